@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+'use strict';
+// The `marketpipe` command. The CLI is bundled into out/main by `npm run build`, which `npm ci` / `npm install`
+// run for you (the package's prepare script).
+const path = require('node:path');
+const fs = require('node:fs');
+
+const entry = path.join(__dirname, '..', 'out', 'main', 'cli.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write('marketpipe: error: the app is not built yet; run `npm run build` (npm ci and npm install do it for you)\n');
+  process.exit(1);
+}
+require(entry)
+  .run(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  });

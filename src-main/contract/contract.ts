@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import {
+  AppInfoSchema,
+  IngestArgSchema,
+  JobSchema,
+  ProviderInfoSchema,
+  QueryArgSchema,
+  QueryResultSchema,
+} from './schemas';
+
+// The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
+// Requests: name -> { arg, result } schemas. Events: name -> payload schema. Both validated at runtime at the boundary.
+
+const Empty = z.object({}).strict();
+const JobRef = z.object({ jobId: z.string().min(1).max(100) }).strict();
+
+export const requests = {
+  'app.info': { arg: Empty, result: AppInfoSchema },
+  'providers.list': { arg: Empty, result: z.array(ProviderInfoSchema) },
+  'ingest.start': { arg: IngestArgSchema, result: z.object({ jobId: z.string() }) },
+  'ingest.cancel': { arg: JobRef, result: z.object({ cancelled: z.boolean() }) },
+  'jobs.list': {
+    arg: z.object({ limit: z.number().int().min(1).max(1000).default(50) }).strict(),
+    result: z.array(JobSchema),
+  },
+  'jobs.get': { arg: JobRef, result: JobSchema },
+  'query.run': { arg: QueryArgSchema, result: QueryResultSchema },
+} as const;
+
+export const events = {
+  /** A job was created, started, progressed or finished: the full job as it stands. */
+  'job.updated': JobSchema,
+  /** Fine-grained progress of a running job (throttled to ~10 per second per job). */
+  'job.progress': z.object({
+    jobId: z.string(),
+    progress: z.number().min(0).max(100),
+    rowsWritten: z.number().int().nonnegative(),
+    message: z.string(),
+  }),
+} as const;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+export type RequestArg<K extends RequestName> = z.output<Requests[K]['arg']>;
+export type RequestArgInput<K extends RequestName> = z.input<Requests[K]['arg']>;
+export type RequestResult<K extends RequestName> = z.output<Requests[K]['result']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const REQUEST_NAMES = Object.keys(requests) as RequestName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** What travels to a client for every engine event: a union discriminated by name. */
+export type EventEnvelope<E extends EventName = EventName> = {
+  [K in E]: {
+    name: K;
+    payload: EventPayload<K>;
+    /** monotonically increasing per engine */
+    seq: number;
+    /** ISO 8601 UTC */
+    at: string;
+  };
+}[E];

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../shared/errors';
+
+// Shared value schemas. This file is imported by the renderer too: keep it free of Node imports.
+
+export const TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '1d'] as const;
+export const TimeframeSchema = z.enum(TIMEFRAMES);
+export type Timeframe = z.infer<typeof TimeframeSchema>;
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+export function isRealDate(s: string): boolean {
+  const m = DATE_RE.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1900 || y > 2200) return false;
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+/** An exchange-local calendar date, YYYY-MM-DD, that exists. */
+export const IsoDateSchema = z
+  .string()
+  .trim()
+  .refine((s) => DATE_RE.test(s), { message: 'must be a date as YYYY-MM-DD' })
+  .refine((s) => !DATE_RE.test(s) || isRealDate(s), { message: 'is not a real calendar date' });
+
+export const SYMBOL_RE = /^[A-Z0-9][A-Z0-9.-]{0,14}$/;
+/** Letters, digits, '.', '-', up to 15 characters; normalised to upper case. */
+export const SymbolSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((s) => SYMBOL_RE.test(s), {
+    error: (iss) => `"${String(iss.input)}" is not a symbol (letters, digits, ".", "-", 1-15 characters)`,
+  });
+
+export const ErrorValueSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const JobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const JobSchema = z.object({
+  id: z.string(),
+  kind: z.literal('ingest'),
+  status: JobStatusSchema,
+  provider: z.string(),
+  feed: z.string(),
+  timeframe: TimeframeSchema,
+  symbols: z.array(z.string()),
+  start: z.string(),
+  end: z.string(),
+  /** 0-100 */
+  progress: z.number().min(0).max(100),
+  rowsWritten: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: ErrorValueSchema.nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const IngestArgSchema = z
+  .object({
+    provider: z.string().trim().min(1, 'provider is required'),
+    symbols: z.array(SymbolSchema).min(1, 'give at least one symbol').max(10_000),
+    start: IsoDateSchema,
+    end: IsoDateSchema,
+    timeframe: TimeframeSchema.default('1m'),
+    feed: z.string().trim().min(1).max(32).optional(),
+    workers: z.number().int().min(1).max(32).default(4),
+    batchSize: z.number().int().min(1).max(100_000).optional(),
+  })
+  .refine((a) => a.start <= a.end, { message: 'start is after end', path: ['start'] });
+export type IngestArg = z.infer<typeof IngestArgSchema>;
+export type IngestArgInput = z.input<typeof IngestArgSchema>;
+
+export const ProviderInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  feeds: z.array(z.string()),
+  defaultFeed: z.string(),
+  timeframes: z.array(TimeframeSchema),
+  needs: z.array(z.string()),
+  configured: z.boolean(),
+});
+export type ProviderInfo = z.infer<typeof ProviderInfoSchema>;
+
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  host: z.enum(['electron', 'serve', 'cli', 'test']),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+/** A result cell as JSON: numbers stay numbers when exact, big integers and decimals become strings, timestamps ISO 8601. */
+export const CellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type Cell = z.infer<typeof CellSchema>;
+
+export const QueryArgSchema = z.object({
+  sql: z.string().min(1, 'SQL is empty').max(200_000),
+  maxRows: z.number().int().min(1).max(100_000).default(10_000),
+  timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
+});
+export type QueryArg = z.infer<typeof QueryArgSchema>;
+
+export const QueryResultSchema = z.object({
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  rows: z.array(z.array(CellSchema)),
+  /** rows returned (at most maxRows) */
+  rowCount: z.number().int().nonnegative(),
+  truncated: z.boolean(),
+  elapsedMs: z.number().nonnegative(),
+});
+export type QueryResult = z.infer<typeof QueryResultSchema>;

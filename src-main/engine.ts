@@ -1,0 +1,220 @@
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { combineHandlers, createDispatcher, type Dispatcher, type Handlers } from './contract/dispatcher';
+import type { AppInfo, IngestArg, Job, QueryArg, QueryResult } from './contract/schemas';
+import { JobStore } from './db/jobs';
+import { migrate, migrationStatus, type MigrationStatus } from './db/migrations';
+import { openDb } from './db/open';
+import { EventBus } from './events/bus';
+import { runIngest } from './ingest/runner';
+import { LakeWriter } from './lake/writer';
+import { defaultRegistry, type ProviderRegistry } from './providers/registry';
+import { QueryService, type StreamSink } from './query/service';
+import { dataPaths, type DataPaths } from './settings/paths';
+import { MpError } from './shared/errors';
+import { silentLogger, type Logger } from './shared/log';
+
+export interface EngineOptions {
+  dataDir: string;
+  host: AppInfo['host'];
+  version?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  providers?: ProviderRegistry;
+  /** better_sqlite3.node built for this runtime's ABI (Electron passes its own build). */
+  sqliteNativeBinding?: string;
+}
+
+interface RunningJob {
+  controller: AbortController;
+  done: Promise<Job>;
+}
+
+/**
+ * The engine: one per host process. Knows nothing of its host. Nothing touches the disk until a request needs it
+ * (lazy, idempotent bootstrap): constructing an engine, or asking for --help, creates no file.
+ */
+export class Engine {
+  readonly bus = new EventBus();
+  readonly paths: DataPaths;
+  readonly log: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly providers: ProviderRegistry;
+  readonly dispatcher: Dispatcher;
+  private dbHandle: Database.Database | undefined;
+  private jobStore: JobStore | undefined;
+  private writerP: Promise<LakeWriter> | undefined;
+  private queryP: Promise<QueryService> | undefined;
+  private readonly running = new Map<string, RunningJob>();
+  private closing = false;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.paths = dataPaths(opts.dataDir);
+    this.log = opts.log ?? silentLogger;
+    this.env = opts.env ?? process.env;
+    this.providers = opts.providers ?? defaultRegistry();
+    this.dispatcher = createDispatcher(this.handlers());
+  }
+
+  /** Opens (creating if needed) the metadata DB and applies pending migrations. Idempotent. */
+  db(): Database.Database {
+    if (this.closing) throw new MpError('E_INTERNAL', 'engine is closing');
+    if (!this.dbHandle) {
+      const db = openDb(this.paths.db, { nativeBinding: this.opts.sqliteNativeBinding });
+      try {
+        const applied = migrate(db);
+        if (applied.length) this.log.info('migrations applied', { applied });
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+      fs.mkdirSync(this.paths.bars, { recursive: true });
+      this.dbHandle = db;
+    }
+    return this.dbHandle;
+  }
+
+  private jobs(): JobStore {
+    this.jobStore ??= new JobStore(this.db());
+    return this.jobStore;
+  }
+
+  /** Applies pending migrations; returns the names applied (empty when up to date). */
+  migrate(): string[] {
+    if (this.dbHandle) return [];
+    const db = openDb(this.paths.db, { nativeBinding: this.opts.sqliteNativeBinding });
+    try {
+      return migrate(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Migration status without changing anything (and without creating a database that does not exist). */
+  migrationStatus(): MigrationStatus[] {
+    if (!fs.existsSync(this.paths.db)) return migrationStatus(undefined);
+    const db = this.dbHandle ?? openDb(this.paths.db, { readonly: true, nativeBinding: this.opts.sqliteNativeBinding });
+    try {
+      return migrationStatus(db);
+    } finally {
+      if (db !== this.dbHandle) db.close();
+    }
+  }
+
+  private writer(): Promise<LakeWriter> {
+    this.writerP ??= LakeWriter.open(this.paths.bars);
+    return this.writerP;
+  }
+
+  private queryService(): Promise<QueryService> {
+    this.db(); // the lake folder exists once the engine is bootstrapped
+    this.queryP ??= QueryService.open(this.paths.lake, this.paths.bars);
+    return this.queryP;
+  }
+
+  startIngest(arg: IngestArg): Job {
+    const provider = this.providers.get(arg.provider);
+    if (!provider.info.timeframes.includes(arg.timeframe)) {
+      throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${arg.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
+    }
+    const feed = arg.feed ?? provider.info.defaultFeed;
+    if (!provider.info.feeds.includes(feed)) throw new MpError('E_BAD_INPUT', `provider ${arg.provider} has no feed "${feed}" (feeds: ${provider.info.feeds.join(', ')})`);
+    if (!provider.isConfigured(this.env)) {
+      throw new MpError('E_PROVIDER_AUTH', `provider ${arg.provider} is not configured: set ${provider.info.needs.join(', ')}`);
+    }
+    const symbols = [...new Set(arg.symbols)];
+    const job = this.jobs().create({
+      id: randomUUID(),
+      provider: arg.provider,
+      feed,
+      timeframe: arg.timeframe,
+      symbols,
+      start: arg.start,
+      end: arg.end,
+      params: { workers: arg.workers, batchSize: arg.batchSize ?? provider.defaultPageSize },
+      host: this.opts.host,
+    });
+    this.bus.emit('job.updated', job);
+    const controller = new AbortController();
+    const done = runIngest({
+      job,
+      provider,
+      feed,
+      timeframe: arg.timeframe,
+      workers: arg.workers,
+      pageSize: arg.batchSize ?? provider.defaultPageSize,
+      store: this.jobs(),
+      bus: this.bus,
+      writer: () => this.writer(),
+      env: this.env,
+      log: this.log,
+      signal: controller.signal,
+    }).finally(() => this.running.delete(job.id));
+    this.running.set(job.id, { controller, done });
+    return job;
+  }
+
+  /** Resolves when the job is finished (immediately for a job that is not running in this process). */
+  async waitForJob(jobId: string): Promise<Job> {
+    const r = this.running.get(jobId);
+    if (r) return r.done;
+    const j = this.jobs().get(jobId);
+    if (!j) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
+    return j;
+  }
+
+  cancelJob(jobId: string): boolean {
+    const r = this.running.get(jobId);
+    if (!r) {
+      if (!this.jobs().get(jobId)) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
+      return false;
+    }
+    r.controller.abort();
+    return true;
+  }
+
+  async query(arg: QueryArg): Promise<QueryResult> {
+    return (await this.queryService()).run(arg);
+  }
+
+  async streamQuery(sql: string, timeoutMs: number | undefined, sink: StreamSink) {
+    return (await this.queryService()).stream(sql, timeoutMs, sink);
+  }
+
+  info(): AppInfo {
+    return { version: this.opts.version ?? '0.0.0', dataDir: this.paths.root, host: this.opts.host };
+  }
+
+  private handlers(): Handlers {
+    return combineHandlers(
+      {
+        'app.info': async () => this.info(),
+        'providers.list': async () => this.providers.list(this.env),
+      },
+      {
+        'ingest.start': async (arg) => ({ jobId: this.startIngest(arg).id }),
+        'ingest.cancel': async ({ jobId }) => ({ cancelled: this.cancelJob(jobId) }),
+        'jobs.list': async ({ limit }) => this.jobs().list(limit),
+        'jobs.get': async ({ jobId }) => {
+          const j = this.jobs().get(jobId);
+          if (!j) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
+          return j;
+        },
+      },
+      { 'query.run': (arg) => this.query(arg) },
+    );
+  }
+
+  /** Cancels running jobs, lets in-flight writes finish, closes DuckDB and SQLite. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const r of this.running.values()) r.controller.abort();
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    if (this.writerP) await (await this.writerP).close();
+    if (this.queryP) (await this.queryP).close();
+    this.dbHandle?.close();
+    this.dbHandle = undefined;
+  }
+}

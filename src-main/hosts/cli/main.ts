@@ -1,0 +1,247 @@
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../../../package.json';
+import { formatZodError } from '../../contract/dispatcher';
+import { IngestArgSchema } from '../../contract/schemas';
+import { exitCodeFor, MpError, toErrorValue } from '../../shared/errors';
+import { resolveDataDir } from '../../settings/paths';
+import type { Engine } from '../../engine';
+import { intOption, positiveNumberOption, splitSymbols } from './options';
+
+// The `marketpipe` CLI. Importing this module does nothing but define commands: the engine (DuckDB, SQLite) is
+// loaded only inside the action that needs it, so `--help` is fast and creates no file.
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+interface GlobalOpts {
+  dataDir?: string;
+}
+
+async function withEngine<T>(cmd: Command, io: CliIo, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const { Engine } = await import('../../engine');
+  const { createLogger } = await import('../../shared/log');
+  const { parseEnv } = await import('../../settings/env');
+  const env = parseEnv(io.env);
+  const globals = cmd.optsWithGlobals<GlobalOpts>();
+  const engine = new Engine({
+    dataDir: resolveDataDir(globals.dataDir, io.env),
+    host: 'cli',
+    version: pkg.version,
+    env: io.env,
+    log: createLogger(env.MP_LOG_LEVEL ?? 'warn', (l) => io.stderr.write(l + '\n')),
+  });
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+function print(io: CliIo, s: string) {
+  io.stdout.write(s.endsWith('\n') ? s : s + '\n');
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('marketpipe')
+    .description('MarketPipe: ingest OHLCV bars into a local Parquet lake, validate, aggregate and query them.')
+    .version(pkg.version, '-V, --version')
+    .option('--data-dir <dir>', 'data directory (default: $MP_DATA_DIR, else the per-user default)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  program
+    .command('migrate')
+    .description('apply pending metadata-database migrations')
+    .option('--status', 'show each migration and whether it is applied; change nothing')
+    .option('--json', 'print JSON')
+    .action(async (opts: { status?: boolean; json?: boolean }, cmd: Command) => {
+      await withEngine(cmd, io, async (engine) => {
+        if (opts.status) {
+          const st = engine.migrationStatus();
+          if (opts.json) return print(io, JSON.stringify(st));
+          for (const m of st) print(io, `${m.state.padEnd(8)} ${m.name}${m.appliedAt ? `  (${m.appliedAt})` : ''}`);
+          return;
+        }
+        const applied = engine.migrate();
+        if (opts.json) return print(io, JSON.stringify({ applied }));
+        print(io, applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
+      });
+    });
+
+  program
+    .command('providers')
+    .description('list data providers, what each needs and whether it is configured')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { defaultRegistry } = await import('../../providers/registry');
+      const list = defaultRegistry().list(io.env);
+      if (opts.json) return print(io, JSON.stringify(list));
+      for (const p of list) {
+        print(io, `${p.name.padEnd(10)} ${p.configured ? 'configured' : 'needs ' + p.needs.join(', ')}  feeds: ${p.feeds.join('|')}  timeframes: ${p.timeframes.join(',')}`);
+        print(io, `           ${p.description}`);
+      }
+    });
+
+  program
+    .command('ingest')
+    .description('fetch bars from a provider into the lake (dates are exchange-local, both inclusive)')
+    .requiredOption('--provider <name>', 'data provider (see `marketpipe providers`)')
+    .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT,BRK.B')
+    .requiredOption('--start <date>', 'first exchange-local date, YYYY-MM-DD')
+    .requiredOption('--end <date>', 'last exchange-local date, YYYY-MM-DD')
+    .option('--timeframe <tf>', 'bar timeframe: 1m, 5m, 15m, 30m, 1h, 1d', '1m')
+    .option('--feed <feed>', 'provider feed (default: the provider\'s default)')
+    .option('--batch-size <n>', 'bars per provider request/page', intOption('--batch-size', 1, 100_000))
+    .option('--workers <n>', 'symbols fetched concurrently', intOption('--workers', 1, 32), 4)
+    .option('--json', 'print one JSON summary on stdout')
+    .action(async (opts: { provider: string; symbols: string; start: string; end: string; timeframe: string; feed?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+      const parsed = IngestArgSchema.safeParse({
+        provider: opts.provider,
+        symbols: splitSymbols(opts.symbols),
+        start: opts.start,
+        end: opts.end,
+        timeframe: opts.timeframe,
+        feed: opts.feed,
+        workers: opts.workers,
+        batchSize: opts.batchSize,
+      });
+      if (!parsed.success) throw new MpError('E_BAD_INPUT', `--${formatZodError(parsed.error)}`);
+      // Validate the provider before touching the disk: bad input changes nothing.
+      const { defaultRegistry } = await import('../../providers/registry');
+      defaultRegistry().get(parsed.data.provider);
+      await withEngine(cmd, io, async (engine) => {
+        const t0 = performance.now();
+        const job = engine.startIngest(parsed.data);
+        const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !opts.json;
+        const off = tty
+          ? engine.bus.subscribe((e) => {
+              if (e.name === 'job.progress' && e.payload.jobId === job.id) {
+                io.stderr.write(`\r${e.payload.progress.toFixed(1).padStart(5)}%  ${e.payload.rowsWritten} rows  ${e.payload.message}`.padEnd(80));
+              }
+            })
+          : () => undefined;
+        let interrupts = 0;
+        const onSignal = () => {
+          interrupts++;
+          if (interrupts > 1) process.exit(130);
+          io.stderr.write('\ncancelling: finishing the current write (Ctrl+C again to abort at once)\n');
+          engine.cancelJob(job.id);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        let done;
+        try {
+          done = await engine.waitForJob(job.id);
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          off();
+          if (tty) io.stderr.write('\n');
+        }
+        const elapsedMs = Math.round(performance.now() - t0);
+        const summary = {
+          jobId: done.id,
+          status: done.status,
+          provider: done.provider,
+          feed: done.feed,
+          timeframe: done.timeframe,
+          symbols: done.symbols,
+          start: done.start,
+          end: done.end,
+          rowsWritten: done.rowsWritten,
+          elapsedMs,
+          rowsPerSecond: elapsedMs > 0 ? Math.round((done.rowsWritten / elapsedMs) * 1000) : done.rowsWritten,
+          dataDir: engine.paths.root,
+          error: done.error,
+        };
+        if (opts.json) print(io, JSON.stringify(summary));
+        else print(io, `job ${done.id} ${done.status}: ${done.rowsWritten} rows, ${done.symbols.length} symbol(s), ${done.start}..${done.end}, ${(elapsedMs / 1000).toFixed(1)} s`);
+        if (done.error) throw new MpError(done.error.code, done.error.message);
+      });
+    });
+
+  program
+    .command('jobs')
+    .description('list ingestion jobs, newest first')
+    .option('--limit <n>', 'how many', intOption('--limit', 1, 1000), 20)
+    .option('--json', 'print JSON')
+    .action(async (opts: { limit: number; json?: boolean }, cmd: Command) => {
+      await withEngine(cmd, io, async (engine) => {
+        const r = await engine.dispatcher.dispatch('jobs.list', { limit: opts.limit }, { transport: 'in-process' });
+        if (!r.ok) throw new MpError(r.error.code, r.error.message);
+        const jobs = r.value as import('../../contract/schemas').Job[];
+        if (opts.json) return print(io, JSON.stringify(jobs));
+        if (jobs.length === 0) return print(io, 'no jobs yet');
+        print(io, 'ID                                    STATUS     PROGRESS  ROWS        PROVIDER  RANGE                   SYMBOLS');
+        for (const j of jobs) {
+          const syms = j.symbols.length > 5 ? `${j.symbols.slice(0, 5).join(',')},… (${j.symbols.length})` : j.symbols.join(',');
+          print(io, `${j.id}  ${j.status.padEnd(9)}  ${(j.progress.toFixed(0) + '%').padStart(8)}  ${String(j.rowsWritten).padStart(10)}  ${j.provider.padEnd(8)}  ${j.start}..${j.end}  ${syms}`);
+        }
+      });
+    });
+
+  program
+    .command('query')
+    .description('run read-only SQL over the lake (view: bars)')
+    .argument('<sql>', 'one SELECT statement')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--output <file>', 'write to FILE instead of stdout (atomically)')
+    .option('--timeout <seconds>', 'cancel the query after this many seconds', positiveNumberOption('--timeout', 86_400))
+    .action(async (sql: string, opts: { format: 'table' | 'csv' | 'json'; output?: string; timeout?: number }, cmd: Command) => {
+      if (!sql.trim()) throw new MpError('E_BAD_INPUT', 'SQL is empty');
+      const { rowWriter, fileSink, stdoutSink } = await import('./output');
+      await withEngine(cmd, io, async (engine) => {
+        const out = opts.output ? fileSink(opts.output) : stdoutSink(io.stdout);
+        const w = rowWriter(opts.format, out);
+        await engine.streamQuery(sql, opts.timeout ? Math.round(opts.timeout * 1000) : undefined, {
+          columns: (c) => w.columns(c),
+          rows: (r) => w.rows(r),
+        });
+        await w.finish();
+      });
+    });
+
+  program
+    .command('serve')
+    .description('serve the MarketPipe UI to a browser on this machine (web mode)')
+    .option('--port <n>', 'port (0 picks a free one)', intOption('--port', 0, 65_535), 8765)
+    .option('--host <host>', 'address to bind (loopback unless you mean otherwise)', '127.0.0.1')
+    .action(async (opts: { port: number; host: string }, cmd: Command) => {
+      const { serve } = await import('../serve/server');
+      await withEngine(cmd, io, async (engine) => {
+        const server = await serve({ engine, port: opts.port, host: opts.host });
+        print(io, `MarketPipe is serving at ${server.url}`);
+        io.stderr.write('Open the link above in your browser (it carries this run\'s access token). Ctrl+C stops.\n');
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await server.close();
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves with the exit code. Never throws, never prints a stack trace. */
+export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit through here with code 0; parse errors were already printed by commander
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      return 2;
+    }
+    const err = toErrorValue(e);
+    io.stderr.write(`marketpipe: error: ${err.message}\n`);
+    return exitCodeFor(err.code);
+  }
+}

@@ -1,0 +1,27 @@
+import { InvalidArgumentError } from 'commander';
+
+// Option parsers: a bad value is a commander InvalidArgumentError, which the CLI turns into a one-line error, exit 2.
+export function intOption(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+export function positiveNumberOption(name: string, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new InvalidArgumentError(`${name} must be a number of seconds between 0 and ${max}, got "${raw}"`);
+    return n;
+  };
+}
+
+/** "AAPL, MSFT BRK.B" -> ['AAPL', 'MSFT', 'BRK.B'] (validated later by the contract's schema). */
+export function splitSymbols(raw: string): string[] {
+  return raw
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import pkg from '../../../package.json';
+import { Engine } from '../../engine';
+import { createLogger } from '../../shared/log';
+import { resolveDataDir } from '../../settings/paths';
+import { forwardEvents, registerIpc } from './ipc';
+import { electronSqliteBinding } from './native';
+
+// The desktop host: the engine in the main process, one sandboxed window, the contract over IPC.
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+function dataDirFromArgv(argv: string[]): string | undefined {
+  const i = argv.indexOf('--data-dir');
+  if (i >= 0) return argv[i + 1];
+  return argv.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length);
+}
+
+async function main() {
+  await app.whenReady();
+  const log = createLogger('info');
+  const engine = new Engine({
+    dataDir: resolveDataDir(dataDirFromArgv(process.argv)),
+    host: 'electron',
+    version: pkg.version,
+    log,
+    sqliteNativeBinding: electronSqliteBinding(),
+  });
+
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  const indexFile = path.join(__dirname, '../renderer/index.html');
+  const rendererUrl = devUrl ?? `file://${indexFile}`;
+
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+
+  registerIpc(ipcMain, engine.dispatcher, rendererUrl);
+
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'MarketPipe',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  const stopEvents = forwardEvents((l) => engine.bus.subscribe(l), win.webContents);
+  win.once('ready-to-show', () => win.show());
+  // Navigation away from our page and new windows are denied; http(s) links open in the user's browser.
+  win.webContents.on('will-navigate', (e, url) => {
+    if (url !== win.webContents.getURL()) e.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.on('closed', stopEvents);
+
+  if (devUrl) await win.loadURL(devUrl);
+  else if (fs.existsSync(indexFile)) await win.loadFile(indexFile);
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (e) => {
+    if (!quitting) {
+      e.preventDefault();
+      quitting = true;
+      void engine.close().finally(() => app.quit());
+    }
+  });
+}
+
+let quitting = false;
+void main();

@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ClientMessageSchema, WS_PATH, type ServerMessage } from '../../contract';
+import type { Engine } from '../../engine';
+import { MpError } from '../../shared/errors';
+import { contentType, findRendererDir, resolveStatic } from './static';
+
+export interface ServeOptions {
+  engine: Engine;
+  port: number;
+  host: string;
+  rendererDir?: string;
+  /** fixed token for tests; a fresh random one per run otherwise */
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const MAX_MESSAGE = 1024 * 1024;
+
+function sameToken(given: string | null, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Web mode: the built renderer over HTTP and the contract over a WebSocket, on loopback. Any page in the user's
+ * browser can reach localhost, so the socket demands this run's secret token and an Origin of this very server, and
+ * every request must name this server in its Host header (which defeats DNS rebinding).
+ */
+export async function serve(o: ServeOptions): Promise<RunningServer> {
+  const root = o.rendererDir ?? findRendererDir();
+  if (!root) throw new MpError('E_IO', 'the renderer is not built (out/renderer missing); run `npm run build`');
+  const token = o.token ?? randomBytes(24).toString('base64url');
+  let port = o.port;
+  const allowedHosts = () => new Set([`${o.host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+
+  const server = http.createServer((req, res) => {
+    const deny = (status: number, msg: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+      res.end(msg + '\n');
+    };
+    if (!req.headers.host || !allowedHosts().has(req.headers.host)) return deny(403, 'forbidden host');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed');
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const file = resolveStatic(root, url.pathname);
+    if (!file) return deny(404, 'not found');
+    const isIndex = file.endsWith('index.html');
+    res.writeHead(200, {
+      'content-type': contentType(file),
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      // the page URL carries the token: never send it anywhere as a referrer
+      'referrer-policy': 'no-referrer',
+      'cache-control': isIndex ? 'no-store' : 'public, max-age=31536000, immutable',
+    });
+    if (req.method === 'HEAD') return res.end();
+    fs.createReadStream(file).pipe(res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const clients = new Set<WebSocket>();
+
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (status: number, why: string) => {
+      socket.write(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    };
+    const host = req.headers.host;
+    if (!host || !allowedHosts().has(host)) return refuse(403, 'Forbidden');
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname !== WS_PATH) return refuse(404, 'Not Found');
+    if (!sameToken(url.searchParams.get('token'), token)) return refuse(401, 'Unauthorized');
+    const origin = req.headers.origin;
+    if (!origin || !allowedHosts().has(origin.replace(/^http:\/\//, '')) || !origin.startsWith('http://')) return refuse(403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+  });
+
+  const send = (ws: WebSocket, msg: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+
+  wss.on('connection', (ws) => {
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('message', async (data, isBinary) => {
+      if (isBinary) return ws.close(1003, 'text only');
+      let msg;
+      try {
+        msg = ClientMessageSchema.parse(JSON.parse(data.toString()));
+      } catch {
+        return ws.close(1008, 'malformed message');
+      }
+      const result = await o.engine.dispatcher.dispatch(msg.name, msg.arg, { transport: 'ws' });
+      send(ws, { type: 'response', id: msg.id, result });
+    });
+  });
+
+  const unsubscribe = o.engine.bus.subscribe((envelope) => {
+    for (const ws of clients) send(ws, { type: 'event', envelope });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new MpError('E_IO', `port ${o.port} on ${o.host} is already in use; choose another with --port`)
+          : new MpError('E_IO', `cannot listen on ${o.host}:${o.port}: ${e.message}`),
+      );
+    };
+    server.once('error', onError);
+    server.listen(o.port, o.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const url = `http://${hostForUrl}:${port}/?token=${token}`;
+
+  return {
+    url,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const ws of clients) ws.close(1001, 'server shutting down');
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

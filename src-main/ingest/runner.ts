@@ -1,0 +1,145 @@
+import { exchangeDate } from '../calendar';
+import type { Job, Timeframe } from '../contract/schemas';
+import type { JobStore } from '../db/jobs';
+import type { EventBus } from '../events/bus';
+import type { LakeWriter } from '../lake/writer';
+import { BatchBuffer } from '../providers/batch';
+import type { Provider } from '../providers/types';
+import { MpError, toErrorValue } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { planIngest, type IngestTask } from './plan';
+
+export interface RunIngestOptions {
+  job: Job;
+  provider: Provider;
+  feed: string;
+  timeframe: Timeframe;
+  workers: number;
+  pageSize: number;
+  store: JobStore;
+  bus: EventBus;
+  writer: () => Promise<LakeWriter>;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+const EVENT_EVERY_MS = 100;
+const DB_EVERY_MS = 500;
+
+/** Count of days in a sorted list that are <= date (binary search). */
+function daysUpTo(days: string[], date: string): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]! <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Runs one ingestion job to its end: fetch each (symbol, year) task with up to `workers` in flight, write each as one
+ * atomic partition file, record a checkpoint per task, and report progress as events (throttled) and in SQLite.
+ * Resolves with the finished job; never rejects.
+ */
+export async function runIngest(o: RunIngestOptions): Promise<Job> {
+  const { job, store, bus, log } = o;
+  const tasks = planIngest(job.symbols, job.start, job.end);
+  const totalDays = tasks.reduce((n, t) => n + t.days.length, 0) || 1;
+  let fetchedDays = 0;
+  let writtenDays = 0;
+  let rowsWritten = 0;
+  let lastEvent = 0;
+  let lastDb = 0;
+
+  const progress = () => Math.min(99.9, ((fetchedDays * 0.9 + writtenDays * 0.1) / totalDays) * 100);
+  const report = (message: string, force = false) => {
+    const now = Date.now();
+    const p = Math.round(progress() * 10) / 10;
+    if (force || now - lastEvent >= EVENT_EVERY_MS) {
+      lastEvent = now;
+      bus.emit('job.progress', { jobId: job.id, progress: p, rowsWritten, message });
+    }
+    if (force || now - lastDb >= DB_EVERY_MS) {
+      lastDb = now;
+      store.recordProgress(job.id, p, rowsWritten);
+    }
+  };
+
+  bus.emit('job.updated', store.markRunning(job.id));
+  log.info('ingest started', { job: job.id, provider: job.provider, symbols: job.symbols.length, tasks: tasks.length });
+
+  const failure = new AbortController();
+  const signal = AbortSignal.any([o.signal, failure.signal]);
+  let firstError: unknown;
+
+  const runTask = async (t: IngestTask) => {
+    const buf = new BatchBuffer(t.symbol, t.days.length * 390);
+    let seen = 0;
+    const pages = o.provider.fetchBars(
+      { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.feed, pageSize: o.pageSize },
+      { signal, env: o.env, log },
+    );
+    for await (const page of pages) {
+      if (signal.aborted) break;
+      buf.append(page);
+      if (page.length > 0) {
+        const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
+        fetchedDays += Math.max(0, upTo - seen);
+        seen = Math.max(seen, upTo);
+      }
+      report(`fetching ${t.symbol} ${t.year}`);
+    }
+    fetchedDays += t.days.length - seen;
+    // A cancelled job still finishes a write already started, but starts none.
+    if (signal.aborted) return;
+    if (buf.length > 0) {
+      const res = await (await o.writer()).write({
+        key: { timeframe: o.timeframe, symbol: t.symbol, year: t.year },
+        batch: buf.view(),
+        provider: job.provider,
+        feed: o.feed,
+        replaceFrom: t.from,
+        replaceTo: t.to,
+      });
+      rowsWritten += res.written;
+      store.recordChunk({ jobId: job.id, symbol: t.symbol, chunkStart: t.start, chunkEnd: t.end, rows: res.written, file: res.file });
+    }
+    writtenDays += t.days.length;
+    report(`wrote ${t.symbol} ${t.year}`);
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length && !signal.aborted) {
+      const t = tasks[next++]!;
+      try {
+        await runTask(t);
+      } catch (e) {
+        if (!signal.aborted) {
+          firstError = e;
+          failure.abort();
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, tasks.length)) }, worker));
+
+  let finished: Job;
+  if (firstError) {
+    const err = toErrorValue(firstError);
+    log.error('ingest failed', { job: job.id, code: err.code, message: err.message });
+    finished = store.finish(job.id, 'failed', progress(), rowsWritten, err);
+  } else if (o.signal.aborted) {
+    log.warn('ingest cancelled', { job: job.id, rows: rowsWritten });
+    finished = store.finish(job.id, 'cancelled', progress(), rowsWritten, new MpError('E_CANCELLED', 'cancelled by the user').toValue());
+  } else {
+    log.info('ingest finished', { job: job.id, rows: rowsWritten });
+    finished = store.finish(job.id, 'succeeded', 100, rowsWritten, null);
+  }
+  bus.emit('job.progress', { jobId: job.id, progress: finished.progress, rowsWritten, message: finished.status });
+  bus.emit('job.updated', finished);
+  return finished;
+}

@@ -1,0 +1,147 @@
+import { sessionFor, tradingDays } from '../calendar';
+import { MpError } from '../shared/errors';
+import { emptyBatch, sliceBatch } from './batch';
+import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
+
+// The deterministic demo provider. Every bar is a pure function of (symbol, exchange date, minute): the same
+// request gives the same bars on every machine and in any range. Only +, -, *, / and rounding are used (exact in
+// IEEE 754), never Math.sin/exp/log, whose last bits may differ between engines.
+
+const MINUTE = 60_000;
+const ANCHOR_DAYS = 16;
+
+/** FNV-1a, 32 bit. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: a small, fast PRNG with a 32-bit state, uniform in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
+
+function dayNumber(date: string): number {
+  return Math.floor(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000);
+}
+
+/** Slow price level of a symbol on a day: value noise between anchors every ANCHOR_DAYS days, smoothstep-blended. */
+function dayLevel(symbol: string, base: number, day: number): number {
+  const k = Math.floor(day / ANCHOR_DAYS);
+  const f = (day - k * ANCHOR_DAYS) / ANCHOR_DAYS;
+  const anchor = (i: number) => prng(hash32(`${symbol}|anchor|${i}`))() * 0.5 - 0.25;
+  const s = f * f * (3 - 2 * f);
+  return base * (1 + anchor(k) * (1 - s) + anchor(k + 1) * s);
+}
+
+/** The bars of one symbol on one trading day, written into `out` at `offset`. Returns the number of bars. */
+export function fakeDay(symbol: string, date: string, out: BarBatch, offset: number): number {
+  const session = sessionFor(date);
+  if (!session) return 0;
+  const minutes = Math.round((session.regularClose - session.regularOpen) / MINUTE);
+  const sym = hash32(symbol);
+  const base = 20 + (sym % 480);
+  const baseVolume = 2_000 + (hash32(`${symbol}|vol`) % 40_000);
+  const rnd = prng(hash32(`${symbol}|${date}`));
+  const normal = () => rnd() + rnd() + rnd() + rnd() - 2; // Irwin-Hall: close enough to N(0, 1/3), exact arithmetic
+  const sigma = 0.0012;
+  const level = dayLevel(symbol, base, dayNumber(date));
+  let price = level * (1 + normal() * 0.01);
+  for (let m = 0; m < minutes; m++) {
+    const i = offset + m;
+    const open = round2(price);
+    // a pull back towards the day's level keeps prices near it over a long day
+    price = price * (1 + sigma * normal()) + (level - price) * 0.002;
+    const close = round2(Math.max(price, 0.01));
+    const high = round2(Math.max(open, close) * (1 + Math.abs(normal()) * sigma));
+    const low = Math.max(0.01, round2(Math.min(open, close) * (1 - Math.abs(normal()) * sigma)));
+    const u = (m - minutes / 2) / (minutes / 2);
+    const volume = Math.max(1, Math.round(baseVolume * (1 + 2 * u * u) * (0.5 + rnd())));
+    out.ts[i] = session.regularOpen + m * MINUTE;
+    out.open[i] = open;
+    out.high[i] = Math.max(high, open, close);
+    out.low[i] = Math.min(low, open, close);
+    out.close[i] = close;
+    out.volume[i] = volume;
+    out.tradeCount[i] = Math.max(1, Math.round(volume / (40 + rnd() * 80)));
+    out.vwap[i] = round4((out.high[i]! + out.low[i]! + close) / 3);
+  }
+  return minutes;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) {
+    if (signal.aborted) return Promise.reject(new MpError('E_CANCELLED', 'cancelled'));
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new MpError('E_CANCELLED', 'cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function latencyFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env.MP_FAKE_LATENCY_MS;
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 60_000) throw new MpError('E_BAD_INPUT', 'MP_FAKE_LATENCY_MS must be a whole number of milliseconds (0-60000)');
+  return n;
+}
+
+export const fakeProvider: Provider = {
+  info: {
+    name: 'fake',
+    description: 'Deterministic simulated 1-minute bars for every regular-session minute of every NYSE trading day (demo, tests, benchmarks).',
+    feeds: ['sim'],
+    defaultFeed: 'sim',
+    timeframes: ['1m'],
+    needs: [],
+  },
+  defaultPageSize: 10_000,
+  isConfigured: () => true,
+  async *fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
+    const latency = latencyFrom(ctx.env);
+    const days = tradingDays(req.start, req.end);
+    const pageSize = Math.max(1, req.pageSize);
+    // Each simulated request returns up to pageSize bars, like a real paginated API.
+    let page = emptyBatch(req.symbol, pageSize + 400);
+    for (const day of days) {
+      if (ctx.signal.aborted) throw new MpError('E_CANCELLED', 'cancelled');
+      page.length += fakeDay(req.symbol, day, page, page.length);
+      while (page.length >= pageSize) {
+        await delay(latency, ctx.signal);
+        const full = page;
+        const rest = full.length - pageSize;
+        page = emptyBatch(req.symbol, pageSize + 400);
+        if (rest > 0) {
+          for (const c of BAR_COLUMNS) page[c].set(full[c].subarray(pageSize, full.length));
+          page.length = rest;
+        }
+        yield sliceBatch(full, 0, pageSize);
+      }
+    }
+    await delay(latency, ctx.signal);
+    if (page.length > 0) yield sliceBatch(page, 0, page.length);
+  },
+};

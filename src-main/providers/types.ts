@@ -1,0 +1,50 @@
+import type { ProviderInfo, Timeframe } from '../contract/schemas';
+import type { Logger } from '../shared/log';
+
+/**
+ * Bars travel through the engine in columns, not as objects: a page of 10,000 bars is eight Float64Arrays, cheap to
+ * build from provider JSON and copied straight into DuckDB vectors by the lake writer.
+ * ts is epoch milliseconds UTC; tradeCount and vwap use NaN for "not provided".
+ */
+export interface BarBatch {
+  symbol: string;
+  length: number;
+  ts: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  tradeCount: Float64Array;
+  vwap: Float64Array;
+}
+
+export const BAR_COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume', 'tradeCount', 'vwap'] as const;
+export type BarColumn = (typeof BAR_COLUMNS)[number];
+
+export interface FetchBarsRequest {
+  symbol: string;
+  timeframe: Timeframe;
+  /** exchange-local dates, inclusive */
+  start: string;
+  end: string;
+  feed: string;
+  /** bars per page (the provider's page limit) */
+  pageSize: number;
+}
+
+export interface ProviderContext {
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+export type ProviderDescriptor = Omit<ProviderInfo, 'configured'>;
+
+export interface Provider {
+  readonly info: ProviderDescriptor;
+  readonly defaultPageSize: number;
+  isConfigured(env: NodeJS.ProcessEnv): boolean;
+  /** Pages of bars for one symbol, ascending by ts. Must honour ctx.signal. */
+  fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch>;
+}

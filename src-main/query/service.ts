@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { Cell, QueryArg, QueryResult } from '../contract/schemas';
+import { MpError } from '../shared/errors';
+import { barsGlob, HIVE_TYPES, sqlString } from '../lake/layout';
+import { oneLine, prepareReadOnly } from './guard';
+import { toCell } from './cells';
+
+export const BARS_COLUMNS = ['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'provider', 'feed'] as const;
+
+const EMPTY_BARS = `SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open,
+  NULL::DOUBLE AS high, NULL::DOUBLE AS low, NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count,
+  NULL::DOUBLE AS vwap, NULL::VARCHAR AS provider, NULL::VARCHAR AS feed WHERE false`;
+
+function hasParquet(dir: string): boolean {
+  if (!fs.existsSync(dir)) return false;
+  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (ent.isDirectory() ? hasParquet(`${dir}/${ent.name}`) : ent.name.endsWith('.parquet')) return true;
+  }
+  return false;
+}
+
+export interface StreamSink {
+  columns(cols: { name: string; type: string }[]): void;
+  rows(rows: Cell[][]): void | Promise<void>;
+}
+
+/**
+ * Read-only SQL over the lake. Its own in-memory DuckDB, locked down after the views are made: external access only to
+ * the lake folder, configuration locked, so even a SELECT cannot read other files or change settings. Each query gets
+ * its own connection, so a running query can be interrupted without touching the others.
+ */
+export class QueryService {
+  private lakeViews = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly admin: DuckDBConnection,
+    private readonly barsRoot: string,
+  ) {}
+
+  static async open(lakeRoot: string, barsRoot: string): Promise<QueryService> {
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '2GB' });
+    const admin = await instance.connect();
+    await admin.run(`SET TimeZone = 'UTC'`);
+    await admin.run(`SET allowed_directories = [${sqlString(lakeRoot + '/')}]`);
+    await admin.run(`SET enable_external_access = false`);
+    await admin.run(`SET autoinstall_known_extensions = false`);
+    await admin.run(`SET autoload_known_extensions = false`);
+    await admin.run(`SET lock_configuration = true`);
+    const svc = new QueryService(instance, admin, barsRoot);
+    await svc.refreshViews();
+    return svc;
+  }
+
+  /** The bars view reads the lake's Parquet files; until the first file exists it is an empty view of the same shape. */
+  private async refreshViews(): Promise<void> {
+    if (this.lakeViews) return;
+    const ready = hasParquet(this.barsRoot);
+    const src = ready
+      ? `SELECT ${BARS_COLUMNS.join(', ')} FROM read_parquet(${sqlString(barsGlob(this.barsRoot))}, hive_partitioning = true, hive_types = ${HIVE_TYPES})`
+      : EMPTY_BARS;
+    await this.admin.run(`CREATE OR REPLACE VIEW bars AS ${src}`);
+    this.lakeViews = ready;
+  }
+
+  private async withStatement<T>(sql: string, timeoutMs: number | undefined, fn: (p: DuckDBPreparedStatement) => Promise<T>): Promise<T> {
+    await this.refreshViews();
+    const conn = await this.instance.connect();
+    let timedOut = false;
+    const timer = timeoutMs ? setTimeout(() => ((timedOut = true), conn.interrupt()), timeoutMs) : undefined;
+    try {
+      const prepared = await prepareReadOnly(conn, sql);
+      return await fn(prepared);
+    } catch (e) {
+      if (timedOut) throw new MpError('E_TIMEOUT', `query cancelled after ${timeoutMs} ms (--timeout)`);
+      if (e instanceof MpError) throw e;
+      throw new MpError('E_QUERY', oneLine(e));
+    } finally {
+      if (timer) clearTimeout(timer);
+      conn.closeSync();
+    }
+  }
+
+  /** For the UI: the first maxRows rows and whether there were more. */
+  async run(arg: QueryArg): Promise<QueryResult> {
+    const t0 = performance.now();
+    return this.withStatement(arg.sql, arg.timeoutMs, async (prepared) => {
+      const reader = await prepared.streamAndReadUntil(arg.maxRows + 1);
+      const names = reader.deduplicatedColumnNames();
+      const types = reader.columnTypes();
+      const all = reader.getRows();
+      const truncated = all.length > arg.maxRows || !reader.done;
+      const rows = all.slice(0, arg.maxRows).map((r) => r.map(toCell));
+      return {
+        columns: names.map((name, i) => ({ name, type: String(types[i]) })),
+        rows,
+        rowCount: rows.length,
+        truncated,
+        elapsedMs: Math.round((performance.now() - t0) * 10) / 10,
+      };
+    });
+  }
+
+  /** For the CLI and exports: every row, chunk by chunk, without holding the result in memory. */
+  async stream(sql: string, timeoutMs: number | undefined, sink: StreamSink): Promise<{ rowCount: number; elapsedMs: number }> {
+    const t0 = performance.now();
+    return this.withStatement(sql, timeoutMs, async (prepared) => {
+      const result = await prepared.stream();
+      const types = result.columnTypes();
+      sink.columns(result.deduplicatedColumnNames().map((name, i) => ({ name, type: String(types[i]) })));
+      let rowCount = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = chunk.getRows().map((r) => r.map(toCell));
+        rowCount += rows.length;
+        await sink.rows(rows);
+      }
+      return { rowCount, elapsedMs: Math.round((performance.now() - t0) * 10) / 10 };
+    });
+  }
+
+  close(): void {
+    this.admin.closeSync();
+    this.instance.closeSync();
+  }
+}

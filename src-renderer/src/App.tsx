@@ -1,0 +1,43 @@
+import { Header } from './components/Header';
+import { Nav } from './components/Nav';
+import { TokenRequired } from './components/TokenRequired';
+import { IngestPage } from './pages/IngestPage';
+import { MetricsPage, UniversePage, ValidationPage } from './pages/PlaceholderPage';
+import { QueryPage } from './pages/QueryPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { useNav, type PageId } from './state/nav';
+import { useSession } from './state/session';
+
+function Page({ page }: { page: PageId }) {
+  switch (page) {
+    case 'universe':
+      return <UniversePage />;
+    case 'ingest':
+      return <IngestPage />;
+    case 'query':
+      return <QueryPage />;
+    case 'validation':
+      return <ValidationPage />;
+    case 'metrics':
+      return <MetricsPage />;
+    case 'settings':
+      return <SettingsPage />;
+  }
+}
+
+export function App() {
+  const status = useSession((s) => s.status);
+  const page = useNav((s) => s.page);
+  if (status === 'refused') return <TokenRequired />;
+  return (
+    <div className="shell">
+      <Nav />
+      <div className="main">
+        <Header />
+        <main className="content" id="content">
+          <Page page={page} />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { WS_PATH, type PreloadApi } from '../../../src-main/contract/channels';
+import { createClient, type Client } from './client';
+import { createIpcTransport } from './ipcTransport';
+import { takeToken, wsUrl } from './token';
+import type { ConnectionStatus, Transport } from './types';
+import { createWsTransport } from './wsTransport';
+
+export type { Client } from './client';
+export type { ConnectionStatus } from './types';
+
+declare global {
+  interface Window {
+    /** Set by src-preload in Electron; absent in a browser. */
+    marketpipe?: PreloadApi;
+  }
+}
+
+/** A transport for a page opened without a token: nothing to connect to. */
+function refusedTransport(): Transport {
+  return {
+    kind: 'none',
+    request: () =>
+      Promise.resolve({ ok: false, error: { code: 'E_FORBIDDEN', message: 'No access token: open the link printed by `marketpipe serve`.' } }),
+    onEvent: () => () => {},
+    onStatus: (listener: (status: ConnectionStatus) => void) => {
+      listener('refused');
+      return () => {};
+    },
+    status: () => 'refused',
+    close: () => {},
+  };
+}
+
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** Electron if the preload API is there, otherwise the WebSocket of `marketpipe serve`. */
+export function connectClient(): Client {
+  if (window.marketpipe) return createClient(createIpcTransport(window.marketpipe));
+  const token = takeToken({ location: window.location, storage: sessionStorageOrNull(), history: window.history });
+  if (!token) return createClient(refusedTransport());
+  const transport = createWsTransport({
+    url: wsUrl(window.location, WS_PATH, token),
+    // Any HTTP answer means the server is up and it was the upgrade (the token) it refused.
+    probe: () =>
+      fetch(`${window.location.origin}/`, { method: 'HEAD', cache: 'no-store' }).then(
+        () => true,
+        () => false,
+      ),
+  });
+  return createClient(transport);
+}

@@ -1,0 +1,46 @@
+import type { ReactNode } from 'react';
+
+export function PlaceholderPage({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="page">
+      <section className="panel placeholder" aria-labelledby="placeholder-title">
+        <h2 id="placeholder-title">{title}</h2>
+        {children}
+        <p className="muted">Coming soon.</p>
+      </section>
+    </div>
+  );
+}
+
+export function UniversePage() {
+  return (
+    <PlaceholderPage title="Symbol universe">
+      <p>
+        Browse the instruments in the lake by provider and feed, with their coverage by day against the exchange
+        calendar, and manage the watch lists that ingestion starts from.
+      </p>
+    </PlaceholderPage>
+  );
+}
+
+export function ValidationPage() {
+  return (
+    <PlaceholderPage title="Validation">
+      <p>
+        Data-quality checks over the lake: gaps against the exchange calendar, duplicate and out-of-order bars, OHLC
+        consistency and outliers, each run exportable as an audit CSV.
+      </p>
+    </PlaceholderPage>
+  );
+}
+
+export function MetricsPage() {
+  return (
+    <PlaceholderPage title="Metrics">
+      <p>
+        Ingestion throughput, provider latency and errors, lake size and query times over time, from the engine&apos;s
+        Prometheus metrics.
+      </p>
+    </PlaceholderPage>
+  );
+}
