@@ -11,7 +11,7 @@
 // NYSE's historical closings record.
 
 import { UNSCHEDULED_CLOSURES, UNSCHEDULED_EARLY_CLOSES } from './closures';
-import { MS_PER_DAY, civilToUtcMs, formatIsoDate, parseIsoDate, utcToZonedParts, zonedTimeToUtc } from './tz';
+import { MS_PER_DAY, civilToUtcMs, daysInMonth, formatIsoDate, parseIsoDate, utcToZonedParts, zonedTimeToUtc } from './tz';
 
 /** Identifies the rule set and closure table; persisted derived data (bar counts, gap reports) keyed on it. */
 export const CALENDAR_VERSION = 'nyse-2026.1';
@@ -174,13 +174,18 @@ function buildYear(year: number): YearCalendar {
     if (y === year && !closures.has(c.date) && !isWeekend(dayNumber(y, month, day))) closures.set(c.date, c.name);
   }
 
-  const first = dayNumber(year, 1, 1);
-  const last = dayNumber(year, 12, 31);
+  // Walks months and days directly: building strings without a Date per day keeps a cold multi-decade
+  // tradingDays call within a few milliseconds.
   const tradingDays: string[] = [];
-  for (let dn = first; dn <= last; dn++) {
-    if (isWeekend(dn)) continue;
-    const date = dayString(dn);
-    if (!closures.has(date)) tradingDays.push(date);
+  let dn = dayNumber(year, 1, 1);
+  for (let month = 1; month <= 12; month++) {
+    const prefix = formatIsoDate(year, month, 1).slice(0, 8);
+    const monthDays = daysInMonth(year, month);
+    for (let day = 1; day <= monthDays; day++, dn++) {
+      if (isWeekend(dn)) continue;
+      const date = prefix + (day < 10 ? `0${day}` : String(day));
+      if (!closures.has(date)) tradingDays.push(date);
+    }
   }
   const tradingDaySet = new Set(tradingDays);
 

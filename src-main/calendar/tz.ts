@@ -151,10 +151,12 @@ interface DaySpan {
 const spanCache = new Map<string, Map<number, DaySpan>>();
 const MAX_CACHED_DAYS_PER_ZONE = 50_000;
 
-function computeSpan(start: number, timeZone: string): DaySpan {
+function computeSpan(day: number, timeZone: string, zoneCache: Map<number, DaySpan> | undefined): DaySpan {
+  const start = day * MS_PER_DAY;
   const end = start + MS_PER_DAY;
-  const before = rawOffset(start, timeZone);
-  const after = rawOffset(end, timeZone);
+  // Adjacent days share a boundary instant; reusing it halves the Intl calls of a sequential sweep.
+  const before = zoneCache?.get(day - 1)?.after ?? rawOffset(start, timeZone);
+  const after = zoneCache?.get(day + 1)?.before ?? rawOffset(end, timeZone);
   if (before === after) return { before, transition: Number.POSITIVE_INFINITY, after };
   // Transitions fall on whole seconds in tzdb, and Intl resolves seconds, so a binary search to the second is exact.
   let lo = start;
@@ -173,7 +175,7 @@ export function zoneOffsetAt(ts: number, timeZone: string): number {
   let zoneCache = spanCache.get(timeZone);
   let span = zoneCache?.get(day);
   if (span === undefined) {
-    span = computeSpan(day * MS_PER_DAY, timeZone);
+    span = computeSpan(day, timeZone, zoneCache);
     // Created only after computeSpan succeeded, so an invalid zone name leaves no cache entry behind.
     if (zoneCache === undefined) {
       zoneCache = new Map();

@@ -18,7 +18,7 @@ export async function prepareReadOnly(conn: DuckDBConnection, sql: string): Prom
   try {
     extracted = await conn.extractStatements(sql);
   } catch (e) {
-    throw new MpError('E_QUERY', oneLine(e));
+    throw new MpError('E_QUERY', oneLine(e).replace(/^Failed to extract statements: /, ''));
   }
   if (extracted.count === 0) throw new MpError('E_BAD_INPUT', 'SQL is empty');
   if (extracted.count > 1) throw new MpError('E_BAD_INPUT', `give one statement at a time (found ${extracted.count})`);
@@ -27,15 +27,28 @@ export async function prepareReadOnly(conn: DuckDBConnection, sql: string): Prom
     prepared = await extracted.prepare(0);
   } catch (e) {
     const msg = oneLine(e);
-    // Preparing a write on the locked connection can fail before we see its type; report it as what it is.
-    if (/read-only|disabled|external access|lock_configuration|permission/i.test(msg)) throw new MpError('E_READ_ONLY', `refused: ${msg}`);
+    // Preparing a write on the locked connection (COPY … TO a file) fails before we learn its type: name it anyway.
+    const keyword = firstKeyword(sql);
+    if (keyword && keyword !== 'SELECT' && keyword !== 'WITH' && keyword !== 'FROM' && /permission|disabled by configuration/i.test(msg)) {
+      throw new MpError('E_READ_ONLY', readOnlyMessage(keyword));
+    }
+    if (/permission|disabled by configuration/i.test(msg)) throw new MpError('E_READ_ONLY', `refused: ${msg}`);
     throw new MpError('E_QUERY', msg);
   }
   if (!ALLOWED.has(prepared.statementType)) {
-    const kind = NAMES[prepared.statementType] ?? 'unknown';
-    throw new MpError('E_READ_ONLY', `refused: queries are read-only (this is a ${kind} statement; only SELECT, WITH … SELECT and EXPLAIN run)`);
+    throw new MpError('E_READ_ONLY', readOnlyMessage(NAMES[prepared.statementType] ?? firstKeyword(sql) ?? 'this'));
   }
   return prepared;
+}
+
+function readOnlyMessage(kind: string): string {
+  return `refused: queries are read-only; ${kind} statements are not allowed (only SELECT, WITH … SELECT and EXPLAIN)`;
+}
+
+/** The statement's first keyword, past comments and parentheses. */
+export function firstKeyword(sql: string): string | undefined {
+  const m = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*([A-Za-z_]+)/.exec(sql);
+  return m?.[1]?.toUpperCase();
 }
 
 export function oneLine(e: unknown): string {

@@ -49,8 +49,12 @@ export function buildProgram(io: CliIo): Command {
     .description('MarketPipe: ingest OHLCV bars into a local Parquet lake, validate, aggregate and query them.')
     .version(pkg.version, '-V, --version')
     .option('--data-dir <dir>', 'data directory (default: $MP_DATA_DIR, else the per-user default)')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // one line, same prefix as every other error, with a pointer to --help
+      outputError: (s, write) => write(`marketpipe: ${s.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
+    })
     .exitOverride();
 
   program

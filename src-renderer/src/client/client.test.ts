@@ -374,10 +374,14 @@ describe('WebSocket transport', () => {
     await expect(h.transport.request('app.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'E_FORBIDDEN' } });
   });
 
-  it('treats policy close codes as a refusal even after the socket opened', () => {
+  it('treats 4401/4403 as a refusal even after the socket opened, but 1008 (malformed message) as a drop', () => {
     const h = wsHarness();
     h.last().handlers.onOpen();
-    h.last().handlers.onClose(1008, 'bad token');
+    h.last().handlers.onClose(1008, 'malformed message');
+    expect(h.transport.status()).toBe('reconnecting');
+    h.timers.advance(100);
+    h.last().handlers.onOpen();
+    h.last().handlers.onClose(4401, 'token expired');
     expect(h.transport.status()).toBe('refused');
     expect(h.timers.pending()).toEqual([]);
   });

@@ -43,8 +43,11 @@ export interface WsTransportOptions {
   warn?: (message: string) => void;
 }
 
-/** Close codes with which a server may refuse an already upgraded socket (policy violation, unauthorised). */
-const REFUSAL_CLOSE_CODES = new Set([1008, 4401, 4403]);
+/**
+ * Application close codes with which a server may refuse an already upgraded socket (unauthorised, forbidden).
+ * Not 1008: `marketpipe serve` uses it for a malformed message, after which a fresh connection is the cure.
+ */
+const REFUSAL_CLOSE_CODES = new Set([4401, 4403]);
 
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 };
 

@@ -30,11 +30,11 @@ export function QueryPage() {
 
   return (
     <div className="page page-query">
-      <section className="panel" aria-labelledby="query-editor-title">
+      <section className="panel" aria-label="Query editor">
         <div className="panel-head">
-          <h2 id="query-editor-title">
-            <label htmlFor="query-sql">SQL</label>
-          </h2>
+          <label htmlFor="query-sql" className="panel-title">
+            SQL
+          </label>
           <span className="muted">
             Read-only DuckDB over the lake · table <code>bars</code> · {IS_MAC ? '⌘' : 'Ctrl'}+Enter runs
           </span>

@@ -1,0 +1,130 @@
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test, type Server } from './fixtures';
+
+const NAV = ['Universe', 'Ingest', 'Query', 'Validation', 'Metrics', 'Settings'];
+const SCREENSHOTS = path.join(__dirname, '..', 'test-results', 'screenshots');
+
+async function open(page: Page, server: Server): Promise<void> {
+  await page.goto(server.url);
+  // Connected once the header shows the engine's data dir (from app.info).
+  await expect(page.getByRole('banner')).toContainText(server.dataDir);
+}
+
+function nav(page: Page, name: string) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+}
+
+async function ingest(page: Page, o: { symbols: string; start: string; end: string }): Promise<string> {
+  await nav(page, 'Ingest').click();
+  await expect(page.getByLabel('Provider')).toHaveValue('fake');
+  await expect(page.getByLabel('Timeframe')).toHaveValue('1m');
+  await page.getByLabel('Symbols').fill(o.symbols);
+  await page.getByLabel('Start', { exact: true }).fill(o.start);
+  await page.getByLabel('End', { exact: true }).fill(o.end);
+  await page.getByRole('button', { name: 'Start ingestion' }).click();
+  const started = page.getByRole('status').filter({ hasText: 'Started job' });
+  await expect(started).toBeVisible();
+  const jobId = (await started.locator('code').textContent())?.trim();
+  expect(jobId).toBeTruthy();
+  return jobId ?? '';
+}
+
+async function runSql(page: Page, sql: string): Promise<void> {
+  await nav(page, 'Query').click();
+  await page.getByLabel('SQL').fill(sql);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+}
+
+test('the shell shows the six navigation entries and the data dir, and survives a reload', async ({ page, server }) => {
+  await open(page, server);
+  for (const name of NAV) await expect(nav(page, name)).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveCount(NAV.length);
+  // The token is kept for the tab but taken out of the address bar.
+  await expect(page).not.toHaveURL(/token=/);
+  await page.reload();
+  await expect(page.getByRole('banner')).toContainText(server.dataDir);
+  await nav(page, 'Settings').click();
+  await expect(page.getByRole('main')).toContainText(server.dataDir);
+});
+
+test('ingest through the UI, watch it finish, then query the lake', async ({ page, server }) => {
+  await open(page, server);
+  const jobId = await ingest(page, { symbols: 'AAPL, MSFT', start: '2024-01-02', end: '2024-01-05' });
+
+  // The newest job comes first; its bar is fed by job.progress / job.updated events.
+  await expect(page.getByRole('progressbar').first()).toHaveAttribute('aria-label', `Progress of job ${jobId}`);
+  const bar = page.getByRole('progressbar', { name: `Progress of job ${jobId}` });
+  await expect(bar).toHaveAttribute('aria-valuemin', '0');
+  await expect(bar).toHaveAttribute('aria-valuemax', '100');
+  await expect(bar).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
+  const row = page.getByRole('row', { name: `Job ${jobId}` });
+  await expect(row).toContainText('succeeded');
+  // 2 symbols x 4 trading days x 390 one-minute bars
+  await expect(row).toContainText('3,120');
+  await expect(row).toContainText('AAPL, MSFT');
+  await expect(row).toContainText('2024-01-02 → 2024-01-05');
+  await expect(row.getByRole('button', { name: /Cancel/ })).toHaveCount(0);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'ingest.png') });
+
+  // The default query: one row per symbol.
+  await nav(page, 'Query').click();
+  await expect(page.getByLabel('SQL')).toHaveValue(/FROM bars GROUP BY symbol/);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Query result' });
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'bars', 'first', 'last']);
+  await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText('2 rows');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'query.png') });
+
+  await runSql(page, 'SELECT symbol, count(*) AS n FROM bars GROUP BY symbol ORDER BY symbol');
+  await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'n']);
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(table.locator('tbody tr').nth(0).getByRole('cell')).toHaveText(['1', 'AAPL', '1560']);
+  await expect(table.locator('tbody tr').nth(1).getByRole('cell')).toHaveText(['2', 'MSFT', '1560']);
+  await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText(/2 rows \(complete\) · [\d.]+ m?s/);
+  await expect(page.getByRole('alert').filter({ hasText: /E_/ })).toHaveCount(0);
+});
+
+test('Ctrl+Enter runs the query, and a write statement shows an error alert', async ({ page, server }) => {
+  await open(page, server);
+  await nav(page, 'Query').click();
+  const sql = page.getByLabel('SQL');
+  await sql.fill('SELECT 42 AS answer');
+  await sql.press('Control+Enter');
+  await expect(page.getByRole('table', { name: 'Query result' }).locator('tbody td').nth(1)).toHaveText('42');
+
+  await runSql(page, 'CREATE TABLE x AS SELECT 1');
+  const alert = page.getByRole('alert').filter({ hasText: /E_[A-Z_]+/ });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText('Query failed');
+  await expect(page.getByRole('table', { name: 'Query result' })).toHaveCount(0);
+});
+
+test('bad input (End before Start) shows the engine error and creates no job', async ({ page, server }) => {
+  await open(page, server);
+  await nav(page, 'Ingest').click();
+  await expect(page.getByText('No jobs yet')).toBeVisible();
+  await expect(page.getByLabel('Provider')).toHaveValue('fake');
+  await page.getByLabel('Symbols').fill('AAPL');
+  await page.getByLabel('Start', { exact: true }).fill('2024-01-05');
+  await page.getByLabel('End', { exact: true }).fill('2024-01-02');
+  await page.getByRole('button', { name: 'Start ingestion' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'E_BAD_INPUT' });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText(/start/i);
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  await expect(page.getByText('No jobs yet')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Started job' })).toHaveCount(0);
+});
+
+test('without the token the page says which link to open', async ({ page, server }) => {
+  await page.goto(`${server.origin}/`);
+  await expect(page.getByText('This page needs the link printed by marketpipe serve (it carries an access token).')).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
+});
+
+test('with a wrong token the page says which link to open', async ({ page, server }) => {
+  await page.goto(`${server.origin}/?token=not-the-token`);
+  await expect(page.getByText('This page needs the link printed by marketpipe serve (it carries an access token).')).toBeVisible();
+});

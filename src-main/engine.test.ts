@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inProcessClient } from './contract/dispatcher';
+import type { EventEnvelope } from './contract/contract';
+import { tradingDays } from './calendar';
+import { Engine } from './engine';
+import { ProviderRegistry } from './providers/registry';
+import { fakeProvider } from './providers/fake';
+import type { Provider } from './providers/types';
+import { MpError } from './shared/errors';
+
+let dir: string;
+let engine: Engine;
+beforeEach(() => {
+  dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mp-engine-')), 'data');
+  engine = new Engine({ dataDir: dir, host: 'test', env: {} });
+});
+afterEach(async () => {
+  await engine.close();
+  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+const client = () => inProcessClient(engine.dispatcher);
+
+async function ingest(arg: Parameters<ReturnType<typeof client>['request']>[1]) {
+  const r = await client().request('ingest.start', arg as never);
+  if (!r.ok) throw new MpError(r.error.code, r.error.message);
+  return engine.waitForJob((r.value as { jobId: string }).jobId);
+}
+
+async function q(sql: string) {
+  const r = await client().request('query.run', { sql });
+  if (!r.ok) throw new MpError(r.error.code, r.error.message);
+  return r.value.rows;
+}
+
+describe('engine', () => {
+  it('creates nothing on disk until a request needs it', async () => {
+    expect(fs.existsSync(dir)).toBe(false);
+    const info = await client().request('app.info', {});
+    expect(info).toEqual({ ok: true, value: { version: '0.0.0', dataDir: dir, host: 'test' } });
+    await client().request('providers.list', {});
+    expect(fs.existsSync(dir)).toBe(false);
+    await client().request('jobs.list', {});
+    expect(fs.existsSync(path.join(dir, 'marketpipe.db'))).toBe(true);
+  });
+
+  it('ingests fake bars into the lake, reporting progress as events up to 100', async () => {
+    const seen: EventEnvelope[] = [];
+    engine.bus.subscribe((e) => seen.push(e));
+    const job = await ingest({ provider: 'fake', symbols: ['aapl', 'MSFT'], start: '2024-01-02', end: '2024-01-05' });
+    expect(job).toMatchObject({ status: 'succeeded', rowsWritten: 3120, progress: 100, symbols: ['AAPL', 'MSFT'], feed: 'sim', error: null });
+    const progress = seen.filter((e) => e.name === 'job.progress').map((e) => (e.name === 'job.progress' ? e.payload.progress : -1));
+    expect(progress.at(-1)).toBe(100);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress); // never goes backwards
+    const statuses = seen.filter((e) => e.name === 'job.updated').map((e) => (e.name === 'job.updated' ? e.payload.status : ''));
+    expect(statuses).toEqual(['queued', 'running', 'succeeded']);
+    expect(await q(`SELECT symbol, count(*) FROM bars GROUP BY 1 ORDER BY 1`)).toEqual([
+      ['AAPL', 1560],
+      ['MSFT', 1560],
+    ]);
+    const jobs = await client().request('jobs.list', {});
+    expect(jobs.ok && jobs.value.map((j) => j.id)).toEqual([job.id]);
+  });
+
+  it('is idempotent: the same ingest twice leaves no duplicate (symbol, timeframe, ts)', async () => {
+    const arg = { provider: 'fake', symbols: ['AAPL'], start: '2023-12-28', end: '2024-01-03', workers: 2 };
+    await ingest(arg);
+    const second = await ingest(arg);
+    expect(second.status).toBe('succeeded');
+    expect(await q(`SELECT count(*), count(DISTINCT (symbol, timeframe, ts)) FROM bars`)).toEqual([[4 * 390, 4 * 390]]); // Dec 28, 29, Jan 2, 3
+    // the range spans two years: two partitions
+    expect(await q(`SELECT count(DISTINCT year(ts AT TIME ZONE 'America/New_York')) FROM bars`)).toEqual([[2]]);
+  });
+
+  it('extends a symbol without disturbing what is already there', async () => {
+    await ingest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-03' });
+    const before = await q(`SELECT sum(close) FROM bars`);
+    await ingest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-04', end: '2024-01-05' });
+    expect(await q(`SELECT count(*) FROM bars`)).toEqual([[4 * 390]]);
+    expect(await q(`SELECT sum(close) FROM bars WHERE ts < '2024-01-04'`)).toEqual(before);
+  });
+
+  it('refuses bad input with E_BAD_INPUT and creates no job', async () => {
+    const bad = [
+      { provider: 'fake', symbols: ['AAPL'], start: '2024-02-30', end: '2024-03-01' },
+      { provider: 'fake', symbols: ['AAPL'], start: '2024-03-05', end: '2024-03-01' },
+      { provider: 'nope', symbols: ['AAPL'], start: '2024-03-01', end: '2024-03-01' },
+      { provider: 'fake', symbols: ['A$'], start: '2024-03-01', end: '2024-03-01' },
+      { provider: 'fake', symbols: [], start: '2024-03-01', end: '2024-03-01' },
+      { provider: 'fake', symbols: ['AAPL'], start: '2024-03-01', end: '2024-03-01', timeframe: '5m' },
+    ];
+    for (const arg of bad) {
+      const r = await client().request('ingest.start', arg as never);
+      expect(r.ok ? 'ok' : r.error.code, JSON.stringify(arg)).toBe('E_BAD_INPUT');
+    }
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('cancels a running job: the job ends cancelled and the lake holds only whole partitions', async () => {
+    engine = new Engine({ dataDir: dir, host: 'test', env: { MP_FAKE_LATENCY_MS: '20' } });
+    const r = await client().request('ingest.start', { provider: 'fake', symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2024-01-02', end: '2024-03-28', workers: 1, batchSize: 390 });
+    if (!r.ok) throw new Error(r.error.message);
+    // cancel as soon as the first partition is written (an event, not a sleep)
+    await engine.bus.waitFor('job.progress', (p) => p.jobId === r.value.jobId && p.rowsWritten > 0);
+    expect((await client().request('ingest.cancel', { jobId: r.value.jobId })).ok).toBe(true);
+    const job = await engine.waitForJob(r.value.jobId);
+    expect(job.status).toBe('cancelled');
+    expect(job.error?.code).toBe('E_CANCELLED');
+    const rows = (await q(`SELECT symbol, count(*) FROM bars GROUP BY 1`)) as [string, number][];
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBeLessThan(4);
+    for (const [, n] of rows) expect(n).toBe(tradingDays('2024-01-02', '2024-03-28').length * 390);
+  });
+
+  it('records a provider failure as a failed job with its error code', async () => {
+    const broken: Provider = {
+      ...fakeProvider,
+      info: { ...fakeProvider.info, name: 'broken' },
+      // eslint-disable-next-line require-yield
+      async *fetchBars() {
+        throw new MpError('E_PROVIDER', 'broken: upstream said no');
+      },
+    };
+    engine = new Engine({ dataDir: dir, host: 'test', env: {}, providers: new ProviderRegistry().register(fakeProvider).register(broken) });
+    const job = await ingest({ provider: 'broken', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02' });
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'E_PROVIDER', message: 'broken: upstream said no' } });
+  });
+
+  it('answers an empty lake with an empty bars view', async () => {
+    expect(await q(`SELECT count(*) FROM bars`)).toEqual([[0]]);
+    const cols = await q(`SELECT column_name FROM (DESCRIBE bars)`);
+    expect(cols.flat()).toEqual(['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'provider', 'feed']);
+  });
+});
