@@ -11,6 +11,14 @@ async function open(page: Page, server: Server): Promise<void> {
   await expect(page.getByRole('banner')).toContainText(server.dataDir);
 }
 
+/** For a human to judge the look: light and dark, into test-results/screenshots (gitignored). */
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-dark.png`) });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 function nav(page: Page, name: string) {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 }
@@ -36,7 +44,7 @@ async function runSql(page: Page, sql: string): Promise<void> {
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 }
 
-test('the shell shows the six navigation entries and the data dir, and survives a reload', async ({ page, server }) => {
+test('the shell shows the six navigation entries and the data dir, and survives a reload', async ({ server, page }) => {
   await open(page, server);
   for (const name of NAV) await expect(nav(page, name)).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveCount(NAV.length);
@@ -48,7 +56,7 @@ test('the shell shows the six navigation entries and the data dir, and survives 
   await expect(page.getByRole('main')).toContainText(server.dataDir);
 });
 
-test('ingest through the UI, watch it finish, then query the lake', async ({ page, server }) => {
+test('ingest through the UI, watch it finish, then query the lake', async ({ server, page }) => {
   await open(page, server);
   const jobId = await ingest(page, { symbols: 'AAPL, MSFT', start: '2024-01-02', end: '2024-01-05' });
 
@@ -65,7 +73,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ pag
   await expect(row).toContainText('AAPL, MSFT');
   await expect(row).toContainText('2024-01-02 → 2024-01-05');
   await expect(row.getByRole('button', { name: /Cancel/ })).toHaveCount(0);
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'ingest.png') });
+  await shoot(page, 'ingest');
 
   // The default query: one row per symbol.
   await nav(page, 'Query').click();
@@ -75,7 +83,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ pag
   await expect(table.locator('tbody tr')).toHaveCount(2);
   await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'bars', 'first', 'last']);
   await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText('2 rows');
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'query.png') });
+  await shoot(page, 'query');
 
   await runSql(page, 'SELECT symbol, count(*) AS n FROM bars GROUP BY symbol ORDER BY symbol');
   await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'n']);
@@ -86,7 +94,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ pag
   await expect(page.getByRole('alert').filter({ hasText: /E_/ })).toHaveCount(0);
 });
 
-test('Ctrl+Enter runs the query, and a write statement shows an error alert', async ({ page, server }) => {
+test('Ctrl+Enter runs the query, and a write statement shows an error alert', async ({ server, page }) => {
   await open(page, server);
   await nav(page, 'Query').click();
   const sql = page.getByLabel('SQL');
@@ -99,9 +107,10 @@ test('Ctrl+Enter runs the query, and a write statement shows an error alert', as
   await expect(alert).toBeVisible();
   await expect(alert).toContainText('Query failed');
   await expect(page.getByRole('table', { name: 'Query result' })).toHaveCount(0);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'query-error.png') });
 });
 
-test('bad input (End before Start) shows the engine error and creates no job', async ({ page, server }) => {
+test('bad input (End before Start) shows the engine error and creates no job', async ({ server, page }) => {
   await open(page, server);
   await nav(page, 'Ingest').click();
   await expect(page.getByText('No jobs yet')).toBeVisible();
@@ -116,15 +125,33 @@ test('bad input (End before Start) shows the engine error and creates no job', a
   await expect(page.getByRole('progressbar')).toHaveCount(0);
   await expect(page.getByText('No jobs yet')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Started job' })).toHaveCount(0);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'ingest-bad-input.png') });
 });
 
-test('without the token the page says which link to open', async ({ page, server }) => {
+test('without the token the page says which link to open', async ({ server, page }) => {
   await page.goto(`${server.origin}/`);
   await expect(page.getByText('This page needs the link printed by marketpipe serve (it carries an access token).')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'token.png') });
 });
 
-test('with a wrong token the page says which link to open', async ({ page, server }) => {
+test('with a wrong token the page says which link to open', async ({ server, page }) => {
   await page.goto(`${server.origin}/?token=not-the-token`);
   await expect(page.getByText('This page needs the link printed by marketpipe serve (it carries an access token).')).toBeVisible();
+});
+
+test.describe('with a slow provider', () => {
+  // Each page of fake bars takes a minute: the job stays running until it is cancelled.
+  test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '60000' } });
+
+  test('a running job can be cancelled from its row', async ({ server, page }) => {
+    await open(page, server);
+    const jobId = await ingest(page, { symbols: 'SPY', start: '2024-01-02', end: '2024-01-02' });
+    const row = page.getByRole('row', { name: `Job ${jobId}` });
+    await expect(row).toContainText('running');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'ingest-running.png') });
+    await row.getByRole('button', { name: `Cancel job ${jobId}` }).click();
+    await expect(row).toContainText('cancelled');
+    await expect(row.getByRole('button', { name: /Cancel/ })).toHaveCount(0);
+  });
 });

@@ -222,7 +222,10 @@ describe('ingest and query', () => {
       { name: 'ATTACH', sql: () => `ATTACH '${path.join(dataDir, 'other.duckdb')}' AS other` },
       { name: 'INSTALL httpfs', sql: () => 'INSTALL httpfs' },
       { name: 'SET threads=1', sql: () => 'SET threads=1' },
-      { name: 'INSERT', sql: () => 'INSERT INTO bars SELECT * FROM bars' },
+      { name: 'EXPORT DATABASE', sql: () => `EXPORT DATABASE '${path.join(dataDir, 'export')}'` },
+      { name: 'LOAD', sql: () => 'LOAD parquet' },
+      { name: 'PRAGMA', sql: () => 'PRAGMA threads=1' },
+      { name: 'behind a comment', sql: () => `/* hi */ COPY (SELECT 1) TO '${copyTarget()}'` },
     ];
     for (const s of statements) {
       it(s.name, async () => {
@@ -233,6 +236,7 @@ describe('ingest and query', () => {
         expect(fs.existsSync(copyTarget())).toBe(false);
         expect(fs.existsSync(path.join(dataDir, 'lake', 'x.csv'))).toBe(false);
         expect(fs.existsSync(path.join(dataDir, 'other.duckdb'))).toBe(false);
+        expect(fs.existsSync(path.join(dataDir, 'export'))).toBe(false);
       });
     }
 

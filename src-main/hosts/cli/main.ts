@@ -160,6 +160,7 @@ export function buildProgram(io: CliIo): Command {
           elapsedMs,
           rowsPerSecond: elapsedMs > 0 ? Math.round((done.rowsWritten / elapsedMs) * 1000) : done.rowsWritten,
           dataDir: engine.paths.root,
+          peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
           error: done.error,
         };
         if (opts.json) print(io, JSON.stringify(summary));

@@ -14,6 +14,11 @@ function symbolsText(symbols: string[]): string {
   return `${symbols.slice(0, MAX_SYMBOLS_SHOWN).join(', ')} +${symbols.length - MAX_SYMBOLS_SHOWN}`;
 }
 
+/** Enough of an id to tell jobs apart on screen; the full id is in the tooltip and the accessible names. */
+function shortId(id: string): string {
+  return id.length > 10 ? id.slice(0, 8) : id;
+}
+
 export function JobsTable() {
   const byId = useJobs((s) => s.byId);
   const loaded = useJobs((s) => s.loaded);
@@ -86,7 +91,7 @@ function JobRow({ job, onCancelError }: { job: JobView; onCancelError: (e: Error
         <StatusBadge status={job.status} />
       </td>
       <td className="mono" title={job.id}>
-        {job.id}
+        {shortId(job.id)}
       </td>
       <td>
         {job.provider}

@@ -6,7 +6,14 @@ export function Nav() {
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand" aria-hidden="true">
-        <span className="brand-mark">▮▮</span>
+        <svg className="brand-mark" width="16" height="16" viewBox="0 0 16 16" fill="currentColor">
+          <rect x="2" y="5" width="3" height="7" rx="0.5" />
+          <rect x="3.1" y="2" width="0.8" height="13" />
+          <rect x="7" y="3" width="3" height="6" rx="0.5" opacity="0.6" />
+          <rect x="8.1" y="1" width="0.8" height="10" opacity="0.6" />
+          <rect x="12" y="6" width="3" height="5" rx="0.5" />
+          <rect x="13.1" y="4" width="0.8" height="10" />
+        </svg>
         <span className="brand-name">MarketPipe</span>
       </div>
       <ul>

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Benchmarks (not tests): prints ratios to floors measured in the same run, because absolute times on these shared
+// machines are not comparable across runs.
+//   ingest: `marketpipe ingest --provider fake` of 50 symbols x 2024-01-02..2024-06-28 (2,418,000 bars) against
+//           DuckDB writing the same number of rows itself into the same Parquet layout (the floor).
+//   help:   `marketpipe --help` against `node -e ""` (the floor of starting Node at all).
+// Usage: npm run bench [-- --reps N] [-- --only ingest|help]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const bin = path.join(root, 'bin', 'marketpipe.cjs');
+if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
+  console.error('build first: npm run build');
+  process.exit(1);
+}
+
+const SYMBOLS = Array.from({ length: 50 }, (_, i) => `S${String(i).padStart(3, '0')}`);
+const START = '2024-01-02';
+const END = '2024-06-28';
+const EXPECTED = 2_418_000;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-'));
+
+function runIngest() {
+  const dir = tmp();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, '--data-dir', dir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS.join(','), '--start', START, '--end', END, '--workers', '4', '--json'], { encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
+  const s = JSON.parse(r.stdout);
+  if (s.rowsWritten !== EXPECTED) throw new Error(`expected ${EXPECTED} rows, got ${s.rowsWritten}`);
+  return { ms, peakRssMb: s.peakRssMb };
+}
+
+// The floor: the same rows, generated inside DuckDB, written with the same layout, compression and row groups,
+// in a fresh process (like the CLI run), so both include process start and DuckDB start.
+const FLOOR_SCRIPT = `
+const { DuckDBInstance } = require(${JSON.stringify(require.resolve('@duckdb/node-api'))});
+const fs = require('node:fs'); const path = require('node:path');
+(async () => {
+  const dir = process.argv[1];
+  const inst = await DuckDBInstance.create(':memory:'); const c = await inst.connect();
+  await c.run("SET TimeZone='UTC'");
+  for (let s = 0; s < 50; s++) {
+    const d = path.join(dir, 'timeframe=1m', 'symbol=S' + String(s).padStart(3, '0'), 'year=2024');
+    fs.mkdirSync(d, { recursive: true });
+    await c.run(\`COPY (SELECT TIMESTAMPTZ '2024-01-02 14:30:00+00' + INTERVAL (i) MINUTE AS ts, 100 + random() AS open, 101 + random() AS high,
+      99 + random() AS low, 100 + random() AS close, (random() * 10000)::BIGINT::DOUBLE AS volume, (random() * 100)::BIGINT AS trade_count,
+      100 + random() AS vwap, 'fake' AS provider, 'sim' AS feed FROM range(48360) t(i))
+      TO '\${path.join(d, 'data.parquet')}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)\`);
+  }
+})();`;
+
+function runFloor() {
+  const dir = tmp();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['-e', FLOOR_SCRIPT, dir], { encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`floor failed: ${r.stderr}`);
+  return ms;
+}
+
+function time(cmd, argv) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, MP_DATA_DIR: path.join(os.tmpdir(), 'mp-bench-never-created') } });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return performance.now() - t0;
+}
+
+const results = {};
+if (!only || only === 'ingest') {
+  const ingest = [];
+  const floor = [];
+  for (let i = 0; i < reps; i++) {
+    floor.push(runFloor());
+    ingest.push(runIngest());
+  }
+  const ms = median(ingest.map((r) => r.ms));
+  const f = median(floor);
+  results.ingest = {
+    rows: EXPECTED,
+    medianMs: Math.round(ms),
+    rowsPerSecond: Math.round((EXPECTED / ms) * 1000),
+    floorMedianMs: Math.round(f),
+    floorRowsPerSecond: Math.round((EXPECTED / f) * 1000),
+    ratioToFloor: Math.round((ms / f) * 100) / 100,
+    target: 'ratio <= 3, peak RSS < 1024 MB',
+    peakRssMb: Math.max(...ingest.map((r) => r.peakRssMb ?? 0)),
+  };
+  console.log(`ingest: ${results.ingest.rowsPerSecond.toLocaleString()} rows/s (median ${results.ingest.medianMs} ms) vs DuckDB floor ${results.ingest.floorRowsPerSecond.toLocaleString()} rows/s: ratio ${results.ingest.ratioToFloor}x, peak RSS ${results.ingest.peakRssMb} MB`);
+}
+if (!only || only === 'help') {
+  const help = [];
+  const node = [];
+  for (let i = 0; i < Math.max(5, reps); i++) {
+    node.push(time(process.execPath, ['-e', '']));
+    help.push(time(process.execPath, [bin, '--help']));
+  }
+  results.help = { medianMs: Math.round(median(help)), nodeFloorMs: Math.round(median(node)), ratioToFloor: Math.round((median(help) / median(node)) * 100) / 100, target: '< 500 ms' };
+  console.log(`--help: median ${results.help.medianMs} ms (node start alone ${results.help.nodeFloorMs} ms, ratio ${results.help.ratioToFloor}x)`);
+}
+console.log(JSON.stringify(results));
