@@ -52,6 +52,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS entry points and plain-JS scripts
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src-preload/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },

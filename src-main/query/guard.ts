@@ -22,16 +22,15 @@ export async function prepareReadOnly(conn: DuckDBConnection, sql: string): Prom
   }
   if (extracted.count === 0) throw new MpError('E_BAD_INPUT', 'SQL is empty');
   if (extracted.count > 1) throw new MpError('E_BAD_INPUT', `give one statement at a time (found ${extracted.count})`);
+  // Refuse obvious writes by their keyword before DuckDB binds them (binding INSERT INTO a view, say, would fail
+  // with a catalog error that hides what was really wrong).
+  const keyword = firstKeyword(sql);
+  if (keyword && WRITE_KEYWORDS.has(keyword)) throw new MpError('E_READ_ONLY', readOnlyMessage(keyword));
   let prepared: DuckDBPreparedStatement;
   try {
     prepared = await extracted.prepare(0);
   } catch (e) {
     const msg = oneLine(e);
-    // Preparing a write on the locked connection (COPY … TO a file) fails before we learn its type: name it anyway.
-    const keyword = firstKeyword(sql);
-    if (keyword && keyword !== 'SELECT' && keyword !== 'WITH' && keyword !== 'FROM' && /permission|disabled by configuration/i.test(msg)) {
-      throw new MpError('E_READ_ONLY', readOnlyMessage(keyword));
-    }
     if (/permission|disabled by configuration/i.test(msg)) throw new MpError('E_READ_ONLY', `refused: ${msg}`);
     throw new MpError('E_QUERY', msg);
   }
@@ -40,6 +39,10 @@ export async function prepareReadOnly(conn: DuckDBConnection, sql: string): Prom
   }
   return prepared;
 }
+
+const WRITE_KEYWORDS = new Set(
+  'INSERT UPDATE DELETE MERGE TRUNCATE CREATE DROP ALTER COPY ATTACH DETACH INSTALL LOAD FORCE SET RESET PRAGMA EXPORT IMPORT CALL CHECKPOINT VACUUM USE BEGIN START COMMIT END ROLLBACK ABORT PREPARE EXECUTE DEALLOCATE ANALYZE UPDATE_EXTENSIONS'.split(' '),
+);
 
 function readOnlyMessage(kind: string): string {
   return `refused: queries are read-only; ${kind} statements are not allowed (only SELECT, WITH … SELECT and EXPLAIN)`;

@@ -27,7 +27,7 @@ export function isTrustedFrameUrl(url: string, rendererUrl: string): boolean {
   try {
     const u = new URL(url);
     const r = new URL(rendererUrl);
-    if (r.protocol === 'file:') return u.protocol === 'file:' && u.pathname === r.pathname;
+    if (r.protocol === 'file:') return u.protocol === 'file:' && u.host === r.host && u.pathname === r.pathname;
     return u.origin === r.origin;
   } catch {
     return false;
