@@ -135,3 +135,16 @@ describe('engine', () => {
     expect(cols.flat()).toEqual(['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'provider', 'feed']);
   });
 });
+
+describe('engine bootstrap', () => {
+  it('marks jobs of processes that died as interrupted', async () => {
+    const e1 = new Engine({ dataDir: dir, host: 'test', env: {} });
+    const job = e1.startIngest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02', timeframe: '1m', workers: 1 });
+    await e1.waitForJob(job.id);
+    // pretend the job was left running by a process that no longer exists
+    e1.db().prepare(`UPDATE jobs SET status = 'running', pid = 999999999, finished_at = NULL WHERE id = ?`).run(job.id);
+    await e1.close();
+    const r = await inProcessClient(engine.dispatcher).request('jobs.get', { jobId: job.id });
+    expect(r.ok && r.value).toMatchObject({ status: 'failed', error: { code: 'E_INTERRUPTED' } });
+  });
+});

@@ -7,6 +7,7 @@ import { JobStore } from './db/jobs';
 import { migrate, migrationStatus, type MigrationStatus } from './db/migrations';
 import { openDb } from './db/open';
 import { EventBus } from './events/bus';
+import { pidAlive } from './shared/process';
 import { runIngest } from './ingest/runner';
 import { LakeWriter } from './lake/writer';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
@@ -76,7 +77,10 @@ export class Engine {
   }
 
   private jobs(): JobStore {
-    this.jobStore ??= new JobStore(this.db());
+    if (!this.jobStore) {
+      this.jobStore = new JobStore(this.db());
+      this.jobStore.reapOrphans(pidAlive);
+    }
     return this.jobStore;
   }
 

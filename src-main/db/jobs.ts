@@ -78,6 +78,7 @@ export class JobStore {
       ),
       chunk: db.prepare(`INSERT OR REPLACE INTO job_chunks (job_id, symbol, chunk_start, chunk_end, rows, file, written_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      orphans: db.prepare(`SELECT id, pid FROM jobs WHERE status IN ('queued', 'running')`),
       chunks: db.prepare(`SELECT symbol, chunk_start, chunk_end, rows, file FROM job_chunks WHERE job_id = ? ORDER BY symbol, chunk_start`),
     };
   }
@@ -119,6 +120,22 @@ export class JobStore {
     return (this.stmts.chunks.all(jobId) as { symbol: string; chunk_start: string; chunk_end: string; rows: number; file: string }[]).map(
       (r) => ({ jobId, symbol: r.symbol, chunkStart: r.chunk_start, chunkEnd: r.chunk_end, rows: r.rows, file: r.file }),
     );
+  }
+
+  /**
+   * Jobs left queued or running by a process that no longer exists (killed, crashed, laptop died) are marked failed
+   * with E_INTERRUPTED, so `jobs` never shows a run that nobody is running. Their checkpoints stay for a resume.
+   */
+  reapOrphans(isAlive: (pid: number) => boolean): number {
+    const rows = this.stmts.orphans.all() as { id: string; pid: number | null }[];
+    let n = 0;
+    for (const r of rows) {
+      if (r.pid !== null && isAlive(r.pid)) continue;
+      const j = this.get(r.id)!;
+      this.finish(r.id, 'failed', j.progress, j.rowsWritten, { code: 'E_INTERRUPTED', message: 'interrupted: the process running this job exited before it finished' });
+      n++;
+    }
+    return n;
   }
 
   finish(id: string, status: Exclude<JobStatus, 'queued' | 'running'>, progress: number, rowsWritten: number, error: ErrorValue | null): Job {

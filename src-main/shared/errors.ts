@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'E_READ_ONLY',
   'E_TIMEOUT',
   'E_CANCELLED',
+  'E_INTERRUPTED',
   'E_DB',
   'E_MIGRATION',
   'E_FORBIDDEN',
