@@ -20,7 +20,7 @@ interface GlobalOpts {
   dataDir?: string;
 }
 
-async function withEngine<T>(cmd: Command, io: CliIo, fn: (engine: Engine) => Promise<T>): Promise<T> {
+async function withEngine<T>(cmd: Command, io: CliIo, fn: (engine: Engine) => Promise<T>, host: 'cli' | 'serve' = 'cli'): Promise<T> {
   const { Engine } = await import('../../engine');
   const { createLogger } = await import('../../shared/log');
   const { parseEnv } = await import('../../settings/env');
@@ -28,7 +28,7 @@ async function withEngine<T>(cmd: Command, io: CliIo, fn: (engine: Engine) => Pr
   const globals = cmd.optsWithGlobals<GlobalOpts>();
   const engine = new Engine({
     dataDir: resolveDataDir(globals.dataDir, io.env),
-    host: 'cli',
+    host,
     version: pkg.version,
     env: io.env,
     log: createLogger(env.MP_LOG_LEVEL ?? 'warn', (l) => io.stderr.write(l + '\n')),
@@ -220,6 +220,9 @@ export function buildProgram(io: CliIo): Command {
       await withEngine(cmd, io, async (engine) => {
         const server = await serve({ engine, port: opts.port, host: opts.host });
         print(io, `MarketPipe is serving at ${server.url}`);
+        if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
+          io.stderr.write(`warning: listening on ${opts.host}: other machines can reach this server (the token still guards it)\n`);
+        }
         io.stderr.write('Open the link above in your browser (it carries this run\'s access token). Ctrl+C stops.\n');
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
@@ -227,7 +230,7 @@ export function buildProgram(io: CliIo): Command {
           process.once('SIGTERM', stop);
         });
         await server.close();
-      });
+      }, 'serve');
     });
 
   return program;
