@@ -207,6 +207,11 @@ describe('ingest and query', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('symbol,n\nAAPL,1560\nMSFT,1560\n');
     // written through a temp name: nothing else is left beside it
     expect(fs.readdirSync(tmp.dir).sort()).toEqual(['data', 'out.csv']);
+
+    // a failing query with --output leaves neither the file nor its temp behind
+    const failed = await cli(dataDir, ['query', 'SELECT nope', '--output', path.join(tmp.dir, 'bad.csv')]);
+    expectOneLineError(failed, 1);
+    expect(fs.readdirSync(tmp.dir).sort()).toEqual(['data', 'out.csv']);
   });
 
   it('query on a fresh data dir sees an empty bars view', async () => {
@@ -225,6 +230,7 @@ describe('ingest and query', () => {
       { name: 'EXPORT DATABASE', sql: () => `EXPORT DATABASE '${path.join(dataDir, 'export')}'` },
       { name: 'LOAD', sql: () => 'LOAD parquet' },
       { name: 'PRAGMA', sql: () => 'PRAGMA threads=1' },
+      { name: 'INSERT into the bars view', sql: () => 'INSERT INTO bars SELECT * FROM bars' },
       { name: 'behind a comment', sql: () => `/* hi */ COPY (SELECT 1) TO '${copyTarget()}'` },
     ];
     for (const s of statements) {

@@ -202,11 +202,16 @@ export function buildProgram(io: CliIo): Command {
       await withEngine(cmd, io, async (engine) => {
         const out = opts.output ? fileSink(opts.output) : stdoutSink(io.stdout);
         const w = rowWriter(opts.format, out);
-        await engine.streamQuery(sql, opts.timeout ? Math.round(opts.timeout * 1000) : undefined, {
-          columns: (c) => w.columns(c),
-          rows: (r) => w.rows(r),
-        });
-        await w.finish();
+        try {
+          await engine.streamQuery(sql, opts.timeout ? Math.round(opts.timeout * 1000) : undefined, {
+            columns: (c) => w.columns(c),
+            rows: (r) => w.rows(r),
+          });
+          await w.finish();
+        } catch (e) {
+          out.abort();
+          throw e;
+        }
       });
     });
 

@@ -7,6 +7,8 @@ import { MpError } from '../../shared/errors';
 export interface Out {
   write(s: string): void | Promise<void>;
   end(): Promise<void>;
+  /** Gives up: a file output leaves nothing behind. */
+  abort(): void;
 }
 
 export function stdoutSink(stream: NodeJS.WritableStream): Out {
@@ -21,6 +23,7 @@ export function stdoutSink(stream: NodeJS.WritableStream): Out {
         }
       }),
     end: async () => undefined,
+    abort: () => undefined,
   };
 }
 
@@ -38,6 +41,14 @@ export function fileSink(file: string): Out {
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fs.renameSync(tmp, abs);
+    },
+    abort: () => {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed by end()
+      }
+      fs.rmSync(tmp, { force: true });
     },
   };
 }

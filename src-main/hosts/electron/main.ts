@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import pkg from '../../../package.json';
 import { Engine } from '../../engine';
@@ -31,7 +32,7 @@ async function main() {
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const indexFile = path.join(__dirname, '../renderer/index.html');
-  const rendererUrl = devUrl ?? `file://${indexFile}`;
+  const rendererUrl = devUrl ?? pathToFileURL(indexFile).href;
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });

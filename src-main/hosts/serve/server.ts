@@ -118,10 +118,6 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     });
   });
 
-  const unsubscribe = o.engine.bus.subscribe((envelope) => {
-    for (const ws of clients) send(ws, { type: 'event', envelope });
-  });
-
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       reject(
@@ -137,6 +133,10 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     });
   });
   port = (server.address() as AddressInfo).port;
+  // subscribed only once listening: a failed start leaves no listener on the engine's bus
+  const unsubscribe = o.engine.bus.subscribe((envelope) => {
+    for (const ws of clients) send(ws, { type: 'event', envelope });
+  });
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `http://${hostForUrl}:${port}/?token=${token}`;
 
