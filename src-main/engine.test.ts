@@ -129,6 +129,30 @@ describe('engine', () => {
     expect(job).toMatchObject({ status: 'failed', error: { code: 'E_PROVIDER', message: 'broken: upstream said no' } });
   });
 
+  it('keeps sources apart: bars shows one preferred source per symbol, bars_all shows all', async () => {
+    const other: Provider = { ...fakeProvider, info: { ...fakeProvider.info, name: 'other', feeds: ['x'], defaultFeed: 'x' } };
+    const providers = () => new ProviderRegistry().register(fakeProvider).register(other);
+    engine = new Engine({ dataDir: dir, host: 'test', env: {}, providers: providers() });
+    await ingest({ provider: 'fake', symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-02' });
+    await ingest({ provider: 'other', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-03' });
+    expect(await q(`SELECT provider, feed, symbol, count(*) FROM bars_all GROUP BY ALL ORDER BY 1, 3`)).toEqual([
+      ['fake', 'sim', 'AAPL', 390],
+      ['fake', 'sim', 'MSFT', 390],
+      ['other', 'x', 'AAPL', 780],
+    ]);
+    // fake is in the default precedence, "other" is not: AAPL comes from fake alone, never a mix
+    expect(await q(`SELECT provider, symbol, count(*) FROM bars GROUP BY ALL ORDER BY 2`)).toEqual([
+      ['fake', 'AAPL', 390],
+      ['fake', 'MSFT', 390],
+    ]);
+    await engine.close();
+    engine = new Engine({ dataDir: dir, host: 'test', env: { MP_SOURCE_PRECEDENCE: 'other:x,fake' }, providers: providers() });
+    expect(await q(`SELECT provider, symbol, count(*) FROM bars GROUP BY ALL ORDER BY 2`)).toEqual([
+      ['other', 'AAPL', 780],
+      ['fake', 'MSFT', 390],
+    ]);
+  });
+
   it('answers an empty lake with an empty bars view', async () => {
     expect(await q(`SELECT count(*) FROM bars`)).toEqual([[0]]);
     const cols = await q(`SELECT column_name FROM (DESCRIBE bars)`);

@@ -12,6 +12,7 @@ import { runIngest } from './ingest/runner';
 import { LakeWriter } from './lake/writer';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
 import { QueryService, type StreamSink } from './query/service';
+import { parsePrecedence } from './query/sources';
 import { dataPaths, type DataPaths } from './settings/paths';
 import { MpError } from './shared/errors';
 import { silentLogger, type Logger } from './shared/log';
@@ -113,7 +114,7 @@ export class Engine {
 
   private queryService(): Promise<QueryService> {
     this.db(); // the lake folder exists once the engine is bootstrapped
-    this.queryP ??= QueryService.open(this.paths.lake, this.paths.bars);
+    this.queryP ??= QueryService.open(this.paths.lake, this.paths.bars, parsePrecedence(this.env.MP_SOURCE_PRECEDENCE));
     return this.queryP;
   }
 

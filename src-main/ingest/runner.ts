@@ -97,10 +97,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     if (signal.aborted) return;
     if (buf.length > 0) {
       const res = await (await o.writer()).write({
-        key: { timeframe: o.timeframe, symbol: t.symbol, year: t.year },
+        key: { timeframe: o.timeframe, provider: job.provider, feed: o.feed, symbol: t.symbol, year: t.year },
         batch: buf.view(),
-        provider: job.provider,
-        feed: o.feed,
         replaceFrom: t.from,
         replaceTo: t.to,
       });

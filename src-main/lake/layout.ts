@@ -1,21 +1,29 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Timeframe } from '../contract/schemas';
 
-// Hive layout: bars/timeframe=1m/symbol=AAPL/year=2024/data.parquet.
-// One file per (timeframe, symbol, year): a year of 1-minute bars is ~98k rows, about one DuckDB row group, so reads
-// are fast and a 500-symbol universe is 500 files a year rather than thousands of small ones. Partition columns are
-// not stored inside the files (the Spark/Trino convention), so every Hive-aware reader sees them exactly once.
+// Hive layout: bars/timeframe=1m/provider=alpaca/feed=iex/symbol=AAPL/year=2024/data.parquet.
+// Sources stay apart: the same symbol from two providers or feeds (whose volumes can differ tenfold) lives in two
+// partitions, never mixed; the query layer picks one source per symbol for the `bars` view.
+// One file per (timeframe, source, symbol, year): a year of 1-minute bars is ~98k rows, about one DuckDB row group,
+// so reads are fast and a 500-symbol universe is 500 files a year rather than thousands of small ones. Partition
+// columns are not stored inside the files (the Spark/Trino convention), so every Hive-aware reader sees them once.
 export const DATA_FILE = 'data.parquet';
 export const TMP_SUFFIX = '.tmp';
 
-export interface PartitionKey {
+export interface SourceKey {
   timeframe: Timeframe;
+  provider: string;
+  feed: string;
   symbol: string;
+}
+
+export interface PartitionKey extends SourceKey {
   year: number;
 }
 
 export function partitionDir(barsRoot: string, k: PartitionKey): string {
-  return path.join(barsRoot, `timeframe=${k.timeframe}`, `symbol=${k.symbol}`, `year=${k.year}`);
+  return path.join(barsRoot, `timeframe=${k.timeframe}`, `provider=${k.provider}`, `feed=${k.feed}`, `symbol=${k.symbol}`, `year=${k.year}`);
 }
 
 export function partitionFile(barsRoot: string, k: PartitionKey): string {
@@ -29,10 +37,37 @@ export function tempFileName(): string {
 
 /** The glob every reader uses (DuckDB view, CLI, tests). */
 export function barsGlob(barsRoot: string): string {
-  return path.join(barsRoot, 'timeframe=*', 'symbol=*', 'year=*', '*.parquet');
+  return path.join(barsRoot, 'timeframe=*', 'provider=*', 'feed=*', 'symbol=*', 'year=*', '*.parquet');
 }
 
-export const HIVE_TYPES = `{'timeframe': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER}`;
+export const HIVE_TYPES = `{'timeframe': VARCHAR, 'provider': VARCHAR, 'feed': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER}`;
+
+const LEVELS = ['timeframe', 'provider', 'feed', 'symbol'] as const;
+
+/** Every (timeframe, provider, feed, symbol) with at least one data file, from the folder names alone. */
+export function listSources(barsRoot: string): SourceKey[] {
+  const out: SourceKey[] = [];
+  const walk = (dir: string, depth: number, acc: Record<string, string>) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (depth === LEVELS.length) {
+      // year=*/data.parquet below: count the source only if a file exists
+      const has = entries.some((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, DATA_FILE)));
+      if (has) out.push(acc as unknown as SourceKey);
+      return;
+    }
+    const prefix = `${LEVELS[depth]}=`;
+    for (const e of entries) {
+      if (e.isDirectory() && e.name.startsWith(prefix)) walk(path.join(dir, e.name), depth + 1, { ...acc, [LEVELS[depth]!]: e.name.slice(prefix.length) });
+    }
+  };
+  walk(barsRoot, 0, {});
+  return out;
+}
 
 /** SQL string literal. */
 export function sqlString(s: string): string {

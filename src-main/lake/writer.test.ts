@@ -36,7 +36,7 @@ function batch(minutes: number[], price = 100, extra: Partial<Record<'tradeCount
   b.length = minutes.length;
   return b;
 }
-const key = { timeframe: '1m' as const, symbol: 'AAPL', year: 2024 };
+const key = { timeframe: '1m' as const, provider: 'fake', feed: 'sim', symbol: 'AAPL', year: 2024 };
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 async function read(sql: string): Promise<unknown[][]> {
@@ -55,10 +55,10 @@ describe('lake writer', () => {
     const b = batch(range(0, 390));
     b.tradeCount[3] = NaN;
     b.vwap[4] = NaN;
-    const r = await writer.write({ key, batch: b, provider: 'fake', feed: 'sim', replaceFrom: T0, replaceTo: T0 + 390 * 60_000 });
+    const r = await writer.write({ key, batch: b, replaceFrom: T0, replaceTo: T0 + 390 * 60_000 });
     expect(r).toMatchObject({ written: 390, total: 390 });
     expect(r.file).toBe(partitionFile(dir, key));
-    expect(r.file).toContain(path.join('timeframe=1m', 'symbol=AAPL', 'year=2024', 'data.parquet'));
+    expect(r.file).toContain(path.join('timeframe=1m', 'provider=fake', 'feed=sim', 'symbol=AAPL', 'year=2024', 'data.parquet'));
     const rows = await read(`SELECT symbol, timeframe, year, count(*), min(ts)::VARCHAR, count(trade_count), count(vwap), any_value(provider), any_value(feed) FROM bars GROUP BY ALL`);
     expect(rows).toEqual([['AAPL', '1m', 2024, '390', '2024-01-02 14:30:00+00', '389', '389', 'fake', 'sim']]);
     const types = await read(`SELECT column_name, column_type FROM (DESCRIBE SELECT ts, trade_count FROM bars)`);
@@ -66,20 +66,20 @@ describe('lake writer', () => {
   });
 
   it('is idempotent: writing the same range twice leaves one copy of each bar', async () => {
-    const req = { key, batch: batch(range(0, 100)), provider: 'fake', feed: 'sim', replaceFrom: T0, replaceTo: T0 + 100 * 60_000 };
+    const req = { key, batch: batch(range(0, 100)), replaceFrom: T0, replaceTo: T0 + 100 * 60_000 };
     await writer.write(req);
     await writer.write(req);
     expect(await read(`SELECT count(*), count(DISTINCT ts) FROM bars`)).toEqual([['100', '100']]);
   });
 
   it('merges: keeps bars outside the fetched range, replaces those inside it', async () => {
-    await writer.write({ key, batch: batch(range(0, 100), 100), provider: 'a', feed: 'x', replaceFrom: T0, replaceTo: T0 + 100 * 60_000 });
+    await writer.write({ key, batch: batch(range(0, 100), 100), replaceFrom: T0, replaceTo: T0 + 100 * 60_000 });
     // refetch minutes 50-149: 50-99 replaced (new price), 100-149 added; a bar the new delivery lacks (minute 60) goes
     const again = batch(range(50, 150).filter((m) => m !== 60), 200);
-    await writer.write({ key, batch: again, provider: 'b', feed: 'y', replaceFrom: T0 + 50 * 60_000, replaceTo: T0 + 150 * 60_000 });
-    expect(await read(`SELECT provider, count(*), min(open), max(open) FROM bars GROUP BY ALL ORDER BY 1`)).toEqual([
-      ['a', '50', 100, 100],
-      ['b', '99', 200, 200],
+    await writer.write({ key, batch: again, replaceFrom: T0 + 50 * 60_000, replaceTo: T0 + 150 * 60_000 });
+    expect(await read(`SELECT open, count(*) FROM bars GROUP BY ALL ORDER BY 1`)).toEqual([
+      [100, '50'],
+      [200, '99'],
     ]);
     expect(await read(`SELECT count(*) FROM bars WHERE ts = TIMESTAMPTZ '2024-01-02 15:30:00+00'`)).toEqual([['0']]);
     // sorted by time inside the file
@@ -89,7 +89,7 @@ describe('lake writer', () => {
   it('de-duplicates and sorts an unordered delivery, keeping the last copy', async () => {
     const b = batch([5, 1, 3, 1, 2]);
     b.close[3] = 999; // the second delivery of minute 1 wins
-    const r = await writer.write({ key, batch: b, provider: 'fake', feed: 'sim', replaceFrom: T0, replaceTo: T0 + 10 * 60_000 });
+    const r = await writer.write({ key, batch: b, replaceFrom: T0, replaceTo: T0 + 10 * 60_000 });
     expect(r).toMatchObject({ written: 4, total: 4 });
     expect(await read(`SELECT (epoch_ms(ts) - ${T0})::INTEGER, close FROM bars ORDER BY ts`)).toEqual([
       [60_000, 999],
@@ -100,7 +100,7 @@ describe('lake writer', () => {
   });
 
   it('leaves no temp file behind and sweeps those of dead writers', async () => {
-    await writer.write({ key, batch: batch(range(0, 10)), provider: 'fake', feed: 'sim', replaceFrom: T0, replaceTo: T0 + 600_000 });
+    await writer.write({ key, batch: batch(range(0, 10)), replaceFrom: T0, replaceTo: T0 + 600_000 });
     const partDir = path.dirname(partitionFile(dir, key));
     expect(fs.readdirSync(partDir)).toEqual(['data.parquet']);
     // a leftover of a writer that died (pid 999999999 cannot exist) and one of a live writer (us)
@@ -114,8 +114,8 @@ describe('lake writer', () => {
 
   it('serialises concurrent writes to the same partition', async () => {
     await Promise.all([
-      writer.write({ key, batch: batch(range(0, 10)), provider: 'fake', feed: 'sim', replaceFrom: T0, replaceTo: T0 + 600_000 }),
-      writer.write({ key, batch: batch(range(10, 20)), provider: 'fake', feed: 'sim', replaceFrom: T0 + 600_000, replaceTo: T0 + 1_200_000 }),
+      writer.write({ key, batch: batch(range(0, 10)), replaceFrom: T0, replaceTo: T0 + 600_000 }),
+      writer.write({ key, batch: batch(range(10, 20)), replaceFrom: T0 + 600_000, replaceTo: T0 + 1_200_000 }),
     ]);
     expect(await read(`SELECT count(*) FROM bars`)).toEqual([['20']]);
   });

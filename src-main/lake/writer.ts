@@ -11,8 +11,6 @@ import { partitionDir, partitionFile, sqlString, tempFileName, type PartitionKey
 export interface WriteRequest {
   key: PartitionKey;
   batch: BarBatch;
-  provider: string;
-  feed: string;
   /** The fetched range [from, to) in epoch ms: rows of the existing file inside it are replaced by the batch. */
   replaceFrom: number;
   replaceTo: number;
@@ -91,21 +89,20 @@ export class LakeWriter {
     // NaN marks "not provided" in our columns; in the lake it is NULL.
     const columns = `epoch_ms(ts::BIGINT)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
         CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
-        CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap,
-        ${sqlString(req.provider)} AS provider, ${sqlString(req.feed)} AS feed`;
+        CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap`;
     // Duplicates inside one delivery keep the last copy: the lake never holds two bars for one (symbol, timeframe, ts).
     const freshSql = sorted
       ? `SELECT ${columns} FROM stage`
-      : `SELECT ts, open, high, low, close, volume, trade_count, vwap, provider, feed FROM (SELECT ${columns}, rowid AS _r FROM stage)
+      : `SELECT ts, open, high, low, close, volume, trade_count, vwap FROM (SELECT ${columns}, rowid AS _r FROM stage)
            QUALIFY row_number() OVER (PARTITION BY ts ORDER BY _r DESC) = 1`;
     let body: string;
     if (existing) {
       const lo = `epoch_ms(${Math.trunc(req.replaceFrom)})::TIMESTAMPTZ`;
       const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
       body = `SELECT * FROM (
-          SELECT ts, open, high, low, close, volume, trade_count, vwap, provider, feed FROM (${freshSql})
+          SELECT ts, open, high, low, close, volume, trade_count, vwap FROM (${freshSql})
           UNION ALL
-          SELECT ts, open, high, low, close, volume, trade_count, vwap, provider, feed FROM read_parquet(${sqlString(file)})
+          SELECT ts, open, high, low, close, volume, trade_count, vwap FROM read_parquet(${sqlString(file)})
             WHERE ts < ${lo} OR ts >= ${hi}
         ) ORDER BY ts`;
     } else {

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Cell, QueryArg, QueryResult } from '../contract/schemas';
 import { MpError } from '../shared/errors';
-import { barsGlob, HIVE_TYPES, sqlString } from '../lake/layout';
+import { barsGlob, HIVE_TYPES, listSources, sqlString } from '../lake/layout';
+import { DEFAULT_PRECEDENCE, preferredSources } from './sources';
 import { oneLine, prepareReadOnly } from './guard';
 import { toCell } from './cells';
 
@@ -11,14 +11,6 @@ export const BARS_COLUMNS = ['symbol', 'timeframe', 'ts', 'open', 'high', 'low',
 const EMPTY_BARS = `SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open,
   NULL::DOUBLE AS high, NULL::DOUBLE AS low, NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count,
   NULL::DOUBLE AS vwap, NULL::VARCHAR AS provider, NULL::VARCHAR AS feed WHERE false`;
-
-function hasParquet(dir: string): boolean {
-  if (!fs.existsSync(dir)) return false;
-  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (ent.isDirectory() ? hasParquet(`${dir}/${ent.name}`) : ent.name.endsWith('.parquet')) return true;
-  }
-  return false;
-}
 
 export interface StreamSink {
   columns(cols: { name: string; type: string }[]): void;
@@ -31,15 +23,17 @@ export interface StreamSink {
  * its own connection, so a running query can be interrupted without touching the others.
  */
 export class QueryService {
-  private lakeViews = false;
+  /** the sources the views were last built for: rebuilt only when the lake's partitions change */
+  private viewsFor: string | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly admin: DuckDBConnection,
     private readonly barsRoot: string,
+    private readonly precedence: string[],
   ) {}
 
-  static async open(lakeRoot: string, barsRoot: string): Promise<QueryService> {
+  static async open(lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE): Promise<QueryService> {
     const instance = await DuckDBInstance.create(':memory:', { memory_limit: '2GB' });
     const admin = await instance.connect();
     await admin.run(`SET TimeZone = 'UTC'`);
@@ -48,20 +42,39 @@ export class QueryService {
     await admin.run(`SET autoinstall_known_extensions = false`);
     await admin.run(`SET autoload_known_extensions = false`);
     await admin.run(`SET lock_configuration = true`);
-    const svc = new QueryService(instance, admin, barsRoot);
+    const svc = new QueryService(instance, admin, barsRoot, precedence);
     await svc.refreshViews();
     return svc;
   }
 
-  /** The bars view reads the lake's Parquet files; until the first file exists it is an empty view of the same shape. */
+  /**
+   * bars_all: every bar of every source. bars: one source per (symbol, timeframe), the best by precedence, so two
+   * sources of one symbol are never mixed. Until the first file exists both are empty views of the same shape.
+   */
   private async refreshViews(): Promise<void> {
-    if (this.lakeViews) return;
-    const ready = hasParquet(this.barsRoot);
-    const src = ready
-      ? `SELECT ${BARS_COLUMNS.join(', ')} FROM read_parquet(${sqlString(barsGlob(this.barsRoot))}, hive_partitioning = true, hive_types = ${HIVE_TYPES})`
-      : EMPTY_BARS;
-    await this.admin.run(`CREATE OR REPLACE VIEW bars AS ${src}`);
-    this.lakeViews = ready;
+    const sources = listSources(this.barsRoot);
+    const signature = JSON.stringify(sources);
+    if (signature === this.viewsFor) return;
+    if (sources.length === 0) {
+      await this.admin.run(`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`);
+      await this.admin.run(`CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`);
+    } else {
+      await this.admin.run(
+        `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
+         FROM read_parquet(${sqlString(barsGlob(this.barsRoot))}, hive_partitioning = true, hive_types = ${HIVE_TYPES})`,
+      );
+      const preferred = preferredSources(sources, this.precedence);
+      if (preferred.length === sources.length) {
+        await this.admin.run(`CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`);
+      } else {
+        const values = preferred.map((p) => `(${[p.symbol, p.timeframe, p.provider, p.feed].map(sqlString).join(', ')})`).join(', ');
+        await this.admin.run(
+          `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all
+           WHERE (symbol, timeframe, provider, feed) IN (SELECT * FROM (VALUES ${values}))`,
+        );
+      }
+    }
+    this.viewsFor = signature;
   }
 
   private async withStatement<T>(sql: string, timeoutMs: number | undefined, fn: (p: DuckDBPreparedStatement) => Promise<T>): Promise<T> {

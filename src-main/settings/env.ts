@@ -14,6 +14,10 @@ const EnvSchema = z.object({
   MP_DATA_DIR: z.string().optional(),
   MP_FAKE_LATENCY_MS: intFrom('MP_FAKE_LATENCY_MS', 0, 60_000).optional(),
   MP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  MP_SOURCE_PRECEDENCE: z
+    .string()
+    .regex(/^\s*[a-z0-9_-]+(:[a-z0-9_-]+)?(\s*,\s*[a-z0-9_-]+(:[a-z0-9_-]+)?)*\s*$/i, 'MP_SOURCE_PRECEDENCE must be a comma-separated list of provider or provider:feed')
+    .optional(),
 });
 export type EngineEnv = z.infer<typeof EnvSchema>;
 
