@@ -10,7 +10,11 @@ import { EventBus } from './events/bus';
 import { pidAlive } from './shared/process';
 import { runIngest } from './ingest/runner';
 import { LakeWriter } from './lake/writer';
+import { createHttpClient } from './providers/http/client';
+import { offline } from './providers/http/offline';
+import type { HttpClient } from './providers/http/types';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
+import type { Provider } from './providers/types';
 import { QueryService, type StreamSink } from './query/service';
 import { parsePrecedence } from './query/sources';
 import { dataPaths, type DataPaths } from './settings/paths';
@@ -49,6 +53,8 @@ export class Engine {
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
   private readonly running = new Map<string, RunningJob>();
+  /** one HTTP client per provider: its rate limiter and breaker outlive single jobs */
+  private readonly httpClients = new Map<string, HttpClient>();
   private closing = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -118,6 +124,15 @@ export class Engine {
     return this.queryP;
   }
 
+  private http(provider: Provider): HttpClient {
+    let c = this.httpClients.get(provider.info.name);
+    if (!c) {
+      c = provider.resilience ? createHttpClient(provider.info.name, provider.resilience) : offline(provider.info.name);
+      this.httpClients.set(provider.info.name, c);
+    }
+    return c;
+  }
+
   startIngest(arg: IngestArg): Job {
     const provider = this.providers.get(arg.provider);
     if (!provider.info.timeframes.includes(arg.timeframe)) {
@@ -145,6 +160,7 @@ export class Engine {
     const done = runIngest({
       job,
       provider,
+      http: this.http(provider),
       feed,
       timeframe: arg.timeframe,
       workers: arg.workers,

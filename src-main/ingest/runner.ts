@@ -4,6 +4,7 @@ import type { JobStore } from '../db/jobs';
 import type { EventBus } from '../events/bus';
 import type { LakeWriter } from '../lake/writer';
 import { BatchBuffer } from '../providers/batch';
+import type { HttpClient } from '../providers/http/types';
 import type { Provider } from '../providers/types';
 import { MpError, toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
@@ -12,6 +13,7 @@ import { planIngest, type IngestTask } from './plan';
 export interface RunIngestOptions {
   job: Job;
   provider: Provider;
+  http: HttpClient;
   feed: string;
   timeframe: Timeframe;
   workers: number;
@@ -80,7 +82,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     let seen = 0;
     const pages = o.provider.fetchBars(
       { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.feed, pageSize: o.pageSize },
-      { signal, env: o.env, log },
+      { signal, env: o.env, log, http: o.http },
     );
     for await (const page of pages) {
       if (signal.aborted) break;

@@ -4,12 +4,13 @@ import { tradingDays } from '../calendar';
 import { silentLogger } from '../shared/log';
 import { BatchBuffer } from './batch';
 import { fakeProvider } from './fake';
+import { offline } from './http/offline';
 import type { BarBatch } from './types';
 
 async function fetchAll(symbol: string, start: string, end: string, pageSize = 10_000, env: NodeJS.ProcessEnv = {}, signal = new AbortController().signal): Promise<{ bars: BarBatch; pages: number }> {
   const buf = new BatchBuffer(symbol);
   let pages = 0;
-  for await (const page of fakeProvider.fetchBars({ symbol, timeframe: '1m', start, end, feed: 'sim', pageSize }, { signal, env, log: silentLogger })) {
+  for await (const page of fakeProvider.fetchBars({ symbol, timeframe: '1m', start, end, feed: 'sim', pageSize }, { signal, env, log: silentLogger, http: offline('fake') })) {
     buf.append(page);
     pages++;
   }

@@ -1,5 +1,6 @@
 import type { ProviderInfo, Timeframe } from '../contract/schemas';
 import type { Logger } from '../shared/log';
+import type { HttpClient, ResilienceOptions } from './http/types';
 
 /**
  * Bars travel through the engine in columns, not as objects: a page of 10,000 bars is eight Float64Arrays, cheap to
@@ -37,6 +38,8 @@ export interface ProviderContext {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** this provider's resilient HTTP client (rate limit, retries, breaker), shared by all its jobs in this process */
+  http: HttpClient;
 }
 
 export type ProviderDescriptor = Omit<ProviderInfo, 'configured'>;
@@ -44,6 +47,8 @@ export type ProviderDescriptor = Omit<ProviderInfo, 'configured'>;
 export interface Provider {
   readonly info: ProviderDescriptor;
   readonly defaultPageSize: number;
+  /** defaults sized to the provider's documented limits; network-less providers leave it out */
+  readonly resilience?: ResilienceOptions;
   isConfigured(env: NodeJS.ProcessEnv): boolean;
   /** Pages of bars for one symbol, ascending by ts. Must honour ctx.signal. */
   fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch>;
