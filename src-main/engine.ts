@@ -14,7 +14,7 @@ import { createHttpClient } from './providers/http/client';
 import { offline } from './providers/http/offline';
 import type { HttpClient } from './providers/http/types';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
-import type { Provider } from './providers/types';
+import type { PreparedIngest, Provider } from './providers/types';
 import { QueryService, type StreamSink } from './query/service';
 import { parsePrecedence } from './query/sources';
 import { dataPaths, type DataPaths } from './settings/paths';
@@ -133,26 +133,28 @@ export class Engine {
     return c;
   }
 
-  startIngest(arg: IngestArg): Job {
+  /** Checks the request (with the provider's own checks), creates the job and starts it; resolves once started. */
+  async startIngest(arg: IngestArg): Promise<Job> {
     const provider = this.providers.get(arg.provider);
-    if (!provider.info.timeframes.includes(arg.timeframe)) {
-      throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${arg.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
-    }
     const feed = arg.feed ?? provider.info.defaultFeed;
     if (!provider.info.feeds.includes(feed)) throw new MpError('E_BAD_INPUT', `provider ${arg.provider} has no feed "${feed}" (feeds: ${provider.info.feeds.join(', ')})`);
     if (!provider.isConfigured(this.env)) {
       throw new MpError('E_PROVIDER_AUTH', `provider ${arg.provider} is not configured: set ${provider.info.needs.join(', ')}`);
     }
-    const symbols = [...new Set(arg.symbols)];
+    const plan = await this.prepareIngest(provider, arg, feed);
+    if (!provider.info.timeframes.includes(plan.timeframe)) {
+      throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${plan.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
+    }
+    const pageSize = arg.batchSize ?? provider.defaultPageSize;
     const job = this.jobs().create({
       id: randomUUID(),
       provider: arg.provider,
       feed,
-      timeframe: arg.timeframe,
-      symbols,
-      start: arg.start,
-      end: arg.end,
-      params: { workers: arg.workers, batchSize: arg.batchSize ?? provider.defaultPageSize },
+      timeframe: plan.timeframe,
+      symbols: plan.symbols,
+      start: plan.start,
+      end: plan.end,
+      params: { workers: arg.workers, batchSize: pageSize, ...(arg.source ? { source: arg.source } : {}), ...(arg.tz ? { tz: arg.tz } : {}) },
       host: this.opts.host,
     });
     this.bus.emit('job.updated', job);
@@ -162,9 +164,11 @@ export class Engine {
       provider,
       http: this.http(provider),
       feed,
-      timeframe: arg.timeframe,
+      timeframe: plan.timeframe,
       workers: arg.workers,
-      pageSize: arg.batchSize ?? provider.defaultPageSize,
+      pageSize,
+      source: arg.source,
+      tz: arg.tz,
       store: this.jobs(),
       bus: this.bus,
       writer: () => this.writer(),
@@ -174,6 +178,21 @@ export class Engine {
     }).finally(() => this.running.delete(job.id));
     this.running.set(job.id, { controller, done });
     return job;
+  }
+
+  private async prepareIngest(provider: Provider, arg: IngestArg, feed: string): Promise<PreparedIngest> {
+    const symbols = [...new Set(arg.symbols)];
+    if (provider.prepare) {
+      const ac = new AbortController();
+      return provider.prepare(
+        { symbols, timeframe: arg.timeframe, start: arg.start, end: arg.end, feed, source: arg.source, tz: arg.tz },
+        { signal: ac.signal, env: this.env, log: this.log },
+      );
+    }
+    if (symbols.length === 0) throw new MpError('E_BAD_INPUT', 'symbols: give at least one symbol');
+    if (!arg.start || !arg.end) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} needs --start and --end`);
+    if (arg.source) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} reads no files: --source is for the csv provider`);
+    return { symbols, timeframe: arg.timeframe ?? '1m', start: arg.start, end: arg.end };
   }
 
   /** Resolves when the job is finished (immediately for a job that is not running in this process). */
@@ -214,7 +233,7 @@ export class Engine {
         'providers.list': async () => this.providers.list(this.env),
       },
       {
-        'ingest.start': async (arg) => ({ jobId: this.startIngest(arg).id }),
+        'ingest.start': async (arg) => ({ jobId: (await this.startIngest(arg)).id }),
         'ingest.cancel': async ({ jobId }) => ({ cancelled: this.cancelJob(jobId) }),
         'jobs.list': async ({ limit }) => this.jobs().list(limit),
         'jobs.get': async ({ jobId }) => {

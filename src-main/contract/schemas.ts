@@ -63,15 +63,21 @@ export type Job = z.infer<typeof JobSchema>;
 export const IngestArgSchema = z
   .object({
     provider: z.string().trim().min(1, 'provider is required'),
-    symbols: z.array(SymbolSchema).min(1, 'give at least one symbol').max(10_000),
-    start: IsoDateSchema,
-    end: IsoDateSchema,
-    timeframe: TimeframeSchema.default('1m'),
+    symbols: z.array(SymbolSchema).max(10_000).default([]),
+    /** exchange-local dates, inclusive; a provider that can tell the range itself (csv) may go without */
+    start: IsoDateSchema.optional(),
+    end: IsoDateSchema.optional(),
+    /** default 1m; the csv provider infers it from the spacing of the timestamps when not given */
+    timeframe: TimeframeSchema.optional(),
     feed: z.string().trim().min(1).max(32).optional(),
     workers: z.number().int().min(1).max(32).default(4),
     batchSize: z.number().int().min(1).max(100_000).optional(),
+    /** csv: a file or a folder of files */
+    source: z.string().trim().min(1).max(4096).optional(),
+    /** csv: the zone of timestamps that carry no offset (IANA name) */
+    tz: z.string().trim().min(1).max(64).optional(),
   })
-  .refine((a) => a.start <= a.end, { message: 'start is after end', path: ['start'] });
+  .refine((a) => !a.start || !a.end || a.start <= a.end, { message: 'start is after end', path: ['start'] });
 export type IngestArg = z.infer<typeof IngestArgSchema>;
 export type IngestArgInput = z.input<typeof IngestArgSchema>;
 

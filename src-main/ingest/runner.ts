@@ -18,6 +18,8 @@ export interface RunIngestOptions {
   timeframe: Timeframe;
   workers: number;
   pageSize: number;
+  source?: string;
+  tz?: string;
   store: JobStore;
   bus: EventBus;
   writer: () => Promise<LakeWriter>;
@@ -81,7 +83,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const buf = new BatchBuffer(t.symbol, t.days.length * 390);
     let seen = 0;
     const pages = o.provider.fetchBars(
-      { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.feed, pageSize: o.pageSize },
+      { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.feed, pageSize: o.pageSize, source: o.source, tz: o.tz },
       { signal, env: o.env, log, http: o.http },
     );
     for await (const page of pages) {

@@ -32,6 +32,28 @@ export interface FetchBarsRequest {
   feed: string;
   /** bars per page (the provider's page limit) */
   pageSize: number;
+  /** csv: the file or folder to read */
+  source?: string;
+  /** csv: zone of timestamps without an offset */
+  tz?: string;
+}
+
+export interface PrepareRequest {
+  symbols: string[];
+  timeframe: Timeframe | undefined;
+  start: string | undefined;
+  end: string | undefined;
+  feed: string;
+  source: string | undefined;
+  tz: string | undefined;
+}
+
+/** What an ingest will do once the provider has checked the request (and, for files, read them). */
+export interface PreparedIngest {
+  symbols: string[];
+  timeframe: Timeframe;
+  start: string;
+  end: string;
 }
 
 export interface ProviderContext {
@@ -50,6 +72,12 @@ export interface Provider {
   /** defaults sized to the provider's documented limits; network-less providers leave it out */
   readonly resilience?: ResilienceOptions;
   isConfigured(env: NodeJS.ProcessEnv): boolean;
+  /**
+   * Optional: checks a request before any job exists and fills what the provider can tell itself (the csv provider
+   * reads and validates its files here, so a bad file changes nothing). Throws MpError E_BAD_INPUT with a clear
+   * message. Without it, symbols, start and end are required and the timeframe defaults to 1m.
+   */
+  prepare?(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>): Promise<PreparedIngest>;
   /** Pages of bars for one symbol, ascending by ts. Must honour ctx.signal. */
   fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch>;
 }

@@ -94,32 +94,42 @@ export function buildProgram(io: CliIo): Command {
     .command('ingest')
     .description('fetch bars from a provider into the lake (dates are exchange-local, both inclusive)')
     .requiredOption('--provider <name>', 'data provider (see `marketpipe providers`)')
-    .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT,BRK.B')
-    .requiredOption('--start <date>', 'first exchange-local date, YYYY-MM-DD')
-    .requiredOption('--end <date>', 'last exchange-local date, YYYY-MM-DD')
-    .option('--timeframe <tf>', 'bar timeframe: 1m, 5m, 15m, 30m, 1h, 1d', '1m')
+    .option('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT,BRK.B')
+    .option('--start <date>', 'first exchange-local date, YYYY-MM-DD (csv: optional)')
+    .option('--end <date>', 'last exchange-local date, YYYY-MM-DD (csv: optional)')
+    .option('--timeframe <tf>', 'bar timeframe: 1m, 5m, 15m, 30m, 1h, 1d (default 1m; csv: inferred)')
     .option('--feed <feed>', 'provider feed (default: the provider\'s default)')
+    .option('--source <path>', 'csv: a bars CSV file or a folder of them')
+    .option('--tz <zone>', 'csv: time zone of timestamps without an offset (default America/New_York)')
     .option('--batch-size <n>', 'bars per provider request/page', intOption('--batch-size', 1, 100_000))
     .option('--workers <n>', 'symbols fetched concurrently', intOption('--workers', 1, 32), 4)
     .option('--json', 'print one JSON summary on stdout')
-    .action(async (opts: { provider: string; symbols: string; start: string; end: string; timeframe: string; feed?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { provider: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
       const parsed = IngestArgSchema.safeParse({
         provider: opts.provider,
-        symbols: splitSymbols(opts.symbols),
+        symbols: opts.symbols === undefined ? [] : splitSymbols(opts.symbols),
         start: opts.start,
         end: opts.end,
         timeframe: opts.timeframe,
         feed: opts.feed,
         workers: opts.workers,
         batchSize: opts.batchSize,
+        source: opts.source,
+        tz: opts.tz,
       });
       if (!parsed.success) throw new MpError('E_BAD_INPUT', `--${formatZodError(parsed.error)}`);
       // Validate the provider before touching the disk: bad input changes nothing.
       const { defaultRegistry } = await import('../../providers/registry');
-      defaultRegistry().get(parsed.data.provider);
+      const provider = defaultRegistry().get(parsed.data.provider);
+      if (!provider.prepare) {
+        // only a provider that reads its own files (csv) can tell symbols and range itself
+        for (const [flag, given] of [['--symbols <list>', opts.symbols], ['--start <date>', opts.start], ['--end <date>', opts.end]] as const) {
+          if (given === undefined) throw new MpError('E_BAD_INPUT', `required option '${flag}' not specified for provider ${provider.info.name}`);
+        }
+      }
       await withEngine(cmd, io, async (engine) => {
         const t0 = performance.now();
-        const job = engine.startIngest(parsed.data);
+        const job = await engine.startIngest(parsed.data);
         const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !opts.json;
         const off = tty
           ? engine.bus.subscribe((e) => {
