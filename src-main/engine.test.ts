@@ -163,7 +163,7 @@ describe('engine', () => {
 describe('engine bootstrap', () => {
   it('marks jobs of processes that died as interrupted', async () => {
     const e1 = new Engine({ dataDir: dir, host: 'test', env: {} });
-    const job = await e1.startIngest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02', timeframe: '1m', workers: 1 });
+    const job = await e1.startIngest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02', timeframe: '1m', workers: 1, force: false });
     await e1.waitForJob(job.id);
     // pretend the job was left running by a process that no longer exists
     e1.db().prepare(`UPDATE jobs SET status = 'running', pid = 999999999, finished_at = NULL WHERE id = ?`).run(job.id);

@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { combineHandlers, createDispatcher, type Dispatcher, type Handlers } from './contract/dispatcher';
 import type { AppInfo, IngestArg, Job, QueryArg, QueryResult } from './contract/schemas';
-import { JobStore } from './db/jobs';
+import { CoverageStore } from './db/coverage';
+import { JobStore, type JobParams } from './db/jobs';
 import { migrate, migrationStatus, type MigrationStatus } from './db/migrations';
 import { openDb } from './db/open';
 import { EventBus } from './events/bus';
 import { pidAlive } from './shared/process';
+import { makeTask, narrowToMissing, planIngest, type IngestTask } from './ingest/plan';
 import { runIngest } from './ingest/runner';
 import { LakeWriter } from './lake/writer';
 import { createHttpClient } from './providers/http/client';
@@ -50,6 +52,7 @@ export class Engine {
   readonly dispatcher: Dispatcher;
   private dbHandle: Database.Database | undefined;
   private jobStore: JobStore | undefined;
+  private coverageStore: CoverageStore | undefined;
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
   private readonly running = new Map<string, RunningJob>();
@@ -81,6 +84,11 @@ export class Engine {
       this.dbHandle = db;
     }
     return this.dbHandle;
+  }
+
+  private coverage(): CoverageStore {
+    this.coverageStore ??= new CoverageStore(this.db());
+    return this.coverageStore;
   }
 
   private jobs(): JobStore {
@@ -146,6 +154,12 @@ export class Engine {
       throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${plan.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
     }
     const pageSize = arg.batchSize ?? provider.defaultPageSize;
+    let tasks = planIngest(plan.symbols, plan.start, plan.end);
+    if (!arg.force) {
+      const coverage = this.coverage();
+      tasks = narrowToMissing(tasks, (t) => coverage.covered({ symbol: t.symbol, timeframe: plan.timeframe, provider: arg.provider, feed }, t.start, t.end));
+    }
+    const params: JobParams = { workers: arg.workers, batchSize: pageSize, force: arg.force, ...(arg.source ? { source: arg.source } : {}), ...(arg.tz ? { tz: arg.tz } : {}) };
     const job = this.jobs().create({
       id: randomUUID(),
       provider: arg.provider,
@@ -154,22 +168,51 @@ export class Engine {
       symbols: plan.symbols,
       start: plan.start,
       end: plan.end,
-      params: { workers: arg.workers, batchSize: pageSize, ...(arg.source ? { source: arg.source } : {}), ...(arg.tz ? { tz: arg.tz } : {}) },
+      params,
       host: this.opts.host,
     });
+    this.jobs().addTasks(job.id, tasks.map((t) => ({ symbol: t.symbol, year: t.year, start: t.start, end: t.end, days: t.days.length })));
     this.bus.emit('job.updated', job);
+    this.launch(job, provider, params, tasks, 0);
+    return job;
+  }
+
+  /** Runs the pending units of a job that did not finish (failed, cancelled, or interrupted by a dead process). */
+  async resumeIngest(jobId: string): Promise<Job> {
+    const job = this.jobs().get(jobId);
+    if (!job) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
+    if (this.running.has(jobId)) throw new MpError('E_CONFLICT', `job ${jobId} is running in this process`);
+    if (job.status === 'succeeded') throw new MpError('E_CONFLICT', `job ${jobId} already finished: nothing to resume`);
+    if (job.status === 'queued' || job.status === 'running') throw new MpError('E_CONFLICT', `job ${jobId} is running in another process`);
+    const provider = this.providers.get(job.provider);
+    if (!provider.isConfigured(this.env)) throw new MpError('E_PROVIDER_AUTH', `provider ${job.provider} is not configured: set ${provider.info.needs.join(', ')}`);
+    const params = this.jobs().params(jobId);
+    const records = this.jobs().tasks(jobId);
+    const pending = records.filter((r) => r.status === 'pending').map((r) => makeTask(r.symbol, r.year, r.start, r.end));
+    const doneDays = records.filter((r) => r.status === 'done').reduce((n, r) => n + r.days, 0);
+    this.jobs().reopen(jobId, this.opts.host);
+    const reopened = this.jobs().get(jobId)!;
+    this.bus.emit('job.updated', reopened);
+    this.launch(reopened, provider, params, pending, doneDays);
+    return reopened;
+  }
+
+  private launch(job: Job, provider: Provider, params: JobParams, tasks: IngestTask[], doneDays: number): void {
     const controller = new AbortController();
     const done = runIngest({
       job,
       provider,
       http: this.http(provider),
-      feed,
-      timeframe: plan.timeframe,
-      workers: arg.workers,
-      pageSize,
-      source: arg.source,
-      tz: arg.tz,
+      feed: job.feed,
+      timeframe: job.timeframe,
+      workers: params.workers,
+      pageSize: params.batchSize ?? provider.defaultPageSize,
+      source: params.source,
+      tz: params.tz,
+      tasks,
+      doneDays,
       store: this.jobs(),
+      coverage: this.coverage(),
       bus: this.bus,
       writer: () => this.writer(),
       env: this.env,
@@ -177,7 +220,6 @@ export class Engine {
       signal: controller.signal,
     }).finally(() => this.running.delete(job.id));
     this.running.set(job.id, { controller, done });
-    return job;
   }
 
   private async prepareIngest(provider: Provider, arg: IngestArg, feed: string): Promise<PreparedIngest> {
@@ -235,6 +277,11 @@ export class Engine {
       {
         'ingest.start': async (arg) => ({ jobId: (await this.startIngest(arg)).id }),
         'ingest.cancel': async ({ jobId }) => ({ cancelled: this.cancelJob(jobId) }),
+        'ingest.resume': async ({ jobId }) => ({ jobId: (await this.resumeIngest(jobId)).id }),
+        'jobs.tasks': async ({ jobId }) => {
+          if (!this.jobs().get(jobId)) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
+          return this.jobs().tasks(jobId);
+        },
         'jobs.list': async ({ limit }) => this.jobs().list(limit),
         'jobs.get': async ({ jobId }) => {
           const j = this.jobs().get(jobId);

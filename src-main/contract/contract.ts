@@ -3,6 +3,7 @@ import {
   AppInfoSchema,
   IngestArgSchema,
   JobSchema,
+  JobTaskSchema,
   ProviderInfoSchema,
   QueryArgSchema,
   QueryResultSchema,
@@ -19,11 +20,15 @@ export const requests = {
   'providers.list': { arg: Empty, result: z.array(ProviderInfoSchema) },
   'ingest.start': { arg: IngestArgSchema, result: z.object({ jobId: z.string() }) },
   'ingest.cancel': { arg: JobRef, result: z.object({ cancelled: z.boolean() }) },
+  /** Runs the pending units of a failed, cancelled or interrupted job again, under the same job id. */
+  'ingest.resume': { arg: JobRef, result: z.object({ jobId: z.string() }) },
   'jobs.list': {
     arg: z.object({ limit: z.number().int().min(1).max(1000).default(50) }).strict(),
     result: z.array(JobSchema),
   },
   'jobs.get': { arg: JobRef, result: JobSchema },
+  /** A job's units of work (symbol x year) and their state: per-symbol status. */
+  'jobs.tasks': { arg: JobRef, result: z.array(JobTaskSchema) },
   'query.run': { arg: QueryArgSchema, result: QueryResultSchema },
 } as const;
 

@@ -76,10 +76,23 @@ export const IngestArgSchema = z
     source: z.string().trim().min(1).max(4096).optional(),
     /** csv: the zone of timestamps that carry no offset (IANA name) */
     tz: z.string().trim().min(1).max(64).optional(),
+    /** fetch every session again, even those already in the lake */
+    force: z.boolean().default(false),
   })
   .refine((a) => !a.start || !a.end || a.start <= a.end, { message: 'start is after end', path: ['start'] });
 export type IngestArg = z.infer<typeof IngestArgSchema>;
 export type IngestArgInput = z.input<typeof IngestArgSchema>;
+
+export const JobTaskSchema = z.object({
+  symbol: z.string(),
+  year: z.number().int(),
+  start: z.string(),
+  end: z.string(),
+  days: z.number().int().nonnegative(),
+  status: z.enum(['pending', 'done']),
+  rows: z.number().int().nonnegative(),
+});
+export type JobTask = z.infer<typeof JobTaskSchema>;
 
 export const ProviderInfoSchema = z.object({
   name: z.string(),

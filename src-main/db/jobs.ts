@@ -1,6 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { Job, JobStatus, Timeframe } from '../contract/schemas';
+import { z } from 'zod';
 import type { ErrorValue } from '../shared/errors';
+
+export const JobParamsSchema = z.object({
+  workers: z.number().int().min(1).max(32).default(4),
+  batchSize: z.number().int().min(1).optional(),
+  source: z.string().optional(),
+  tz: z.string().optional(),
+  force: z.boolean().default(false),
+});
+export type JobParams = z.infer<typeof JobParamsSchema>;
 
 interface JobRow {
   id: string;
@@ -49,17 +59,18 @@ export interface NewJob {
   symbols: string[];
   start: string;
   end: string;
-  params: Record<string, unknown>;
+  params: JobParams;
   host: string;
 }
 
-export interface ChunkRecord {
-  jobId: string;
+export interface TaskRecord {
   symbol: string;
-  chunkStart: string;
-  chunkEnd: string;
+  year: number;
+  start: string;
+  end: string;
+  days: number;
+  status: 'pending' | 'done';
   rows: number;
-  file: string;
 }
 
 /** The jobs table and its checkpoints. Statements are prepared once per database. */
@@ -70,16 +81,19 @@ export class JobStore {
       insert: db.prepare(`INSERT INTO jobs (id, kind, status, provider, feed, timeframe, symbols, start_date, end_date, params, host, pid, created_at)
         VALUES (@id, 'ingest', 'queued', @provider, @feed, @timeframe, @symbols, @start, @end, @params, @host, @pid, @now)`),
       get: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
+      params: db.prepare(`SELECT params FROM jobs WHERE id = ?`),
       list: db.prepare(`SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       start: db.prepare(`UPDATE jobs SET status = 'running', started_at = ? WHERE id = ?`),
       progress: db.prepare(`UPDATE jobs SET progress = ?, rows_written = ? WHERE id = ?`),
       finish: db.prepare(
         `UPDATE jobs SET status = ?, progress = ?, rows_written = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`,
       ),
-      chunk: db.prepare(`INSERT OR REPLACE INTO job_chunks (job_id, symbol, chunk_start, chunk_end, rows, file, written_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      addTask: db.prepare(`INSERT OR IGNORE INTO job_tasks (job_id, symbol, year, start_date, end_date, days, status, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`),
+      taskDone: db.prepare(`UPDATE job_tasks SET status = 'done', rows = ?, file = ?, updated_at = ? WHERE job_id = ? AND symbol = ? AND year = ?`),
+      tasks: db.prepare(`SELECT symbol, year, start_date, end_date, days, status, rows FROM job_tasks WHERE job_id = ? ORDER BY symbol, year`),
+      reopen: db.prepare(`UPDATE jobs SET status = 'queued', error_code = NULL, error_message = NULL, finished_at = NULL, pid = ?, host = ? WHERE id = ?`),
       orphans: db.prepare(`SELECT id, pid FROM jobs WHERE status IN ('queued', 'running')`),
-      chunks: db.prepare(`SELECT symbol, chunk_start, chunk_end, rows, file FROM job_chunks WHERE job_id = ? ORDER BY symbol, chunk_start`),
     };
   }
 
@@ -99,6 +113,12 @@ export class JobStore {
     return r ? toJob(r) : undefined;
   }
 
+  /** The run parameters a job was created with (never secrets): what a resume needs. */
+  params(id: string): JobParams {
+    const raw = this.stmts.params.pluck().get(id) as string | undefined;
+    return JobParamsSchema.parse(raw ? JSON.parse(raw) : {});
+  }
+
   list(limit: number): Job[] {
     return (this.stmts.list.all(limit) as JobRow[]).map(toJob);
   }
@@ -112,14 +132,28 @@ export class JobStore {
     this.stmts.progress.run(progress, rowsWritten, id);
   }
 
-  recordChunk(c: ChunkRecord): void {
-    this.stmts.chunk.run(c.jobId, c.symbol, c.chunkStart, c.chunkEnd, c.rows, c.file, new Date().toISOString());
+  /** Records the plan: every unit starts pending. */
+  addTasks(jobId: string, tasks: Omit<TaskRecord, 'status' | 'rows'>[]): void {
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const t of tasks) this.stmts.addTask.run(jobId, t.symbol, t.year, t.start, t.end, t.days, now);
+    })();
   }
 
-  chunks(jobId: string): ChunkRecord[] {
-    return (this.stmts.chunks.all(jobId) as { symbol: string; chunk_start: string; chunk_end: string; rows: number; file: string }[]).map(
-      (r) => ({ jobId, symbol: r.symbol, chunkStart: r.chunk_start, chunkEnd: r.chunk_end, rows: r.rows, file: r.file }),
+  /** Called only once the unit's partition is durable: the checkpoint never runs ahead of the data. */
+  markTaskDone(jobId: string, symbol: string, year: number, rows: number, file: string | null): void {
+    this.stmts.taskDone.run(rows, file, new Date().toISOString(), jobId, symbol, year);
+  }
+
+  tasks(jobId: string): TaskRecord[] {
+    return (this.stmts.tasks.all(jobId) as { symbol: string; year: number; start_date: string; end_date: string; days: number; status: 'pending' | 'done'; rows: number }[]).map(
+      (r) => ({ symbol: r.symbol, year: r.year, start: r.start_date, end: r.end_date, days: r.days, status: r.status, rows: r.rows }),
     );
+  }
+
+  /** A failed, cancelled or interrupted job goes back to queued for a resume, in this process. */
+  reopen(jobId: string, host: string): void {
+    this.stmts.reopen.run(process.pid, host, jobId);
   }
 
   /**

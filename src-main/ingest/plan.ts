@@ -1,9 +1,10 @@
-import { tradingDays, zonedTimeToUtc, EXCHANGE_TZ } from '../calendar';
+import { sessionFor, tradingDays, zonedTimeToUtc, EXCHANGE_TZ } from '../calendar';
+import type { BarBatch } from '../providers/types';
 
 export interface IngestTask {
   symbol: string;
   year: number;
-  /** exchange-local dates, inclusive, clipped to the year */
+  /** exchange-local dates, inclusive, within one calendar year: the range fetched */
   start: string;
   end: string;
   /** trading days in [start, end], ascending */
@@ -13,10 +14,22 @@ export interface IngestTask {
   to: number;
 }
 
-function nextDate(date: string): string {
+export function nextDate(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
+}
+
+export function makeTask(symbol: string, year: number, start: string, end: string): IngestTask {
+  return {
+    symbol,
+    year,
+    start,
+    end,
+    days: tradingDays(start, end),
+    from: zonedTimeToUtc(start, 0, 0, EXCHANGE_TZ),
+    to: zonedTimeToUtc(nextDate(end), 0, 0, EXCHANGE_TZ),
+  };
 }
 
 /**
@@ -29,20 +42,48 @@ export function planIngest(symbols: string[], start: string, end: string): Inges
   const y1 = Number(end.slice(0, 4));
   for (const symbol of symbols) {
     for (let y = y0; y <= y1; y++) {
-      const s = y === y0 ? start : `${y}-01-01`;
-      const e = y === y1 ? end : `${y}-12-31`;
-      const days = tradingDays(s, e);
-      if (days.length === 0) continue;
-      tasks.push({
-        symbol,
-        year: y,
-        start: s,
-        end: e,
-        days,
-        from: zonedTimeToUtc(s, 0, 0, EXCHANGE_TZ),
-        to: zonedTimeToUtc(nextDate(e), 0, 0, EXCHANGE_TZ),
-      });
+      const t = makeTask(symbol, y, y === y0 ? start : `${y}-01-01`, y === y1 ? end : `${y}-12-31`);
+      if (t.days.length > 0) tasks.push(t);
     }
   }
   return tasks;
+}
+
+/**
+ * Incremental ingest: keeps of each task only the span from its first to its last session not yet covered (a covered
+ * day inside that span is fetched again and rewritten identically, which is cheaper than many small requests).
+ * Tasks with nothing missing are dropped.
+ */
+export function narrowToMissing(tasks: IngestTask[], covered: (t: IngestTask) => Set<string>): IngestTask[] {
+  const out: IngestTask[] = [];
+  for (const t of tasks) {
+    const have = covered(t);
+    const missing = t.days.filter((d) => !have.has(d));
+    if (missing.length === 0) continue;
+    out.push(missing.length === t.days.length ? t : makeTask(t.symbol, t.year, missing[0]!, missing.at(-1)!));
+  }
+  return out;
+}
+
+/**
+ * Rows per session of a task's delivery, for the sessions that are over (a session still trading is not recorded as
+ * covered: its later bars are still to come). Sessions without bars count 0.
+ */
+export function rowsBySession(t: IngestTask, bars: BarBatch, now: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const starts = t.days.map((d) => zonedTimeToUtc(d, 0, 0, EXCHANGE_TZ));
+  const ends = t.days.map((d) => zonedTimeToUtc(nextDate(d), 0, 0, EXCHANGE_TZ));
+  let i = 0;
+  const counts = new Array<number>(t.days.length).fill(0);
+  for (let k = 0; k < bars.length; k++) {
+    const ts = bars.ts[k]!;
+    while (i + 1 < starts.length && ts >= starts[i + 1]!) i++;
+    // bars before the first session day, or on a day after it that is not a session, fall outside every session
+    if (ts >= starts[i]! && ts < ends[i]!) counts[i]!++;
+  }
+  t.days.forEach((d, j) => {
+    const s = sessionFor(d);
+    if (s && s.postClose <= now) out.set(d, counts[j]!);
+  });
+  return out;
 }

@@ -8,7 +8,8 @@ import type { HttpClient } from '../providers/http/types';
 import type { Provider } from '../providers/types';
 import { MpError, toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
-import { planIngest, type IngestTask } from './plan';
+import type { CoverageStore } from '../db/coverage';
+import { rowsBySession, type IngestTask } from './plan';
 
 export interface RunIngestOptions {
   job: Job;
@@ -20,7 +21,12 @@ export interface RunIngestOptions {
   pageSize: number;
   source?: string;
   tz?: string;
+  /** the units still to do (a resumed job passes only its pending ones) */
+  tasks: IngestTask[];
+  /** trading days of units already done before this run (resume): they count towards progress */
+  doneDays: number;
   store: JobStore;
+  coverage: CoverageStore;
   bus: EventBus;
   writer: () => Promise<LakeWriter>;
   env: NodeJS.ProcessEnv;
@@ -50,11 +56,11 @@ function daysUpTo(days: string[], date: string): number {
  */
 export async function runIngest(o: RunIngestOptions): Promise<Job> {
   const { job, store, bus, log } = o;
-  const tasks = planIngest(job.symbols, job.start, job.end);
-  const totalDays = tasks.reduce((n, t) => n + t.days.length, 0) || 1;
-  let fetchedDays = 0;
-  let writtenDays = 0;
-  let rowsWritten = 0;
+  const tasks = o.tasks;
+  const totalDays = o.doneDays + tasks.reduce((n, t) => n + t.days.length, 0) || 1;
+  let fetchedDays = o.doneDays;
+  let writtenDays = o.doneDays;
+  let rowsWritten = job.rowsWritten;
   let lastEvent = 0;
   let lastDb = 0;
 
@@ -99,6 +105,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     fetchedDays += t.days.length - seen;
     // A cancelled job still finishes a write already started, but starts none.
     if (signal.aborted) return;
+    let file: string | null = null;
+    let written = 0;
     if (buf.length > 0) {
       const res = await (await o.writer()).write({
         key: { timeframe: o.timeframe, provider: job.provider, feed: o.feed, symbol: t.symbol, year: t.year },
@@ -106,9 +114,13 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         replaceFrom: t.from,
         replaceTo: t.to,
       });
+      file = res.file;
+      written = res.written;
       rowsWritten += res.written;
-      store.recordChunk({ jobId: job.id, symbol: t.symbol, chunkStart: t.start, chunkEnd: t.end, rows: res.written, file: res.file });
     }
+    // The data is durable now (fsync + rename): only then the checkpoint and the coverage.
+    o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, rowsBySession(t, buf.view(), Date.now()), job.id);
+    store.markTaskDone(job.id, t.symbol, t.year, written, file);
     writtenDays += t.days.length;
     report(`wrote ${t.symbol} ${t.year}`);
   };

@@ -5,6 +5,8 @@ import { IngestArgSchema } from '../../contract/schemas';
 import { exitCodeFor, MpError, toErrorValue } from '../../shared/errors';
 import { resolveDataDir } from '../../settings/paths';
 import type { Engine } from '../../engine';
+import type { Job } from '../../contract/schemas';
+import type { RequestArgInput, RequestName, RequestResult } from '../../contract/contract';
 import { intOption, positiveNumberOption, splitSymbols } from './options';
 
 // The `marketpipe` CLI. Importing this module does nothing but define commands: the engine (DuckDB, SQLite) is
@@ -42,6 +44,69 @@ async function withEngine<T>(cmd: Command, io: CliIo, fn: (engine: Engine) => Pr
 
 function print(io: CliIo, s: string) {
   io.stdout.write(s.endsWith('\n') ? s : s + '\n');
+}
+
+/** A request through the contract's dispatcher, as the UI would make it; an error value becomes a thrown MpError. */
+async function request<K extends RequestName>(engine: Engine, name: K, arg: RequestArgInput<K>): Promise<RequestResult<K>> {
+  const r = await engine.dispatcher.dispatch(name, arg, { transport: 'in-process' });
+  if (!r.ok) throw new MpError(r.error.code, r.error.message);
+  return r.value as RequestResult<K>;
+}
+
+/** Starts (or resumes) a job, shows its progress on a terminal, turns Ctrl+C into a clean cancel, prints the summary. */
+async function followJob(engine: Engine, io: CliIo, json: boolean, start: () => Promise<Job>): Promise<void> {
+  const t0 = performance.now();
+  const job = await start();
+  const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !json;
+  const off = tty
+    ? engine.bus.subscribe((e) => {
+        if (e.name === 'job.progress' && e.payload.jobId === job.id) {
+          io.stderr.write(`\r${e.payload.progress.toFixed(1).padStart(5)}%  ${e.payload.rowsWritten} rows  ${e.payload.message}`.padEnd(80));
+        }
+      })
+    : () => undefined;
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    io.stderr.write('\ncancelling: finishing the current write (Ctrl+C again to abort at once)\n');
+    engine.cancelJob(job.id);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let done;
+  try {
+    done = await engine.waitForJob(job.id);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    off();
+    if (tty) io.stderr.write('\n');
+  }
+  const elapsedMs = Math.round(performance.now() - t0);
+  const tasks = await request(engine, 'jobs.tasks', { jobId: done.id });
+  const summary = {
+    jobId: done.id,
+    status: done.status,
+    provider: done.provider,
+    feed: done.feed,
+    timeframe: done.timeframe,
+    symbols: done.symbols,
+    start: done.start,
+    end: done.end,
+    rowsWritten: done.rowsWritten,
+    /** units of work (symbol x year) this job planned; 0 when everything was already in the lake */
+    units: tasks.length,
+    elapsedMs,
+    rowsPerSecond: elapsedMs > 0 ? Math.round((done.rowsWritten / elapsedMs) * 1000) : done.rowsWritten,
+    dataDir: engine.paths.root,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    error: done.error,
+  };
+  if (json) print(io, JSON.stringify(summary));
+  else if (tasks.length === 0 && done.status === 'succeeded') print(io, `job ${done.id}: already up to date (${done.start}..${done.end} is in the lake; --force fetches again)`);
+  else print(io, `job ${done.id} ${done.status}: ${done.rowsWritten} rows, ${done.symbols.length} symbol(s), ${done.start}..${done.end}, ${(elapsedMs / 1000).toFixed(1)} s`);
+  if (done.error) throw new MpError(done.error.code, done.error.message);
 }
 
 export function buildProgram(io: CliIo): Command {
@@ -92,8 +157,8 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('ingest')
-    .description('fetch bars from a provider into the lake (dates are exchange-local, both inclusive)')
-    .requiredOption('--provider <name>', 'data provider (see `marketpipe providers`)')
+    .description('fetch bars from a provider into the lake (dates are exchange-local, both inclusive); only sessions not yet in the lake are fetched unless --force')
+    .option('--provider <name>', 'data provider (see `marketpipe providers`)')
     .option('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT,BRK.B')
     .option('--start <date>', 'first exchange-local date, YYYY-MM-DD (csv: optional)')
     .option('--end <date>', 'last exchange-local date, YYYY-MM-DD (csv: optional)')
@@ -103,10 +168,21 @@ export function buildProgram(io: CliIo): Command {
     .option('--tz <zone>', 'csv: time zone of timestamps without an offset (default America/New_York)')
     .option('--batch-size <n>', 'bars per provider request/page', intOption('--batch-size', 1, 100_000))
     .option('--workers <n>', 'symbols fetched concurrently', intOption('--workers', 1, 32), 4)
+    .option('--force', 'fetch every session again, even those already in the lake')
+    .option('--resume <jobId>', 'run the unfinished units of a failed, cancelled or interrupted job')
     .option('--json', 'print one JSON summary on stdout')
-    .action(async (opts: { provider: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { provider?: string; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+      if (opts.resume !== undefined) {
+        const others = (['provider', 'symbols', 'start', 'end', 'timeframe', 'feed', 'source', 'tz', 'force'] as const).filter((k) => opts[k] !== undefined);
+        if (others.length) throw new MpError('E_BAD_INPUT', `--resume takes the job's own settings: drop --${others.join(', --')}`);
+        const jobId = opts.resume;
+        await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => engine.resumeIngest(jobId)));
+        return;
+      }
+      if (opts.provider === undefined) throw new MpError('E_BAD_INPUT', "required option '--provider <name>' not specified");
       const parsed = IngestArgSchema.safeParse({
         provider: opts.provider,
+        force: opts.force === true,
         symbols: opts.symbols === undefined ? [] : splitSymbols(opts.symbols),
         start: opts.start,
         end: opts.end,
@@ -127,68 +203,41 @@ export function buildProgram(io: CliIo): Command {
           if (given === undefined) throw new MpError('E_BAD_INPUT', `required option '${flag}' not specified for provider ${provider.info.name}`);
         }
       }
-      await withEngine(cmd, io, async (engine) => {
-        const t0 = performance.now();
-        const job = await engine.startIngest(parsed.data);
-        const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !opts.json;
-        const off = tty
-          ? engine.bus.subscribe((e) => {
-              if (e.name === 'job.progress' && e.payload.jobId === job.id) {
-                io.stderr.write(`\r${e.payload.progress.toFixed(1).padStart(5)}%  ${e.payload.rowsWritten} rows  ${e.payload.message}`.padEnd(80));
-              }
-            })
-          : () => undefined;
-        let interrupts = 0;
-        const onSignal = () => {
-          interrupts++;
-          if (interrupts > 1) process.exit(130);
-          io.stderr.write('\ncancelling: finishing the current write (Ctrl+C again to abort at once)\n');
-          engine.cancelJob(job.id);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        let done;
-        try {
-          done = await engine.waitForJob(job.id);
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          off();
-          if (tty) io.stderr.write('\n');
-        }
-        const elapsedMs = Math.round(performance.now() - t0);
-        const summary = {
-          jobId: done.id,
-          status: done.status,
-          provider: done.provider,
-          feed: done.feed,
-          timeframe: done.timeframe,
-          symbols: done.symbols,
-          start: done.start,
-          end: done.end,
-          rowsWritten: done.rowsWritten,
-          elapsedMs,
-          rowsPerSecond: elapsedMs > 0 ? Math.round((done.rowsWritten / elapsedMs) * 1000) : done.rowsWritten,
-          dataDir: engine.paths.root,
-          peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-          error: done.error,
-        };
-        if (opts.json) print(io, JSON.stringify(summary));
-        else print(io, `job ${done.id} ${done.status}: ${done.rowsWritten} rows, ${done.symbols.length} symbol(s), ${done.start}..${done.end}, ${(elapsedMs / 1000).toFixed(1)} s`);
-        if (done.error) throw new MpError(done.error.code, done.error.message);
-      });
+      await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => engine.startIngest(parsed.data)));
     });
 
   program
     .command('jobs')
-    .description('list ingestion jobs, newest first')
+    .description('list ingestion jobs, newest first; with a job id, its per-symbol status')
+    .argument('[jobId]', 'show one job and the state of each of its symbols')
     .option('--limit <n>', 'how many', intOption('--limit', 1, 1000), 20)
     .option('--json', 'print JSON')
-    .action(async (opts: { limit: number; json?: boolean }, cmd: Command) => {
+    .action(async (jobId: string | undefined, opts: { limit: number; json?: boolean }, cmd: Command) => {
       await withEngine(cmd, io, async (engine) => {
-        const r = await engine.dispatcher.dispatch('jobs.list', { limit: opts.limit }, { transport: 'in-process' });
-        if (!r.ok) throw new MpError(r.error.code, r.error.message);
-        const jobs = r.value as import('../../contract/schemas').Job[];
+        if (jobId !== undefined) {
+          const job = await request(engine, 'jobs.get', { jobId });
+          const tasks = await request(engine, 'jobs.tasks', { jobId });
+          if (opts.json) return print(io, JSON.stringify({ ...job, tasks }));
+          print(io, `job ${job.id}  ${job.status}  ${job.progress.toFixed(0)}%  ${job.rowsWritten} rows  ${job.provider}/${job.feed} ${job.timeframe}  ${job.start}..${job.end}`);
+          if (job.error) print(io, `error: ${job.error.code} ${job.error.message}`);
+          if (tasks.length === 0) return print(io, 'nothing to fetch: every session was already in the lake');
+          const bySymbol = new Map<string, { done: number; total: number; days: number; rows: number }>();
+          for (const t of tasks) {
+            const s = bySymbol.get(t.symbol) ?? { done: 0, total: 0, days: 0, rows: 0 };
+            s.total++;
+            s.days += t.days;
+            s.rows += t.rows;
+            if (t.status === 'done') s.done++;
+            bySymbol.set(t.symbol, s);
+          }
+          print(io, 'SYMBOL           STATUS    UNITS   SESSIONS        ROWS');
+          for (const [sym, s] of bySymbol) {
+            const status = s.done === s.total ? 'done' : s.done > 0 ? 'partial' : 'pending';
+            print(io, `${sym.padEnd(15)}  ${status.padEnd(8)}  ${`${s.done}/${s.total}`.padStart(5)}  ${String(s.days).padStart(9)}  ${String(s.rows).padStart(10)}`);
+          }
+          return;
+        }
+        const jobs = await request(engine, 'jobs.list', { limit: opts.limit });
         if (opts.json) return print(io, JSON.stringify(jobs));
         if (jobs.length === 0) return print(io, 'no jobs yet');
         print(io, 'ID                                    STATUS     PROGRESS  ROWS        PROVIDER  RANGE                   SYMBOLS');

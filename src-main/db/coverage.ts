@@ -1,0 +1,27 @@
+import type Database from 'better-sqlite3';
+import type { SourceKey } from '../lake/layout';
+
+/** Which sessions of which source are in the lake (see migrations: coverage). */
+export class CoverageStore {
+  private readonly stmts;
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      covered: db.prepare(
+        `SELECT session_date FROM coverage WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? AND session_date BETWEEN ? AND ?`,
+      ),
+      put: db.prepare(`INSERT OR REPLACE INTO coverage (symbol, timeframe, provider, feed, session_date, rows, job_id, written_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    };
+  }
+
+  covered(src: SourceKey, start: string, end: string): Set<string> {
+    return new Set(this.stmts.covered.pluck().all(src.symbol, src.timeframe, src.provider, src.feed, start, end) as string[]);
+  }
+
+  record(src: SourceKey, rowsByDay: Map<string, number>, jobId: string): void {
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const [day, rows] of rowsByDay) this.stmts.put.run(src.symbol, src.timeframe, src.provider, src.feed, day, rows, jobId, now);
+    })();
+  }
+}
