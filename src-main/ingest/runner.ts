@@ -121,6 +121,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     // The data is durable now (fsync + rename): only then the checkpoint and the coverage.
     o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, rowsBySession(t, buf.view(), Date.now()), job.id);
     store.markTaskDone(job.id, t.symbol, t.year, written, file);
+    log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
     writtenDays += t.days.length;
     report(`wrote ${t.symbol} ${t.year}`);
   };
