@@ -21,6 +21,7 @@ import { QueryService, type StreamSink } from './query/service';
 import { parsePrecedence } from './query/sources';
 import { dataPaths, type DataPaths } from './settings/paths';
 import { MpError } from './shared/errors';
+import { Redactor } from './shared/redact';
 import { silentLogger, type Logger } from './shared/log';
 
 export interface EngineOptions {
@@ -44,7 +45,8 @@ interface RunningJob {
  * (lazy, idempotent bootstrap): constructing an engine, or asking for --help, creates no file.
  */
 export class Engine {
-  readonly bus = new EventBus();
+  readonly bus: EventBus;
+  readonly redactor: Redactor;
   readonly paths: DataPaths;
   readonly log: Logger;
   readonly env: NodeJS.ProcessEnv;
@@ -64,8 +66,10 @@ export class Engine {
     this.paths = dataPaths(opts.dataDir);
     this.log = opts.log ?? silentLogger;
     this.env = opts.env ?? process.env;
+    this.redactor = Redactor.fromEnv(this.env);
+    this.bus = new EventBus((v) => this.redactor.value(v));
     this.providers = opts.providers ?? defaultRegistry();
-    this.dispatcher = createDispatcher(this.handlers());
+    this.dispatcher = createDispatcher(this.handlers(), { redact: (s) => this.redactor.text(s) });
   }
 
   /** Opens (creating if needed) the metadata DB and applies pending migrations. Idempotent. */
@@ -213,6 +217,7 @@ export class Engine {
       doneDays,
       store: this.jobs(),
       coverage: this.coverage(),
+      redactor: this.redactor,
       bus: this.bus,
       writer: () => this.writer(),
       env: this.env,

@@ -42,7 +42,13 @@ export function formatZodError(e: z.ZodError): string {
   return `${where}${issue.message}`;
 }
 
-export function createDispatcher(handlers: Handlers): Dispatcher {
+export interface DispatcherOptions {
+  /** applied to every error message that leaves the engine (secrets a provider echoed back) */
+  redact?: (s: string) => string;
+}
+
+export function createDispatcher(handlers: Handlers, opts: DispatcherOptions = {}): Dispatcher {
+  const redact = opts.redact ?? ((s: string) => s);
   return {
     async dispatch(name, arg, ctx) {
       if (!isRequestName(name)) return { ok: false, error: { code: 'E_BAD_INPUT', message: `unknown request "${String(name).slice(0, 100)}"` } };
@@ -56,7 +62,8 @@ export function createDispatcher(handlers: Handlers): Dispatcher {
         if (!checked.success) return { ok: false, error: { code: 'E_INTERNAL', message: `result of ${name} broke the contract: ${formatZodError(checked.error)}` } };
         return { ok: true, value: checked.data };
       } catch (e) {
-        return { ok: false, error: toErrorValue(e) };
+        const err = toErrorValue(e);
+        return { ok: false, error: { code: err.code, message: redact(err.message) } };
       }
     },
   };

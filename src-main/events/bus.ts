@@ -11,8 +11,11 @@ export class EventBus {
   private seq = 0;
   private readonly listeners = new Set<Listener>();
 
+  /** redact: applied to every payload before it leaves the engine (see shared/redact.ts) */
+  constructor(private readonly redact: <T>(v: T) => T = (v) => v) {}
+
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
-    const parsed = events[name].parse(payload) as EventPayload<E>;
+    const parsed = this.redact(events[name].parse(payload) as EventPayload<E>);
     const envelope = { name, payload: parsed, seq: ++this.seq, at: new Date().toISOString() } as EventEnvelope;
     for (const l of this.listeners) {
       try {

@@ -155,8 +155,8 @@ describe('checkpoints and resume', () => {
     const job = await engine.startIngest({ provider: 'fake', symbols: ['AAA', 'BBB', 'CCC'], start: '2024-01-02', end: '2024-01-05', workers: 1, force: false });
     const failed = await engine.waitForJob(job.id);
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'E_PROVIDER' } });
-    const r = await engine.dispatcher.dispatch('jobs.tasks', { jobId: job.id }, { transport: 'in-process' });
-    expect(r.ok && r.value.map((t) => [t.symbol, t.status])).toEqual([
+    const r = (await engine.dispatcher.dispatch('jobs.tasks', { jobId: job.id }, { transport: 'in-process' })) as { ok: true; value: { symbol: string; status: string }[] };
+    expect(r.value.map((t) => [t.symbol, t.status])).toEqual([
       ['AAA', 'done'],
       ['BBB', 'pending'],
       ['CCC', 'pending'],

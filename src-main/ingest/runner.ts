@@ -8,6 +8,7 @@ import type { HttpClient } from '../providers/http/types';
 import type { Provider } from '../providers/types';
 import { MpError, toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
+import type { Redactor } from '../shared/redact';
 import type { CoverageStore } from '../db/coverage';
 import { rowsBySession, type IngestTask } from './plan';
 
@@ -27,6 +28,7 @@ export interface RunIngestOptions {
   doneDays: number;
   store: JobStore;
   coverage: CoverageStore;
+  redactor: Redactor;
   bus: EventBus;
   writer: () => Promise<LakeWriter>;
   env: NodeJS.ProcessEnv;
@@ -144,7 +146,9 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
 
   let finished: Job;
   if (firstError) {
-    const err = toErrorValue(firstError);
+    const raw = toErrorValue(firstError);
+    // the job record outlives the run: no secret a provider echoed may be stored in it
+    const err = { code: raw.code, message: o.redactor.text(raw.message) };
     log.error('ingest failed', { job: job.id, code: err.code, message: err.message });
     finished = store.finish(job.id, 'failed', progress(), rowsWritten, err);
   } else if (o.signal.aborted) {

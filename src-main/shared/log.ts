@@ -1,6 +1,9 @@
-// Logs go to stderr (stdout is for results: --json, query output). One line per record.
+import pino from 'pino';
+import { noRedaction, type Redactor } from './redact';
+
+// Structured logs (pino, JSON lines) to stderr: stdout is for results (--json, query output). Every record passes
+// through the redactor, so a secret a provider echoes back never reaches a log.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -9,18 +12,25 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
-  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[lvl] < ORDER[level]) return;
-    const extra = fields ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : '';
-    write(`${new Date().toISOString()} ${lvl.padEnd(5)} ${msg}${extra}`);
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-  };
+export interface LoggerOptions {
+  level?: LogLevel;
+  redactor?: Redactor;
+  /** where lines go (default: stderr, synchronously, so a crash does not lose the last lines) */
+  write?: (line: string) => void;
 }
 
-export const silentLogger: Logger = createLogger('silent');
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const redactor = opts.redactor ?? noRedaction;
+  const write = opts.write ?? ((line: string) => process.stderr.write(line));
+  const p = pino(
+    { level: opts.level ?? 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    { write: (line: string) => write(line) },
+  );
+  const emit = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
+    if (!p.isLevelEnabled(lvl)) return;
+    p[lvl](redactor.value(fields ?? {}), redactor.text(msg));
+  };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+export const silentLogger: Logger = createLogger({ level: 'silent' });

@@ -4,6 +4,8 @@ import { formatZodError } from '../../contract/dispatcher';
 import { IngestArgSchema } from '../../contract/schemas';
 import { exitCodeFor, MpError, toErrorValue } from '../../shared/errors';
 import { resolveDataDir } from '../../settings/paths';
+import { withDotEnv } from '../../settings/dotenv';
+import { Redactor } from '../../shared/redact';
 import type { Engine } from '../../engine';
 import type { Job } from '../../contract/schemas';
 import type { RequestArgInput, RequestName, RequestResult } from '../../contract/contract';
@@ -26,14 +28,15 @@ async function withEngine<T>(cmd: Command, io: CliIo, fn: (engine: Engine) => Pr
   const { Engine } = await import('../../engine');
   const { createLogger } = await import('../../shared/log');
   const { parseEnv } = await import('../../settings/env');
-  const env = parseEnv(io.env);
+  const fullEnv = withDotEnv(io.env);
+  const env = parseEnv(fullEnv);
   const globals = cmd.optsWithGlobals<GlobalOpts>();
   const engine = new Engine({
     dataDir: resolveDataDir(globals.dataDir, io.env),
     host,
     version: pkg.version,
-    env: io.env,
-    log: createLogger(env.MP_LOG_LEVEL ?? 'warn', (l) => io.stderr.write(l + '\n')),
+    env: fullEnv,
+    log: createLogger({ level: env.MP_LOG_LEVEL ?? 'warn', redactor: Redactor.fromEnv(fullEnv), write: (l) => io.stderr.write(l) }),
   });
   try {
     return await fn(engine);
@@ -147,7 +150,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const { defaultRegistry } = await import('../../providers/registry');
-      const list = defaultRegistry().list(io.env);
+      const list = defaultRegistry().list(withDotEnv(io.env));
       if (opts.json) return print(io, JSON.stringify(list));
       for (const p of list) {
         print(io, `${p.name.padEnd(10)} ${p.configured ? 'configured' : 'needs ' + p.needs.join(', ')}  feeds: ${p.feeds.join('|')}  timeframes: ${p.timeframes.join(',')}`);
@@ -300,6 +303,14 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
+function redactorFor(env: NodeJS.ProcessEnv): Redactor {
+  try {
+    return Redactor.fromEnv(withDotEnv(env));
+  } catch {
+    return Redactor.fromEnv(env);
+  }
+}
+
 /** Runs the CLI; resolves with the exit code. Never throws, never prints a stack trace. */
 export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const program = buildProgram(io);
@@ -313,7 +324,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
       return 2;
     }
     const err = toErrorValue(e);
-    io.stderr.write(`marketpipe: error: ${err.message}\n`);
+    io.stderr.write(`marketpipe: error: ${redactorFor(io.env).text(err.message)}\n`);
     return exitCodeFor(err.code);
   }
 }

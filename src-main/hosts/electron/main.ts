@@ -5,6 +5,7 @@ import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import pkg from '../../../package.json';
 import { Engine } from '../../engine';
 import { createLogger } from '../../shared/log';
+import { Redactor } from '../../shared/redact';
 import { resolveDataDir } from '../../settings/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { electronSqliteBinding } from './native';
@@ -21,7 +22,7 @@ function dataDirFromArgv(argv: string[]): string | undefined {
 
 async function main() {
   await app.whenReady();
-  const log = createLogger('info');
+  const log = createLogger({ level: 'info', redactor: Redactor.fromEnv(process.env) });
   const engine = new Engine({
     dataDir: resolveDataDir(dataDirFromArgv(process.argv)),
     host: 'electron',
