@@ -14,6 +14,7 @@ import { runIngest } from './ingest/runner';
 import { LakeWriter } from './lake/writer';
 import { createHttpClient } from './providers/http/client';
 import { offline } from './providers/http/offline';
+import { ProviderStats } from './providers/http/stats';
 import type { HttpClient } from './providers/http/types';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
 import type { PreparedIngest, Provider } from './providers/types';
@@ -59,7 +60,7 @@ export class Engine {
   private queryP: Promise<QueryService> | undefined;
   private readonly running = new Map<string, RunningJob>();
   /** one HTTP client per provider: its rate limiter and breaker outlive single jobs */
-  private readonly httpClients = new Map<string, HttpClient>();
+  private readonly httpClients = new Map<string, { client: HttpClient; stats: ProviderStats }>();
   private closing = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -136,10 +137,12 @@ export class Engine {
     return this.queryP;
   }
 
-  private http(provider: Provider): HttpClient {
+  private http(provider: Provider): { client: HttpClient; stats: ProviderStats } {
     let c = this.httpClients.get(provider.info.name);
     if (!c) {
-      c = provider.resilience ? createHttpClient(provider.info.name, provider.resilience) : offline(provider.info.name);
+      const stats = new ProviderStats();
+      const client = provider.resilience ? createHttpClient(provider.info.name, provider.resilience, stats.hooks()) : offline(provider.info.name);
+      c = { client, stats };
       this.httpClients.set(provider.info.name, c);
     }
     return c;
@@ -206,7 +209,8 @@ export class Engine {
     const done = runIngest({
       job,
       provider,
-      http: this.http(provider),
+      http: this.http(provider).client,
+      stats: this.http(provider).stats,
       feed: job.feed,
       timeframe: job.timeframe,
       workers: params.workers,

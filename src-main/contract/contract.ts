@@ -41,6 +41,22 @@ export const events = {
     progress: z.number().min(0).max(100),
     rowsWritten: z.number().int().nonnegative(),
     message: z.string(),
+    /** bars written per second since the run started */
+    barsPerSecond: z.number().nonnegative().default(0),
+    /** estimated seconds to go; null until it can be told */
+    etaSeconds: z.number().nonnegative().nullable().default(null),
+    /** provider requests retried and rate-limiter waits during this run (per provider: shared by its concurrent jobs) */
+    retries: z.number().int().nonnegative().default(0),
+    rateLimitWaits: z.number().int().nonnegative().default(0),
+    /** symbols being fetched right now */
+    active: z.array(z.string()).default([]),
+  }),
+  /** A unit of work (one symbol-year) is durable in the lake. */
+  'job.unit': z.object({
+    jobId: z.string(),
+    symbol: z.string(),
+    year: z.number().int(),
+    rows: z.number().int().nonnegative(),
   }),
 } as const;
 
@@ -53,6 +69,8 @@ export type RequestResult<K extends RequestName> = z.output<Requests[K]['result'
 export type Events = typeof events;
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
+/** What an emitter may give: fields with defaults may be left out. */
+export type EventPayloadInput<E extends EventName> = z.input<Events[E]>;
 
 export const REQUEST_NAMES = Object.keys(requests) as RequestName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];

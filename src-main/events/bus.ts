@@ -1,4 +1,4 @@
-import { events, type EventEnvelope, type EventName, type EventPayload } from '../contract/contract';
+import { events, type EventEnvelope, type EventName, type EventPayload, type EventPayloadInput } from '../contract/contract';
 
 export type Listener = (envelope: EventEnvelope) => void;
 
@@ -14,7 +14,7 @@ export class EventBus {
   /** redact: applied to every payload before it leaves the engine (see shared/redact.ts) */
   constructor(private readonly redact: <T>(v: T) => T = (v) => v) {}
 
-  emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
+  emit<E extends EventName>(name: E, payload: EventPayloadInput<E>): void {
     const parsed = this.redact(events[name].parse(payload) as EventPayload<E>);
     const envelope = { name, payload: parsed, seq: ++this.seq, at: new Date().toISOString() } as EventEnvelope;
     for (const l of this.listeners) {

@@ -4,6 +4,7 @@ import type { JobStore } from '../db/jobs';
 import type { EventBus } from '../events/bus';
 import type { LakeWriter } from '../lake/writer';
 import { BatchBuffer } from '../providers/batch';
+import type { ProviderStats } from '../providers/http/stats';
 import type { HttpClient } from '../providers/http/types';
 import type { Provider } from '../providers/types';
 import { MpError, toErrorValue } from '../shared/errors';
@@ -16,6 +17,7 @@ export interface RunIngestOptions {
   job: Job;
   provider: Provider;
   http: HttpClient;
+  stats: ProviderStats;
   feed: string;
   timeframe: Timeframe;
   workers: number;
@@ -67,12 +69,30 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   let lastDb = 0;
 
   const progress = () => Math.min(99.9, ((fetchedDays * 0.9 + writtenDays * 0.1) / totalDays) * 100);
+  const t0 = Date.now();
+  const rows0 = rowsWritten;
+  const stats0 = o.stats.snapshot();
+  const active = new Map<string, number>();
   const report = (message: string, force = false) => {
     const now = Date.now();
     const p = Math.round(progress() * 10) / 10;
     if (force || now - lastEvent >= EVENT_EVERY_MS) {
       lastEvent = now;
-      bus.emit('job.progress', { jobId: job.id, progress: p, rowsWritten, message });
+      const secs = (now - t0) / 1000;
+      const stats = o.stats.snapshot();
+      // ETA from the share of work done in this run (a resumed job's earlier work does not count towards speed)
+      const doneHere = (fetchedDays * 0.9 + writtenDays * 0.1 - o.doneDays) / (totalDays - o.doneDays || 1);
+      bus.emit('job.progress', {
+        jobId: job.id,
+        progress: p,
+        rowsWritten,
+        message,
+        barsPerSecond: secs > 0 ? Math.round((rowsWritten - rows0) / secs) : 0,
+        etaSeconds: doneHere > 0.02 && secs > 1 ? Math.round((secs / doneHere) * (1 - doneHere)) : null,
+        retries: stats.retries - stats0.retries,
+        rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
+        active: [...active.keys()],
+      });
     }
     if (force || now - lastDb >= DB_EVERY_MS) {
       lastDb = now;
@@ -88,6 +108,17 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   let firstError: unknown;
 
   const runTask = async (t: IngestTask) => {
+    active.set(t.symbol, (active.get(t.symbol) ?? 0) + 1);
+    try {
+      await runUnit(t);
+    } finally {
+      const n = (active.get(t.symbol) ?? 1) - 1;
+      if (n > 0) active.set(t.symbol, n);
+      else active.delete(t.symbol);
+    }
+  };
+
+  const runUnit = async (t: IngestTask) => {
     const buf = new BatchBuffer(t.symbol, t.days.length * 390);
     let seen = 0;
     const pages = o.provider.fetchBars(
@@ -124,6 +155,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, rowsBySession(t, buf.view(), Date.now()), job.id);
     store.markTaskDone(job.id, t.symbol, t.year, written, file);
     log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
+    bus.emit('job.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written });
     writtenDays += t.days.length;
     report(`wrote ${t.symbol} ${t.year}`);
   };
@@ -158,7 +190,19 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     log.info('ingest finished', { job: job.id, rows: rowsWritten });
     finished = store.finish(job.id, 'succeeded', 100, rowsWritten, null);
   }
-  bus.emit('job.progress', { jobId: job.id, progress: finished.progress, rowsWritten, message: finished.status });
+  const stats = o.stats.snapshot();
+  const secs = (Date.now() - t0) / 1000;
+  bus.emit('job.progress', {
+    jobId: job.id,
+    progress: finished.progress,
+    rowsWritten,
+    message: finished.status,
+    barsPerSecond: secs > 0 ? Math.round((rowsWritten - rows0) / secs) : 0,
+    etaSeconds: 0,
+    retries: stats.retries - stats0.retries,
+    rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
+    active: [],
+  });
   bus.emit('job.updated', finished);
   return finished;
 }

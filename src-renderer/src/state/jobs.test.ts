@@ -20,16 +20,18 @@ const base: Job = {
   error: null,
 };
 
+const stats = { barsPerSecond: 0, etaSeconds: null, retries: 0, rateLimitWaits: 0, active: [] };
+
 describe('jobs store', () => {
   beforeEach(() => useJobs.setState({ byId: {}, loaded: false, loadError: null }));
 
   it('applies progress events to running jobs and never rewinds a finished one', () => {
     const s = useJobs.getState();
     s.upsert(base);
-    s.progress({ jobId: 'j1', progress: 60, rowsWritten: 900, message: 'MSFT' });
+    s.progress({ jobId: 'j1', progress: 60, rowsWritten: 900, message: 'MSFT', ...stats });
     expect(useJobs.getState().byId.j1).toMatchObject({ progress: 60, rowsWritten: 900, message: 'MSFT' });
     s.upsert({ ...base, status: 'succeeded', progress: 100, rowsWritten: 1560, finishedAt: '2024-06-01T10:00:02.000Z' });
-    s.progress({ jobId: 'j1', progress: 80, rowsWritten: 1200, message: 'late' });
+    s.progress({ jobId: 'j1', progress: 80, rowsWritten: 1200, message: 'late', ...stats });
     expect(useJobs.getState().byId.j1).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 1560, message: null });
   });
 
@@ -42,7 +44,7 @@ describe('jobs store', () => {
   });
 
   it('ignores progress of jobs it has not seen', () => {
-    useJobs.getState().progress({ jobId: 'nope', progress: 5, rowsWritten: 1, message: '' });
+    useJobs.getState().progress({ jobId: 'nope', progress: 5, rowsWritten: 1, message: '', ...stats });
     expect(useJobs.getState().byId).toEqual({});
   });
 });
