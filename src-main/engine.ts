@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { combineHandlers, createDispatcher, type Dispatcher, type Handlers } from './contract/dispatcher';
-import type { AppInfo, IngestArg, Job, QueryArg, QueryResult } from './contract/schemas';
+import { combineHandlers, createDispatcher, formatZodError, type Dispatcher, type Handlers } from './contract/dispatcher';
+import { IngestArgSchema, type AppInfo, type IngestArg, type IngestArgInput, type Job, type QueryArg, type QueryResult, type Timeframe } from './contract/schemas';
 import { CoverageStore } from './db/coverage';
 import { JobStore, type JobParams } from './db/jobs';
 import { migrate, migrationStatus, type MigrationStatus } from './db/migrations';
@@ -23,6 +23,8 @@ import { parsePrecedence } from './query/sources';
 import { dataPaths, type DataPaths } from './settings/paths';
 import { MpError } from './shared/errors';
 import { Redactor } from './shared/redact';
+import { UniverseStore } from './universe/store';
+import { lastClosedSession, nextTradingDay } from './calendar';
 import { silentLogger, type Logger } from './shared/log';
 
 export interface EngineOptions {
@@ -56,6 +58,7 @@ export class Engine {
   private dbHandle: Database.Database | undefined;
   private jobStore: JobStore | undefined;
   private coverageStore: CoverageStore | undefined;
+  private universeStore: UniverseStore | undefined;
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
   private readonly running = new Map<string, RunningJob>();
@@ -149,7 +152,10 @@ export class Engine {
   }
 
   /** Checks the request (with the provider's own checks), creates the job and starts it; resolves once started. */
-  async startIngest(arg: IngestArg): Promise<Job> {
+  async startIngest(input: IngestArgInput): Promise<Job> {
+    const parsed = IngestArgSchema.safeParse(input);
+    if (!parsed.success) throw new MpError('E_BAD_INPUT', formatZodError(parsed.error));
+    const arg = parsed.data;
     const provider = this.providers.get(arg.provider);
     const feed = arg.feed ?? provider.info.defaultFeed;
     if (!provider.info.feeds.includes(feed)) throw new MpError('E_BAD_INPUT', `provider ${arg.provider} has no feed "${feed}" (feeds: ${provider.info.feeds.join(', ')})`);
@@ -232,18 +238,49 @@ export class Engine {
   }
 
   private async prepareIngest(provider: Provider, arg: IngestArg, feed: string): Promise<PreparedIngest> {
-    const symbols = [...new Set(arg.symbols)];
+    const fromUniverse = arg.universe ? this.universes().get(arg.universe).symbols : [];
+    if (arg.universe && fromUniverse.length === 0 && arg.symbols.length === 0) throw new MpError('E_BAD_INPUT', `universe "${arg.universe}" has no symbols`);
+    const symbols = [...new Set([...arg.symbols, ...fromUniverse])];
     if (provider.prepare) {
+      if (arg.update) throw new MpError('E_BAD_INPUT', `--update is for network providers; provider ${provider.info.name} reads what its files hold`);
       const ac = new AbortController();
       return provider.prepare(
         { symbols, timeframe: arg.timeframe, start: arg.start, end: arg.end, feed, source: arg.source, tz: arg.tz },
         { signal: ac.signal, env: this.env, log: this.log },
       );
     }
-    if (symbols.length === 0) throw new MpError('E_BAD_INPUT', 'symbols: give at least one symbol');
-    if (!arg.start || !arg.end) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} needs --start and --end`);
+    if (symbols.length === 0) throw new MpError('E_BAD_INPUT', 'symbols: give at least one symbol (or a universe)');
     if (arg.source) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} reads no files: --source is for the csv provider`);
-    return { symbols, timeframe: arg.timeframe ?? '1m', start: arg.start, end: arg.end };
+    const timeframe = arg.timeframe ?? '1m';
+    if (arg.update) return { symbols, timeframe, ...this.updateRange(symbols, timeframe, provider.info.name, feed, arg.start) };
+    if (!arg.start || !arg.end) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} needs --start and --end`);
+    return { symbols, timeframe, start: arg.start, end: arg.end };
+  }
+
+  /**
+   * --update: up to the last closed session, from the day after the earliest "last covered session" among the
+   * symbols (coverage then skips what each one already has). A symbol never ingested needs an explicit start.
+   */
+  private updateRange(symbols: string[], timeframe: Timeframe, provider: string, feed: string, start: string | undefined): { start: string; end: string } {
+    const end = lastClosedSession();
+    if (start) {
+      if (start > end) throw new MpError('E_BAD_INPUT', `start ${start} is after the last closed session ${end}`);
+      return { start, end };
+    }
+    const coverage = this.coverage();
+    const last = symbols.map((symbol) => ({ symbol, last: coverage.lastCovered({ symbol, timeframe, provider, feed }) }));
+    const never = last.filter((l) => !l.last).map((l) => l.symbol);
+    if (never.length) {
+      throw new MpError('E_BAD_INPUT', `no ${provider}/${feed} ${timeframe} data yet for ${never.slice(0, 10).join(', ')}${never.length > 10 ? ', …' : ''}: give --start for their first ingest`);
+    }
+    const earliest = last.map((l) => l.last!).sort()[0]!;
+    const from = earliest >= end ? end : nextTradingDay(earliest);
+    return { start: from, end };
+  }
+
+  private universes(): UniverseStore {
+    this.universeStore ??= new UniverseStore(this.db());
+    return this.universeStore;
   }
 
   /** Resolves when the job is finished (immediately for a job that is not running in this process). */
@@ -299,6 +336,19 @@ export class Engine {
         },
       },
       { 'query.run': (arg) => this.query(arg) },
+      {
+        'universe.list': async () => this.universes().list(),
+        'universe.get': async ({ name }) => this.universes().get(name),
+        'universe.create': async ({ name, symbols, ...meta }) => this.universes().create(name, symbols, meta),
+        'universe.add': async ({ name, symbols }) => this.universes().add(name, symbols),
+        'universe.remove': async ({ name, symbols }) => this.universes().remove(name, symbols),
+        'universe.rename': async ({ name, to }) => this.universes().rename(name, to),
+        'universe.update': async ({ name, ...meta }) => this.universes().setMeta(name, meta),
+        'universe.delete': async ({ name }) => {
+          this.universes().delete(name);
+          return { deleted: true as const };
+        },
+      },
     );
   }
 

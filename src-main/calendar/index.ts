@@ -9,6 +9,7 @@ export {
   exchangeDate,
   holidayName,
   isTradingDay,
+  lastClosedSession,
   nextTradingDay,
   previousTradingDay,
   regularMinuteCount,

@@ -337,6 +337,14 @@ export function sessionOf(ts: number): SessionPhase | null {
 }
 
 /** Length of the regular session in minutes: 390 normally, 210 on a 13:00 early close, 0 when closed. */
+/** The latest trading day whose extended-hours session is over at `now` (epoch ms): what "up to date" means. */
+export function lastClosedSession(now: number = Date.now()): string {
+  const today = exchangeDate(now);
+  const s = sessionFor(today);
+  if (s && s.postClose <= now) return today;
+  return previousTradingDay(today);
+}
+
 export function regularMinuteCount(date: string): number {
   const session = sessionFor(date);
   return session === null ? 0 : Math.round((session.regularClose - session.regularOpen) / 60_000);

@@ -7,6 +7,8 @@ import {
   ProviderInfoSchema,
   QueryArgSchema,
   QueryResultSchema,
+  UniverseNameSchema,
+  UniverseSchema,
 } from './schemas';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
@@ -30,6 +32,41 @@ export const requests = {
   /** A job's units of work (symbol x year) and their state: per-symbol status. */
   'jobs.tasks': { arg: JobRef, result: z.array(JobTaskSchema) },
   'query.run': { arg: QueryArgSchema, result: QueryResultSchema },
+  'universe.list': { arg: Empty, result: z.array(UniverseSchema) },
+  'universe.get': { arg: z.object({ name: UniverseNameSchema }).strict(), result: UniverseSchema },
+  'universe.create': {
+    arg: z
+      .object({
+        name: UniverseNameSchema,
+        symbols: z.array(z.string()).max(10_000).default([]),
+        exchange: z.string().trim().max(32).optional(),
+        assetClass: z.string().trim().max(32).optional(),
+        tags: z.array(z.string().trim().max(32)).max(50).optional(),
+      })
+      .strict(),
+    result: UniverseSchema,
+  },
+  'universe.add': {
+    arg: z.object({ name: UniverseNameSchema, symbols: z.array(z.string()).min(1).max(10_000) }).strict(),
+    result: z.object({ universe: UniverseSchema, added: z.array(z.string()) }),
+  },
+  'universe.remove': {
+    arg: z.object({ name: UniverseNameSchema, symbols: z.array(z.string()).min(1).max(10_000) }).strict(),
+    result: z.object({ universe: UniverseSchema, removed: z.array(z.string()) }),
+  },
+  'universe.rename': { arg: z.object({ name: UniverseNameSchema, to: UniverseNameSchema }).strict(), result: UniverseSchema },
+  'universe.update': {
+    arg: z
+      .object({
+        name: UniverseNameSchema,
+        exchange: z.string().trim().max(32).nullable().optional(),
+        assetClass: z.string().trim().max(32).nullable().optional(),
+        tags: z.array(z.string().trim().max(32)).max(50).optional(),
+      })
+      .strict(),
+    result: UniverseSchema,
+  },
+  'universe.delete': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ deleted: z.literal(true) }) },
 } as const;
 
 export const events = {

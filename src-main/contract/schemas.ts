@@ -60,6 +60,8 @@ export const JobSchema = z.object({
 });
 export type Job = z.infer<typeof JobSchema>;
 
+export const UniverseNameSchema = z.string().trim().min(1, 'give a universe name').max(64);
+
 export const IngestArgSchema = z
   .object({
     provider: z.string().trim().min(1, 'provider is required'),
@@ -76,10 +78,15 @@ export const IngestArgSchema = z
     source: z.string().trim().min(1).max(4096).optional(),
     /** csv: the zone of timestamps that carry no offset (IANA name) */
     tz: z.string().trim().min(1).max(64).optional(),
+    /** ingest this universe's symbols (with or instead of symbols) */
+    universe: UniverseNameSchema.optional(),
+    /** bring the symbols up to date: end = the last closed session, start = the day after each one's last covered session */
+    update: z.boolean().default(false),
     /** fetch every session again, even those already in the lake */
     force: z.boolean().default(false),
   })
-  .refine((a) => !a.start || !a.end || a.start <= a.end, { message: 'start is after end', path: ['start'] });
+  .refine((a) => !a.start || !a.end || a.start <= a.end, { message: 'start is after end', path: ['start'] })
+  .refine((a) => !(a.update && a.end), { message: '--update brings data up to the last closed session: drop --end', path: ['end'] });
 export type IngestArg = z.infer<typeof IngestArgSchema>;
 export type IngestArgInput = z.input<typeof IngestArgSchema>;
 
@@ -93,6 +100,18 @@ export const JobTaskSchema = z.object({
   rows: z.number().int().nonnegative(),
 });
 export type JobTask = z.infer<typeof JobTaskSchema>;
+
+export const UniverseSchema = z.object({
+  name: z.string(),
+  exchange: z.string().nullable(),
+  assetClass: z.string().nullable(),
+  tags: z.array(z.string()),
+  version: z.number().int(),
+  symbols: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Universe = z.infer<typeof UniverseSchema>;
 
 export const ProviderInfoSchema = z.object({
   name: z.string(),

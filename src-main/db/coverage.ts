@@ -9,6 +9,7 @@ export class CoverageStore {
       covered: db.prepare(
         `SELECT session_date FROM coverage WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? AND session_date BETWEEN ? AND ?`,
       ),
+      last: db.prepare(`SELECT max(session_date) FROM coverage WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ?`),
       put: db.prepare(`INSERT OR REPLACE INTO coverage (symbol, timeframe, provider, feed, session_date, rows, job_id, written_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
@@ -16,6 +17,11 @@ export class CoverageStore {
 
   covered(src: SourceKey, start: string, end: string): Set<string> {
     return new Set(this.stmts.covered.pluck().all(src.symbol, src.timeframe, src.provider, src.feed, start, end) as string[]);
+  }
+
+  /** The last session of this source in the lake, if any. */
+  lastCovered(src: SourceKey): string | undefined {
+    return (this.stmts.last.pluck().get(src.symbol, src.timeframe, src.provider, src.feed) as string | null) ?? undefined;
   }
 
   record(src: SourceKey, rowsByDay: Map<string, number>, jobId: string): void {

@@ -7,7 +7,7 @@ import { resolveDataDir } from '../../settings/paths';
 import { withDotEnv } from '../../settings/dotenv';
 import { Redactor } from '../../shared/redact';
 import type { Engine } from '../../engine';
-import type { Job } from '../../contract/schemas';
+import type { Job, Universe } from '../../contract/schemas';
 import type { RequestArgInput, RequestName, RequestResult } from '../../contract/contract';
 import { intOption, positiveNumberOption, splitSymbols } from './options';
 
@@ -171,12 +171,14 @@ export function buildProgram(io: CliIo): Command {
     .option('--tz <zone>', 'csv: time zone of timestamps without an offset (default America/New_York)')
     .option('--batch-size <n>', 'bars per provider request/page', intOption('--batch-size', 1, 100_000))
     .option('--workers <n>', 'symbols fetched concurrently', intOption('--workers', 1, 32), 4)
+    .option('--universe <name>', 'ingest the symbols of this universe (with or instead of --symbols)')
+    .option('--update', 'bring the symbols up to date: through the last closed session, from where each one stops')
     .option('--force', 'fetch every session again, even those already in the lake')
     .option('--resume <jobId>', 'run the unfinished units of a failed, cancelled or interrupted job')
     .option('--json', 'print one JSON summary on stdout')
-    .action(async (opts: { provider?: string; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { provider?: string; universe?: string; update?: boolean; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
       if (opts.resume !== undefined) {
-        const others = (['provider', 'symbols', 'start', 'end', 'timeframe', 'feed', 'source', 'tz', 'force'] as const).filter((k) => opts[k] !== undefined);
+        const others = (['provider', 'symbols', 'start', 'end', 'timeframe', 'feed', 'source', 'tz', 'force', 'universe', 'update'] as const).filter((k) => opts[k] !== undefined);
         if (others.length) throw new MpError('E_BAD_INPUT', `--resume takes the job's own settings: drop --${others.join(', --')}`);
         const jobId = opts.resume;
         await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => engine.resumeIngest(jobId)));
@@ -186,6 +188,8 @@ export function buildProgram(io: CliIo): Command {
       const parsed = IngestArgSchema.safeParse({
         provider: opts.provider,
         force: opts.force === true,
+        update: opts.update === true,
+        universe: opts.universe,
         symbols: opts.symbols === undefined ? [] : splitSymbols(opts.symbols),
         start: opts.start,
         end: opts.end,
@@ -201,8 +205,13 @@ export function buildProgram(io: CliIo): Command {
       const { defaultRegistry } = await import('../../providers/registry');
       const provider = defaultRegistry().get(parsed.data.provider);
       if (!provider.prepare) {
-        // only a provider that reads its own files (csv) can tell symbols and range itself
-        for (const [flag, given] of [['--symbols <list>', opts.symbols], ['--start <date>', opts.start], ['--end <date>', opts.end]] as const) {
+        // only a provider that reads its own files (csv) can tell symbols and range itself; --update tells the range
+        const needed = [
+          ['--symbols <list> or --universe <name>', opts.symbols ?? opts.universe],
+          ['--start <date>', opts.update ? '' : opts.start],
+          ['--end <date>', opts.update ? '' : opts.end],
+        ] as const;
+        for (const [flag, given] of needed) {
           if (given === undefined) throw new MpError('E_BAD_INPUT', `required option '${flag}' not specified for provider ${provider.info.name}`);
         }
       }
@@ -250,6 +259,134 @@ export function buildProgram(io: CliIo): Command {
         }
       });
     });
+
+  const universe = program.command('universe').description('manage universes: named, versioned symbol lists');
+  const json = (cmd: Command) => cmd.opts<{ json?: boolean }>().json === true;
+  const showUniverse = (u: Universe, cmd: Command) => {
+    if (json(cmd)) return print(io, JSON.stringify(u));
+    print(io, `${u.name}  v${u.version}  ${u.symbols.length} symbol(s)${u.tags.length ? '  tags: ' + u.tags.join(', ') : ''}${u.exchange ? '  ' + u.exchange : ''}${u.assetClass ? '  ' + u.assetClass : ''}`);
+    if (u.symbols.length) print(io, u.symbols.join(' '));
+  };
+
+  universe
+    .command('list')
+    .description('list universes')
+    .option('--json', 'print JSON')
+    .action(async (_o: unknown, cmd: Command) =>
+      withEngine(cmd, io, async (engine) => {
+        const list = await request(engine, 'universe.list', {});
+        if (json(cmd)) return print(io, JSON.stringify(list));
+        if (list.length === 0) return print(io, 'no universes yet: marketpipe universe create NAME --symbols A,B');
+        for (const u of list) print(io, `${u.name.padEnd(24)} ${String(u.symbols.length).padStart(6)} symbols  v${u.version}${u.tags.length ? '  [' + u.tags.join(', ') + ']' : ''}`);
+      }),
+    );
+
+  universe
+    .command('show')
+    .argument('<name>')
+    .description('show a universe and its symbols')
+    .option('--json', 'print JSON')
+    .action(async (name: string, _o: unknown, cmd: Command) => withEngine(cmd, io, async (engine) => showUniverse(await request(engine, 'universe.get', { name }), cmd)));
+
+  universe
+    .command('create')
+    .argument('<name>')
+    .description('create a universe')
+    .option('--symbols <list>', 'initial symbols, comma or space separated')
+    .option('--tags <list>', 'comma-separated tags')
+    .option('--exchange <exchange>', 'e.g. NYSE, NASDAQ')
+    .option('--asset-class <class>', 'e.g. us_equity, etf')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { symbols?: string; tags?: string; exchange?: string; assetClass?: string }, cmd: Command) =>
+      withEngine(cmd, io, async (engine) => {
+        const u = await request(engine, 'universe.create', {
+          name,
+          symbols: o.symbols ? splitSymbols(o.symbols) : [],
+          ...(o.tags ? { tags: o.tags.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+          ...(o.exchange ? { exchange: o.exchange } : {}),
+          ...(o.assetClass ? { assetClass: o.assetClass } : {}),
+        });
+        showUniverse(u, cmd);
+      }),
+    );
+
+  for (const verb of ['add', 'remove'] as const) {
+    universe
+      .command(verb)
+      .argument('<name>')
+      .argument('<symbols>', 'comma or space separated')
+      .description(verb === 'add' ? 'add symbols to a universe' : 'remove symbols from a universe (kept in its history)')
+      .option('--json', 'print JSON')
+      .action(async (name: string, symbols: string, _o: unknown, cmd: Command) =>
+        withEngine(cmd, io, async (engine) => {
+          const list = splitSymbols(symbols);
+          if (verb === 'add') {
+            const r = await request(engine, 'universe.add', { name, symbols: list });
+            if (json(cmd)) return print(io, JSON.stringify(r));
+            print(io, `added ${r.added.length ? r.added.join(', ') : 'nothing (all present)'}; ${r.universe.name} has ${r.universe.symbols.length} symbol(s)`);
+          } else {
+            const r = await request(engine, 'universe.remove', { name, symbols: list });
+            if (json(cmd)) return print(io, JSON.stringify(r));
+            print(io, `removed ${r.removed.length ? r.removed.join(', ') : 'nothing (none were members)'}; ${r.universe.name} has ${r.universe.symbols.length} symbol(s)`);
+          }
+        }),
+      );
+  }
+
+  universe
+    .command('delete')
+    .argument('<name>')
+    .description('delete a universe (its data stays in the lake)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, _o: unknown, cmd: Command) =>
+      withEngine(cmd, io, async (engine) => {
+        await request(engine, 'universe.delete', { name });
+        print(io, json(cmd) ? JSON.stringify({ deleted: name }) : `deleted ${name}`);
+      }),
+    );
+
+  universe
+    .command('import')
+    .argument('<name>')
+    .argument('<file>', 'CSV with a symbol (or ticker) column, or one symbol per line')
+    .description('add the symbols of a CSV file to a universe (created if new); rejected lines are reported')
+    .option('--json', 'print JSON')
+    .action(async (name: string, file: string, _o: unknown, cmd: Command) => {
+      const fs = await import('node:fs');
+      const { symbolsFromCsv } = await import('../../universe/csv');
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        throw new MpError('E_BAD_INPUT', `cannot read ${file}`);
+      }
+      const parsed = symbolsFromCsv(text, file);
+      if (parsed.symbols.length === 0) throw new MpError('E_BAD_INPUT', `${file}: no valid symbol (${parsed.rejected.length} line(s) rejected)`);
+      await withEngine(cmd, io, async (engine) => {
+        const exists = (await engine.dispatcher.dispatch('universe.get', { name }, { transport: 'in-process' })).ok;
+        const u = exists
+          ? (await request(engine, 'universe.add', { name, symbols: parsed.symbols })).universe
+          : await request(engine, 'universe.create', { name, symbols: parsed.symbols });
+        if (json(cmd)) return print(io, JSON.stringify({ universe: u, imported: parsed.symbols.length, rejected: parsed.rejected }));
+        print(io, `${u.name}: imported ${parsed.symbols.length} symbol(s), now ${u.symbols.length}`);
+        for (const r of parsed.rejected) io.stderr.write(`rejected line ${r.line}: "${r.value}": ${r.reason}\n`);
+      });
+    });
+
+  universe
+    .command('export')
+    .argument('<name>')
+    .argument('[file]', 'write here (atomically) instead of stdout')
+    .description('export a universe as CSV')
+    .action(async (name: string, file: string | undefined, _o: unknown, cmd: Command) =>
+      withEngine(cmd, io, async (engine) => {
+        const { universeToCsv } = await import('../../universe/csv');
+        const { fileSink, stdoutSink } = await import('./output');
+        const out = file ? fileSink(file) : stdoutSink(io.stdout);
+        await out.write(universeToCsv(await request(engine, 'universe.get', { name })));
+        await out.end();
+      }),
+    );
 
   program
     .command('query')

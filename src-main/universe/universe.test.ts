@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inProcessClient } from '../contract/dispatcher';
+import { Engine } from '../engine';
+import { symbolsFromCsv } from './csv';
+import { lastClosedSession, previousTradingDay } from '../calendar';
+
+let root: string;
+let engine: Engine;
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-uni-'));
+  engine = new Engine({ dataDir: path.join(root, 'data'), host: 'test', env: {} });
+});
+afterEach(async () => {
+  await engine.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const c = () => inProcessClient(engine.dispatcher);
+
+describe('universes', () => {
+  it('create, add, remove (kept as history), rename, tag, delete', async () => {
+    const created = await c().request('universe.create', { name: 'Tech', symbols: ['aapl', 'MSFT', 'AAPL'], tags: ['megacap'] });
+    expect(created.ok && created.value).toMatchObject({ name: 'Tech', symbols: ['AAPL', 'MSFT'], tags: ['megacap'], version: 1 });
+    expect((await c().request('universe.create', { name: 'tech' })).ok).toBe(false); // names are case-insensitive
+    const added = await c().request('universe.add', { name: 'tech', symbols: ['NVDA', 'AAPL'] });
+    expect(added.ok && added.value.added).toEqual(['NVDA']);
+    const removed = await c().request('universe.remove', { name: 'Tech', symbols: ['MSFT', 'XOM'] });
+    expect(removed.ok && removed.value).toMatchObject({ removed: ['MSFT'], universe: { symbols: ['AAPL', 'NVDA'], version: 3 } });
+    // re-adding a removed symbol opens a new membership; the old one stays in the history
+    await c().request('universe.add', { name: 'Tech', symbols: ['MSFT'] });
+    const history = engine.db().prepare(`SELECT symbol, removed_at IS NOT NULL AS closed FROM universe_members WHERE symbol = 'MSFT' ORDER BY added_at`).all();
+    expect(history).toEqual([
+      { symbol: 'MSFT', closed: 1 },
+      { symbol: 'MSFT', closed: 0 },
+    ]);
+    const renamed = await c().request('universe.rename', { name: 'Tech', to: 'Big Tech' });
+    expect(renamed.ok && renamed.value.name).toBe('Big Tech');
+    const tagged = await c().request('universe.update', { name: 'Big Tech', tags: ['a', 'b', 'a'], exchange: 'NASDAQ' });
+    expect(tagged.ok && tagged.value).toMatchObject({ tags: ['a', 'b'], exchange: 'NASDAQ' });
+    expect((await c().request('universe.delete', { name: 'big tech' })).ok).toBe(true);
+    expect(await c().request('universe.list', {})).toEqual({ ok: true, value: [] });
+  });
+
+  it('refuses bad names and bad symbols with E_BAD_INPUT, changing nothing', async () => {
+    for (const arg of [{ name: '../etc', symbols: [] }, { name: 'ok', symbols: ['A$B'] }]) {
+      const r = await c().request('universe.create', arg);
+      expect(r.ok ? 'ok' : r.error.code).toBe('E_BAD_INPUT');
+    }
+    expect(await c().request('universe.list', {})).toEqual({ ok: true, value: [] });
+    expect((await c().request('universe.get', { name: 'nope' })).ok).toBe(false);
+  });
+
+  it('ingests a universe, and --update brings it to the last closed session from where each symbol stops', async () => {
+    await c().request('universe.create', { name: 'U', symbols: ['AAA', 'BBB'] });
+    // relative to today, so the test stays small whenever it runs
+    const last = lastClosedSession();
+    const days: string[] = [last];
+    while (days.length < 6) days.unshift(previousTradingDay(days[0]!));
+    const j = await engine.startIngest({ provider: 'fake', universe: 'U', start: days[0], end: days[3] });
+    await engine.waitForJob(j.id);
+    const u = await engine.startIngest({ provider: 'fake', universe: 'U', update: true });
+    expect([u.start, u.end]).toEqual([days[4], last]);
+    expect((await engine.waitForJob(u.id)).status).toBe('succeeded');
+    // a symbol never ingested needs an explicit start
+    await c().request('universe.add', { name: 'U', symbols: ['CCC'] });
+    await expect(engine.startIngest({ provider: 'fake', universe: 'U', update: true })).rejects.toMatchObject({ code: 'E_BAD_INPUT', message: expect.stringContaining('CCC') });
+  });
+
+  it('reads symbols from CSV, reporting rejected lines by their line in the file', () => {
+    const r = symbolsFromCsv('Symbol,Name\nAMD,Advanced\nBAD$,x\nINTC,Intel\n\namd,dup\n', 'u.csv');
+    expect(r.symbols).toEqual(['AMD', 'INTC']);
+    expect(r.rejected).toEqual([
+      { line: 3, value: 'BAD$', reason: expect.stringContaining('not a symbol') },
+      { line: 6, value: 'amd', reason: 'duplicate' },
+    ]);
+    expect(symbolsFromCsv('AAPL\nMSFT\n', 'plain.csv').symbols).toEqual(['AAPL', 'MSFT']);
+  });
+});
