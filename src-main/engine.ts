@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { combineHandlers, createDispatcher, formatZodError, type Dispatcher, type Handlers } from './contract/dispatcher';
-import { IngestArgSchema, type AppInfo, type IngestArg, type IngestArgInput, type Job, type QueryArg, type QueryResult, type Timeframe } from './contract/schemas';
+import { IngestArgSchema, type AppInfo, type IngestArg, type IngestArgInput, type Job, type QueryArg, type QueryResult, type Timeframe, type CredentialStatus } from './contract/schemas';
 import { CoverageStore } from './db/coverage';
 import { JobStore, type JobParams } from './db/jobs';
 import { migrate, migrationStatus, type MigrationStatus } from './db/migrations';
@@ -24,6 +24,9 @@ import { dataPaths, type DataPaths } from './settings/paths';
 import { MpError } from './shared/errors';
 import { Redactor } from './shared/redact';
 import { UniverseStore } from './universe/store';
+import { Scheduler } from './schedule/scheduler';
+import { SettingsStore } from './settings/store';
+import type { SecretStore } from './settings/secrets';
 import { lastClosedSession, nextTradingDay } from './calendar';
 import { silentLogger, type Logger } from './shared/log';
 
@@ -34,6 +37,8 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   log?: Logger;
   providers?: ProviderRegistry;
+  /** the host's credential store (desktop app); without one, credentials come from the environment only */
+  secrets?: SecretStore;
   /** better_sqlite3.node built for this runtime's ABI (Electron passes its own build). */
   sqliteNativeBinding?: string;
 }
@@ -49,9 +54,10 @@ interface RunningJob {
  */
 export class Engine {
   readonly bus: EventBus;
-  readonly redactor: Redactor;
+  private redactorNow: Redactor;
   readonly paths: DataPaths;
   readonly log: Logger;
+  /** the process environment as given; providers see `providerEnv()`, which adds stored credentials */
   readonly env: NodeJS.ProcessEnv;
   readonly providers: ProviderRegistry;
   readonly dispatcher: Dispatcher;
@@ -59,6 +65,8 @@ export class Engine {
   private jobStore: JobStore | undefined;
   private coverageStore: CoverageStore | undefined;
   private universeStore: UniverseStore | undefined;
+  private settingsStore: SettingsStore | undefined;
+  private schedulerInst: Scheduler | undefined;
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
   private readonly running = new Map<string, RunningJob>();
@@ -70,10 +78,22 @@ export class Engine {
     this.paths = dataPaths(opts.dataDir);
     this.log = opts.log ?? silentLogger;
     this.env = opts.env ?? process.env;
-    this.redactor = Redactor.fromEnv(this.env);
+    this.redactorNow = Redactor.fromEnv(this.providerEnv());
     this.bus = new EventBus((v) => this.redactor.value(v));
     this.providers = opts.providers ?? defaultRegistry();
     this.dispatcher = createDispatcher(this.handlers(), { redact: (s) => this.redactor.text(s) });
+  }
+
+  get redactor(): Redactor {
+    return this.redactorNow;
+  }
+
+  /** What providers see: stored credentials under the environment (a variable set in the environment wins). */
+  providerEnv(): NodeJS.ProcessEnv {
+    const stored: NodeJS.ProcessEnv = {};
+    const secrets = this.opts.secrets;
+    if (secrets?.available) for (const n of secrets.names()) stored[n] = secrets.get(n);
+    return { ...stored, ...this.env };
   }
 
   /** Opens (creating if needed) the metadata DB and applies pending migrations. Idempotent. */
@@ -159,7 +179,7 @@ export class Engine {
     const provider = this.providers.get(arg.provider);
     const feed = arg.feed ?? provider.info.defaultFeed;
     if (!provider.info.feeds.includes(feed)) throw new MpError('E_BAD_INPUT', `provider ${arg.provider} has no feed "${feed}" (feeds: ${provider.info.feeds.join(', ')})`);
-    if (!provider.isConfigured(this.env)) {
+    if (!provider.isConfigured(this.providerEnv())) {
       throw new MpError('E_PROVIDER_AUTH', `provider ${arg.provider} is not configured: set ${provider.info.needs.join(', ')}`);
     }
     const plan = await this.prepareIngest(provider, arg, feed);
@@ -198,7 +218,7 @@ export class Engine {
     if (job.status === 'succeeded') throw new MpError('E_CONFLICT', `job ${jobId} already finished: nothing to resume`);
     if (job.status === 'queued' || job.status === 'running') throw new MpError('E_CONFLICT', `job ${jobId} is running in another process`);
     const provider = this.providers.get(job.provider);
-    if (!provider.isConfigured(this.env)) throw new MpError('E_PROVIDER_AUTH', `provider ${job.provider} is not configured: set ${provider.info.needs.join(', ')}`);
+    if (!provider.isConfigured(this.providerEnv())) throw new MpError('E_PROVIDER_AUTH', `provider ${job.provider} is not configured: set ${provider.info.needs.join(', ')}`);
     const params = this.jobs().params(jobId);
     const records = this.jobs().tasks(jobId);
     const pending = records.filter((r) => r.status === 'pending').map((r) => makeTask(r.symbol, r.year, r.start, r.end));
@@ -230,7 +250,7 @@ export class Engine {
       redactor: this.redactor,
       bus: this.bus,
       writer: () => this.writer(),
-      env: this.env,
+      env: this.providerEnv(),
       log: this.log,
       signal: controller.signal,
     }).finally(() => this.running.delete(job.id));
@@ -246,7 +266,7 @@ export class Engine {
       const ac = new AbortController();
       return provider.prepare(
         { symbols, timeframe: arg.timeframe, start: arg.start, end: arg.end, feed, source: arg.source, tz: arg.tz },
-        { signal: ac.signal, env: this.env, log: this.log },
+        { signal: ac.signal, env: this.providerEnv(), log: this.log },
       );
     }
     if (symbols.length === 0) throw new MpError('E_BAD_INPUT', 'symbols: give at least one symbol (or a universe)');
@@ -276,6 +296,43 @@ export class Engine {
     const earliest = last.map((l) => l.last!).sort()[0]!;
     const from = earliest >= end ? end : nextTradingDay(earliest);
     return { start: from, end };
+  }
+
+  private credentialStatus(): CredentialStatus[] {
+    const stored = this.opts.secrets?.available ? new Set(this.opts.secrets.names()) : new Set<string>();
+    return this.providers.list({}).flatMap((p) =>
+      p.needs.map((name) => ({ provider: p.name, name, source: this.env[name] ? ('env' as const) : stored.has(name) ? ('stored' as const) : ('missing' as const) })),
+    );
+  }
+
+  private setCredential(name: string, value: string | null): void {
+    const known = new Set(this.providers.list({}).flatMap((p) => p.needs));
+    if (!known.has(name)) throw new MpError('E_BAD_INPUT', `${name} is not a provider setting (known: ${[...known].join(', ') || 'none'})`);
+    const secrets = this.opts.secrets;
+    if (!secrets) throw new MpError('E_FORBIDDEN', 'this host cannot store credentials: set them in the environment or in a .env file');
+    if (!secrets.available) throw new MpError('E_FORBIDDEN', `refusing to store credentials: ${secrets.reason ?? 'no encrypted storage on this machine'}`);
+    secrets.set(name, value);
+    // a new secret must be redacted from now on; a provider's HTTP client keeps no credentials, so nothing else to reset
+    this.redactorNow = Redactor.fromEnv(this.providerEnv());
+  }
+
+  private settings(): SettingsStore {
+    this.settingsStore ??= new SettingsStore(this.db());
+    return this.settingsStore;
+  }
+
+  private scheduler(): Scheduler {
+    this.schedulerInst ??= new Scheduler({
+      settings: () => this.settings(),
+      log: this.log,
+      update: (s) => this.startIngest({ provider: s.provider, universe: s.universe ?? undefined, feed: s.feed ?? undefined, timeframe: s.timeframe, update: true }),
+    });
+    return this.schedulerInst;
+  }
+
+  /** Long-lived hosts (desktop, serve) run scheduled updates; the CLI does not. */
+  startScheduler(): void {
+    this.scheduler().start();
   }
 
   private universes(): UniverseStore {
@@ -318,7 +375,23 @@ export class Engine {
     return combineHandlers(
       {
         'app.info': async () => this.info(),
-        'providers.list': async () => this.providers.list(this.env),
+        'providers.list': async () => this.providers.list(this.providerEnv()),
+        'credentials.status': async () => this.credentialStatus(),
+        'credentials.set': async ({ name, value }) => {
+          this.setCredential(name, value);
+          return this.credentialStatus();
+        },
+        'schedule.get': async () => this.scheduler().status(this.scheduler().started),
+        'schedule.set': async (s) => {
+          if (s.enabled) {
+            const p = this.providers.get(s.provider);
+            if (s.universe) this.universes().get(s.universe);
+            if (s.feed && !p.info.feeds.includes(s.feed)) throw new MpError('E_BAD_INPUT', `provider ${s.provider} has no feed "${s.feed}"`);
+          }
+          this.scheduler().set(s);
+          if (this.scheduler().started) void this.scheduler().tick();
+          return this.scheduler().status(this.scheduler().started);
+        },
       },
       {
         'ingest.start': async (arg) => ({ jobId: (await this.startIngest(arg)).id }),
@@ -356,6 +429,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.schedulerInst?.stop();
     for (const r of this.running.values()) r.controller.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     if (this.writerP) await (await this.writerP).close();

@@ -9,6 +9,9 @@ import {
   QueryResultSchema,
   UniverseNameSchema,
   UniverseSchema,
+  ScheduleSchema,
+  ScheduleStatusSchema,
+  CredentialStatusSchema,
 } from './schemas';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
@@ -32,6 +35,15 @@ export const requests = {
   /** A job's units of work (symbol x year) and their state: per-symbol status. */
   'jobs.tasks': { arg: JobRef, result: z.array(JobTaskSchema) },
   'query.run': { arg: QueryArgSchema, result: QueryResultSchema },
+  'schedule.get': { arg: Empty, result: ScheduleStatusSchema },
+  'schedule.set': { arg: ScheduleSchema, result: ScheduleStatusSchema },
+  /** Which credentials each provider has, and from where; values never leave the engine. */
+  'credentials.status': { arg: Empty, result: z.array(CredentialStatusSchema) },
+  /** Stores a credential in the host's secret store (desktop: OS keychain through safeStorage); null clears it. */
+  'credentials.set': {
+    arg: z.object({ name: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/), value: z.string().min(1).max(4096).nullable() }).strict(),
+    result: z.array(CredentialStatusSchema),
+  },
   'universe.list': { arg: Empty, result: z.array(UniverseSchema) },
   'universe.get': { arg: z.object({ name: UniverseNameSchema }).strict(), result: UniverseSchema },
   'universe.create': {

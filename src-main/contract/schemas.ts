@@ -113,6 +113,40 @@ export const UniverseSchema = z.object({
 });
 export type Universe = z.infer<typeof UniverseSchema>;
 
+/** Scheduled updates: after each session's close, bring a universe up to date (catching up missed days). */
+export const ScheduleSchema = z
+  .object({
+    enabled: z.boolean(),
+    universe: UniverseNameSchema.nullable(),
+    provider: z.string().trim().min(1).max(32),
+    feed: z.string().trim().min(1).max(32).nullable(),
+    timeframe: TimeframeSchema,
+    /** exchange-local time of day to run, HH:MM (after the 20:00 end of extended hours by default) */
+    at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h, New York time)'),
+  })
+  .refine((s) => !s.enabled || s.universe !== null, { message: 'choose a universe to update', path: ['universe'] });
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+export const ScheduleStatusSchema = z.object({
+  schedule: ScheduleSchema,
+  /** whether this host runs schedules (desktop app and serve do; the CLI does not) */
+  active: z.boolean(),
+  lastRunSession: z.string().nullable(),
+  lastJobId: z.string().nullable(),
+  lastError: z.string().nullable(),
+  /** next run, ISO 8601 UTC; null when disabled */
+  nextRunAt: z.string().nullable(),
+});
+export type ScheduleStatus = z.infer<typeof ScheduleStatusSchema>;
+
+export const CredentialStatusSchema = z.object({
+  provider: z.string(),
+  name: z.string(),
+  /** where the value comes from; never the value itself */
+  source: z.enum(['env', 'stored', 'missing']),
+});
+export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
+
 export const ProviderInfoSchema = z.object({
   name: z.string(),
   description: z.string(),

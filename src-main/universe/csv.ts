@@ -16,7 +16,7 @@ export function symbolsFromCsv(text: string, file: string): ImportResult {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // info: the file line of each record, so a rejected line is reported where the user will find it
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true }) as { record: string[]; info: { lines: number } }[];
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     throw new MpError('E_BAD_INPUT', `${file}: not a CSV file (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }

@@ -423,6 +423,7 @@ export function buildProgram(io: CliIo): Command {
       const { serve } = await import('../serve/server');
       await withEngine(cmd, io, async (engine) => {
         const server = await serve({ engine, port: opts.port, host: opts.host });
+        engine.startScheduler();
         print(io, `MarketPipe is serving at ${server.url}`);
         if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
           io.stderr.write(`warning: listening on ${opts.host}: other machines can reach this server (the token still guards it)\n`);

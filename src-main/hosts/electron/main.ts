@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
 import pkg from '../../../package.json';
 import { Engine } from '../../engine';
 import { createLogger } from '../../shared/log';
@@ -9,6 +9,7 @@ import { Redactor } from '../../shared/redact';
 import { resolveDataDir } from '../../settings/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { electronSqliteBinding } from './native';
+import { SafeStorageSecrets } from './secrets';
 
 // The desktop host: the engine in the main process, one sandboxed window, the contract over IPC.
 
@@ -23,8 +24,10 @@ function dataDirFromArgv(argv: string[]): string | undefined {
 async function main() {
   await app.whenReady();
   const log = createLogger({ level: 'info', redactor: Redactor.fromEnv(process.env) });
+  const dataDir = resolveDataDir(dataDirFromArgv(process.argv));
   const engine = new Engine({
-    dataDir: resolveDataDir(dataDirFromArgv(process.argv)),
+    dataDir,
+    secrets: new SafeStorageSecrets(safeStorage, dataDir),
     host: 'electron',
     version: pkg.version,
     log,
@@ -41,6 +44,7 @@ async function main() {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
   registerIpc(ipcMain, engine.dispatcher, rendererUrl);
+  engine.startScheduler();
 
   const win = new BrowserWindow({
     width: 1280,
