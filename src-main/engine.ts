@@ -164,7 +164,8 @@ export class Engine {
     let c = this.httpClients.get(provider.info.name);
     if (!c) {
       const stats = new ProviderStats();
-      const client = provider.resilience ? createHttpClient(provider.info.name, provider.resilience, stats.hooks()) : offline(provider.info.name);
+      const resilience = provider.resilienceFor?.(this.providerEnv()) ?? provider.resilience;
+      const client = resilience ? createHttpClient(provider.info.name, resilience, stats.hooks()) : offline(provider.info.name);
       c = { client, stats };
       this.httpClients.set(provider.info.name, c);
     }

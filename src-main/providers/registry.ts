@@ -1,6 +1,9 @@
 import type { ProviderInfo } from '../contract/schemas';
 import { MpError } from '../shared/errors';
+import { alpacaProvider } from './alpaca';
 import { fakeProvider } from './fake';
+import { iexProvider } from './iex';
+import { polygonProvider } from './polygon';
 import type { Provider } from './types';
 
 // One registry of providers. Real providers (alpaca, iex, polygon, csv) register here as they arrive.
@@ -29,5 +32,9 @@ export class ProviderRegistry {
 }
 
 export function defaultRegistry(): ProviderRegistry {
-  return new ProviderRegistry().register(fakeProvider);
+  return new ProviderRegistry()
+    .register(fakeProvider)
+    .register(alpacaProvider)
+    .register(polygonProvider)
+    .register(iexProvider);
 }

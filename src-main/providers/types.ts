@@ -71,6 +71,8 @@ export interface Provider {
   readonly defaultPageSize: number;
   /** defaults sized to the provider's documented limits; network-less providers leave it out */
   readonly resilience?: ResilienceOptions;
+  /** when the limits depend on the environment (a paid plan's rate): wins over `resilience` */
+  resilienceFor?(env: NodeJS.ProcessEnv): ResilienceOptions;
   isConfigured(env: NodeJS.ProcessEnv): boolean;
   /**
    * Optional: checks a request before any job exists and fills what the provider can tell itself (the csv provider

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+// Polygon.io (now Massive) aggregates JSON, as far as the adapter reads it. Unknown fields are stripped, so fields
+// added later break nothing; a field we read that changes type becomes a clear E_PROVIDER error.
+
+export const PolygonAggSchema = z.object({
+  /** bar start, epoch milliseconds */
+  t: z.number(),
+  o: z.number(),
+  h: z.number(),
+  l: z.number(),
+  c: z.number(),
+  v: z.number(),
+  /** trade count and VWAP are left out for some bars (and some asset classes) */
+  n: z.number().optional(),
+  vw: z.number().optional(),
+});
+export type PolygonAgg = z.infer<typeof PolygonAggSchema>;
+
+export const PolygonAggsResponseSchema = z.object({
+  /** "OK", or "DELAYED" when the plan only has delayed data for the range */
+  status: z.string(),
+  request_id: z.string().optional(),
+  ticker: z.string().optional(),
+  resultsCount: z.number().optional(),
+  /** left out when there are no bars */
+  results: z.array(PolygonAggSchema).nullable().optional(),
+  /** absolute URL of the next page, without the apiKey */
+  next_url: z.string().nullable().optional(),
+  error: z.string().optional(),
+  message: z.string().optional(),
+});
+export type PolygonAggsResponse = z.infer<typeof PolygonAggsResponseSchema>;
+
+/** {"status":"ERROR","request_id":"…","error":"…"} or {"status":"NOT_AUTHORIZED","request_id":"…","message":"…"} */
+export const PolygonErrorSchema = z.object({
+  status: z.string().optional(),
+  request_id: z.string().optional(),
+  error: z.string().optional(),
+  message: z.string().optional(),
+});
