@@ -9,10 +9,10 @@ export const REDACTED = '[redacted]';
 export class Redactor {
   private readonly secrets: string[];
 
-  constructor(secrets: Iterable<string>) {
+  constructor(secrets: Iterable<string>, minLength = 6) {
     // Longest first, so a secret that contains another is replaced whole. Very short values are not secrets worth
     // the false positives (and would shred ordinary text).
-    this.secrets = [...new Set([...secrets].filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set([...secrets].filter((s) => s.length >= minLength))].sort((a, b) => b.length - a.length);
   }
 
   static fromEnv(env: NodeJS.ProcessEnv): Redactor {
@@ -46,3 +46,11 @@ export class Redactor {
 }
 
 export const noRedaction = new Redactor([]);
+
+/** For an adapter's own error text: removes these credentials, raw or URL-encoded, before the message leaves it. */
+export function redactSecrets(message: string, secrets: string[]): string {
+  return new Redactor(
+    secrets.flatMap((s) => [s, encodeURIComponent(s)]),
+    4,
+  ).text(message);
+}

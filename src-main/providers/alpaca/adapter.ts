@@ -1,6 +1,7 @@
 import { EXCHANGE_TZ, zonedTimeToUtc } from '../../calendar';
 import { isRealDate, type Timeframe } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
+import { redactSecrets } from '../../shared/redact';
 import { emptyBatch, sliceBatch } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../types';
@@ -108,11 +109,8 @@ function credentials(env: NodeJS.ProcessEnv): { key: string; secret: string } {
   return { key, secret };
 }
 
-/** Removes any credential an API might echo back, before a message leaves the adapter. */
 export function redact(message: string, secrets: string[]): string {
-  let out = message;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out;
+  return redactSecrets(message, secrets);
 }
 
 function providerMessage(body: string): string {

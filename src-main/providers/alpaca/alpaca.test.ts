@@ -206,7 +206,7 @@ describe('alpaca adapter', () => {
     emu.setFailures({ status: 418, body: JSON.stringify({ message: `teapot refuses key ${KEY} and secret ${SECRET}` }) });
     const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'));
     expect(e.code).toBe('E_PROVIDER');
-    expect(e.message).toContain('alpaca: HTTP 418: teapot refuses key *** and secret ***');
+    expect(e.message).toContain('alpaca: HTTP 418: teapot refuses key [redacted] and secret [redacted]');
   });
 
   it('reports a response it cannot read, and a pagination loop, as E_PROVIDER', async () => {

@@ -1,6 +1,7 @@
 import { EXCHANGE_TZ, tradingDays, zonedTimeToUtc } from '../../calendar';
 import { isRealDate } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
+import { redactSecrets } from '../../shared/redact';
 import { emptyBatch, sliceBatch } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../types';
@@ -62,8 +63,7 @@ function tokenFrom(env: NodeJS.ProcessEnv): string {
 }
 
 export function redact(message: string, secret: string): string {
-  if (secret.length < 4) return message;
-  return message.split(secret).join('***').split(encodeURIComponent(secret)).join('***');
+  return redactSecrets(message, [secret]);
 }
 
 /** IEX answers errors in plain text ("Unknown symbol", "Forbidden"); a compatible service may send JSON. */

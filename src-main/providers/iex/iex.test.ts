@@ -157,7 +157,7 @@ describe('iex adapter', () => {
     emu.setFailures({ status: 402, body: 'You have exceeded your allotted message quota.' });
     expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'iex: HTTP 402: You have exceeded your allotted message quota.' });
     emu.setFailures({ status: 409, body: `token ${TOKEN} conflicts` });
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).message).toBe('iex: HTTP 409: token *** conflicts');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).message).toBe('iex: HTTP 409: token [redacted] conflicts');
     emu.setFailures({ status: 200, body: 'not json' });
     expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'iex: unexpected response: the body is not JSON' });
   });

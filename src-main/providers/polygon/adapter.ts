@@ -1,6 +1,7 @@
 import { EXCHANGE_TZ, zonedTimeToUtc } from '../../calendar';
 import { isRealDate, type Timeframe } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
+import { redactSecrets } from '../../shared/redact';
 import { emptyBatch, sliceBatch } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, PreparedIngest, PrepareRequest, Provider, ProviderContext } from '../types';
@@ -89,10 +90,8 @@ function apiKeyFrom(env: NodeJS.ProcessEnv): string {
   return key;
 }
 
-/** Removes the key (raw or URL-encoded) from anything that may leave the adapter. */
 export function redact(message: string, secret: string): string {
-  if (secret.length < 4) return message;
-  return message.split(secret).join('***').split(encodeURIComponent(secret)).join('***');
+  return redactSecrets(message, [secret]);
 }
 
 function providerMessage(body: string): string {

@@ -179,7 +179,7 @@ describe('polygon adapter', () => {
     emu.setFailures({ status: 418, body: JSON.stringify({ status: 'ERROR', error: `bad request for https://api.polygon.io/v2/x?apiKey=${KEY} (${encodeURIComponent(KEY)})` }) });
     const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'));
     expect(e.code).toBe('E_PROVIDER');
-    expect(e.message).toBe('polygon: HTTP 418: bad request for https://api.polygon.io/v2/x?apiKey=*** (***)');
+    expect(e.message).toBe('polygon: HTTP 418: bad request for https://api.polygon.io/v2/x?apiKey=[redacted] ([redacted])');
     emu.setFailures({ status: 200, body: JSON.stringify({ status: 'ERROR', error: 'internal hiccup' }) });
     expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'polygon: status ERROR: internal hiccup' });
   });
