@@ -1,42 +1,9 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test, type Server } from './fixtures';
+import { expect, test } from './fixtures';
+import { ingest, jobRow, nav, open, SCREENSHOTS, shoot } from './helpers';
 
 const NAV = ['Universe', 'Ingest', 'Query', 'Validation', 'Metrics', 'Settings'];
-const SCREENSHOTS = path.join(__dirname, '..', 'test-results', 'screenshots');
-
-async function open(page: Page, server: Server): Promise<void> {
-  await page.goto(server.url);
-  // Connected once the header shows the engine's data dir (from app.info).
-  await expect(page.getByRole('banner')).toContainText(server.dataDir);
-}
-
-/** For a human to judge the look: light and dark, into test-results/screenshots (gitignored). */
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-dark.png`) });
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-function nav(page: Page, name: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-}
-
-async function ingest(page: Page, o: { symbols: string; start: string; end: string }): Promise<string> {
-  await nav(page, 'Ingest').click();
-  await expect(page.getByLabel('Provider')).toHaveValue('fake');
-  await expect(page.getByLabel('Timeframe')).toHaveValue('1m');
-  await page.getByLabel('Symbols').fill(o.symbols);
-  await page.getByLabel('Start', { exact: true }).fill(o.start);
-  await page.getByLabel('End', { exact: true }).fill(o.end);
-  await page.getByRole('button', { name: 'Start ingestion' }).click();
-  const started = page.getByRole('status').filter({ hasText: 'Started job' });
-  await expect(started).toBeVisible();
-  const jobId = (await started.locator('code').textContent())?.trim();
-  expect(jobId).toBeTruthy();
-  return jobId ?? '';
-}
 
 async function runSql(page: Page, sql: string): Promise<void> {
   await nav(page, 'Query').click();
@@ -66,7 +33,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
   await expect(bar).toHaveAttribute('aria-valuemin', '0');
   await expect(bar).toHaveAttribute('aria-valuemax', '100');
   await expect(bar).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
-  const row = page.getByRole('row', { name: `Job ${jobId}` });
+  const row = jobRow(page, jobId);
   await expect(row).toContainText('succeeded');
   // 2 symbols x 4 trading days x 390 one-minute bars
   await expect(row).toContainText('3,120');
@@ -147,7 +114,7 @@ test.describe('with a slow provider', () => {
   test('a running job can be cancelled from its row', async ({ server, page }) => {
     await open(page, server);
     const jobId = await ingest(page, { symbols: 'SPY', start: '2024-01-02', end: '2024-01-02' });
-    const row = page.getByRole('row', { name: `Job ${jobId}` });
+    const row = jobRow(page, jobId);
     await expect(row).toContainText('running');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'ingest-running.png') });
     await row.getByRole('button', { name: `Cancel job ${jobId}` }).click();

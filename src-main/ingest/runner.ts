@@ -65,12 +65,13 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   let fetchedDays = o.doneDays;
   let writtenDays = o.doneDays;
   let rowsWritten = job.rowsWritten;
+  /** bars received from the provider in this run: the speed users see while a long unit is still being fetched */
+  let rowsFetched = 0;
   let lastEvent = 0;
   let lastDb = 0;
 
   const progress = () => Math.min(99.9, ((fetchedDays * 0.9 + writtenDays * 0.1) / totalDays) * 100);
   const t0 = Date.now();
-  const rows0 = rowsWritten;
   const stats0 = o.stats.snapshot();
   const active = new Map<string, number>();
   const report = (message: string, force = false) => {
@@ -87,7 +88,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         progress: p,
         rowsWritten,
         message,
-        barsPerSecond: secs > 0 ? Math.round((rowsWritten - rows0) / secs) : 0,
+        barsPerSecond: secs > 0 ? Math.round(rowsFetched / secs) : 0,
         etaSeconds: doneHere > 0.02 && secs > 1 ? Math.round((secs / doneHere) * (1 - doneHere)) : null,
         retries: stats.retries - stats0.retries,
         rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
@@ -128,6 +129,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     for await (const page of pages) {
       if (signal.aborted) break;
       buf.append(page);
+      rowsFetched += page.length;
       if (page.length > 0) {
         const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
         fetchedDays += Math.max(0, upTo - seen);
@@ -135,9 +137,13 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       }
       report(`fetching ${t.symbol} ${t.year}`);
     }
+    // A cancelled job still finishes a write already started, but starts none; what it fetched is dropped, so it
+    // no longer counts towards progress.
+    if (signal.aborted) {
+      fetchedDays -= seen;
+      return;
+    }
     fetchedDays += t.days.length - seen;
-    // A cancelled job still finishes a write already started, but starts none.
-    if (signal.aborted) return;
     let file: string | null = null;
     let written = 0;
     if (buf.length > 0) {
@@ -197,7 +203,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     progress: finished.progress,
     rowsWritten,
     message: finished.status,
-    barsPerSecond: secs > 0 ? Math.round((rowsWritten - rows0) / secs) : 0,
+    barsPerSecond: secs > 0 ? Math.round(rowsFetched / secs) : 0,
     etaSeconds: 0,
     retries: stats.retries - stats0.retries,
     rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,

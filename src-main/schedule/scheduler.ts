@@ -50,6 +50,7 @@ export interface SchedulerDeps {
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private again = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -91,13 +92,34 @@ export class Scheduler {
 
   /** Runs the update if a session is due and not yet run. Resolves with the job started, if any. */
   async tick(): Promise<Job | undefined> {
-    if (this.running) return undefined;
+    // a check asked for while one runs (the schedule was just changed) is not dropped: it runs right after
+    if (this.running) {
+      this.again = true;
+      return undefined;
+    }
+    this.running = true;
+    try {
+      let job: Job | undefined;
+      do {
+        this.again = false;
+        job = (await this.tickNow()) ?? job;
+      } while (this.again);
+      return job;
+    } catch (e) {
+      // never an unhandled rejection from a timer: a broken database or setting is logged and tried again later
+      this.deps.log.error('scheduler check failed', { error: toErrorValue(e).message });
+      return undefined;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async tickNow(): Promise<Job | undefined> {
     const s = this.schedule();
     if (!s.enabled || !s.universe) return undefined;
     const due = dueSession(this.now(), s.at);
     const st = this.state();
     if (st.lastRunSession && st.lastRunSession >= due) return undefined;
-    this.running = true;
     try {
       const job = await this.deps.update(s);
       this.deps.settings().set('schedule.state', { lastRunSession: due, lastJobId: job.id, lastError: null });
@@ -108,8 +130,6 @@ export class Scheduler {
       this.deps.settings().set('schedule.state', { ...st, lastError: toErrorValue(e).message });
       this.deps.log.warn('scheduled update could not start', { error: toErrorValue(e).message });
       return undefined;
-    } finally {
-      this.running = false;
     }
   }
 }

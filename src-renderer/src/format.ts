@@ -21,6 +21,16 @@ export function formatTime(iso: string | null): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** Short local time: the time of day for today, date and minutes otherwise. */
+export function formatWhen(iso: string | null, now: Date = new Date()): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const full = formatTime(iso);
+  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return sameDay ? full.slice(11) : full.slice(0, 16);
+}
+
 export function duration(startIso: string | null, endIso: string | null): string {
   if (!startIso || !endIso) return '';
   const ms = new Date(endIso).getTime() - new Date(startIso).getTime();
@@ -39,4 +49,13 @@ export function splitSymbols(text: string): string[] {
     .split(/[\s,;]+/)
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/** A human duration for an ETA: "45 s", "2 m 10 s", "1 h 05 m". */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} m ${s % 60} s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} m`;
 }

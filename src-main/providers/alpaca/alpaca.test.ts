@@ -256,7 +256,7 @@ describe('alpaca adapter', () => {
     expect(alpacaProvider.isConfigured({ ALPACA_KEY: 'k' })).toBe(false);
     expect(alpacaProvider.isConfigured({ ALPACA_KEY: 'k', ALPACA_SECRET: '' })).toBe(false);
     expect(alpacaProvider.info.needs).toEqual(['ALPACA_KEY', 'ALPACA_SECRET']);
-    expect(alpacaProvider.resilience).toMatchObject({ ratePerMinute: 200, maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 30_000 });
+    expect(alpacaProvider.resilience).toMatchObject({ ratePerMinute: 195, burst: 1, maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 30_000 });
   });
 });
 

@@ -1,13 +1,17 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type MouseEvent } from 'react';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
-import { duration, formatInt, formatTime } from '../format';
-import { sortJobs, TERMINAL, useJobs, type JobView } from '../state/jobs';
+import { duration, formatEta, formatInt, formatTime, formatWhen } from '../format';
+import { RESUMABLE, sortJobs, TERMINAL, useJobs, type JobView, type RunStats } from '../state/jobs';
+import { loadTasks } from '../state/session';
+import { useTasks } from '../state/tasks';
 import { ErrorAlert } from './ErrorAlert';
+import { JobDetails } from './JobDetails';
 import { ProgressBar } from './ProgressBar';
-import { StatusBadge } from './StatusBadge';
+import { jobStatusLabel, StatusBadge } from './StatusBadge';
 
 const MAX_SYMBOLS_SHOWN = 6;
+const COLUMNS = 12;
 
 function symbolsText(symbols: string[]): string {
   if (symbols.length <= MAX_SYMBOLS_SHOWN) return symbols.join(', ');
@@ -19,12 +23,18 @@ function shortId(id: string): string {
   return id.length > 10 ? id.slice(0, 8) : id;
 }
 
+interface ActionError {
+  title: string;
+  error: ErrorValue;
+}
+
 export function JobsTable() {
   const byId = useJobs((s) => s.byId);
   const loaded = useJobs((s) => s.loaded);
   const loadError = useJobs((s) => s.loadError);
+  const open = useTasks((s) => s.open);
   const jobs = useMemo(() => sortJobs(byId), [byId]);
-  const [cancelError, setCancelError] = useState<ErrorValue | null>(null);
+  const [actionError, setActionError] = useState<ActionError | null>(null);
 
   return (
     <section className="panel panel-fill" aria-labelledby="jobs-title">
@@ -33,7 +43,7 @@ export function JobsTable() {
         <span className="muted">{jobs.length > 0 && `${jobs.length} shown, newest first`}</span>
       </div>
       {loadError && <p className="hint error-text">Jobs could not be listed: {loadError}</p>}
-      <ErrorAlert error={cancelError} title="Not cancelled" />
+      <ErrorAlert error={actionError?.error ?? null} title={actionError?.title} />
       {jobs.length === 0 ? (
         <p className="empty">{loaded ? 'No jobs yet. Start an ingestion above.' : 'Loading jobs…'}</p>
       ) : (
@@ -41,6 +51,9 @@ export function JobsTable() {
           <table className="grid jobs" aria-labelledby="jobs-title">
             <thead>
               <tr>
+                <th scope="col" className="col-toggle">
+                  <span className="sr-only">Details</span>
+                </th>
                 <th scope="col">Status</th>
                 <th scope="col">Job</th>
                 <th scope="col">Provider</th>
@@ -60,11 +73,9 @@ export function JobsTable() {
                 </th>
               </tr>
             </thead>
-            <tbody>
-              {jobs.map((job) => (
-                <JobRow key={job.id} job={job} onCancelError={setCancelError} />
-              ))}
-            </tbody>
+            {jobs.map((job) => (
+              <JobRows key={job.id} job={job} expanded={!!open[job.id]} onActionError={setActionError} />
+            ))}
           </table>
         </div>
       )}
@@ -72,60 +83,167 @@ export function JobsTable() {
   );
 }
 
-function JobRow({ job, onCancelError }: { job: JobView; onCancelError: (e: ErrorValue | null) => void }) {
+/** A job's row and, when open, its details row: one tbody each, so they stay together (and stripe together). */
+function JobRows({ job, expanded, onActionError }: { job: JobView; expanded: boolean; onActionError: (e: ActionError | null) => void }) {
   const client = useClient();
-  const [cancelling, setCancelling] = useState(false);
+  const [busy, setBusy] = useState<'cancel' | 'resume' | null>(null);
   const cancellable = !TERMINAL.has(job.status);
+  const resumable = RESUMABLE.has(job.status);
+  const detailsId = `job-details-${job.id}`;
+  // The live numbers of a run get a line of their own under its row: full words, no squeezed column.
+  const live = job.stats && !TERMINAL.has(job.status) ? job.stats : null;
 
-  async function cancel() {
-    setCancelling(true);
-    onCancelError(null);
-    const r = await client.request('ingest.cancel', { jobId: job.id });
-    setCancelling(false);
-    if (!r.ok) onCancelError(r.error);
+  function toggle() {
+    const next = !expanded;
+    useTasks.getState().setOpen(job.id, next);
+    if (next) void loadTasks(client, job.id);
+  }
+
+  async function act(kind: 'cancel' | 'resume') {
+    setBusy(kind);
+    onActionError(null);
+    const r = kind === 'cancel' ? await client.request('ingest.cancel', { jobId: job.id }) : await client.request('ingest.resume', { jobId: job.id });
+    setBusy(null);
+    if (!r.ok) onActionError({ title: kind === 'cancel' ? 'Not cancelled' : 'Not resumed', error: r.error });
+  }
+
+  // Clicking anywhere on the job (but a control, its details, or while selecting text) toggles it too: the button is
+  // the accessible way.
+  function onGroupClick(e: MouseEvent<HTMLTableSectionElement>) {
+    const target = e.target as HTMLElement;
+    if (target.closest('button, a, input, select, textarea, .details-row')) return;
+    if (window.getSelection()?.toString()) return;
+    toggle();
   }
 
   return (
-    <tr aria-label={`Job ${job.id}`} data-status={job.status}>
-      <td>
-        <StatusBadge status={job.status} />
-      </td>
-      <td className="mono" title={job.id}>
-        {shortId(job.id)}
-      </td>
-      <td>
-        {job.provider}
-        {job.feed && <span className="muted"> / {job.feed}</span>}
-      </td>
-      <td className="mono symbols" title={job.symbols.join(', ')}>
-        {symbolsText(job.symbols)}
-      </td>
-      <td className="mono nowrap">
-        {job.start} → {job.end}
-      </td>
-      <td className="mono">{job.timeframe}</td>
-      <td className="num">
-        {formatInt(job.rowsWritten)}
-      </td>
-      <td className="col-progress">
-        <ProgressBar value={job.progress} label={`Progress of job ${job.id}`} status={job.status} />
-        {job.error ? (
-          <div className="row-note error-text" title={job.error.message}>
-            {job.error.code}: {job.error.message}
-          </div>
-        ) : (
-          job.message && <div className="row-note muted">{job.message}</div>
-        )}
-      </td>
-      <td className="mono nowrap muted">{formatTime(job.createdAt)}</td>
-      <td className="mono nowrap muted">{duration(job.startedAt, job.finishedAt)}</td>
-      <td className="actions">
-        {cancellable && (
-          <button type="button" className="small" aria-label={`Cancel job ${job.id}`} disabled={cancelling} onClick={() => void cancel()}>
-            {cancelling ? 'Cancelling…' : 'Cancel'}
+    <tbody className={expanded ? 'job-group is-open' : 'job-group'} onClick={onGroupClick}>
+      <tr aria-label={`Job ${job.id}`} data-status={job.status} className="job-row">
+        <td className="col-toggle">
+          <button
+            type="button"
+            className="disclosure"
+            aria-label="Details"
+            aria-expanded={expanded}
+            aria-controls={expanded ? detailsId : undefined}
+            title={expanded ? 'Hide per-symbol progress' : 'Show per-symbol progress'}
+            onClick={toggle}
+          >
+            <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true">
+              <path d="M3 1.5 L7 5 L3 8.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
           </button>
-        )}
-      </td>
-    </tr>
+        </td>
+        <td>
+          <StatusBadge status={job.status} label={jobStatusLabel(job.status, job.error)} />
+        </td>
+        <td className="mono" title={job.id}>
+          {shortId(job.id)}
+        </td>
+        <td>
+          {job.provider}
+          {job.feed && <span className="muted"> / {job.feed}</span>}
+        </td>
+        <td className="mono symbols" title={job.symbols.join(', ')}>
+          {symbolsText(job.symbols)}
+        </td>
+        <td className="mono nowrap">
+          {job.start} → {job.end}
+        </td>
+        <td className="mono">{job.timeframe}</td>
+        <td className="num">{formatInt(job.rowsWritten)}</td>
+        <td className="col-progress">
+          <ProgressBar value={job.progress} label={`Progress of job ${job.id}`} tone={job.status} />
+          {job.error ? (
+            // A cancel or a dead process is not the job's own failure: said quietly, without the code.
+            job.error.code === 'E_CANCELLED' || job.error.code === 'E_INTERRUPTED' ? (
+              <div className="row-note muted" title={`${job.error.code}: ${job.error.message}`}>
+                {job.error.message}
+              </div>
+            ) : (
+              <div className="row-note error-text" title={`${job.error.code}: ${job.error.message}`}>
+                {job.error.code}: {job.error.message}
+              </div>
+            )
+          ) : (
+            !live && job.message && !TERMINAL.has(job.status) && <div className="row-note muted">{job.message}</div>
+          )}
+        </td>
+        <td className="mono nowrap muted" title={formatTime(job.createdAt)}>
+          {formatWhen(job.createdAt)}
+        </td>
+        <td className="mono nowrap muted">{duration(job.startedAt, job.finishedAt)}</td>
+        <td className="actions">
+          {cancellable && (
+            <button type="button" className="small" aria-label={`Cancel job ${job.id}`} disabled={busy !== null} onClick={() => void act('cancel')}>
+              {busy === 'cancel' ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
+          {resumable && (
+            <button
+              type="button"
+              className="small"
+              title={`Run the units of job ${job.id} that are not done yet`}
+              disabled={busy !== null}
+              onClick={() => void act('resume')}
+            >
+              Resume
+            </button>
+          )}
+        </td>
+      </tr>
+      {live && (
+        <tr className="run-row" aria-label={`Run of job ${job.id}`}>
+          <td colSpan={3} />
+          <td colSpan={COLUMNS - 3}>
+            <RunStatsLine stats={live} />
+          </td>
+        </tr>
+      )}
+      {expanded && (
+        <tr className="details-row" id={detailsId}>
+          <td colSpan={COLUMNS}>
+            <JobDetails job={job} />
+          </td>
+        </tr>
+      )}
+    </tbody>
+  );
+}
+
+function RunStatsLine({ stats }: { stats: RunStats }) {
+  return (
+    <dl className="run-stats">
+      <div>
+        <dt className="sr-only">Speed</dt>
+        <dd>
+          <span className="stat-v">{formatInt(stats.barsPerSecond)}</span> bars/s
+        </dd>
+      </div>
+      <div>
+        <dt>ETA</dt>
+        <dd className="stat-v">{stats.etaSeconds === null ? '…' : formatEta(stats.etaSeconds)}</dd>
+      </div>
+      <div data-warn={stats.retries > 0 || undefined}>
+        <dt className="sr-only">Retries</dt>
+        <dd>
+          <span className="stat-v">{formatInt(stats.retries)}</span> {stats.retries === 1 ? 'retry' : 'retries'}
+        </dd>
+      </div>
+      <div data-warn={stats.rateLimitWaits > 0 || undefined}>
+        <dt className="sr-only">Rate-limit waits</dt>
+        <dd>
+          <span className="stat-v">{formatInt(stats.rateLimitWaits)}</span> rate-limit {stats.rateLimitWaits === 1 ? 'wait' : 'waits'}
+        </dd>
+      </div>
+      {stats.active.length > 0 && (
+        <div className="run-active">
+          <dt>fetching</dt>
+          <dd className="mono" title={stats.active.join(', ')}>
+            {symbolsText(stats.active)}
+          </dd>
+        </div>
+      )}
+    </dl>
   );
 }

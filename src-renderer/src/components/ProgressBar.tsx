@@ -1,9 +1,8 @@
-import type { JobStatus } from '../../../src-main/contract/schemas';
-
-export function ProgressBar({ value, label, status }: { value: number; label: string; status: JobStatus }) {
+/** `tone` picks the colour: a job status, or a unit status (done). */
+export function ProgressBar({ value, label, tone, compact = false }: { value: number; label: string; tone: string; compact?: boolean }) {
   const v = Math.max(0, Math.min(100, Math.round(value)));
   return (
-    <div className="progress-wrap">
+    <div className={compact ? 'progress-wrap progress-compact' : 'progress-wrap'}>
       <div
         role="progressbar"
         aria-label={label}
@@ -11,7 +10,7 @@ export function ProgressBar({ value, label, status }: { value: number; label: st
         aria-valuemax={100}
         aria-valuenow={v}
         className="progress"
-        data-status={status}
+        data-status={tone}
       >
         <div className="progress-fill" style={{ width: `${v}%` }} />
       </div>

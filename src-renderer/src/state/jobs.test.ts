@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../src-main/contract/schemas';
-import { sortJobs, useJobs } from './jobs';
+import { mergeSnapshot, sortJobs, useJobs } from './jobs';
 
 const base: Job = {
   id: 'j1',
@@ -21,6 +21,17 @@ const base: Job = {
 };
 
 const stats = { barsPerSecond: 0, etaSeconds: null, retries: 0, rateLimitWaits: 0, active: [] };
+const cancelled: Job = {
+  ...base,
+  status: 'cancelled',
+  progress: 40,
+  rowsWritten: 780,
+  finishedAt: '2024-06-01T10:00:05.000Z',
+  error: { code: 'E_CANCELLED', message: 'cancelled by the user' },
+};
+/** The same job resumed: reopened (queued, no error), then running with a new start time. */
+const reopened: Job = { ...cancelled, status: 'queued', finishedAt: null, error: null };
+const resumed: Job = { ...reopened, status: 'running', startedAt: '2024-06-01T10:01:00.000Z' };
 
 describe('jobs store', () => {
   beforeEach(() => useJobs.setState({ byId: {}, loaded: false, loadError: null }));
@@ -32,15 +43,56 @@ describe('jobs store', () => {
     expect(useJobs.getState().byId.j1).toMatchObject({ progress: 60, rowsWritten: 900, message: 'MSFT' });
     s.upsert({ ...base, status: 'succeeded', progress: 100, rowsWritten: 1560, finishedAt: '2024-06-01T10:00:02.000Z' });
     s.progress({ jobId: 'j1', progress: 80, rowsWritten: 1200, message: 'late', ...stats });
-    expect(useJobs.getState().byId.j1).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 1560, message: null });
+    expect(useJobs.getState().byId.j1).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 1560, message: null, stats: null });
+  });
+
+  it('keeps the live numbers of a run (bars/s, ETA, retries, waits, symbols in flight) until it ends', () => {
+    const s = useJobs.getState();
+    s.upsert({ ...base, status: 'queued' });
+    s.progress({ jobId: 'j1', progress: 20, rowsWritten: 300, message: 'fetching AAPL 2024', barsPerSecond: 1500, etaSeconds: 130, retries: 2, rateLimitWaits: 1, active: ['AAPL', 'MSFT'] });
+    expect(useJobs.getState().byId.j1).toMatchObject({
+      status: 'running',
+      stats: { barsPerSecond: 1500, etaSeconds: 130, retries: 2, rateLimitWaits: 1, active: ['AAPL', 'MSFT'] },
+    });
+    // A job.updated of the same run keeps them; the end of the run clears them.
+    s.upsert({ ...base, progress: 15 });
+    expect(useJobs.getState().byId.j1).toMatchObject({ progress: 20, rowsWritten: 300, stats: { barsPerSecond: 1500 } });
+    s.upsert(cancelled);
+    expect(useJobs.getState().byId.j1?.stats).toBeNull();
+  });
+
+  it('follows a resumed job: events after the end of a run start a new one', () => {
+    const s = useJobs.getState();
+    s.upsert(cancelled);
+    s.upsert(reopened);
+    expect(useJobs.getState().byId.j1).toMatchObject({ status: 'queued', error: null });
+    s.upsert(resumed);
+    s.progress({ jobId: 'j1', progress: 70, rowsWritten: 1200, message: '', ...stats, barsPerSecond: 900 });
+    expect(useJobs.getState().byId.j1).toMatchObject({ status: 'running', progress: 70, rowsWritten: 1200, stats: { barsPerSecond: 900 } });
+    s.upsert({ ...resumed, status: 'succeeded', progress: 100, rowsWritten: 1560, finishedAt: '2024-06-01T10:01:03.000Z' });
+    expect(useJobs.getState().byId.j1).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 1560 });
   });
 
   it('does not let an older jobs.list snapshot undo an event', () => {
     const s = useJobs.getState();
-    s.upsert({ ...base, status: 'succeeded', progress: 100, rowsWritten: 1560 });
+    s.upsert({ ...base, status: 'succeeded', progress: 100, rowsWritten: 1560, finishedAt: '2024-06-01T10:00:02.000Z' });
     s.replaceFromList([{ ...base }, { ...base, id: 'j0', createdAt: '2024-05-01T00:00:00.000Z' }]);
     expect(useJobs.getState().byId.j1?.status).toBe('succeeded');
     expect(sortJobs(useJobs.getState().byId).map((j) => j.id)).toEqual(['j1', 'j0']);
+  });
+
+  it('tells a stale snapshot from a resumed run by the run times', () => {
+    const view = (j: Job) => ({ ...j, message: null, stats: null });
+    // known: cancelled; snapshot: the run before the cancel (stale) / a resumed run (newer)
+    expect(mergeSnapshot(view(cancelled), base).status).toBe('cancelled');
+    expect(mergeSnapshot(view(cancelled), resumed).status).toBe('running');
+    // known: the resumed run; snapshot: the cancelled end of the first run (stale)
+    expect(mergeSnapshot(view(resumed), cancelled).status).toBe('running');
+    // known: the resumed run finished; snapshot: the first run's end (stale)
+    const second: Job = { ...resumed, status: 'succeeded', progress: 100, finishedAt: '2024-06-01T10:01:03.000Z' };
+    expect(mergeSnapshot(view(second), cancelled).status).toBe('succeeded');
+    // known: running; snapshot: its end
+    expect(mergeSnapshot(view(base), cancelled).status).toBe('cancelled');
   });
 
   it('ignores progress of jobs it has not seen', () => {

@@ -3,20 +3,35 @@ import type { EventPayload } from '../../../src-main/contract/contract';
 import type { Job, JobStatus } from '../../../src-main/contract/schemas';
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+/** A job that ended before its units were all done: `ingest.resume` runs the rest under the same id. */
+export const RESUMABLE: ReadonlySet<JobStatus> = new Set(['failed', 'cancelled']);
+
+/** How the current run of a job is going, from its latest `job.progress`. */
+export interface RunStats {
+  barsPerSecond: number;
+  /** null until the engine can tell */
+  etaSeconds: number | null;
+  retries: number;
+  rateLimitWaits: number;
+  /** symbols being fetched right now */
+  active: string[];
+}
 
 export interface JobView extends Job {
   /** The last progress message of a running job, if any. */
   message: string | null;
+  /** Live numbers of a running job; null before its first progress event and once it has finished. */
+  stats: RunStats | null;
 }
 
 interface JobsState {
   byId: Record<string, JobView>;
   loaded: boolean;
   loadError: string | null;
-  /** A snapshot from `jobs.list`. It is newer than any event already received (same ordered channel). */
+  /** A snapshot from `jobs.list`: may be older than an event that reached us first. */
   replaceFromList(jobs: Job[]): void;
   setLoadError(message: string | null): void;
-  /** `job.updated`: the full job as it stands. */
+  /** `job.updated`: the full job as it stands, newer than anything received before it. */
   upsert(job: Job): void;
   /** `job.progress`: fine-grained numbers between two `job.updated`. */
   progress(p: EventPayload<'job.progress'>): void;
@@ -29,15 +44,15 @@ export const useJobs = create<JobsState>()((set) => ({
   replaceFromList: (jobs) =>
     set((s) => {
       const byId = { ...s.byId };
-      for (const job of jobs) byId[job.id] = merge(byId[job.id], job);
+      for (const job of jobs) byId[job.id] = mergeSnapshot(byId[job.id], job);
       return { byId, loaded: true, loadError: null };
     }),
   setLoadError: (message) => set({ loadError: message }),
-  upsert: (job) => set((s) => ({ byId: { ...s.byId, [job.id]: merge(s.byId[job.id], job) } })),
+  upsert: (job) => set((s) => ({ byId: { ...s.byId, [job.id]: mergeEvent(s.byId[job.id], job) } })),
   progress: (p) =>
     set((s) => {
       const job = s.byId[p.jobId];
-      // Unknown job: its job.updated will follow. Finished job: a late, throttled progress must not rewind it.
+      // Unknown job: its job.updated will follow. Finished job: a late progress must not rewind it.
       if (!job || TERMINAL.has(job.status)) return s;
       return {
         byId: {
@@ -48,27 +63,63 @@ export const useJobs = create<JobsState>()((set) => ({
             progress: Math.max(job.progress, p.progress),
             rowsWritten: Math.max(job.rowsWritten, p.rowsWritten),
             message: p.message || job.message,
+            stats: {
+              barsPerSecond: p.barsPerSecond,
+              etaSeconds: p.etaSeconds,
+              retries: p.retries,
+              rateLimitWaits: p.rateLimitWaits,
+              active: p.active,
+            },
           },
         },
       };
     }),
 }));
 
-/**
- * Jobs only move forward, but a `jobs.list` snapshot may have been taken before an event that reached us first
- * (the server answers after an await). So a finished job is never rewound, and numbers never go down.
- */
-export function merge(known: JobView | undefined, incoming: Job): JobView {
-  if (!known) return { ...incoming, message: null };
-  if (TERMINAL.has(known.status) && !TERMINAL.has(incoming.status)) return known;
-  if (TERMINAL.has(incoming.status)) return { ...incoming, message: null };
+function fresh(job: Job): JobView {
+  return { ...job, message: null, stats: null };
+}
+
+/** Numbers of one run never go down between two updates; the live fields stay until the run ends. */
+function forward(known: JobView, incoming: Job): JobView {
   return {
     ...incoming,
     status: known.status === 'running' && incoming.status === 'queued' ? 'running' : incoming.status,
     progress: Math.max(known.progress, incoming.progress),
     rowsWritten: Math.max(known.rowsWritten, incoming.rowsWritten),
     message: known.message,
+    stats: known.stats,
   };
+}
+
+/**
+ * `job.updated` events come in the order the engine emitted them, after every answer already received: the
+ * incoming job is the truth. A finished job that comes back unfinished was resumed (a new run under the same id).
+ */
+export function mergeEvent(known: JobView | undefined, incoming: Job): JobView {
+  if (!known || TERMINAL.has(incoming.status) || TERMINAL.has(known.status)) return fresh(incoming);
+  return forward(known, incoming);
+}
+
+/**
+ * A `jobs.list` snapshot may have been taken before an event that reached us first (the server answers after an
+ * await). So a finished job is rewound only by a later run of it (resumed: it started after the old run ended),
+ * and numbers never go down.
+ */
+export function mergeSnapshot(known: JobView | undefined, incoming: Job): JobView {
+  if (!known) return fresh(incoming);
+  if (TERMINAL.has(known.status) && !TERMINAL.has(incoming.status)) return isLaterRun(known, incoming) ? fresh(incoming) : known;
+  if (TERMINAL.has(incoming.status)) {
+    // The same finished run, or an older one than a resumed run we already follow.
+    if (!TERMINAL.has(known.status) ? isLaterRun(incoming, known) : (known.finishedAt ?? '') > (incoming.finishedAt ?? '')) return known;
+    return fresh(incoming);
+  }
+  return forward(known, incoming);
+}
+
+/** `b` is a run of the job that started after `a` finished. */
+function isLaterRun(a: Job, b: Job): boolean {
+  return !!a.finishedAt && !!b.startedAt && b.startedAt >= a.finishedAt;
 }
 
 /** Newest first. */

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { AppInfo, ProviderInfo } from '../../../src-main/contract/schemas';
 import type { Client, ConnectionStatus } from '../client';
 import { useJobs } from './jobs';
+import { useTasks } from './tasks';
 
 interface SessionState {
   status: ConnectionStatus;
@@ -23,6 +24,14 @@ export async function refreshJobs(client: Client): Promise<void> {
   else useJobs.getState().setLoadError(`${r.error.code}: ${r.error.message}`);
 }
 
+/** One `jobs.tasks` for a job whose details open; `job.unit` events keep it current from then on. */
+export async function loadTasks(client: Client, jobId: string): Promise<void> {
+  useTasks.getState().begin(jobId);
+  const r = await client.request('jobs.tasks', { jobId });
+  if (r.ok) useTasks.getState().loaded(jobId, r.value);
+  else useTasks.getState().failed(jobId, `${r.error.code}: ${r.error.message}`);
+}
+
 async function refreshBasics(client: Client): Promise<void> {
   const [info, providers] = await Promise.all([client.request('app.info', {}), client.request('providers.list', {})]);
   if (info.ok) useSession.setState({ info: info.value });
@@ -38,11 +47,14 @@ export function startSession(client: Client): () => void {
   const offs = [
     client.on('job.updated', (job) => useJobs.getState().upsert(job)),
     client.on('job.progress', (p) => useJobs.getState().progress(p)),
+    client.on('job.unit', (u) => useTasks.getState().unit(u)),
     client.onStatus((status) => {
       useSession.setState({ status });
       if (status === 'open') {
         void refreshBasics(client);
         void refreshJobs(client);
+        // Units that became durable while we were away sent events nobody received: fetch open details again.
+        for (const jobId of Object.keys(useTasks.getState().open)) void loadTasks(client, jobId);
       }
     }),
   ];
