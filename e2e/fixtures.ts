@@ -77,7 +77,8 @@ export const test = base.extend<Fixtures>({
     const output: string[] = [];
     const child = spawn(process.execPath, ['bin/marketpipe.cjs', 'serve', '--port', '0', '--data-dir', dataDir], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...serveEnv },
+      // METRICS_PORT 0: each test's server gets its own free metrics port (tests run in parallel)
+      env: { ...process.env, METRICS_PORT: '0', ...serveEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);

@@ -15,6 +15,8 @@ import { LakeWriter } from './lake/writer';
 import { createHttpClient } from './providers/http/client';
 import { offline } from './providers/http/offline';
 import { ProviderStats } from './providers/http/stats';
+import { mergeHooks } from './providers/http/hooks';
+import { EngineMetrics, MetricsHistory, startHistorySampler } from './metrics';
 import type { HttpClient } from './providers/http/types';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
 import type { PreparedIngest, Provider } from './providers/types';
@@ -61,6 +63,9 @@ export class Engine {
   readonly env: NodeJS.ProcessEnv;
   readonly providers: ProviderRegistry;
   readonly dispatcher: Dispatcher;
+  /** this engine's Prometheus registry (prom-client), fed by the HTTP layer and the ingest runner */
+  readonly metrics: EngineMetrics;
+  private historySampler: { sampleNow(): Promise<number>; stop(): Promise<void> } | undefined;
   private dbHandle: Database.Database | undefined;
   private jobStore: JobStore | undefined;
   private coverageStore: CoverageStore | undefined;
@@ -82,6 +87,7 @@ export class Engine {
     this.bus = new EventBus((v) => this.redactor.value(v));
     this.providers = opts.providers ?? defaultRegistry();
     this.dispatcher = createDispatcher(this.handlers(), { redact: (s) => this.redactor.text(s) });
+    this.metrics = new EngineMetrics({ lakeDir: this.paths.bars, queueLength: () => this.running.size });
   }
 
   get redactor(): Redactor {
@@ -110,6 +116,11 @@ export class Engine {
       }
       fs.mkdirSync(this.paths.bars, { recursive: true });
       this.dbHandle = db;
+      // every process, CLI included, records samples of its metrics (every 15 s and at job end)
+      const history = new MetricsHistory(db);
+      this.historySampler = startHistorySampler(() => this.metrics.snapshot(), history, {
+        onError: (e) => this.log.warn('metrics history sample failed', { error: e instanceof Error ? e.message : String(e) }),
+      });
     }
     return this.dbHandle;
   }
@@ -165,7 +176,7 @@ export class Engine {
     if (!c) {
       const stats = new ProviderStats();
       const resilience = provider.resilienceFor?.(this.providerEnv()) ?? provider.resilience;
-      const client = resilience ? createHttpClient(provider.info.name, resilience, stats.hooks()) : offline(provider.info.name);
+      const client = resilience ? createHttpClient(provider.info.name, resilience, mergeHooks(stats.hooks(), this.metrics.httpHooksFor(provider.info.name))) : offline(provider.info.name);
       c = { client, stats };
       this.httpClients.set(provider.info.name, c);
     }
@@ -249,12 +260,16 @@ export class Engine {
       store: this.jobs(),
       coverage: this.coverage(),
       redactor: this.redactor,
+      metrics: this.metrics,
       bus: this.bus,
       writer: () => this.writer(),
       env: this.providerEnv(),
       log: this.log,
       signal: controller.signal,
-    }).finally(() => this.running.delete(job.id));
+    }).finally(() => {
+      this.running.delete(job.id);
+      void this.historySampler?.sampleNow();
+    });
     this.running.set(job.id, { controller, done });
   }
 
@@ -435,6 +450,8 @@ export class Engine {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     if (this.writerP) await (await this.writerP).close();
     if (this.queryP) (await this.queryP).close();
+    await this.historySampler?.stop();
+    this.metrics.close();
     this.dbHandle?.close();
     this.dbHandle = undefined;
   }

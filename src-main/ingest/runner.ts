@@ -10,6 +10,7 @@ import type { Provider } from '../providers/types';
 import { MpError, toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import type { Redactor } from '../shared/redact';
+import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
 import { rowsBySession, type IngestTask } from './plan';
 
@@ -31,6 +32,7 @@ export interface RunIngestOptions {
   store: JobStore;
   coverage: CoverageStore;
   redactor: Redactor;
+  metrics: EngineMetrics;
   bus: EventBus;
   writer: () => Promise<LakeWriter>;
   env: NodeJS.ProcessEnv;
@@ -102,6 +104,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   };
 
   bus.emit('job.updated', store.markRunning(job.id));
+  o.metrics.jobsInFlight(1);
   log.info('ingest started', { job: job.id, provider: job.provider, symbols: job.symbols.length, tasks: tasks.length });
 
   const failure = new AbortController();
@@ -126,8 +129,12 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.feed, pageSize: o.pageSize, source: o.source, tz: o.tz },
       { signal, env: o.env, log, http: o.http },
     );
+    const endFetch = o.metrics.startStage('fetch');
+    let pageStart = performance.now();
     for await (const page of pages) {
       if (signal.aborted) break;
+      // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
+      if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
       buf.append(page);
       rowsFetched += page.length;
       if (page.length > 0) {
@@ -136,7 +143,9 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         seen = Math.max(seen, upTo);
       }
       report(`fetching ${t.symbol} ${t.year}`);
+      pageStart = performance.now();
     }
+    endFetch();
     // A cancelled job still finishes a write already started, but starts none; what it fetched is dropped, so it
     // no longer counts towards progress.
     if (signal.aborted) {
@@ -147,16 +156,20 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     let file: string | null = null;
     let written = 0;
     if (buf.length > 0) {
+      const endWrite = o.metrics.startStage('write');
       const res = await (await o.writer()).write({
         key: { timeframe: o.timeframe, provider: job.provider, feed: o.feed, symbol: t.symbol, year: t.year },
         batch: buf.view(),
         replaceFrom: t.from,
         replaceTo: t.to,
       });
+      endWrite();
       file = res.file;
       written = res.written;
       rowsWritten += res.written;
+      o.metrics.rowsIngested(job.provider, o.feed, o.timeframe, res.written, job.id);
     }
+    o.metrics.lastSuccess(job.provider, o.feed);
     // The data is durable now (fsync + rename): only then the checkpoint and the coverage.
     o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, rowsBySession(t, buf.view(), Date.now()), job.id);
     store.markTaskDone(job.id, t.symbol, t.year, written, file);
@@ -187,6 +200,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const raw = toErrorValue(firstError);
     // the job record outlives the run: no secret a provider echoed may be stored in it
     const err = { code: raw.code, message: o.redactor.text(raw.message) };
+    o.metrics.error(job.provider, o.feed, err.code);
     log.error('ingest failed', { job: job.id, code: err.code, message: err.message });
     finished = store.finish(job.id, 'failed', progress(), rowsWritten, err);
   } else if (o.signal.aborted) {
@@ -196,6 +210,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     log.info('ingest finished', { job: job.id, rows: rowsWritten });
     finished = store.finish(job.id, 'succeeded', 100, rowsWritten, null);
   }
+  o.metrics.jobsInFlight(-1);
   const stats = o.stats.snapshot();
   const secs = (Date.now() - t0) / 1000;
   bus.emit('job.progress', {

@@ -389,6 +389,24 @@ export function buildProgram(io: CliIo): Command {
     );
 
   program
+    .command('metrics')
+    .description('serve Prometheus metrics (this process and the totals every MarketPipe process recorded), or read the metrics history')
+    .option('--port <n>', 'metrics server port (default $METRICS_PORT or 8000)', intOption('--port', 0, 65_535))
+    .option('--host <host>', 'address to bind (default $METRICS_HOST or 127.0.0.1)')
+    .option('--legacy-metrics', 'classic Prometheus text format only, the original metrics without the extras')
+    .option('--list', 'list recorded metrics and their latest values')
+    .option('--metric <name>', 'history of one metric')
+    .option('--since <duration>', 'with --metric: how far back, e.g. 30m, 24h, 7d (default 24h)')
+    .option('--avg <bucket>', 'with --metric: averages per bucket, e.g. 5m, 1h')
+    .option('--plot', 'with --metric: an ASCII chart')
+    .option('--labels <pairs>', 'with --metric: keep series with these labels, e.g. provider=alpaca')
+    .option('--json', 'print JSON')
+    .action(async (opts: { port?: number; host?: string; legacyMetrics?: boolean; list?: boolean; metric?: string; since?: string; avg?: string; plot?: boolean; labels?: string; json?: boolean }, cmd: Command) => {
+      const { runMetricsCommand } = await import('../../metrics');
+      await withEngine(cmd, io, (engine) => runMetricsCommand(engine, { ...io, env: engine.env }, opts));
+    });
+
+  program
     .command('query')
     .description('run read-only SQL over the lake (view: bars)')
     .argument('<sql>', 'one SELECT statement')
@@ -422,19 +440,29 @@ export function buildProgram(io: CliIo): Command {
     .action(async (opts: { port: number; host: string }, cmd: Command) => {
       const { serve } = await import('../serve/server');
       await withEngine(cmd, io, async (engine) => {
+        const { parseMetricsEnv, startMetricsServer, readiness } = await import('../../metrics');
+        const metricsEnv = parseMetricsEnv(engine.env);
         const server = await serve({ engine, port: opts.port, host: opts.host });
+        let metricsServer;
+        try {
+          metricsServer = await startMetricsServer({ metrics: engine.metrics, ...metricsEnv, ready: () => readiness(engine) });
+        } catch (e) {
+          await server.close();
+          throw e;
+        }
         engine.startScheduler();
         print(io, `MarketPipe is serving at ${server.url}`);
         if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
           io.stderr.write(`warning: listening on ${opts.host}: other machines can reach this server (the token still guards it)\n`);
         }
-        io.stderr.write('Open the link above in your browser (it carries this run\'s access token). Ctrl+C stops.\n');
+        io.stderr.write(`Open the link above in your browser (it carries this run's access token). Ctrl+C stops.\nPrometheus metrics: ${metricsServer.url}/metrics\n`);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
         await server.close();
+        await metricsServer.close();
       }, 'serve');
     });
 

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
 import pkg from '../../../package.json';
 import { Engine } from '../../engine';
+import { parseMetricsEnv, readiness, startMetricsServer } from '../../metrics';
 import { createLogger } from '../../shared/log';
 import { Redactor } from '../../shared/redact';
 import { resolveDataDir } from '../../settings/paths';
@@ -45,6 +46,13 @@ async function main() {
 
   registerIpc(ipcMain, engine.dispatcher, rendererUrl);
   engine.startScheduler();
+  // the local Prometheus endpoint; a busy port is logged, not fatal: the app is still usable without it
+  try {
+    const metricsServer = await startMetricsServer({ metrics: engine.metrics, ...parseMetricsEnv(process.env), ready: () => readiness(engine) });
+    app.on('will-quit', () => void metricsServer.close());
+  } catch (e) {
+    log.warn('metrics endpoint not started', { error: e instanceof Error ? e.message : String(e) });
+  }
 
   const win = new BrowserWindow({
     width: 1280,

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import { MpError } from '../shared/errors';
+import { familyOf, METRIC_DEFS } from './definitions';
+import { HistoryMetrics } from './history-collector';
+import { MetricsHistory, type Point } from './history';
+import { asciiPlot, formatNumber } from './plot';
+import { parseMetricsEnv, startMetricsServer, type Check, type MetricsServer } from './server';
+
+// `marketpipe metrics`: the command bodies, host-agnostic. The CLI host defines the options with commander and calls
+// runMetricsCommand(engine, io, opts); everything here takes an engine-like object so tests need no CLI.
+
+export interface MetricsCliDeps {
+  /** the metadata database, opened and migrated (Engine.db()) */
+  db(): Database.Database;
+  /** Engine.paths: the lake folder is checked for readiness */
+  paths: { bars: string };
+  /** Engine.migrationStatus(), for the readiness check */
+  migrationStatus?(): { state: 'applied' | 'pending' }[];
+}
+
+export interface MetricsCliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface MetricsCommandOptions {
+  port?: number;
+  host?: string;
+  legacyMetrics?: boolean;
+  list?: boolean;
+  metric?: string;
+  /** duration back from now: 30m, 24h, 7d (default 24h) */
+  since?: string;
+  /** bucket for averages: 5m, 1h, 1d */
+  avg?: string;
+  plot?: boolean;
+  /** keep label sets containing these pairs: provider=alpaca,feed=iex */
+  labels?: string;
+  json?: boolean;
+  /** tests: stop the server with this instead of SIGINT/SIGTERM */
+  signal?: AbortSignal;
+  /** tests: told the server's URL once it listens */
+  onListening?(server: MetricsServer): void;
+  now?: () => number;
+}
+
+/** Dispatches: --list / --metric read the history; otherwise the standalone metrics server runs until a signal. */
+export async function runMetricsCommand(deps: MetricsCliDeps, io: MetricsCliIo, opts: MetricsCommandOptions): Promise<void> {
+  if (opts.list || opts.metric !== undefined) {
+    if (opts.port !== undefined || opts.host !== undefined || opts.legacyMetrics) throw new MpError('E_BAD_INPUT', '--port, --host and --legacy-metrics apply to the metrics server, not to --list or --metric');
+    return queryHistory(deps, io, opts);
+  }
+  if (opts.since !== undefined || opts.avg !== undefined || opts.plot || opts.labels !== undefined) throw new MpError('E_BAD_INPUT', '--since, --avg, --plot and --labels need --metric NAME');
+  return serveMetrics(deps, io, opts);
+}
+
+/**
+ * The standalone server: serves the totals every process recorded in the history (see history.ts for the semantics),
+ * this process's own process metrics, /healthz and /readyz. Resolves after SIGINT/SIGTERM (or opts.signal), once
+ * the listener is closed.
+ */
+export async function serveMetrics(deps: MetricsCliDeps, io: MetricsCliIo, opts: MetricsCommandOptions): Promise<void> {
+  const env = parseMetricsEnv(io.env);
+  const history = new MetricsHistory(deps.db());
+  const metrics = new HistoryMetrics(history, { legacy: opts.legacyMetrics ?? false });
+  let server: MetricsServer;
+  try {
+    server = await startMetricsServer({
+      metrics,
+      port: opts.port ?? env.port,
+      host: opts.host ?? env.host,
+      maxConnections: env.maxConnections,
+      maxHeaderSize: env.maxHeaderSize,
+      health: () => ({ ok: true, checks: { process: true } }),
+      ready: () => readiness(deps),
+    });
+  } catch (e) {
+    metrics.close();
+    throw e;
+  }
+  io.stdout.write(`metrics: ${server.url}/metrics${opts.legacyMetrics ? ' (legacy format)' : ''}  health: ${server.url}/healthz  ready: ${server.url}/readyz\n`);
+  opts.onListening?.(server);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      opts.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    if (opts.signal) {
+      if (opts.signal.aborted) return stop();
+      opts.signal.addEventListener('abort', stop);
+    } else {
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    }
+  });
+  // graceful: in-flight scrapes are answered or cut, keep-alive sockets closed, the lag sampler stopped
+  await server.close();
+  metrics.close();
+}
+
+/** Readiness for the server: the database answers, every migration is applied, the lake folder is readable. */
+export function readiness(deps: MetricsCliDeps): Check {
+  const checks: Record<string, boolean | string> = {};
+  try {
+    deps.db().prepare('SELECT 1').get();
+    checks.db = true;
+  } catch (e) {
+    checks.db = e instanceof Error ? e.message.split('\n')[0]! : 'unavailable';
+  }
+  try {
+    const pending = deps.migrationStatus?.().filter((m) => m.state !== 'applied').length ?? 0;
+    checks.migrations = pending === 0 ? true : `${pending} pending`;
+  } catch (e) {
+    checks.migrations = e instanceof Error ? e.message.split('\n')[0]! : 'unknown';
+  }
+  try {
+    fs.accessSync(deps.paths.bars, fs.constants.R_OK);
+    checks.lake = true;
+  } catch {
+    checks.lake = 'not readable';
+  }
+  return { ok: Object.values(checks).every((v) => v === true), checks };
+}
+
+export async function queryHistory(deps: MetricsCliDeps, io: MetricsCliIo, opts: MetricsCommandOptions): Promise<void> {
+  const now = (opts.now ?? Date.now)();
+  const history = new MetricsHistory(deps.db(), { now: () => now });
+  const print = (s: string): void => void io.stdout.write(s.endsWith('\n') ? s : s + '\n');
+  if (opts.list) {
+    const rows = history.list();
+    if (opts.json) return print(JSON.stringify(rows.map((r) => ({ ...r, lastAt: new Date(r.lastTs).toISOString() }))));
+    if (rows.length === 0) return print('no metrics recorded yet (they are recorded while ingest jobs run)');
+    const w = Math.max(...rows.map((r) => r.name.length));
+    for (const r of rows) print(`${r.name.padEnd(w)}  ${formatNumber(r.value).padStart(8)}  ${String(r.series).padStart(3)} series  last ${new Date(r.lastTs).toISOString()}`);
+    return;
+  }
+  const name = opts.metric!;
+  if (!familyOf(name)) {
+    const known = METRIC_DEFS.filter((d) => d.combine !== 'none').map((d) => (d.type === 'histogram' ? `${d.name}_count` : d.name));
+    throw new MpError('E_BAD_INPUT', `unknown metric "${name}": try one of ${known.join(', ')} (histograms: NAME_bucket, NAME_sum, NAME_count)`);
+  }
+  const sinceMs = now - parseDuration(opts.since ?? '24h', '--since');
+  const labels = parseLabels(opts.labels);
+  let points: Point[];
+  let unit = '';
+  if (opts.avg !== undefined) {
+    const bucket = parseDuration(opts.avg, '--avg');
+    points = history.averages(name, bucket, sinceMs, labels, now);
+    unit = familyOf(name)?.type === 'gauge' ? ` (mean per ${opts.avg})` : ` (average per second, per ${opts.avg})`;
+  } else points = history.series(name, sinceMs, labels);
+  if (opts.json) return print(JSON.stringify(points.map((p) => ({ ts: new Date(p.ts).toISOString(), value: p.value }))));
+  if (points.length === 0) return print(`no samples of ${name} since ${new Date(sinceMs).toISOString()}`);
+  if (opts.plot) {
+    const cols = (io.stdout as NodeJS.WriteStream).columns;
+    return print(`${name}${unit}\n${asciiPlot(points, { width: Math.max(20, Math.min(120, (cols ?? 80) - 14)), height: 12 })}`);
+  }
+  print(`${name}${unit}`);
+  for (const p of points) print(`${new Date(p.ts).toISOString()}  ${p.value}`);
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** "90s", "15m", "24h", "7d", "2w" → milliseconds. */
+export function parseDuration(s: string, option: string): number {
+  const m = /^(\d+)(s|m|h|d|w)$/.exec(s.trim());
+  const n = m ? Number(m[1]) * UNITS[m[2]!]! : NaN;
+  if (!m || !(n > 0)) throw new MpError('E_BAD_INPUT', `${option} must be a duration like 30m, 24h or 7d: got "${s}"`);
+  return n;
+}
+
+function parseLabels(s: string | undefined): Record<string, string> {
+  if (!s) return {};
+  const out: Record<string, string> = {};
+  for (const pair of s.split(',')) {
+    const m = /^\s*([a-z_][a-z0-9_]*)=(.*?)\s*$/i.exec(pair);
+    if (!m) throw new MpError('E_BAD_INPUT', `--labels must look like provider=alpaca,feed=iex: got "${pair}"`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
