@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { combineHandlers, createDispatcher, formatZodError, type Dispatcher, type Handlers } from './contract/dispatcher';
@@ -204,7 +205,8 @@ export class Engine {
       const coverage = this.coverage();
       tasks = narrowToMissing(tasks, (t) => coverage.covered({ symbol: t.symbol, timeframe: plan.timeframe, provider: arg.provider, feed }, t.start, t.end));
     }
-    const params: JobParams = { workers: arg.workers, batchSize: pageSize, force: arg.force, ...(arg.source ? { source: arg.source } : {}), ...(arg.tz ? { tz: arg.tz } : {}) };
+    // the source is stored absolute: a resume may run from another working directory
+    const params: JobParams = { workers: arg.workers, batchSize: pageSize, force: arg.force, ...(arg.source ? { source: path.resolve(arg.source) } : {}), ...(arg.tz ? { tz: arg.tz } : {}) };
     const job = this.jobs().create({
       id: randomUUID(),
       provider: arg.provider,
@@ -452,6 +454,7 @@ export class Engine {
     if (this.queryP) (await this.queryP).close();
     await this.historySampler?.stop();
     this.metrics.close();
+    await Promise.allSettled(this.providers.all().map((p) => p.close?.()));
     this.dbHandle?.close();
     this.dbHandle = undefined;
   }

@@ -1,6 +1,7 @@
 import type { ProviderInfo } from '../contract/schemas';
 import { MpError } from '../shared/errors';
 import { alpacaProvider } from './alpaca';
+import { csvProvider } from './csv';
 import { fakeProvider } from './fake';
 import { iexProvider } from './iex';
 import { polygonProvider } from './polygon';
@@ -22,6 +23,10 @@ export class ProviderRegistry {
     return p;
   }
 
+  all(): Provider[] {
+    return [...this.byName.values()];
+  }
+
   names(): string[] {
     return [...this.byName.keys()];
   }
@@ -34,6 +39,7 @@ export class ProviderRegistry {
 export function defaultRegistry(): ProviderRegistry {
   return new ProviderRegistry()
     .register(fakeProvider)
+    .register(csvProvider)
     .register(alpacaProvider)
     .register(polygonProvider)
     .register(iexProvider);

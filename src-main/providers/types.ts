@@ -80,6 +80,8 @@ export interface Provider {
    * message. Without it, symbols, start and end are required and the timeframe defaults to 1m.
    */
   prepare?(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>): Promise<PreparedIngest>;
+  /** Optional: frees what the provider keeps between calls (the csv provider's parsed files). Called at engine close. */
+  close?(): Promise<void>;
   /** Pages of bars for one symbol, ascending by ts. Must honour ctx.signal. */
   fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch>;
 }
