@@ -10,6 +10,13 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('marketpipe: error: the app is not built yet; run `npm run build` (npm ci and npm install do it for you)\n');
   process.exit(1);
 }
+// `marketpipe query ... | head`: a reader that goes away is not an error worth a stack trace
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
 require(entry)
   .run(process.argv)
   .then((code) => {

@@ -18,6 +18,17 @@ import { offline } from './providers/http/offline';
 import { ProviderStats } from './providers/http/stats';
 import { mergeHooks } from './providers/http/hooks';
 import { EngineMetrics, MetricsHistory, startHistorySampler } from './metrics';
+import { runValidation, ValidationStore, type ScopeInput, type ThresholdsInput, type ValidationRunRecord, type ValidationRunResult } from './validate';
+import { aggregate, AggregateArgSchema, type AggregateResult } from './aggregate';
+import type { z } from 'zod';
+
+type AggregateArgInput = z.input<typeof AggregateArgSchema>;
+
+function daysBefore(date: string, n: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
+}
 import type { HttpClient } from './providers/http/types';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
 import type { PreparedIngest, Provider } from './providers/types';
@@ -72,6 +83,7 @@ export class Engine {
   private coverageStore: CoverageStore | undefined;
   private universeStore: UniverseStore | undefined;
   private settingsStore: SettingsStore | undefined;
+  private validationStore: ValidationStore | undefined;
   private schedulerInst: Scheduler | undefined;
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
@@ -185,7 +197,8 @@ export class Engine {
   }
 
   /** Checks the request (with the provider's own checks), creates the job and starts it; resolves once started. */
-  async startIngest(input: IngestArgInput): Promise<Job> {
+  /** `newSymbolsFrom`: with update, where symbols never ingested start (the scheduler's default) instead of an error. */
+  async startIngest(input: IngestArgInput, opts: { newSymbolsFrom?: string } = {}): Promise<Job> {
     const parsed = IngestArgSchema.safeParse(input);
     if (!parsed.success) throw new MpError('E_BAD_INPUT', formatZodError(parsed.error));
     const arg = parsed.data;
@@ -195,7 +208,7 @@ export class Engine {
     if (!provider.isConfigured(this.providerEnv())) {
       throw new MpError('E_PROVIDER_AUTH', `provider ${arg.provider} is not configured: set ${provider.info.needs.join(', ')}`);
     }
-    const plan = await this.prepareIngest(provider, arg, feed);
+    const plan = await this.prepareIngest(provider, arg, feed, opts.newSymbolsFrom);
     if (!provider.info.timeframes.includes(plan.timeframe)) {
       throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${plan.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
     }
@@ -275,7 +288,7 @@ export class Engine {
     this.running.set(job.id, { controller, done });
   }
 
-  private async prepareIngest(provider: Provider, arg: IngestArg, feed: string): Promise<PreparedIngest> {
+  private async prepareIngest(provider: Provider, arg: IngestArg, feed: string, newSymbolsFrom?: string): Promise<PreparedIngest> {
     const fromUniverse = arg.universe ? this.universes().get(arg.universe).symbols : [];
     if (arg.universe && fromUniverse.length === 0 && arg.symbols.length === 0) throw new MpError('E_BAD_INPUT', `universe "${arg.universe}" has no symbols`);
     const symbols = [...new Set([...arg.symbols, ...fromUniverse])];
@@ -290,7 +303,7 @@ export class Engine {
     if (symbols.length === 0) throw new MpError('E_BAD_INPUT', 'symbols: give at least one symbol (or a universe)');
     if (arg.source) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} reads no files: --source is for the csv provider`);
     const timeframe = arg.timeframe ?? '1m';
-    if (arg.update) return { symbols, timeframe, ...this.updateRange(symbols, timeframe, provider.info.name, feed, arg.start) };
+    if (arg.update) return { symbols, timeframe, ...this.updateRange(symbols, timeframe, provider.info.name, feed, arg.start, newSymbolsFrom) };
     if (!arg.start || !arg.end) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} needs --start and --end`);
     return { symbols, timeframe, start: arg.start, end: arg.end };
   }
@@ -299,7 +312,7 @@ export class Engine {
    * --update: up to the last closed session, from the day after the earliest "last covered session" among the
    * symbols (coverage then skips what each one already has). A symbol never ingested needs an explicit start.
    */
-  private updateRange(symbols: string[], timeframe: Timeframe, provider: string, feed: string, start: string | undefined): { start: string; end: string } {
+  private updateRange(symbols: string[], timeframe: Timeframe, provider: string, feed: string, start: string | undefined, newSymbolsFrom?: string): { start: string; end: string } {
     const end = lastClosedSession();
     if (start) {
       if (start > end) throw new MpError('E_BAD_INPUT', `start ${start} is after the last closed session ${end}`);
@@ -308,12 +321,13 @@ export class Engine {
     const coverage = this.coverage();
     const last = symbols.map((symbol) => ({ symbol, last: coverage.lastCovered({ symbol, timeframe, provider, feed }) }));
     const never = last.filter((l) => !l.last).map((l) => l.symbol);
-    if (never.length) {
+    if (never.length && !newSymbolsFrom) {
       throw new MpError('E_BAD_INPUT', `no ${provider}/${feed} ${timeframe} data yet for ${never.slice(0, 10).join(', ')}${never.length > 10 ? ', …' : ''}: give --start for their first ingest`);
     }
-    const earliest = last.map((l) => l.last!).sort()[0]!;
-    const from = earliest >= end ? end : nextTradingDay(earliest);
-    return { start: from, end };
+    const froms = last.filter((l) => l.last).map((l) => (l.last! >= end ? end : nextTradingDay(l.last!)));
+    if (never.length && newSymbolsFrom) froms.push(newSymbolsFrom > end ? end : newSymbolsFrom);
+    // coverage skips, per symbol, what each one already has
+    return { start: froms.sort()[0]!, end };
   }
 
   private credentialStatus(): CredentialStatus[] {
@@ -343,9 +357,63 @@ export class Engine {
     this.schedulerInst ??= new Scheduler({
       settings: () => this.settings(),
       log: this.log,
-      update: (s) => this.startIngest({ provider: s.provider, universe: s.universe ?? undefined, feed: s.feed ?? undefined, timeframe: s.timeframe, update: true }),
+      // symbols never ingested start at `since` (default 30 days back); the others from where they stop (coverage)
+      update: (s) =>
+        this.startIngest(
+          { provider: s.provider, universe: s.universe ?? undefined, feed: s.feed ?? undefined, timeframe: s.timeframe, update: true },
+          { newSymbolsFrom: s.since ?? daysBefore(lastClosedSession(), 30) },
+        ),
     });
     return this.schedulerInst;
+  }
+
+  /**
+   * Runs the validation rules over a scope of the lake (or over what a job ingested), writes the CSV audit report
+   * and records the run. Findings are counted in mp_validation_errors_total.
+   */
+  async validate(opts: { scope?: ScopeInput; jobId?: string; reportDir?: string; thresholds?: ThresholdsInput }): Promise<ValidationRunResult> {
+    let scope = opts.scope ?? {};
+    if (opts.jobId) {
+      const job = this.jobs().get(opts.jobId);
+      if (!job) throw new MpError('E_NOT_FOUND', `no job ${opts.jobId}`);
+      scope = { symbols: job.symbols, start: job.start, end: job.end, provider: job.provider, feed: job.feed, timeframe: job.timeframe, ...scope };
+    }
+    const endStage = this.metrics.startStage('validate');
+    const result = await runValidation({
+      barsRoot: this.paths.bars,
+      reportDir: opts.reportDir ? path.resolve(opts.reportDir) : path.join(this.paths.root, 'reports'),
+      scope,
+      thresholds: opts.thresholds,
+      jobId: opts.jobId ?? null,
+      store: this.validations(),
+    });
+    endStage();
+    for (const [rule, bySeverity] of Object.entries(result.findings)) {
+      for (const [severity, n] of Object.entries(bySeverity)) if (n > 0) this.metrics.validationFindings(rule, severity, n);
+    }
+    return result;
+  }
+
+  validationRuns(opts: { limit?: number; jobId?: string } = {}): ValidationRunRecord[] {
+    return this.validations().list(opts);
+  }
+
+  /** Builds coarser timeframes from the lake's 1m bars, published through the lake writer. */
+  async aggregate(input: AggregateArgInput, signal?: AbortSignal): Promise<AggregateResult> {
+    const parsed = AggregateArgSchema.safeParse(input);
+    if (!parsed.success) throw new MpError('E_BAD_INPUT', formatZodError(parsed.error));
+    this.db(); // the lake folder exists once bootstrapped
+    const endStage = this.metrics.startStage('aggregate');
+    try {
+      return await aggregate({ barsRoot: this.paths.bars, writer: await this.writer(), timeframes: parsed.data.timeframes, scope: parsed.data.scope, signal });
+    } finally {
+      endStage();
+    }
+  }
+
+  private validations(): ValidationStore {
+    this.validationStore ??= new ValidationStore(this.db());
+    return this.validationStore;
   }
 
   /** Long-lived hosts (desktop, serve) run scheduled updates; the CLI does not. */
@@ -407,7 +475,8 @@ export class Engine {
             if (s.feed && !p.info.feeds.includes(s.feed)) throw new MpError('E_BAD_INPUT', `provider ${s.provider} has no feed "${s.feed}"`);
           }
           this.scheduler().set(s);
-          if (this.scheduler().started) void this.scheduler().tick();
+          // the catch-up starts (not finishes) before we answer, so the answer shows its job or its error
+          if (this.scheduler().started) await this.scheduler().tick();
           return this.scheduler().status(this.scheduler().started);
         },
       },

@@ -121,6 +121,8 @@ export const ScheduleSchema = z
     provider: z.string().trim().min(1).max(32),
     feed: z.string().trim().min(1).max(32).nullable(),
     timeframe: TimeframeSchema,
+    /** first session for symbols never ingested (default: 30 days before the session being caught up) */
+    since: IsoDateSchema.nullable().default(null),
     /** exchange-local time of day to run, HH:MM (after the 20:00 end of extended hours by default) */
     at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h, New York time)'),
   })

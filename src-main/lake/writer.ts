@@ -24,6 +24,17 @@ export interface WriteResult {
   total: number;
 }
 
+export interface QueryWriteRequest {
+  key: PartitionKey;
+  /** a SELECT yielding ts (TIMESTAMPTZ), open, high, low, close, volume (DOUBLE), trade_count (BIGINT), vwap (DOUBLE) */
+  sql: string;
+  /** epoch ms: rows of the existing file in [replaceFrom, replaceTo) are replaced; omit both to replace the file */
+  replaceFrom?: number;
+  replaceTo?: number;
+  /** when the query yields no rows and no file exists yet, write nothing (no empty partition appears) */
+  skipIfEmpty?: boolean;
+}
+
 const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at most this many rows
 const STAGE_COLUMNS = BAR_COLUMNS.map((c) => `${c} DOUBLE`).join(', ');
 
@@ -121,6 +132,81 @@ export class LakeWriter {
       throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       await this.conn.run(`DROP TABLE IF EXISTS stage`);
+    }
+  }
+
+  /**
+   * Publishes the rows of a query (columns ts, open, high, low, close, volume, trade_count, vwap) as a partition, with the
+   * same temp name, fsync, rename and folder fsync as write(). Rows of an existing file inside [replaceFrom, replaceTo)
+   * are replaced, rows outside it kept; without a range the whole file is replaced. For derived data (aggregates) that
+   * DuckDB computes from the lake: the query runs on this writer's connection, queued behind other writes.
+   */
+  writeFromQuery(req: QueryWriteRequest): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    const run = this.queue.then(() => this.writeQueryNow(req));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Several writeFromQuery() in one queued unit, after staging `stageSql` once as the temp table `src` that their
+   * queries may read: derived partitions of one source (5m, 15m, … of one 1m file) read it once instead of once each.
+   */
+  writeFromQueries(stageSql: string, writes: QueryWriteRequest[]): Promise<WriteResult[]> {
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    const run = this.queue.then(async () => {
+      try {
+        await this.conn.run(`CREATE OR REPLACE TEMP TABLE src AS ${stageSql}`);
+        const out: WriteResult[] = [];
+        for (const w of writes) out.push(await this.writeQueryNow(w));
+        return out;
+      } catch (e) {
+        if (e instanceof MpError) throw e;
+        throw new MpError('E_IO', `staging a derived write failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      } finally {
+        await this.conn.run(`DROP TABLE IF EXISTS src`);
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeQueryNow(req: QueryWriteRequest): Promise<WriteResult> {
+    const dir = partitionDir(this.barsRoot, req.key);
+    const file = partitionFile(this.barsRoot, req.key);
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, tempFileName());
+    const cols = 'ts, open, high, low, close, volume, trade_count, vwap';
+    const copy = async (body: string) =>
+      Number((await this.conn.runAndReadAll(`COPY (${body}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`)).getRows()[0]?.[0] ?? 0);
+    const merge = fs.existsSync(file) && req.replaceFrom !== undefined && req.replaceTo !== undefined;
+    try {
+      let written: number;
+      let total: number;
+      if (!merge) {
+        // Nothing to keep: one statement, and COPY's own row count is both numbers. Derived writes are many and
+        // small, so the statements saved here are most of their cost.
+        written = total = await copy(`SELECT ${cols} FROM (${req.sql}) ORDER BY ts`);
+        if (written === 0 && req.skipIfEmpty && !fs.existsSync(file)) {
+          fs.rmSync(tmp, { force: true });
+          return { file, written: 0, total: 0 };
+        }
+      } else {
+        const lo = `epoch_ms(${Math.trunc(req.replaceFrom!)})::TIMESTAMPTZ`;
+        const hi = `epoch_ms(${Math.trunc(req.replaceTo!)})::TIMESTAMPTZ`;
+        // Staged first so the count of new rows does not run the query twice.
+        await this.conn.run(`CREATE OR REPLACE TEMP TABLE query_stage AS SELECT ${cols} FROM (${req.sql})`);
+        written = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM query_stage`)).getRows()[0]?.[0] ?? 0);
+        total = await copy(`SELECT * FROM (SELECT ${cols} FROM query_stage UNION ALL
+          SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}) ORDER BY ts`);
+      }
+      publishAtomically(tmp, file);
+      return { file, written, total };
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      await this.conn.run(`DROP TABLE IF EXISTS query_stage`);
     }
   }
 

@@ -55,6 +55,23 @@ describe('scheduled updates through the engine', () => {
   });
 });
 
+describe('scheduled updates of a new universe', () => {
+  it('start symbols never ingested at `since`, without asking for --start', async () => {
+    const engine = new Engine({ dataDir: path.join(root, 'n'), host: 'test', env: {} });
+    const c = inProcessClient(engine.dispatcher);
+    await c.request('universe.create', { name: 'New', symbols: ['NEW1'] });
+    const started = engine.bus.waitFor('job.updated', (j) => j.status === 'running');
+    engine.startScheduler();
+    const set = await c.request('schedule.set', { enabled: true, universe: 'New', provider: 'fake', feed: null, timeframe: '1m', since: '2024-01-02', at: '20:15' });
+    expect(set.ok && set.value).toMatchObject({ lastError: null, lastJobId: expect.any(String) });
+    const job = await started;
+    expect(job.start).toBe('2024-01-02');
+    engine.cancelJob(job.id);
+    await engine.waitForJob(job.id);
+    await engine.close();
+  });
+});
+
 class FakeSafe implements SafeStorageLike {
   constructor(private readonly backend = 'gnome_libsecret') {}
   isEncryptionAvailable() {

@@ -5,7 +5,7 @@ import type { SettingsStore } from '../settings/store';
 import { toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
 
-export const DEFAULT_SCHEDULE: Schedule = { enabled: false, universe: null, provider: 'alpaca', feed: null, timeframe: '1m', at: '20:15' };
+export const DEFAULT_SCHEDULE: Schedule = { enabled: false, universe: null, provider: 'alpaca', feed: null, timeframe: '1m', since: null, at: '20:15' };
 
 const StateSchema = z.object({ lastRunSession: z.string().nullable(), lastJobId: z.string().nullable(), lastError: z.string().nullable() });
 type State = z.infer<typeof StateSchema>;
@@ -49,7 +49,7 @@ export interface SchedulerDeps {
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private current: Promise<Job | undefined> | undefined;
   private again = false;
   private readonly now: () => number;
 
@@ -70,8 +70,10 @@ export class Scheduler {
     return { schedule, active, ...this.state(), nextRunAt: schedule.enabled ? new Date(nextRunAt(this.now(), schedule.at)).toISOString() : null };
   }
 
+  /** Saves a schedule; a new schedule starts with a clean slate of errors (the old error was about the old one). */
   set(s: Schedule): void {
     this.deps.settings().set('schedule', s);
+    this.deps.settings().set('schedule.state', { ...this.state(), lastError: null });
   }
 
   start(): void {
@@ -91,13 +93,20 @@ export class Scheduler {
   }
 
   /** Runs the update if a session is due and not yet run. Resolves with the job started, if any. */
-  async tick(): Promise<Job | undefined> {
-    // a check asked for while one runs (the schedule was just changed) is not dropped: it runs right after
-    if (this.running) {
+  tick(): Promise<Job | undefined> {
+    // a check asked for while one runs (the schedule was just changed) is not dropped: the running one goes round
+    // again, and the caller waits for that
+    if (this.current) {
       this.again = true;
-      return undefined;
+      return this.current;
     }
-    this.running = true;
+    this.current = this.loop().finally(() => {
+      this.current = undefined;
+    });
+    return this.current;
+  }
+
+  private async loop(): Promise<Job | undefined> {
     try {
       let job: Job | undefined;
       do {
@@ -109,8 +118,6 @@ export class Scheduler {
       // never an unhandled rejection from a timer: a broken database or setting is logged and tried again later
       this.deps.log.error('scheduler check failed', { error: toErrorValue(e).message });
       return undefined;
-    } finally {
-      this.running = false;
     }
   }
 

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useClient } from '../clientContext';
 import { IngestForm } from '../components/IngestForm';
 import { JobsTable } from '../components/JobsTable';
+import { SchedulePanel } from '../components/SchedulePanel';
 import { refreshJobs } from '../state/session';
 
 export function IngestPage() {
@@ -12,6 +13,7 @@ export function IngestPage() {
   return (
     <div className="page page-ingest">
       <IngestForm />
+      <SchedulePanel />
       <JobsTable />
     </div>
   );

@@ -1,4 +1,5 @@
 import { useClient } from '../clientContext';
+import { CredentialsPanel } from '../components/CredentialsPanel';
 import { useSession } from '../state/session';
 
 const TRANSPORT_TEXT = {
@@ -13,7 +14,7 @@ export function SettingsPage() {
   const info = useSession((s) => s.info);
   const providers = useSession((s) => s.providers);
   return (
-    <div className="page">
+    <div className="page page-settings">
       <section className="panel" aria-labelledby="about-title">
         <h2 id="about-title">About this engine</h2>
         <dl className="kv">
@@ -33,14 +34,7 @@ export function SettingsPage() {
           </dd>
         </dl>
       </section>
-      <section className="panel placeholder" aria-labelledby="settings-title">
-        <h2 id="settings-title">Settings</h2>
-        <p>
-          Provider credentials, default feeds and timeframes, ingestion workers and rate limits, and the data directory
-          will be editable here.
-        </p>
-        <p className="muted">Coming soon.</p>
-      </section>
+      <CredentialsPanel />
     </div>
   );
 }

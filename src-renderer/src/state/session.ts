@@ -32,11 +32,16 @@ export async function loadTasks(client: Client, jobId: string): Promise<void> {
   else useTasks.getState().failed(jobId, `${r.error.code}: ${r.error.message}`);
 }
 
-async function refreshBasics(client: Client): Promise<void> {
-  const [info, providers] = await Promise.all([client.request('app.info', {}), client.request('providers.list', {})]);
-  if (info.ok) useSession.setState({ info: info.value });
+/** The provider list again: whether each is configured changes when a credential is stored or cleared. */
+export async function refreshProviders(client: Client): Promise<void> {
+  const providers = await client.request('providers.list', {});
   if (providers.ok) useSession.setState({ providers: providers.value, providersError: null });
   else useSession.setState({ providersError: `${providers.error.code}: ${providers.error.message}` });
+}
+
+async function refreshBasics(client: Client): Promise<void> {
+  const [info] = await Promise.all([client.request('app.info', {}), refreshProviders(client)]);
+  if (info.ok) useSession.setState({ info: info.value });
 }
 
 /**

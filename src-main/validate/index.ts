@@ -1,0 +1,12 @@
+// Public surface of data validation: rules as DuckDB SQL over the lake, an audit CSV per run, runs recorded in SQLite.
+export { listRules, ThresholdsSchema, RULE_IDS, SEVERITIES, DEFAULT_SPLIT_RATIOS } from './rules';
+export type { RuleId, RuleInfo, RuleListing, Severity, Thresholds, ThresholdsInput } from './rules';
+export { runValidation, toRunRecord } from './run';
+export type { FindingCounts, RunValidationOptions, ValidationRunResult } from './run';
+export { ValidationStore } from './store';
+export type { SummaryRow, ValidationRunRecord } from './store';
+export { ScopeSchema, selectSources, TIMEFRAME_MS } from './scope';
+export type { Scope, ScopeInput, SelectedSource } from './scope';
+export { REPORT_HEADER, guardCell, reportFileName } from './report';
+export { countDuplicateTimestamps, deliveryDuplicateFinding } from './duplicates';
+export type { DeliveryDuplicateFinding } from './duplicates';
