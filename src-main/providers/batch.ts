@@ -1,3 +1,4 @@
+import { MpError } from '../shared/errors';
 import { BAR_COLUMNS, type BarBatch } from './types';
 
 const COLS = BAR_COLUMNS;
@@ -57,4 +58,59 @@ export class BatchBuffer {
 export function isStrictlyAscending(ts: Float64Array, length: number): boolean {
   for (let i = 1; i < length; i++) if (!(ts[i]! > ts[i - 1]!)) return false;
   return true;
+}
+
+/** One bar as provider JSON gives it, before it goes into columns. Missing trade count / VWAP: undefined or null. */
+export interface RawBar {
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  tradeCount?: number | null;
+  vwap?: number | null;
+}
+
+/**
+ * Builds one page of one symbol's bars in ascending order, as every network adapter needs: a bar repeating the
+ * previous one (the last of the previous page, or a duplicate in this one) is dropped, and a bar going backwards is
+ * the provider's error (we ask for ascending order), reported with `who` (e.g. "alpaca: bars of AAPL").
+ */
+export class AscendingPage {
+  private readonly out: BarBatch;
+  private n = 0;
+
+  constructor(
+    symbol: string,
+    capacity: number,
+    private prev: number,
+    private readonly who: string,
+  ) {
+    this.out = emptyBatch(symbol, capacity);
+  }
+
+  push(b: RawBar): void {
+    if (b.ts === this.prev) return;
+    if (b.ts < this.prev) {
+      throw new MpError('E_PROVIDER', `${this.who} came out of order (${new Date(b.ts).toISOString()} after ${new Date(this.prev).toISOString()})`);
+    }
+    const i = this.n++;
+    const o = this.out;
+    o.ts[i] = b.ts;
+    o.open[i] = b.open;
+    o.high[i] = b.high;
+    o.low[i] = b.low;
+    o.close[i] = b.close;
+    o.volume[i] = b.volume;
+    o.tradeCount[i] = b.tradeCount ?? Number.NaN;
+    o.vwap[i] = b.vwap ?? Number.NaN;
+    this.prev = b.ts;
+  }
+
+  /** The page (a view when fewer bars were kept than the capacity). */
+  batch(): BarBatch {
+    this.out.length = this.n;
+    return this.n === this.out.ts.length ? this.out : sliceBatch(this.out, 0, this.n);
+  }
 }

@@ -2,7 +2,7 @@ import { EXCHANGE_TZ, zonedTimeToUtc } from '../../calendar';
 import { isRealDate, type Timeframe } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
-import { emptyBatch, sliceBatch } from '../batch';
+import { AscendingPage } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../types';
 import { AlpacaBarsResponseSchema, AlpacaErrorSchema, type AlpacaBar } from './schemas';
@@ -165,28 +165,14 @@ function parsePage(text: string, secrets: string[]) {
  * backwards are an error, because the interface promises ascending pages and we asked for sort=asc.
  */
 function toBatch(symbol: string, bars: AlpacaBar[], fromMs: number, toMs: number, lastTs: number): BarBatch {
-  const out = emptyBatch(symbol, bars.length);
-  let n = 0;
-  let prev = lastTs;
+  const page = new AscendingPage(symbol, bars.length, lastTs, `alpaca: bars of ${symbol}`);
   for (const b of bars) {
     const ts = Date.parse(b.t);
     if (Number.isNaN(ts)) throw new MpError('E_PROVIDER', `alpaca: unexpected response: bar time "${b.t.slice(0, 40)}" is not RFC 3339`);
     if (ts < fromMs || ts >= toMs) continue;
-    if (ts === prev) continue;
-    if (ts < prev) throw new MpError('E_PROVIDER', `alpaca: bars of ${symbol} came out of order (${new Date(ts).toISOString()} after ${new Date(prev).toISOString()})`);
-    out.ts[n] = ts;
-    out.open[n] = b.o;
-    out.high[n] = b.h;
-    out.low[n] = b.l;
-    out.close[n] = b.c;
-    out.volume[n] = b.v;
-    out.tradeCount[n] = b.n ?? Number.NaN;
-    out.vwap[n] = b.vw ?? Number.NaN;
-    prev = ts;
-    n++;
+    page.push({ ts, open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v, tradeCount: b.n, vwap: b.vw });
   }
-  out.length = n;
-  return n === bars.length ? out : sliceBatch(out, 0, n);
+  return page.batch();
 }
 
 const cancelled = () => new MpError('E_CANCELLED', 'cancelled');

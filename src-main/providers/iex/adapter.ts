@@ -2,7 +2,7 @@ import { EXCHANGE_TZ, tradingDays, zonedTimeToUtc } from '../../calendar';
 import { isRealDate } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
-import { emptyBatch, sliceBatch } from '../batch';
+import { AscendingPage, emptyBatch } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../types';
 import { IexChartResponseSchema, IexIntradayResponseSchema, type IexDay, type IexMinute } from './schemas';
@@ -124,9 +124,7 @@ function isoDate(s: string): string | undefined {
  * that belongs to another day than the one asked for is dropped (a defence, it should not happen).
  */
 function minutesToBatch(symbol: string, day: string, rows: IexMinute[], lastTs: number): BarBatch {
-  const out = emptyBatch(symbol, rows.length);
-  let n = 0;
-  let prev = lastTs;
+  const page = new AscendingPage(symbol, rows.length, lastTs, `iex: minutes of ${symbol} on ${day}`);
   for (const r of rows) {
     // a bar needs all of OHLCV; anything less is a minute without (usable) trades
     if (r.close == null || r.open == null || r.high == null || r.low == null || r.volume == null) continue;
@@ -135,21 +133,9 @@ function minutesToBatch(symbol: string, day: string, rows: IexMinute[], lastTs: 
     if (!date || !hm) throw new MpError('E_PROVIDER', `iex: unexpected response: minute "${r.date.slice(0, 12)} ${r.minute.slice(0, 8)}" is not a date and HH:MM`);
     if (date !== day) continue;
     const ts = zonedTimeToUtc(date, Number(hm[1]), Number(hm[2]), EXCHANGE_TZ);
-    if (ts === prev) continue;
-    if (ts < prev) throw new MpError('E_PROVIDER', `iex: minutes of ${symbol} on ${day} came out of order`);
-    out.ts[n] = ts;
-    out.open[n] = r.open;
-    out.high[n] = r.high;
-    out.low[n] = r.low;
-    out.close[n] = r.close;
-    out.volume[n] = r.volume;
-    out.tradeCount[n] = r.numberOfTrades ?? Number.NaN;
-    out.vwap[n] = r.average ?? Number.NaN;
-    prev = ts;
-    n++;
+    page.push({ ts, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, tradeCount: r.numberOfTrades, vwap: r.average });
   }
-  out.length = n;
-  return n === rows.length ? out : sliceBatch(out, 0, n);
+  return page.batch();
 }
 
 /** The daily bar, stamped 00:00 New York like the other providers' daily bars. The chart has no trade count or VWAP. */

@@ -2,7 +2,7 @@ import { EXCHANGE_TZ, zonedTimeToUtc } from '../../calendar';
 import { isRealDate, type Timeframe } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
-import { emptyBatch, sliceBatch } from '../batch';
+import { AscendingPage } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, PreparedIngest, PrepareRequest, Provider, ProviderContext } from '../types';
 import { PolygonAggsResponseSchema, PolygonErrorSchema, type PolygonAgg } from './schemas';
@@ -141,27 +141,12 @@ function parsePage(text: string, apiKey: string) {
  * A bar repeating the previous page's last one is dropped; bars going backwards are an error (we asked sort=asc).
  */
 function toBatch(symbol: string, aggs: PolygonAgg[], fromMs: number, toMs: number, lastTs: number): BarBatch {
-  const out = emptyBatch(symbol, aggs.length);
-  let n = 0;
-  let prev = lastTs;
+  const page = new AscendingPage(symbol, aggs.length, lastTs, `polygon: bars of ${symbol}`);
   for (const a of aggs) {
-    const ts = a.t;
-    if (ts < fromMs || ts >= toMs) continue;
-    if (ts === prev) continue;
-    if (ts < prev) throw new MpError('E_PROVIDER', `polygon: bars of ${symbol} came out of order (${new Date(ts).toISOString()} after ${new Date(prev).toISOString()})`);
-    out.ts[n] = ts;
-    out.open[n] = a.o;
-    out.high[n] = a.h;
-    out.low[n] = a.l;
-    out.close[n] = a.c;
-    out.volume[n] = a.v;
-    out.tradeCount[n] = a.n ?? Number.NaN;
-    out.vwap[n] = a.vw ?? Number.NaN;
-    prev = ts;
-    n++;
+    if (a.t < fromMs || a.t >= toMs) continue;
+    page.push({ ts: a.t, open: a.o, high: a.h, low: a.l, close: a.c, volume: a.v, tradeCount: a.n, vwap: a.vw });
   }
-  out.length = n;
-  return n === aggs.length ? out : sliceBatch(out, 0, n);
+  return page.batch();
 }
 
 function nextDate(date: string): string {
