@@ -17,7 +17,8 @@ import { createHttpClient } from './providers/http/client';
 import { offline } from './providers/http/offline';
 import { ProviderStats } from './providers/http/stats';
 import { mergeHooks } from './providers/http/hooks';
-import { EngineMetrics, MetricsHistory, startHistorySampler } from './metrics';
+import { EngineMetrics, MetricsHistory, parseDuration, startHistorySampler } from './metrics';
+import { LiveSampler } from './metrics/live';
 import { runValidation, ValidationStore, type ScopeInput, type ThresholdsInput, type ValidationRunRecord, type ValidationRunResult } from './validate';
 import { aggregate, AggregateArgSchema, type AggregateResult } from './aggregate';
 import type { z } from 'zod';
@@ -84,6 +85,8 @@ export class Engine {
   private universeStore: UniverseStore | undefined;
   private settingsStore: SettingsStore | undefined;
   private validationStore: ValidationStore | undefined;
+  private liveTimer: NodeJS.Timeout | undefined;
+  private metricsHistory: MetricsHistory | undefined;
   private schedulerInst: Scheduler | undefined;
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
@@ -131,6 +134,7 @@ export class Engine {
       this.dbHandle = db;
       // every process, CLI included, records samples of its metrics (every 15 s and at job end)
       const history = new MetricsHistory(db);
+      this.metricsHistory = history;
       this.historySampler = startHistorySampler(() => this.metrics.snapshot(), history, {
         onError: (e) => this.log.warn('metrics history sample failed', { error: e instanceof Error ? e.message : String(e) }),
       });
@@ -416,6 +420,19 @@ export class Engine {
     return this.validationStore;
   }
 
+  /** Long-lived hosts with a UI (desktop, serve) push live metrics about once a second for the Metrics page. */
+  startLiveMetrics(everyMs = 1000): void {
+    if (this.liveTimer) return;
+    const sampler = new LiveSampler(this.metrics);
+    this.liveTimer = setInterval(() => {
+      void sampler
+        .sample()
+        .then((m) => this.bus.emit('metrics.live', m))
+        .catch((e: unknown) => this.log.warn('live metrics sample failed', { error: e instanceof Error ? e.message : String(e) }));
+    }, everyMs);
+    this.liveTimer.unref();
+  }
+
   /** Long-lived hosts (desktop, serve) run scheduled updates; the CLI does not. */
   startScheduler(): void {
     this.scheduler().start();
@@ -467,6 +484,14 @@ export class Engine {
           this.setCredential(name, value);
           return this.credentialStatus();
         },
+        'metrics.history': async ({ name, since, avg }) => {
+          const now = Date.now();
+          this.db();
+          const history = this.metricsHistory!;
+          const sinceMs = now - parseDuration(since, 'since');
+          const points = avg ? history.averages(name, parseDuration(avg, 'avg'), sinceMs) : history.series(name, sinceMs);
+          return { name, points: points.map((p) => ({ ts: new Date(p.ts).toISOString(), value: p.value })) };
+        },
         'schedule.get': async () => this.scheduler().status(this.scheduler().started),
         'schedule.set': async (s) => {
           if (s.enabled) {
@@ -517,6 +542,8 @@ export class Engine {
     if (this.closing) return;
     this.closing = true;
     this.schedulerInst?.stop();
+    if (this.liveTimer) clearInterval(this.liveTimer);
+    this.liveTimer = undefined;
     for (const r of this.running.values()) r.controller.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     if (this.writerP) await (await this.writerP).close();

@@ -12,6 +12,9 @@ import {
   ScheduleSchema,
   ScheduleStatusSchema,
   CredentialStatusSchema,
+  MetricsLiveSchema,
+  MetricsHistoryArgSchema,
+  MetricsHistorySchema,
 } from './schemas';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
@@ -44,6 +47,8 @@ export const requests = {
     arg: z.object({ name: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/), value: z.string().min(1).max(4096).nullable() }).strict(),
     result: z.array(CredentialStatusSchema),
   },
+  /** Recorded samples of one metric (summed over label sets and processes), for charts opened with history. */
+  'metrics.history': { arg: MetricsHistoryArgSchema, result: MetricsHistorySchema },
   'universe.list': { arg: Empty, result: z.array(UniverseSchema) },
   'universe.get': { arg: z.object({ name: UniverseNameSchema }).strict(), result: UniverseSchema },
   'universe.create': {
@@ -100,6 +105,8 @@ export const events = {
     /** symbols being fetched right now */
     active: z.array(z.string()).default([]),
   }),
+  /** Live metrics, about once a second, while a desktop or serve host runs. */
+  'metrics.live': MetricsLiveSchema,
   /** A unit of work (one symbol-year) is durable in the lake. */
   'job.unit': z.object({
     jobId: z.string(),

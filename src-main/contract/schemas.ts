@@ -149,6 +149,36 @@ export const CredentialStatusSchema = z.object({
 });
 export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
 
+/** What the Metrics page charts, about once a second (rates over the last second; latency over the last window). */
+export const MetricsLiveSchema = z.object({
+  at: z.string(),
+  rowsPerSecond: z.number().nonnegative(),
+  /** by provider */
+  requestsPerSecond: z.record(z.string(), z.number().nonnegative()),
+  errorsPerSecond: z.record(z.string(), z.number().nonnegative()),
+  /** request latency percentiles in seconds over the last few seconds; null without requests */
+  latency: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
+  rateLimitWaitsPerSecond: z.number().nonnegative(),
+  /** validation findings recorded in the last second */
+  validationFindings: z.number().nonnegative(),
+  eventLoopLagSeconds: z.number().nonnegative(),
+  jobsInFlight: z.number().nonnegative(),
+});
+export type MetricsLive = z.infer<typeof MetricsLiveSchema>;
+
+export const MetricsHistoryArgSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'not a metric name').max(200),
+    /** how far back: 30m, 24h, 7d */
+    since: z.string().regex(/^\d+[smhd]$/, 'a duration like 30m, 24h, 7d').default('1h'),
+    /** averages per bucket (e.g. 1m) instead of raw samples */
+    avg: z.string().regex(/^\d+[smhd]$/, 'a duration like 1m, 1h').optional(),
+  })
+  .strict();
+
+export const MetricsHistorySchema = z.object({ name: z.string(), points: z.array(z.object({ ts: z.string(), value: z.number() })) });
+export type MetricsHistory = z.infer<typeof MetricsHistorySchema>;
+
 export const ProviderInfoSchema = z.object({
   name: z.string(),
   description: z.string(),

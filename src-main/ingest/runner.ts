@@ -200,7 +200,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const raw = toErrorValue(firstError);
     // the job record outlives the run: no secret a provider echoed may be stored in it
     const err = { code: raw.code, message: o.redactor.text(raw.message) };
-    o.metrics.error(job.provider, o.feed, err.code);
+    // network providers' failed requests are already counted by the HTTP layer's hooks: count each failure once
+    if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.error(job.provider, o.feed, err.code);
     log.error('ingest failed', { job: job.id, code: err.code, message: err.message });
     finished = store.finish(job.id, 'failed', progress(), rowsWritten, err);
   } else if (o.signal.aborted) {

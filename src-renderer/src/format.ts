@@ -59,3 +59,34 @@ export function formatEta(seconds: number): string {
   const m = Math.round(s / 60);
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} m`;
 }
+
+/** A rate or small quantity: "0", "0.25", "3.5", "1,234". Never a misleading "0" for a small positive value. */
+export function formatRate(n: number): string {
+  if (!Number.isFinite(n) || n === 0) return '0';
+  const a = Math.abs(n);
+  if (a >= 100) return intFormat.format(Math.round(n));
+  if (a >= 10) return n.toFixed(1);
+  if (a >= 0.01) return n.toFixed(2);
+  return n > 0 ? '<0.01' : '>-0.01';
+}
+
+/** Seconds as a latency: "0.8 ms", "42 ms", "1.25 s"; "–" for none. */
+export function formatSeconds(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '–';
+  return formatElapsed(s * 1000);
+}
+
+const compactFormat = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** For chart axes: 950, 1.2K, 3.4M. */
+export function formatCompact(n: number): string {
+  return compactFormat.format(n);
+}
+
+/** HH:MM (or HH:MM:SS) of a timestamp in ms, local time: chart axes. */
+export function formatClock(ms: number, seconds = false): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return seconds ? `${hm}:${pad(d.getSeconds())}` : hm;
+}

@@ -541,6 +541,7 @@ export function buildProgram(io: CliIo): Command {
           throw e;
         }
         engine.startScheduler();
+        engine.startLiveMetrics();
         print(io, `MarketPipe is serving at ${server.url}`);
         if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
           io.stderr.write(`warning: listening on ${opts.host}: other machines can reach this server (the token still guards it)\n`);

@@ -46,6 +46,7 @@ async function main() {
 
   registerIpc(ipcMain, engine.dispatcher, rendererUrl);
   engine.startScheduler();
+  engine.startLiveMetrics();
   // the local Prometheus endpoint; a busy port is logged, not fatal: the app is still usable without it
   try {
     const metricsServer = await startMetricsServer({ metrics: engine.metrics, ...parseMetricsEnv(process.env), ready: () => readiness(engine) });

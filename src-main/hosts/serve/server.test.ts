@@ -265,7 +265,7 @@ describe('WebSocket requests and events', () => {
     if (done.type !== 'event' || done.envelope.name !== 'job.updated') throw new Error('unreachable');
     expect(done.envelope.payload).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 780, error: null });
 
-    const mine = inbox.events().filter((e) => (e.name === 'job.updated' ? e.payload.id : e.payload.jobId) === jobId);
+    const mine = inbox.events().filter((e) => (e.name === 'job.updated' ? e.payload.id : e.name === 'metrics.live' ? '' : e.payload.jobId) === jobId);
     const progress = mine.flatMap((e) => (e.name === 'job.progress' ? [e.payload.progress] : []));
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toBe(100);

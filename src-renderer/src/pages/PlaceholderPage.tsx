@@ -33,14 +33,3 @@ export function ValidationPage() {
     </PlaceholderPage>
   );
 }
-
-export function MetricsPage() {
-  return (
-    <PlaceholderPage title="Metrics">
-      <p>
-        Ingestion throughput, provider latency and errors, lake size and query times over time, from the engine&apos;s
-        Prometheus metrics.
-      </p>
-    </PlaceholderPage>
-  );
-}

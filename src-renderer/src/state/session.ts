@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { AppInfo, ProviderInfo } from '../../../src-main/contract/schemas';
 import type { Client, ConnectionStatus } from '../client';
 import { useJobs } from './jobs';
+import { useMetrics } from './metrics';
 import { useTasks } from './tasks';
 
 interface SessionState {
@@ -53,6 +54,8 @@ export function startSession(client: Client): () => void {
     client.on('job.updated', (job) => useJobs.getState().upsert(job)),
     client.on('job.progress', (p) => useJobs.getState().progress(p)),
     client.on('job.unit', (u) => useTasks.getState().unit(u)),
+    // collected whichever page is open (the store keeps a bounded window), so the Metrics page opens with data
+    client.on('metrics.live', (m) => useMetrics.getState().push(m)),
     client.onStatus((status) => {
       useSession.setState({ status });
       if (status === 'open') {

@@ -1,0 +1,64 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { ingest, jobRow, nav, open, shoot } from './helpers';
+
+const CHARTS = ['Ingested rows per second', 'Requests by provider', 'Request latency', 'Rate-limiter waits', 'Validation findings', 'Event-loop lag'];
+
+/** A rate as the page shows it with at least one non-zero digit: "3,120", "42.5", "0.25". */
+const POSITIVE = /^(?=.*[1-9])[\d,.]+$/;
+
+/** The value under a label of the Current numbers strip (a dt and its dd). */
+function stat(page: Page, label: string) {
+  return page
+    .getByRole('region', { name: 'Current numbers' })
+    .getByRole('term')
+    .filter({ hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
+    .locator('xpath=following-sibling::dd[1]');
+}
+
+// 500 ms per simulated request; each (symbol, 2 weeks) unit is one request, 4 workers: 40 units write for ~5 s, so
+// rows keep arriving over several one-second samples.
+test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '500' } });
+
+test('live metrics: six charts, rows/s follows an ingest, the window survives navigation', async ({ server, page }) => {
+  await open(page, server);
+  await nav(page, 'Metrics').click();
+  for (const name of CHARTS) await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Rows ingested over the last hour' })).toBeVisible();
+  const rows = stat(page, 'Rows/s');
+  await expect(rows).toHaveText('0');
+
+  const symbols = Array.from({ length: 40 }, (_, i) => `S${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`);
+  const jobId = await ingest(page, { symbols: symbols.join(' '), start: '2024-01-02', end: '2024-01-12' });
+  await nav(page, 'Metrics').click();
+  await expect(stat(page, 'Jobs in flight')).toHaveText('1');
+  await expect(rows).toHaveText(POSITIVE);
+  await expect(stat(page, 'Requests/s')).toHaveText(POSITIVE);
+  await expect(stat(page, 'Latency p95')).toHaveText(/\d+ ms$/);
+  // the requests chart has a line (and legend entry) for the provider
+  await expect(page.locator('.recharts-legend-item-text', { hasText: 'fake req/s' })).toBeVisible();
+  await shoot(page, 'metrics-live');
+
+  // Another page and back: the store kept the window, charts come back at once with the samples so far.
+  await nav(page, 'Ingest').click();
+  await expect(jobRow(page, jobId)).toBeVisible();
+  await nav(page, 'Metrics').click();
+  for (const name of CHARTS) await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
+  await expect(page.getByText('Waiting for the engine…')).toHaveCount(0);
+  await expect(page.locator('.recharts-line-curve').first()).toBeVisible();
+
+  // After the job, the last hour's history has its rows (recorded at job end).
+  await nav(page, 'Ingest').click();
+  await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
+  await nav(page, 'Metrics').click();
+  await expect(stat(page, 'Jobs in flight')).toHaveText('0');
+  // the history is loaded when the page opens; the job's end is recorded just after it finishes
+  const history = page.getByRole('region', { name: 'Rows ingested over the last hour' });
+  await expect(async () => {
+    await nav(page, 'Ingest').click();
+    await nav(page, 'Metrics').click();
+    await expect(history.locator('.recharts-bar-rectangle').first()).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
+  await history.scrollIntoViewIfNeeded();
+  await shoot(page, 'metrics-history');
+});
