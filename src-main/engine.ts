@@ -42,7 +42,8 @@ import { UniverseStore } from './universe/store';
 import { Scheduler } from './schedule/scheduler';
 import { SettingsStore } from './settings/store';
 import type { SecretStore } from './settings/secrets';
-import { lastClosedSession, nextTradingDay } from './calendar';
+import { lastClosedSession, nextTradingDay, tradingDays } from './calendar';
+import { symbolsFromCsv, universeToCsv } from './universe/csv';
 import { silentLogger, type Logger } from './shared/log';
 
 export interface EngineOptions {
@@ -529,6 +530,28 @@ export class Engine {
         'universe.remove': async ({ name, symbols }) => this.universes().remove(name, symbols),
         'universe.rename': async ({ name, to }) => this.universes().rename(name, to),
         'universe.update': async ({ name, ...meta }) => this.universes().setMeta(name, meta),
+        'universe.import': async ({ name, csv }) => {
+          const parsed = symbolsFromCsv(csv, 'the file');
+          if (parsed.symbols.length === 0) throw new MpError('E_BAD_INPUT', `no valid symbol in the file (${parsed.rejected.length} line(s) rejected)`);
+          const exists = this.universes().list().some((u) => u.name.toLowerCase() === name.trim().toLowerCase());
+          const universe = exists ? this.universes().add(name, parsed.symbols).universe : this.universes().create(name, parsed.symbols);
+          return { universe, imported: parsed.symbols.length, rejected: parsed.rejected };
+        },
+        'universe.export': async ({ name }) => {
+          const u = this.universes().get(name);
+          return { filename: `${u.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv`, csv: universeToCsv(u) };
+        },
+        'universe.coverage': async ({ name }) => {
+          const u = this.universes().get(name);
+          const lastClosed = lastClosedSession();
+          return u.symbols.map((symbol) => {
+            const best = this.coverage().summary(symbol)[0];
+            if (!best) return { symbol, provider: null, feed: null, timeframe: null, firstSession: null, lastSession: null, sessions: 0, missingSessions: 0, behindSessions: 0 };
+            const span = tradingDays(best.first, best.last).length;
+            const behind = best.last >= lastClosed ? 0 : tradingDays(nextTradingDay(best.last), lastClosed).length;
+            return { symbol, provider: best.provider, feed: best.feed, timeframe: best.timeframe, firstSession: best.first, lastSession: best.last, sessions: best.sessions, missingSessions: Math.max(0, span - best.sessions), behindSessions: behind };
+          });
+        },
         'universe.delete': async ({ name }) => {
           this.universes().delete(name);
           return { deleted: true as const };

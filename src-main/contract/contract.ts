@@ -13,6 +13,7 @@ import {
   ScheduleStatusSchema,
   CredentialStatusSchema,
   MetricsLiveSchema,
+  SymbolCoverageSchema,
   MetricsHistoryArgSchema,
   MetricsHistorySchema,
 } from './schemas';
@@ -83,6 +84,14 @@ export const requests = {
       .strict(),
     result: UniverseSchema,
   },
+  /** Adds the symbols of a CSV text (symbol/ticker column or one per line) to a universe, created if new. */
+  'universe.import': {
+    arg: z.object({ name: UniverseNameSchema, csv: z.string().max(5_000_000) }).strict(),
+    result: z.object({ universe: UniverseSchema, imported: z.number().int(), rejected: z.array(z.object({ line: z.number().int(), value: z.string(), reason: z.string() })) }),
+  },
+  'universe.export': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ filename: z.string(), csv: z.string() }) },
+  /** Each symbol's coverage at a glance. */
+  'universe.coverage': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.array(SymbolCoverageSchema) },
   'universe.delete': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ deleted: z.literal(true) }) },
 } as const;
 

@@ -179,6 +179,23 @@ export const MetricsHistoryArgSchema = z
 export const MetricsHistorySchema = z.object({ name: z.string(), points: z.array(z.object({ ts: z.string(), value: z.number() })) });
 export type MetricsHistory = z.infer<typeof MetricsHistorySchema>;
 
+/** One symbol's data at a glance (for the Universe page): what the lake holds of it, by coverage records. */
+export const SymbolCoverageSchema = z.object({
+  symbol: z.string(),
+  /** the source counted: provider/feed/timeframe with the most sessions for this symbol, or null without data */
+  provider: z.string().nullable(),
+  feed: z.string().nullable(),
+  timeframe: z.string().nullable(),
+  firstSession: z.string().nullable(),
+  lastSession: z.string().nullable(),
+  sessions: z.number().int().nonnegative(),
+  /** trading sessions between first and last that are not in the lake */
+  missingSessions: z.number().int().nonnegative(),
+  /** sessions from the last one held up to the last closed session */
+  behindSessions: z.number().int().nonnegative(),
+});
+export type SymbolCoverage = z.infer<typeof SymbolCoverageSchema>;
+
 export const ProviderInfoSchema = z.object({
   name: z.string(),
   description: z.string(),

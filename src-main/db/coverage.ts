@@ -19,6 +19,16 @@ export class CoverageStore {
     return new Set(this.stmts.covered.pluck().all(src.symbol, src.timeframe, src.provider, src.feed, start, end) as string[]);
   }
 
+  /** Per source of a symbol: first and last session held and how many sessions. */
+  summary(symbol: string): { timeframe: string; provider: string; feed: string; first: string; last: string; sessions: number }[] {
+    return this.db
+      .prepare(
+        `SELECT timeframe, provider, feed, min(session_date) AS first, max(session_date) AS last, count(*) AS sessions
+         FROM coverage WHERE symbol = ? GROUP BY timeframe, provider, feed ORDER BY sessions DESC, provider, feed`,
+      )
+      .all(symbol) as { timeframe: string; provider: string; feed: string; first: string; last: string; sessions: number }[];
+  }
+
   /** The last session of this source in the lake, if any. */
   lastCovered(src: SourceKey): string | undefined {
     return (this.stmts.last.pluck().get(src.symbol, src.timeframe, src.provider, src.feed) as string | null) ?? undefined;

@@ -69,6 +69,22 @@ describe('universes', () => {
     await expect(engine.startIngest({ provider: 'fake', universe: 'U', update: true })).rejects.toMatchObject({ code: 'E_BAD_INPUT', message: expect.stringContaining('CCC') });
   });
 
+  it('imports and exports CSV through the contract, and tells each symbol\'s coverage', async () => {
+    const imp = await c().request('universe.import', { name: 'Imp', csv: 'symbol\nAAA\nB$D\nBBB\n' });
+    expect(imp.ok && imp.value).toMatchObject({ imported: 2, rejected: [{ line: 3, value: 'B$D' }], universe: { symbols: ['AAA', 'BBB'] } });
+    const exp = await c().request('universe.export', { name: 'Imp' });
+    expect(exp.ok && exp.value).toEqual({ filename: 'Imp.csv', csv: 'symbol\nAAA\nBBB\n' });
+    const j = await engine.startIngest({ provider: 'fake', symbols: ['AAA'], start: '2024-01-02', end: '2024-01-03' });
+    await engine.waitForJob(j.id);
+    const j2 = await engine.startIngest({ provider: 'fake', symbols: ['AAA'], start: '2024-01-05', end: '2024-01-05' });
+    await engine.waitForJob(j2.id);
+    const cov = await c().request('universe.coverage', { name: 'Imp' });
+    expect(cov.ok && cov.value).toEqual([
+      { symbol: 'AAA', provider: 'fake', feed: 'sim', timeframe: '1m', firstSession: '2024-01-02', lastSession: '2024-01-05', sessions: 3, missingSessions: 1, behindSessions: expect.any(Number) },
+      { symbol: 'BBB', provider: null, feed: null, timeframe: null, firstSession: null, lastSession: null, sessions: 0, missingSessions: 0, behindSessions: 0 },
+    ]);
+  });
+
   it('reads symbols from CSV, reporting rejected lines by their line in the file', () => {
     const r = symbolsFromCsv('Symbol,Name\nAMD,Advanced\nBAD$,x\nINTC,Intel\n\namd,dup\n', 'u.csv');
     expect(r.symbols).toEqual(['AMD', 'INTC']);
