@@ -1,0 +1,33 @@
+import { Command, Option } from 'commander';
+import { MpError } from '../../../shared/errors';
+import { positiveNumberOption } from '../options';
+import { withEngine } from '../context';
+import type { CliIo } from '../context';
+
+export function registerQuery(program: Command, io: CliIo): void {
+  program
+    .command('query')
+    .description('run read-only SQL over the lake (view: bars)')
+    .argument('<sql>', 'one SELECT statement')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--output <file>', 'write to FILE instead of stdout (atomically)')
+    .option('--timeout <seconds>', 'cancel the query after this many seconds', positiveNumberOption('--timeout', 86_400))
+    .action(async (sql: string, opts: { format: 'table' | 'csv' | 'json'; output?: string; timeout?: number }, cmd: Command) => {
+      if (!sql.trim()) throw new MpError('E_BAD_INPUT', 'SQL is empty');
+      const { rowWriter, fileSink, stdoutSink } = await import('../output');
+      await withEngine(cmd, io, async (engine) => {
+        const out = opts.output ? fileSink(opts.output) : stdoutSink(io.stdout);
+        const w = rowWriter(opts.format, out);
+        try {
+          await engine.streamQuery(sql, opts.timeout ? Math.round(opts.timeout * 1000) : undefined, {
+            columns: (c) => w.columns(c),
+            rows: (r) => w.rows(r),
+          });
+          await w.finish();
+        } catch (e) {
+          out.abort();
+          throw e;
+        }
+      });
+    });
+}

@@ -1,0 +1,108 @@
+// What every command shares: the IO streams, the engine's lifecycle around one command, output helpers.
+import pkg from '../../../package.json';
+import { Command } from 'commander';
+import { MpError } from '../../shared/errors';
+import { resolveDataDir } from '../../settings/paths';
+import { withDotEnv } from '../../settings/dotenv';
+import { Redactor } from '../../shared/redact';
+import type { Engine } from '../../engine';
+import type { Job } from '../../contract/schemas';
+import type { RequestArgInput, RequestName, RequestResult } from '../../contract/contract';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+interface GlobalOpts {
+  dataDir?: string;
+}
+
+export async function withEngine<T>(cmd: Command, io: CliIo, fn: (engine: Engine) => Promise<T>, host: 'cli' | 'serve' = 'cli'): Promise<T> {
+  const { Engine } = await import('../../engine');
+  const { createLogger } = await import('../../shared/log');
+  const { parseEnv } = await import('../../settings/env');
+  const fullEnv = withDotEnv(io.env);
+  const env = parseEnv(fullEnv);
+  const globals = cmd.optsWithGlobals<GlobalOpts>();
+  const engine = new Engine({
+    dataDir: resolveDataDir(globals.dataDir, io.env),
+    host,
+    version: pkg.version,
+    env: fullEnv,
+    log: createLogger({ level: env.MP_LOG_LEVEL ?? 'warn', redactor: Redactor.fromEnv(fullEnv), write: (l) => io.stderr.write(l) }),
+  });
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+export function print(io: CliIo, s: string) {
+  io.stdout.write(s.endsWith('\n') ? s : s + '\n');
+}
+
+/** A request through the contract's dispatcher, as the UI would make it; an error value becomes a thrown MpError. */
+export async function request<K extends RequestName>(engine: Engine, name: K, arg: RequestArgInput<K>): Promise<RequestResult<K>> {
+  const r = await engine.dispatcher.dispatch(name, arg, { transport: 'in-process' });
+  if (!r.ok) throw new MpError(r.error.code, r.error.message);
+  return r.value as RequestResult<K>;
+}
+
+/** Starts (or resumes) a job, shows its progress on a terminal, turns Ctrl+C into a clean cancel, prints the summary. */
+export async function followJob(engine: Engine, io: CliIo, json: boolean, start: () => Promise<Job>): Promise<void> {
+  const t0 = performance.now();
+  const job = await start();
+  const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !json;
+  const off = tty
+    ? engine.bus.subscribe((e) => {
+        if (e.name === 'job.progress' && e.payload.jobId === job.id) {
+          io.stderr.write(`\r${e.payload.progress.toFixed(1).padStart(5)}%  ${e.payload.rowsWritten} rows  ${e.payload.message}`.padEnd(80));
+        }
+      })
+    : () => undefined;
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    io.stderr.write('\ncancelling: finishing the current write (Ctrl+C again to abort at once)\n');
+    engine.cancelJob(job.id);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let done;
+  try {
+    done = await engine.waitForJob(job.id);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    off();
+    if (tty) io.stderr.write('\n');
+  }
+  const elapsedMs = Math.round(performance.now() - t0);
+  const tasks = await request(engine, 'jobs.tasks', { jobId: done.id });
+  const summary = {
+    jobId: done.id,
+    status: done.status,
+    provider: done.provider,
+    feed: done.feed,
+    timeframe: done.timeframe,
+    symbols: done.symbols,
+    start: done.start,
+    end: done.end,
+    rowsWritten: done.rowsWritten,
+    /** units of work (symbol x year) this job planned; 0 when everything was already in the lake */
+    units: tasks.length,
+    elapsedMs,
+    rowsPerSecond: elapsedMs > 0 ? Math.round((done.rowsWritten / elapsedMs) * 1000) : done.rowsWritten,
+    dataDir: engine.paths.root,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    error: done.error,
+  };
+  if (json) print(io, JSON.stringify(summary));
+  else if (tasks.length === 0 && done.status === 'succeeded') print(io, `job ${done.id}: already up to date (${done.start}..${done.end} is in the lake; --force fetches again)`);
+  else print(io, `job ${done.id} ${done.status}: ${done.rowsWritten} rows, ${done.symbols.length} symbol(s), ${done.start}..${done.end}, ${(elapsedMs / 1000).toFixed(1)} s`);
+  if (done.error) throw new MpError(done.error.code, done.error.message);
+}
