@@ -9,13 +9,14 @@ import path from 'node:path';
 // page with a csv provider (unless the engine has one) and a keyed provider without its keys; requests still go to
 // the real engine, which answers them as it stands.
 const EXTRA: ProviderInfo[] = [
-  { name: 'csv', description: 'Bars from CSV files.', feeds: ['file'], defaultFeed: 'file', timeframes: ['1m', '5m', '15m', '30m', '1h', '1d'], needs: [], configured: true },
+  { name: 'csv', description: 'Bars from CSV files.', feeds: ['file'], defaultFeed: 'file', timeframes: ['1m', '5m', '15m', '30m', '1h', '1d'], adjustments: ['raw'], needs: [], configured: true },
   {
     name: 'keyed',
     description: 'A provider that needs keys (stand-in).',
     feeds: ['basic', 'full'],
     defaultFeed: 'basic',
     timeframes: ['1m', '5m', '15m', '1h', '1d'],
+    adjustments: ['raw'],
     needs: ['KEYED_KEY_ID', 'KEYED_SECRET'],
     configured: false,
   },

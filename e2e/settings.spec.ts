@@ -6,7 +6,7 @@ import { nav, open, shoot } from './helpers';
 
 const run = promisify(execFile);
 
-/** The CLI against the same data dir as the test's server (there is no Universe page yet). */
+/** The CLI against the same data dir as the test's server (the test uses the CLI to stay independent of the Universe page). */
 async function cli(server: Server, ...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, ['bin/marketpipe.cjs', '--data-dir', server.dataDir, ...args], {
     cwd: REPO_ROOT,

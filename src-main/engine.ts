@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { combineHandlers, createDispatcher, formatZodError, type Dispatcher, type Handlers } from './contract/dispatcher';
-import { IngestArgSchema, type AppInfo, type IngestArg, type IngestArgInput, type Job, type QueryArg, type QueryResult, type Timeframe, type CredentialStatus } from './contract/schemas';
+import { IngestArgSchema, type AppInfo, type IngestArg, type IngestArgInput, type Job, type QueryArg, type QueryResult, type Timeframe, type CredentialStatus, type Adjustment } from './contract/schemas';
 import { CoverageStore } from './db/coverage';
 import { JobStore, type JobParams } from './db/jobs';
 import { migrate, migrationStatus, type MigrationStatus } from './db/migrations';
@@ -24,6 +24,15 @@ import { aggregate, AggregateArgSchema, type AggregateResult } from './aggregate
 import type { z } from 'zod';
 
 type AggregateArgInput = z.input<typeof AggregateArgSchema>;
+
+/** The feed a source is stored under: the provider's feed, suffixed with the adjustment when it is not raw. */
+export function storageFeed(feed: string, adjustment: Adjustment): string {
+  return adjustment === 'raw' ? feed : `${feed}-${adjustment}`;
+}
+
+function apiFeedOf(stored: string, adjustment: Adjustment): string {
+  return adjustment === 'raw' ? stored : stored.slice(0, -(adjustment.length + 1));
+}
 
 function daysBefore(date: string, n: number): string {
   const d = new Date(`${date}T12:00:00Z`);
@@ -208,12 +217,18 @@ export class Engine {
     if (!parsed.success) throw new MpError('E_BAD_INPUT', formatZodError(parsed.error));
     const arg = parsed.data;
     const provider = this.providers.get(arg.provider);
-    const feed = arg.feed ?? provider.info.defaultFeed;
-    if (!provider.info.feeds.includes(feed)) throw new MpError('E_BAD_INPUT', `provider ${arg.provider} has no feed "${feed}" (feeds: ${provider.info.feeds.join(', ')})`);
+    const apiFeed = arg.feed ?? provider.info.defaultFeed;
+    if (!provider.info.feeds.includes(apiFeed)) throw new MpError('E_BAD_INPUT', `provider ${arg.provider} has no feed "${apiFeed}" (feeds: ${provider.info.feeds.join(', ')})`);
+    const adjustments = provider.info.adjustments ?? ['raw'];
+    if (!adjustments.includes(arg.adjustment)) {
+      throw new MpError('E_BAD_INPUT', `provider ${arg.provider} serves ${adjustments.join(', ')} prices, not ${arg.adjustment}`);
+    }
+    // Adjusted bars are a source of their own: never mixed with (or mistaken for) the raw bars of the same feed.
+    const feed = storageFeed(apiFeed, arg.adjustment);
     if (!provider.isConfigured(this.providerEnv())) {
       throw new MpError('E_PROVIDER_AUTH', `provider ${arg.provider} is not configured: set ${provider.info.needs.join(', ')}`);
     }
-    const plan = await this.prepareIngest(provider, arg, feed, opts.newSymbolsFrom);
+    const plan = await this.prepareIngest(provider, arg, apiFeed, feed, opts.newSymbolsFrom);
     if (!provider.info.timeframes.includes(plan.timeframe)) {
       throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${plan.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
     }
@@ -224,7 +239,7 @@ export class Engine {
       tasks = narrowToMissing(tasks, (t) => coverage.covered({ symbol: t.symbol, timeframe: plan.timeframe, provider: arg.provider, feed }, t.start, t.end));
     }
     // the source is stored absolute: a resume may run from another working directory
-    const params: JobParams = { workers: arg.workers, batchSize: pageSize, force: arg.force, ...(arg.source ? { source: path.resolve(arg.source) } : {}), ...(arg.tz ? { tz: arg.tz } : {}) };
+    const params: JobParams = { workers: arg.workers, batchSize: pageSize, force: arg.force, adjustment: arg.adjustment, ...(arg.source ? { source: path.resolve(arg.source) } : {}), ...(arg.tz ? { tz: arg.tz } : {}) };
     const job = this.jobs().create({
       id: randomUUID(),
       provider: arg.provider,
@@ -270,6 +285,8 @@ export class Engine {
       http: this.http(provider).client,
       stats: this.http(provider).stats,
       feed: job.feed,
+      apiFeed: apiFeedOf(job.feed, params.adjustment),
+      adjustment: params.adjustment,
       timeframe: job.timeframe,
       workers: params.workers,
       pageSize: params.batchSize ?? provider.defaultPageSize,
@@ -293,7 +310,7 @@ export class Engine {
     this.running.set(job.id, { controller, done });
   }
 
-  private async prepareIngest(provider: Provider, arg: IngestArg, feed: string, newSymbolsFrom?: string): Promise<PreparedIngest> {
+  private async prepareIngest(provider: Provider, arg: IngestArg, apiFeed: string, feed: string, newSymbolsFrom?: string): Promise<PreparedIngest> {
     const fromUniverse = arg.universe ? this.universes().get(arg.universe).symbols : [];
     if (arg.universe && fromUniverse.length === 0 && arg.symbols.length === 0) throw new MpError('E_BAD_INPUT', `universe "${arg.universe}" has no symbols`);
     const symbols = [...new Set([...arg.symbols, ...fromUniverse])];
@@ -301,7 +318,7 @@ export class Engine {
       if (arg.update) throw new MpError('E_BAD_INPUT', `--update is for network providers; provider ${provider.info.name} reads what its files hold`);
       const ac = new AbortController();
       return provider.prepare(
-        { symbols, timeframe: arg.timeframe, start: arg.start, end: arg.end, feed, source: arg.source, tz: arg.tz },
+        { symbols, timeframe: arg.timeframe, start: arg.start, end: arg.end, feed: apiFeed, source: arg.source, tz: arg.tz },
         { signal: ac.signal, env: this.providerEnv(), log: this.log },
       );
     }

@@ -60,6 +60,10 @@ export const JobSchema = z.object({
 });
 export type Job = z.infer<typeof JobSchema>;
 
+export const ADJUSTMENTS = ['raw', 'split', 'dividend', 'all'] as const;
+export const AdjustmentSchema = z.enum(ADJUSTMENTS);
+export type Adjustment = z.infer<typeof AdjustmentSchema>;
+
 export const UniverseNameSchema = z.string().trim().min(1, 'give a universe name').max(64);
 
 export const IngestArgSchema = z
@@ -84,6 +88,8 @@ export const IngestArgSchema = z
     update: z.boolean().default(false),
     /** fetch every session again, even those already in the lake */
     force: z.boolean().default(false),
+    /** price adjustment asked of the provider; anything but raw is stored as its own source (feed "<feed>-<adjustment>") */
+    adjustment: AdjustmentSchema.default('raw'),
   })
   .refine((a) => !a.start || !a.end || a.start <= a.end, { message: 'start is after end', path: ['start'] })
   .refine((a) => !(a.update && a.end), { message: '--update brings data up to the last closed session: drop --end', path: ['end'] });
@@ -202,6 +208,8 @@ export const ProviderInfoSchema = z.object({
   feeds: z.array(z.string()),
   defaultFeed: z.string(),
   timeframes: z.array(TimeframeSchema),
+  /** price adjustments the provider can apply (raw: none) */
+  adjustments: z.array(AdjustmentSchema).default(['raw']),
   needs: z.array(z.string()),
   configured: z.boolean(),
 });

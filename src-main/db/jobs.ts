@@ -9,6 +9,7 @@ export const JobParamsSchema = z.object({
   source: z.string().optional(),
   tz: z.string().optional(),
   force: z.boolean().default(false),
+  adjustment: z.enum(['raw', 'split', 'dividend', 'all']).default('raw'),
 });
 export type JobParams = z.infer<typeof JobParamsSchema>;
 

@@ -1,5 +1,5 @@
 import { exchangeDate } from '../calendar';
-import type { Job, Timeframe } from '../contract/schemas';
+import type { Adjustment, Job, Timeframe } from '../contract/schemas';
 import type { JobStore } from '../db/jobs';
 import type { EventBus } from '../events/bus';
 import type { LakeWriter } from '../lake/writer';
@@ -19,7 +19,11 @@ export interface RunIngestOptions {
   provider: Provider;
   http: HttpClient;
   stats: ProviderStats;
+  /** the source's feed in the lake (with the adjustment suffix when not raw) */
   feed: string;
+  /** the feed and adjustment asked of the provider */
+  apiFeed: string;
+  adjustment: Adjustment;
   timeframe: Timeframe;
   workers: number;
   pageSize: number;
@@ -126,7 +130,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const buf = new BatchBuffer(t.symbol, t.days.length * 390);
     let seen = 0;
     const pages = o.provider.fetchBars(
-      { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.feed, pageSize: o.pageSize, source: o.source, tz: o.tz },
+      { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.apiFeed, adjustment: o.adjustment, pageSize: o.pageSize, source: o.source, tz: o.tz },
       { signal, env: o.env, log, http: o.http },
     );
     const endFetch = o.metrics.startStage('fetch');

@@ -32,7 +32,7 @@ export class ProviderRegistry {
   }
 
   list(env: NodeJS.ProcessEnv): ProviderInfo[] {
-    return [...this.byName.values()].map((p) => ({ ...p.info, configured: p.isConfigured(env) }));
+    return [...this.byName.values()].map((p) => ({ ...p.info, adjustments: p.info.adjustments ?? ['raw'], configured: p.isConfigured(env) }));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ProviderInfo, Timeframe } from '../contract/schemas';
+import type { Adjustment, ProviderInfo, Timeframe } from '../contract/schemas';
 import type { Logger } from '../shared/log';
 import type { HttpClient, ResilienceOptions } from './http/types';
 
@@ -32,6 +32,8 @@ export interface FetchBarsRequest {
   feed: string;
   /** bars per page (the provider's page limit) */
   pageSize: number;
+  /** price adjustment to ask for (providers that list it in info.adjustments) */
+  adjustment?: Adjustment;
   /** csv: the file or folder to read */
   source?: string;
   /** csv: zone of timestamps without an offset */
@@ -64,7 +66,7 @@ export interface ProviderContext {
   http: HttpClient;
 }
 
-export type ProviderDescriptor = Omit<ProviderInfo, 'configured'>;
+export type ProviderDescriptor = Omit<ProviderInfo, 'configured' | 'adjustments'> & { adjustments?: Adjustment[] };
 
 export interface Provider {
   readonly info: ProviderDescriptor;

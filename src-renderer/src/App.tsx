@@ -3,9 +3,10 @@ import { Nav } from './components/Nav';
 import { TokenRequired } from './components/TokenRequired';
 import { IngestPage } from './pages/IngestPage';
 import { MetricsPage } from './pages/MetricsPage';
-import { UniversePage, ValidationPage } from './pages/PlaceholderPage';
+import { ValidationPage } from './pages/PlaceholderPage';
 import { QueryPage } from './pages/QueryPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { UniversePage } from './pages/UniversePage';
 import { useNav, type PageId } from './state/nav';
 import { useSession } from './state/session';
 

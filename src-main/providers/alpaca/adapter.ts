@@ -48,6 +48,8 @@ export interface AlpacaBarsQuery {
   end: string;
   limit: number;
   feed: string;
+  /** raw unless asked otherwise */
+  adjustment?: string;
   pageToken?: string;
 }
 
@@ -62,8 +64,9 @@ export function buildBarsUrl(baseUrl: string, q: AlpacaBarsQuery): string {
     // Alpaca's default feed depends on the subscription (sip for paid plans): name it so the data matches the feed
     // recorded in the lake.
     feed: q.feed,
-    // the lake stores raw prices; adjustments are applied downstream, never baked in by the provider
-    adjustment: 'raw',
+    // raw unless the user asked otherwise (adjusted bars are then stored as their own source): always named, so an
+    // account default never decides
+    adjustment: q.adjustment ?? 'raw',
     sort: 'asc',
   });
   if (q.pageToken) p.set('page_token', q.pageToken);
@@ -184,6 +187,7 @@ export const alpacaProvider: Provider = {
     feeds: [...ALPACA_FEEDS],
     defaultFeed: 'iex',
     timeframes: ['1m', '5m', '15m', '30m', '1h', '1d'],
+    adjustments: ['raw', 'split', 'dividend', 'all'],
     needs: ['ALPACA_KEY', 'ALPACA_SECRET'],
   },
   defaultPageSize: ALPACA_MAX_LIMIT,
@@ -206,7 +210,7 @@ export const alpacaProvider: Provider = {
     let lastTs = Number.NEGATIVE_INFINITY;
     for (let page = 1; ; page++) {
       if (ctx.signal.aborted) throw cancelled();
-      const url = buildBarsUrl(base, { symbols: [req.symbol], timeframe, start: win.start, end: win.end, limit, feed: req.feed, pageToken });
+      const url = buildBarsUrl(base, { symbols: [req.symbol], timeframe, start: win.start, end: win.end, limit, feed: req.feed, adjustment: req.adjustment ?? 'raw', pageToken });
       const res = await ctx.http.get({ url, headers, signal: ctx.signal });
       if (res.status < 200 || res.status >= 300) throw alpacaError(res.status, res.text, secrets);
       const body = parsePage(res.text, secrets);

@@ -12,17 +12,6 @@ export function PlaceholderPage({ title, children }: { title: string; children: 
   );
 }
 
-export function UniversePage() {
-  return (
-    <PlaceholderPage title="Symbol universe">
-      <p>
-        Browse the instruments in the lake by provider and feed, with their coverage by day against the exchange
-        calendar, and manage the watch lists that ingestion starts from.
-      </p>
-    </PlaceholderPage>
-  );
-}
-
 export function ValidationPage() {
   return (
     <PlaceholderPage title="Validation">

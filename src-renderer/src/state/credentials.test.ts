@@ -11,6 +11,7 @@ const provider = (name: string, needs: string[]): ProviderInfo => ({
   feeds: ['x'],
   defaultFeed: 'x',
   timeframes: ['1m'],
+  adjustments: ['raw'],
   needs,
   configured: needs.length === 0,
 });

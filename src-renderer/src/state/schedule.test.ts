@@ -4,13 +4,14 @@ import { createClient } from '../client/client';
 import type { Transport } from '../client/types';
 import { describeRunTime, draftOf, saveSchedule, scheduleOf, scheduleProviders, scheduleSummary, statusLoaded, useSchedule } from './schedule';
 
-const fake: ProviderInfo = { name: 'fake', description: '', feeds: ['sim'], defaultFeed: 'sim', timeframes: ['1m'], needs: [], configured: true };
+const fake: ProviderInfo = { name: 'fake', description: '', feeds: ['sim'], defaultFeed: 'sim', timeframes: ['1m'], adjustments: ['raw'], needs: [], configured: true };
 const alpaca: ProviderInfo = {
   name: 'alpaca',
   description: '',
   feeds: ['iex', 'sip'],
   defaultFeed: 'iex',
   timeframes: ['1m', '5m', '1d'],
+  adjustments: ['raw'],
   needs: ['ALPACA_KEY'],
   configured: false,
 };

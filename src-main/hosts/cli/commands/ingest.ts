@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { formatZodError } from '../../../contract/dispatcher';
 import { IngestArgSchema } from '../../../contract/schemas';
 import { MpError } from '../../../shared/errors';
@@ -23,9 +23,10 @@ export function registerIngest(program: Command, io: CliIo): void {
     .option('--universe <name>', 'ingest the symbols of this universe (with or instead of --symbols)')
     .option('--update', 'bring the symbols up to date: through the last closed session, from where each one stops')
     .option('--force', 'fetch every session again, even those already in the lake')
+    .addOption(new Option('--adjustment <kind>', 'price adjustment asked of the provider; adjusted bars are stored as their own source').choices(['raw', 'split', 'dividend', 'all']).default('raw'))
     .option('--resume <jobId>', 'run the unfinished units of a failed, cancelled or interrupted job')
     .option('--json', 'print one JSON summary on stdout')
-    .action(async (opts: { provider?: string; universe?: string; update?: boolean; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { adjustment: 'raw' | 'split' | 'dividend' | 'all'; provider?: string; universe?: string; update?: boolean; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
       if (opts.resume !== undefined) {
         const others = (['provider', 'symbols', 'start', 'end', 'timeframe', 'feed', 'source', 'tz', 'force', 'universe', 'update'] as const).filter((k) => opts[k] !== undefined);
         if (others.length) throw new MpError('E_BAD_INPUT', `--resume takes the job's own settings: drop --${others.join(', --')}`);
@@ -37,6 +38,7 @@ export function registerIngest(program: Command, io: CliIo): void {
       const parsed = IngestArgSchema.safeParse({
         provider: opts.provider,
         force: opts.force === true,
+        adjustment: opts.adjustment,
         update: opts.update === true,
         universe: opts.universe,
         symbols: opts.symbols === undefined ? [] : splitSymbols(opts.symbols),
