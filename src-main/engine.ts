@@ -549,7 +549,10 @@ export class Engine {
         'universe.update': async ({ name, ...meta }) => this.universes().setMeta(name, meta),
         'universe.import': async ({ name, csv }) => {
           const parsed = symbolsFromCsv(csv, 'the file');
-          if (parsed.symbols.length === 0) throw new MpError('E_BAD_INPUT', `no valid symbol in the file (${parsed.rejected.length} line(s) rejected)`);
+          if (parsed.symbols.length === 0) {
+            const first = parsed.rejected.slice(0, 3).map((r) => `line ${r.line} "${r.value}": ${r.reason}`).join('; ');
+            throw new MpError('E_BAD_INPUT', `no valid symbol in the file (${parsed.rejected.length} line(s) rejected${first ? `: ${first}` : ''})`);
+          }
           const exists = this.universes().list().some((u) => u.name.toLowerCase() === name.trim().toLowerCase());
           const universe = exists ? this.universes().add(name, parsed.symbols).universe : this.universes().create(name, parsed.symbols);
           return { universe, imported: parsed.symbols.length, rejected: parsed.rejected };
@@ -558,11 +561,14 @@ export class Engine {
           const u = this.universes().get(name);
           return { filename: `${u.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv`, csv: universeToCsv(u) };
         },
-        'universe.coverage': async ({ name }) => {
+        'universe.coverage': async ({ name, provider, feed }) => {
           const u = this.universes().get(name);
           const lastClosed = lastClosedSession();
           return u.symbols.map((symbol) => {
-            const best = this.coverage().summary(symbol)[0];
+            // the source with the most sessions, among those of the provider (and feed) asked about
+            const best = this.coverage()
+              .summary(symbol)
+              .find((c) => (!provider || c.provider === provider) && (!feed || c.feed === feed));
             if (!best) return { symbol, provider: null, feed: null, timeframe: null, firstSession: null, lastSession: null, sessions: 0, missingSessions: 0, behindSessions: 0 };
             const span = tradingDays(best.first, best.last).length;
             const behind = best.last >= lastClosed ? 0 : tradingDays(nextTradingDay(best.last), lastClosed).length;

@@ -91,7 +91,10 @@ export const requests = {
   },
   'universe.export': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ filename: z.string(), csv: z.string() }) },
   /** Each symbol's coverage at a glance. */
-  'universe.coverage': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.array(SymbolCoverageSchema) },
+  'universe.coverage': {
+    arg: z.object({ name: UniverseNameSchema, provider: z.string().trim().min(1).max(32).optional(), feed: z.string().trim().min(1).max(40).optional() }).strict(),
+    result: z.array(SymbolCoverageSchema),
+  },
   'universe.delete': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ deleted: z.literal(true) }) },
 } as const;
 

@@ -78,6 +78,10 @@ describe('universes', () => {
     await engine.waitForJob(j.id);
     const j2 = await engine.startIngest({ provider: 'fake', symbols: ['AAA'], start: '2024-01-05', end: '2024-01-05' });
     await engine.waitForJob(j2.id);
+    const other = await c().request('universe.coverage', { name: 'Imp', provider: 'alpaca' });
+    expect(other.ok && other.value.map((x) => x.sessions)).toEqual([0, 0]);
+    const bad = await c().request('universe.import', { name: 'Imp', csv: 'symbol\nB$D\n' });
+    expect(bad.ok ? '' : bad.error.message).toContain('line 2 "B$D"');
     const cov = await c().request('universe.coverage', { name: 'Imp' });
     expect(cov.ok && cov.value).toEqual([
       { symbol: 'AAA', provider: 'fake', feed: 'sim', timeframe: '1m', firstSession: '2024-01-02', lastSession: '2024-01-05', sessions: 3, missingSessions: 1, behindSessions: expect.any(Number) },
