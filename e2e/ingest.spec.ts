@@ -74,8 +74,8 @@ test('csv: symbols, range and timeframe come from the files', async ({ server, p
   await nav(page, 'Ingest').click();
   const provider = page.getByLabel('Provider');
   await expect(provider).toHaveValue('fake');
-  // csv is registered by the engine (providers.list); skip cleanly where it is not yet.
-  test.skip((await provider.locator('option[value="csv"]').count()) === 0, 'this engine has no csv provider yet');
+  // csv is registered by the engine (providers.list)
+  await expect(provider.locator('option[value="csv"]')).toHaveCount(1);
   await provider.selectOption('csv');
   await page.getByLabel('Source path').fill(dir);
   await expect(page.getByLabel('Time zone')).toHaveValue('America/New_York');
