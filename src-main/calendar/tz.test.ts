@@ -104,11 +104,9 @@ describe('zonedTimeToUtc', () => {
     expect(() => zonedTimeToUtc('2024-02-03', 9, 0, 'Mars/Olympus_Mons')).toThrow(RangeError);
   });
 
-  it('is cheap once a date is cached', () => {
-    zonedTimeToUtc('2024-05-01', 9, 30, NY);
-    const t0 = performance.now();
-    for (let i = 0; i < 100_000; i++) zonedTimeToUtc('2024-05-01', 9, 30, NY);
-    expect(performance.now() - t0).toBeLessThan(250);
+  it('answers the same instant from its cache', () => {
+    const first = zonedTimeToUtc('2024-05-01', 9, 30, NY);
+    for (let i = 0; i < 1_000; i++) expect(zonedTimeToUtc('2024-05-01', 9, 30, NY)).toBe(first);
   });
 });
 

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collect, expectSameBars, failure, fakeBars } from '../../testing/provider-harness';
 import type { Timeframe } from '../../contract/schemas';
 import { silentLogger } from '../../shared/log';
 import { ALPACA_EMULATOR_KEY, ALPACA_EMULATOR_SECRET, start } from '../../testing/emulators/alpaca';
 import type { EmulatorHandle } from '../../testing/emulators/common';
-import { BatchBuffer, isStrictlyAscending } from '../batch';
-import { fakeProvider } from '../fake';
+import { isStrictlyAscending } from '../batch';
 import { createHttpClient } from '../http/client';
 import type { HttpClient } from '../http/types';
-import { offline } from '../http/offline';
-import { BAR_COLUMNS, type BarBatch } from '../types';
+import type { BarBatch } from '../types';
 import { ALPACA_RESILIENCE, alpacaProvider, buildBarsUrl, requestWindow } from './index';
 
 // Conformance of the Alpaca adapter against the Alpaca emulator (a real HTTP server on port 0).
@@ -44,41 +43,13 @@ interface Opts {
 }
 
 async function fetchAll(symbol: string, startDate: string, endDate: string, o: Opts = {}): Promise<{ bars: BarBatch; pages: number }> {
-  const buf = new BatchBuffer(symbol);
-  let pages = 0;
   const req = { symbol, timeframe: o.timeframe ?? '1m', start: startDate, end: endDate, feed: o.feed ?? 'iex', pageSize: o.pageSize ?? 10_000 } as const;
   const ctx = { signal: o.signal ?? new AbortController().signal, env: o.env ?? env, log: silentLogger, http: o.client ?? http() };
-  for await (const page of alpacaProvider.fetchBars(req, ctx)) {
-    buf.append(page);
-    pages++;
-  }
-  return { bars: buf.view(), pages };
+  return collect(alpacaProvider, req, ctx);
 }
 
-async function fakeBars(symbol: string, startDate: string, endDate: string): Promise<BarBatch> {
-  const buf = new BatchBuffer(symbol);
-  const ctx = { signal: new AbortController().signal, env: {}, log: silentLogger, http: offline('fake') };
-  for await (const p of fakeProvider.fetchBars({ symbol, timeframe: '1m', start: startDate, end: endDate, feed: 'sim', pageSize: 10_000 }, ctx)) buf.append(p);
-  return buf.view();
-}
 
-function expectSameBars(a: BarBatch, b: BarBatch) {
-  expect(a.length).toBe(b.length);
-  for (const c of BAR_COLUMNS) expect(Array.from(a[c].subarray(0, a.length))).toEqual(Array.from(b[c].subarray(0, b.length)));
-}
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code: string; message: string };
-    // no credential ever reaches an error message
-    expect(err.message).not.toContain(KEY);
-    expect(err.message).not.toContain(SECRET);
-    return err;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('alpaca adapter', () => {
   it('pages across the limit with next_page_token, ascending and without duplicates, equal to the fake provider', async () => {
@@ -169,7 +140,7 @@ describe('alpaca adapter', () => {
   });
 
   it('maps a bad key to E_PROVIDER_AUTH naming the variables, without the secrets', async () => {
-    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, ALPACA_SECRET: 'wrong-secret-value' } }));
+    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, ALPACA_SECRET: 'wrong-secret-value' } }), [KEY, SECRET]);
     expect(e).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'alpaca: request is not authorized (check ALPACA_KEY and ALPACA_SECRET)' });
     expect(e.message).not.toContain('wrong-secret-value');
     expect(emu.requests[0]!.status).toBe(401);
@@ -177,20 +148,20 @@ describe('alpaca adapter', () => {
 
   it('keeps the reason of a 403 (subscription) and refuses to run unconfigured', async () => {
     emu.setFailures({ status: 403, body: JSON.stringify({ code: 40310000, message: 'subscription does not permit querying recent SIP data' }) });
-    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'sip' }));
+    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'sip' }), [KEY, SECRET]);
     expect(e.code).toBe('E_PROVIDER_AUTH');
     expect(e.message).toContain('subscription does not permit querying recent SIP data');
-    const u = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ALPACA_DATA_URL: emu.url } }));
+    const u = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ALPACA_DATA_URL: emu.url } }), [KEY, SECRET]);
     expect(u).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'alpaca: not configured: set ALPACA_KEY and ALPACA_SECRET' });
   });
 
   it('maps 422 (unknown symbol), 400 and 404 to E_BAD_INPUT with the provider message', async () => {
-    const unknown = await failure(fetchAll('NOPE', '2024-01-02', '2024-01-02'));
+    const unknown = await failure(fetchAll('NOPE', '2024-01-02', '2024-01-02'), [KEY, SECRET]);
     expect(unknown).toMatchObject({ code: 'E_BAD_INPUT', message: 'alpaca: invalid request: invalid symbol: NOPE' });
     emu.setFailures({ status: 400 });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_BAD_INPUT', message: 'alpaca: invalid request: bad request' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY, SECRET])).toMatchObject({ code: 'E_BAD_INPUT', message: 'alpaca: invalid request: bad request' });
     emu.setFailures({ status: 404 });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY, SECRET])).toMatchObject({ code: 'E_BAD_INPUT' });
   });
 
   it('rides out injected 429s (Retry-After) and 503s through the HTTP client', async () => {
@@ -202,21 +173,21 @@ describe('alpaca adapter', () => {
 
   it('fails with E_PROVIDER when the server keeps failing, and redacts a credential the server echoes', async () => {
     emu.setFailures({ status: 503, times: 10 });
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).code).toBe('E_PROVIDER');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY, SECRET])).code).toBe('E_PROVIDER');
     emu.setFailures({ status: 418, body: JSON.stringify({ message: `teapot refuses key ${KEY} and secret ${SECRET}` }) });
-    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'));
+    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY, SECRET]);
     expect(e.code).toBe('E_PROVIDER');
     expect(e.message).toContain('alpaca: HTTP 418: teapot refuses key [redacted] and secret [redacted]');
   });
 
   it('reports a response it cannot read, and a pagination loop, as E_PROVIDER', async () => {
     emu.setFailures({ status: 200, body: '<html>gateway</html>' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'alpaca: unexpected response: the body is not JSON' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY, SECRET])).toMatchObject({ code: 'E_PROVIDER', message: 'alpaca: unexpected response: the body is not JSON' });
     emu.setFailures({ status: 200, body: JSON.stringify({ bars: { AAPL: [{ t: '2024-01-02T14:30:00Z', o: 'x' }] } }) });
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).message).toMatch(/^alpaca: unexpected response: bars\.AAPL\.0\.o/);
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY, SECRET])).message).toMatch(/^alpaca: unexpected response: bars\.AAPL\.0\.o/);
     const loop = JSON.stringify({ bars: {}, next_page_token: 'same' });
     emu.setFailures({ status: 200, body: loop, contentType: 'application/json', times: 3 });
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).message).toContain('pagination loop');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY, SECRET])).message).toContain('pagination loop');
   });
 
   it('drops bars outside the requested dates and a repeated bar', async () => {
@@ -230,16 +201,16 @@ describe('alpaca adapter', () => {
   });
 
   it('refuses an unknown feed and bad dates before any request', async () => {
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'otc' }))).toMatchObject({ code: 'E_BAD_INPUT' });
-    expect(await failure(fetchAll('AAPL', '2024-02-30', '2024-03-01'))).toMatchObject({ code: 'E_BAD_INPUT' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, ALPACA_DATA_URL: 'ftp://x' } }))).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'otc' }), [KEY, SECRET])).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-02-30', '2024-03-01'), [KEY, SECRET])).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, ALPACA_DATA_URL: 'ftp://x' } }), [KEY, SECRET])).toMatchObject({ code: 'E_BAD_INPUT' });
     expect(emu.requests.length).toBe(0);
   });
 
   it('stops when cancelled: before the first request and between pages', async () => {
     const pre = new AbortController();
     pre.abort();
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }))).code).toBe('E_CANCELLED');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }), [KEY, SECRET])).code).toBe('E_CANCELLED');
     expect(emu.requests.length).toBe(0);
 
     const ac = new AbortController();
@@ -247,7 +218,7 @@ describe('alpaca adapter', () => {
     const it = alpacaProvider.fetchBars({ symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'iex', pageSize: 100 }, ctx)[Symbol.asyncIterator]();
     expect((await it.next()).done).toBe(false);
     ac.abort();
-    expect((await failure(it.next())).code).toBe('E_CANCELLED');
+    expect((await failure(it.next(), [KEY, SECRET])).code).toBe('E_CANCELLED');
     expect(emu.requests.length).toBe(1);
   });
 

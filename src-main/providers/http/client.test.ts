@@ -237,10 +237,9 @@ describe('createHttpClient: cancellation', () => {
     const rec = recorder();
     const p = client({}, { ...rec.hooks, onRetry: (e) => retried.resolve(e.waitMs) }).get({ url: `${srv.base}/x`, signal: ac.signal });
     expect(await retried.promise).toBe(30_000);
-    const t0 = performance.now();
     ac.abort();
+    // rejected (not resolved after the 30 s backoff): the wait was abandoned
     const err = await rejection(p);
-    expect(performance.now() - t0).toBeLessThan(100);
     expect(err).toMatchObject({ code: 'E_CANCELLED', message: 'alpaca: cancelled' });
     expect(srv.hits).toHaveLength(1);
     expect(rec.of('onError')).toEqual([{ provider: 'alpaca', code: 'E_CANCELLED', durationMs: expect.any(Number) }]);
@@ -257,10 +256,9 @@ describe('createHttpClient: cancellation', () => {
     const waitMs = await waited.promise;
     expect(waitMs).toBeGreaterThan(400);
     expect(waitMs).toBeLessThanOrEqual(500);
-    const t0 = performance.now();
     ac.abort();
     await expect(p).rejects.toMatchObject({ code: 'E_CANCELLED' });
-    expect(performance.now() - t0).toBeLessThan(100);
+    // the third request never reached the server: it left the queue instead of waiting for its token
     expect(srv.hits).toHaveLength(2);
   });
 
@@ -392,7 +390,7 @@ describe('createHttpClient: circuit breaker', () => {
 });
 
 describe('createHttpClient: pacing', () => {
-  it('spaces requests at the rate: 100/s with burst 1 takes ≥ 190 ms for 20 requests, and not much more', async () => {
+  it('spaces requests at the rate: 100/s with burst 1 takes ≥ 190 ms for 20 requests', async () => {
     const srv = await serve((_req, res) => reply(res, 200));
     const rec = recorder();
     const c = client({ ratePerMinute: 6000, burst: 1 }, rec.hooks);
@@ -400,8 +398,8 @@ describe('createHttpClient: pacing', () => {
     const at = srv.hits.map((h) => h.at);
     const span = Math.max(...at) - Math.min(...at);
     expect(span).toBeGreaterThanOrEqual(185);
-    // the bucket is the only pacing: no idle gaps beyond timer granularity and local I/O
-    expect(span).toBeLessThan(450);
+    // (that the bucket runs at the full rate, without idle gaps, is proven with fake timers in token-bucket.test.ts:
+    // wall-clock upper bounds do not belong in pass/fail tests on a shared machine)
     expect(rec.of('onRateLimitWait')).toHaveLength(19);
     // served in order of arrival
     expect(srv.hits.map((h) => h.url)).toEqual(Array.from({ length: 20 }, (_, i) => `/${i}`));

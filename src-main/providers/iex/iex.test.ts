@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collect, failure, fakeBars } from '../../testing/provider-harness';
 import type { Timeframe } from '../../contract/schemas';
 import { silentLogger } from '../../shared/log';
 import type { EmulatorHandle } from '../../testing/emulators/common';
 import { IEX_EMULATOR_TOKEN, start } from '../../testing/emulators/iex';
-import { BatchBuffer, isStrictlyAscending } from '../batch';
-import { fakeProvider } from '../fake';
+import { isStrictlyAscending } from '../batch';
 import { createHttpClient } from '../http/client';
 import type { HttpClient } from '../http/types';
-import { offline } from '../http/offline';
 import { BAR_COLUMNS, type BarBatch } from '../types';
 import { IEX_RESILIENCE, iexProvider } from './index';
 
@@ -46,23 +45,11 @@ interface Opts {
 }
 
 async function fetchAll(symbol: string, startDate: string, endDate: string, o: Opts = {}): Promise<{ bars: BarBatch; pages: number }> {
-  const buf = new BatchBuffer(symbol);
-  let pages = 0;
   const req = { symbol, timeframe: o.timeframe ?? '1m', start: startDate, end: endDate, feed: o.feed ?? 'iex', pageSize: 10_000 } as const;
   const ctx = { signal: o.signal ?? new AbortController().signal, env: o.env ?? env, log: silentLogger, http: http() };
-  for await (const page of iexProvider.fetchBars(req, ctx)) {
-    buf.append(page);
-    pages++;
-  }
-  return { bars: buf.view(), pages };
+  return collect(iexProvider, req, ctx);
 }
 
-async function fakeBars(symbol: string, startDate: string, endDate: string): Promise<BarBatch> {
-  const buf = new BatchBuffer(symbol);
-  const ctx = { signal: new AbortController().signal, env: {}, log: silentLogger, http: offline('fake') };
-  for await (const p of fakeProvider.fetchBars({ symbol, timeframe: '1m', start: startDate, end: endDate, feed: 'sim', pageSize: 10_000 }, ctx)) buf.append(p);
-  return buf.view();
-}
 
 function columns(b: BarBatch, keep: (i: number) => boolean = () => true) {
   const out: Record<string, number[]> = {};
@@ -70,16 +57,6 @@ function columns(b: BarBatch, keep: (i: number) => boolean = () => true) {
   return out;
 }
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code: string; message: string };
-    expect(err.message).not.toContain(TOKEN);
-    return err;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('iex adapter', () => {
   it('asks once per trading day (a holiday skipped) and maps the columns exactly like the fake provider', async () => {
@@ -142,24 +119,24 @@ describe('iex adapter', () => {
   });
 
   it('maps a wrong token to E_PROVIDER_AUTH naming IEX_TOKEN, and says what is missing when unconfigured', async () => {
-    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, IEX_TOKEN: 'not-the-token' } }));
+    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, IEX_TOKEN: 'not-the-token' } }), [TOKEN]);
     expect(e).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'iex: request is not authorized (check IEX_TOKEN): Forbidden' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { IEX_BASE_URL: emu.url } }))).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'iex: not configured: set IEX_TOKEN' });
-    const noBase = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { IEX_TOKEN: TOKEN } }));
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { IEX_BASE_URL: emu.url } }), [TOKEN])).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'iex: not configured: set IEX_TOKEN' });
+    const noBase = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { IEX_TOKEN: TOKEN } }), [TOKEN]);
     expect(noBase.code).toBe('E_PROVIDER_AUTH');
     expect(noBase.message).toContain('IEX_BASE_URL');
   });
 
   it('maps 404 "Unknown symbol" and 400 to E_BAD_INPUT, a quota 402 to E_PROVIDER, and redacts an echoed token', async () => {
-    expect(await failure(fetchAll('NOPE', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_BAD_INPUT', message: 'iex: not found (HTTP 404) for NOPE: Unknown symbol' });
+    expect(await failure(fetchAll('NOPE', '2024-01-02', '2024-01-02'), [TOKEN])).toMatchObject({ code: 'E_BAD_INPUT', message: 'iex: not found (HTTP 404) for NOPE: Unknown symbol' });
     emu.setFailures({ status: 400, body: 'Invalid date' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_BAD_INPUT', message: 'iex: invalid request for AAPL: Invalid date' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [TOKEN])).toMatchObject({ code: 'E_BAD_INPUT', message: 'iex: invalid request for AAPL: Invalid date' });
     emu.setFailures({ status: 402, body: 'You have exceeded your allotted message quota.' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'iex: HTTP 402: You have exceeded your allotted message quota.' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [TOKEN])).toMatchObject({ code: 'E_PROVIDER', message: 'iex: HTTP 402: You have exceeded your allotted message quota.' });
     emu.setFailures({ status: 409, body: `token ${TOKEN} conflicts` });
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).message).toBe('iex: HTTP 409: token [redacted] conflicts');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [TOKEN])).message).toBe('iex: HTTP 409: token [redacted] conflicts');
     emu.setFailures({ status: 200, body: 'not json' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'iex: unexpected response: the body is not JSON' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [TOKEN])).toMatchObject({ code: 'E_PROVIDER', message: 'iex: unexpected response: the body is not JSON' });
   });
 
   it('rides out injected 429s and 503s through the HTTP client', async () => {
@@ -169,22 +146,22 @@ describe('iex adapter', () => {
   });
 
   it('refuses timeframes and feeds it does not serve, before any request', async () => {
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { timeframe: '5m' }))).toMatchObject({ code: 'E_BAD_INPUT' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'sip' }))).toMatchObject({ code: 'E_BAD_INPUT' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, IEX_BASE_URL: 'not a url' } }))).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { timeframe: '5m' }), [TOKEN])).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'sip' }), [TOKEN])).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, IEX_BASE_URL: 'not a url' } }), [TOKEN])).toMatchObject({ code: 'E_BAD_INPUT' });
     expect(emu.requests.length).toBe(0);
   });
 
   it('stops when cancelled: before the first request and between days', async () => {
     const pre = new AbortController();
     pre.abort();
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }))).code).toBe('E_CANCELLED');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }), [TOKEN])).code).toBe('E_CANCELLED');
     expect(emu.requests.length).toBe(0);
     const ac = new AbortController();
     const iter = iexProvider.fetchBars({ symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'iex', pageSize: 390 }, { signal: ac.signal, env, log: silentLogger, http: http() })[Symbol.asyncIterator]();
     expect((await iter.next()).done).toBe(false);
     ac.abort();
-    expect((await failure(iter.next())).code).toBe('E_CANCELLED');
+    expect((await failure(iter.next(), [TOKEN])).code).toBe('E_CANCELLED');
     expect(emu.requests.length).toBe(1);
   });
 

@@ -1,14 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collect, expectSameBars, failure, fakeBars } from '../../testing/provider-harness';
 import type { Timeframe } from '../../contract/schemas';
 import { silentLogger } from '../../shared/log';
 import type { EmulatorHandle } from '../../testing/emulators/common';
 import { POLYGON_EMULATOR_KEY, start } from '../../testing/emulators/polygon';
-import { BatchBuffer, isStrictlyAscending } from '../batch';
-import { fakeProvider } from '../fake';
+import { isStrictlyAscending } from '../batch';
 import { createHttpClient } from '../http/client';
 import type { HttpClient } from '../http/types';
-import { offline } from '../http/offline';
-import { BAR_COLUMNS, type BarBatch } from '../types';
+import type { BarBatch } from '../types';
 import { buildAggsUrl, polygonProvider, polygonResilience } from './index';
 
 // Conformance of the Polygon adapter against the Polygon emulator (a real HTTP server on port 0).
@@ -42,40 +41,13 @@ interface Opts {
 }
 
 async function fetchAll(symbol: string, startDate: string, endDate: string, o: Opts = {}): Promise<{ bars: BarBatch; pages: number }> {
-  const buf = new BatchBuffer(symbol);
-  let pages = 0;
   const req = { symbol, timeframe: o.timeframe ?? '1m', start: startDate, end: endDate, feed: o.feed ?? 'sip', pageSize: o.pageSize ?? 50_000 } as const;
   const ctx = { signal: o.signal ?? new AbortController().signal, env: o.env ?? env, log: silentLogger, http: http() };
-  for await (const page of polygonProvider.fetchBars(req, ctx)) {
-    buf.append(page);
-    pages++;
-  }
-  return { bars: buf.view(), pages };
+  return collect(polygonProvider, req, ctx);
 }
 
-async function fakeBars(symbol: string, startDate: string, endDate: string): Promise<BarBatch> {
-  const buf = new BatchBuffer(symbol);
-  const ctx = { signal: new AbortController().signal, env: {}, log: silentLogger, http: offline('fake') };
-  for await (const p of fakeProvider.fetchBars({ symbol, timeframe: '1m', start: startDate, end: endDate, feed: 'sim', pageSize: 10_000 }, ctx)) buf.append(p);
-  return buf.view();
-}
 
-function expectSameBars(a: BarBatch, b: BarBatch) {
-  expect(a.length).toBe(b.length);
-  for (const c of BAR_COLUMNS) expect(Array.from(a[c].subarray(0, a.length))).toEqual(Array.from(b[c].subarray(0, b.length)));
-}
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code: string; message: string };
-    // the key is in every URL: it must never reach a message
-    expect(err.message).not.toContain(KEY);
-    return err;
-  }
-  throw new Error('expected a failure');
-}
 
 const count = (s: string, sub: string) => s.split(sub).length - 1;
 
@@ -161,27 +133,27 @@ describe('polygon adapter', () => {
 
   it('maps an unknown key to E_PROVIDER_AUTH naming POLYGON_API_KEY, never quoting the key', async () => {
     const wrong = 'wrong-polygon-key-123';
-    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, POLYGON_API_KEY: wrong } }));
+    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { ...env, POLYGON_API_KEY: wrong } }), [KEY]);
     expect(e).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'polygon: request is not authorized (check POLYGON_API_KEY): Unknown API Key' });
     expect(e.message).not.toContain(wrong);
     emu.setFailures({ status: 403, body: JSON.stringify({ status: 'NOT_AUTHORIZED', request_id: 'r1', message: 'You are not entitled to this data. Please upgrade your plan.' }) });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'polygon: request is not authorized (check POLYGON_API_KEY): You are not entitled to this data. Please upgrade your plan.' });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { POLYGON_BASE_URL: emu.url } }))).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'polygon: not configured: set POLYGON_API_KEY' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY])).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'polygon: request is not authorized (check POLYGON_API_KEY): You are not entitled to this data. Please upgrade your plan.' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { env: { POLYGON_BASE_URL: emu.url } }), [KEY])).toMatchObject({ code: 'E_PROVIDER_AUTH', message: 'polygon: not configured: set POLYGON_API_KEY' });
   });
 
   it('maps 404 (unknown ticker) and 400 to E_BAD_INPUT with the provider message', async () => {
-    expect(await failure(fetchAll('NOPE', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_BAD_INPUT', message: 'polygon: not found (HTTP 404): Ticker NOPE not found' });
+    expect(await failure(fetchAll('NOPE', '2024-01-02', '2024-01-02'), [KEY])).toMatchObject({ code: 'E_BAD_INPUT', message: 'polygon: not found (HTTP 404): Ticker NOPE not found' });
     emu.setFailures({ status: 400, body: JSON.stringify({ status: 'ERROR', request_id: 'r2', error: 'Could not parse the time parameter' }) });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_BAD_INPUT', message: 'polygon: invalid request: Could not parse the time parameter' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY])).toMatchObject({ code: 'E_BAD_INPUT', message: 'polygon: invalid request: Could not parse the time parameter' });
   });
 
   it('redacts the key (raw or URL-encoded) that a server echoes, and reports a non-OK status in a 200', async () => {
     emu.setFailures({ status: 418, body: JSON.stringify({ status: 'ERROR', error: `bad request for https://api.polygon.io/v2/x?apiKey=${KEY} (${encodeURIComponent(KEY)})` }) });
-    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'));
+    const e = await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY]);
     expect(e.code).toBe('E_PROVIDER');
     expect(e.message).toBe('polygon: HTTP 418: bad request for https://api.polygon.io/v2/x?apiKey=[redacted] ([redacted])');
     emu.setFailures({ status: 200, body: JSON.stringify({ status: 'ERROR', error: 'internal hiccup' }) });
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'polygon: status ERROR: internal hiccup' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY])).toMatchObject({ code: 'E_PROVIDER', message: 'polygon: status ERROR: internal hiccup' });
   });
 
   it('rides out injected 429s and 503s; gives up with E_PROVIDER when they persist', async () => {
@@ -189,39 +161,39 @@ describe('polygon adapter', () => {
     expect((await fetchAll('AAPL', '2024-01-02', '2024-01-02')).bars.length).toBe(390);
     expect(emu.requests.map((r) => r.status)).toEqual([429, 429, 503, 200]);
     emu.setFailures({ status: 503, times: 10 });
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).code).toBe('E_PROVIDER');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY])).code).toBe('E_PROVIDER');
   });
 
   it('never follows a next_url to another host with the key, nor in a loop', async () => {
     const other = await start();
     try {
       emu.setFailures({ status: 200, body: JSON.stringify({ status: 'OK', results: [], next_url: `${other.url}/v2/aggs/ticker/AAPL/range/1/minute/1/2` }) });
-      expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).toMatchObject({ code: 'E_PROVIDER', message: 'polygon: next_url points to another host; not following it with the API key' });
+      expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY])).toMatchObject({ code: 'E_PROVIDER', message: 'polygon: next_url points to another host; not following it with the API key' });
       expect(other.requests.length).toBe(0);
     } finally {
       await other.close();
     }
     const loop = JSON.stringify({ status: 'OK', next_url: `${emu.url}/v2/aggs/ticker/AAPL/range/1/minute/1704205800000/1704239999999?cursor=x` });
     emu.setFailures({ status: 200, body: loop, times: 3 });
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'))).message).toContain('pagination loop');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02'), [KEY])).message).toContain('pagination loop');
   });
 
   it('refuses an unknown feed and bad dates before any request', async () => {
-    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'iex' }))).toMatchObject({ code: 'E_BAD_INPUT' });
-    expect(await failure(fetchAll('AAPL', '2024-01-05', '2024-01-02'))).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-02', '2024-01-02', { feed: 'iex' }), [KEY])).toMatchObject({ code: 'E_BAD_INPUT' });
+    expect(await failure(fetchAll('AAPL', '2024-01-05', '2024-01-02'), [KEY])).toMatchObject({ code: 'E_BAD_INPUT' });
     expect(emu.requests.length).toBe(0);
   });
 
   it('stops when cancelled: before the first request and between pages', async () => {
     const pre = new AbortController();
     pre.abort();
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }))).code).toBe('E_CANCELLED');
+    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }), [KEY])).code).toBe('E_CANCELLED');
     expect(emu.requests.length).toBe(0);
     const ac = new AbortController();
     const iter = polygonProvider.fetchBars({ symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'sip', pageSize: 100 }, { signal: ac.signal, env, log: silentLogger, http: http() })[Symbol.asyncIterator]();
     expect((await iter.next()).done).toBe(false);
     ac.abort();
-    expect((await failure(iter.next())).code).toBe('E_CANCELLED');
+    expect((await failure(iter.next(), [KEY])).code).toBe('E_CANCELLED');
     expect(emu.requests.length).toBe(1);
   });
 });
