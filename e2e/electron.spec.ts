@@ -6,7 +6,7 @@ import { _electron, expect, test } from '@playwright/test';
 
 const ROOT = path.resolve(__dirname, '..');
 const MAIN = path.join(ROOT, 'out', 'main', 'electron.js');
-const NAV = ['Universe', 'Ingest', 'Query', 'Validation', 'Metrics', 'Settings'];
+const NAV = ['Universe', 'Ingest', 'Query', 'Chart', 'Validation', 'Metrics', 'Settings'];
 
 /**
  * The Electron binary's path, or why there is none. Asked before `require('electron')`: when the binary is missing,

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { ingest, jobRow, nav, open, SCREENSHOTS, shoot } from './helpers';
 
-const NAV = ['Universe', 'Ingest', 'Query', 'Validation', 'Metrics', 'Settings'];
+const NAV = ['Universe', 'Ingest', 'Query', 'Chart', 'Validation', 'Metrics', 'Settings'];
 
 async function runSql(page: Page, sql: string): Promise<void> {
   await nav(page, 'Query').click();

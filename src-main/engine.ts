@@ -580,6 +580,11 @@ export class Engine {
           return { deleted: true as const };
         },
       },
+      // -- handlers: pipeline / timeline --
+      // -- handlers: query workbench --
+      // -- handlers: chart explorer --
+      // -- handlers: validation page and reconcile --
+      // -- handlers: app quality --
     );
   }
 

@@ -96,6 +96,11 @@ export const requests = {
     result: z.array(SymbolCoverageSchema),
   },
   'universe.delete': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ deleted: z.literal(true) }) },
+  // -- requests: pipeline / timeline --
+  // -- requests: query workbench --
+  // -- requests: chart explorer --
+  // -- requests: validation page and reconcile --
+  // -- requests: app quality --
 } as const;
 
 export const events = {
@@ -126,6 +131,11 @@ export const events = {
     year: z.number().int(),
     rows: z.number().int().nonnegative(),
   }),
+  // -- events: pipeline / timeline --
+  // -- events: query workbench --
+  // -- events: chart explorer --
+  // -- events: validation page and reconcile --
+  // -- events: app quality --
 } as const;
 
 export type Requests = typeof requests;

@@ -1,6 +1,7 @@
 import { Header } from './components/Header';
 import { Nav } from './components/Nav';
 import { TokenRequired } from './components/TokenRequired';
+import { ChartPage } from './pages/ChartPage';
 import { IngestPage } from './pages/IngestPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { ValidationPage } from './pages/PlaceholderPage';
@@ -18,6 +19,8 @@ function Page({ page }: { page: PageId }) {
       return <IngestPage />;
     case 'query':
       return <QueryPage />;
+    case 'chart':
+      return <ChartPage />;
     case 'validation':
       return <ValidationPage />;
     case 'metrics':

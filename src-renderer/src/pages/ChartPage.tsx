@@ -1,0 +1,9 @@
+import { PlaceholderPage } from './PlaceholderPage';
+
+export function ChartPage() {
+  return (
+    <PlaceholderPage title="Chart">
+      <p>Candlesticks of one symbol from the lake.</p>
+    </PlaceholderPage>
+  );
+}
