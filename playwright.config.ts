@@ -31,7 +31,7 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'web', testMatch: /(web|ingest|providers|settings|metrics|universe)\.spec\.ts$/, use: { browserName: 'chromium' } },
+    { name: 'web', testMatch: /\.spec\.ts$/, testIgnore: /electron\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
   ],
 });
