@@ -156,7 +156,7 @@ describe('engine', () => {
   it('answers an empty lake with an empty bars view', async () => {
     expect(await q(`SELECT count(*) FROM bars`)).toEqual([[0]]);
     const cols = await q(`SELECT column_name FROM (DESCRIBE bars)`);
-    expect(cols.flat()).toEqual(['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'provider', 'feed']);
+    expect(cols.flat()).toEqual(['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'session', 'provider', 'feed']);
   });
 });
 

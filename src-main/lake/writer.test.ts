@@ -120,3 +120,36 @@ describe('lake writer', () => {
     expect(await read(`SELECT count(*) FROM bars`)).toEqual([['20']]);
   });
 });
+
+describe('the session column', () => {
+  it('stores the phase of each bar by the exchange calendar, early closes and shut days included', async () => {
+    // 2024-11-29 closes at 13:00 (post until 17:00); 2024-11-30 is a Saturday; 2024-03-11 is the first day of EDT.
+    const days = [Date.UTC(2024, 10, 29), Date.UTC(2024, 10, 30), Date.UTC(2024, 2, 11), Date.UTC(2024, 2, 8)];
+    const ts = days.flatMap((d) => Array.from({ length: 24 * 4 }, (_, i) => d + i * 15 * 60_000));
+    ts.sort((a, b) => a - b);
+    const b = emptyBatch('AAPL', ts.length);
+    ts.forEach((t, i) => {
+      b.ts[i] = t;
+      b.open[i] = b.high[i] = b.low[i] = b.close[i] = 10;
+      b.volume[i] = 1;
+    });
+    b.length = ts.length;
+    await writer.write({ key, batch: b, replaceFrom: ts[0]!, replaceTo: ts.at(-1)! + 1 });
+    const rows = (await read(`SELECT epoch_ms(ts) AS ms, session FROM bars ORDER BY ts`)) as Array<[string | number, string | null]>;
+    expect(rows).toHaveLength(ts.length);
+    const { sessionOf } = await import('../calendar');
+    const mismatches = rows.filter(([ms, s]) => sessionOf(Number(ms)) !== s);
+    expect(mismatches).toEqual([]);
+    const phases = new Set(rows.map(([, s]) => s));
+    expect(phases).toEqual(new Set(['pre', 'regular', 'post', null]));
+    // the early close: 13:00 New York (18:00 UTC) is already post
+    expect(rows.find(([ms]) => Number(ms) === Date.UTC(2024, 10, 29, 18, 0))?.[1]).toBe('post');
+    expect(rows.find(([ms]) => Number(ms) === Date.UTC(2024, 10, 29, 17, 45))?.[1]).toBe('regular');
+  });
+
+  it('marks daily bars regular', async () => {
+    const day = { ...key, timeframe: '1d' as const };
+    await writer.write({ key: day, batch: batch([0, 1440]), replaceFrom: T0, replaceTo: T0 + 2 * 86_400_000 });
+    expect(await read(`SELECT DISTINCT session FROM bars`)).toEqual([['regular']]);
+  });
+});

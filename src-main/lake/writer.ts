@@ -6,6 +6,7 @@ import { MpError } from '../shared/errors';
 import { BAR_COLUMNS, type BarBatch } from '../providers/types';
 import { isStrictlyAscending } from '../providers/batch';
 import { publishAtomically, sweepTempFiles } from './fsync';
+import { SessionCalendar, withSessionSql } from './session';
 import { partitionDir, partitionFile, sqlString, tempFileName, type PartitionKey } from './layout';
 
 export interface WriteRequest {
@@ -36,6 +37,8 @@ export interface QueryWriteRequest {
 }
 
 const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at most this many rows
+/** The stored columns besides `session`, which is derived from ts on every write (see session.ts). */
+const LAKE_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap';
 const STAGE_COLUMNS = BAR_COLUMNS.map((c) => `${c} DOUBLE`).join(', ');
 
 /**
@@ -50,6 +53,7 @@ export class LakeWriter {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly barsRoot: string,
+    private readonly calendar: SessionCalendar,
   ) {}
 
   static async open(barsRoot: string): Promise<LakeWriter> {
@@ -58,7 +62,7 @@ export class LakeWriter {
     const conn = await instance.connect();
     // Timestamps are UTC everywhere in the lake; the session zone only affects how DuckDB prints them.
     await conn.run(`SET TimeZone = 'UTC'`);
-    return new LakeWriter(instance, conn, barsRoot);
+    return new LakeWriter(instance, conn, barsRoot, await SessionCalendar.create(conn));
   }
 
   write(req: WriteRequest): Promise<WriteResult> {
@@ -97,6 +101,7 @@ export class LakeWriter {
     const existing = fs.existsSync(file);
     const sorted = isStrictlyAscending(req.batch.ts, req.batch.length);
     await this.stage(req.batch);
+    await this.calendar.ensure(req.key.year);
     // NaN marks "not provided" in our columns; in the lake it is NULL.
     const columns = `epoch_ms(ts::BIGINT)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
         CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
@@ -110,18 +115,16 @@ export class LakeWriter {
     if (existing) {
       const lo = `epoch_ms(${Math.trunc(req.replaceFrom)})::TIMESTAMPTZ`;
       const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
-      body = `SELECT * FROM (
-          SELECT ts, open, high, low, close, volume, trade_count, vwap FROM (${freshSql})
+      body = `SELECT ${LAKE_COLUMNS} FROM (${freshSql})
           UNION ALL
-          SELECT ts, open, high, low, close, volume, trade_count, vwap FROM read_parquet(${sqlString(file)})
-            WHERE ts < ${lo} OR ts >= ${hi}
-        ) ORDER BY ts`;
+          SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)})
+            WHERE ts < ${lo} OR ts >= ${hi}`;
     } else {
-      body = sorted ? freshSql : `SELECT * FROM (${freshSql}) ORDER BY ts`;
+      body = freshSql;
     }
     try {
       await this.conn.run(
-        `COPY (${body}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
       );
       const written = sorted ? req.batch.length : Number((await this.conn.runAndReadAll(`SELECT count(DISTINCT ts) FROM stage`)).getRows()[0]?.[0] ?? 0);
       const total = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0]?.[0] ?? 0);
@@ -176,9 +179,10 @@ export class LakeWriter {
     const file = partitionFile(this.barsRoot, req.key);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
-    const cols = 'ts, open, high, low, close, volume, trade_count, vwap';
+    const cols = LAKE_COLUMNS;
+    await this.calendar.ensure(req.key.year);
     const copy = async (body: string) =>
-      Number((await this.conn.runAndReadAll(`COPY (${body}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`)).getRows()[0]?.[0] ?? 0);
+      Number((await this.conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`)).getRows()[0]?.[0] ?? 0);
     const merge = fs.existsSync(file) && req.replaceFrom !== undefined && req.replaceTo !== undefined;
     try {
       let written: number;
@@ -186,7 +190,7 @@ export class LakeWriter {
       if (!merge) {
         // Nothing to keep: one statement, and COPY's own row count is both numbers. Derived writes are many and
         // small, so the statements saved here are most of their cost.
-        written = total = await copy(`SELECT ${cols} FROM (${req.sql}) ORDER BY ts`);
+        written = total = await copy(`SELECT ${cols} FROM (${req.sql})`);
         if (written === 0 && req.skipIfEmpty && !fs.existsSync(file)) {
           fs.rmSync(tmp, { force: true });
           return { file, written: 0, total: 0 };
@@ -197,8 +201,8 @@ export class LakeWriter {
         // Staged first so the count of new rows does not run the query twice.
         await this.conn.run(`CREATE OR REPLACE TEMP TABLE query_stage AS SELECT ${cols} FROM (${req.sql})`);
         written = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM query_stage`)).getRows()[0]?.[0] ?? 0);
-        total = await copy(`SELECT * FROM (SELECT ${cols} FROM query_stage UNION ALL
-          SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}) ORDER BY ts`);
+        total = await copy(`SELECT ${cols} FROM query_stage UNION ALL
+          SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`);
       }
       publishAtomically(tmp, file);
       return { file, written, total };

@@ -68,7 +68,7 @@ describe('query service', () => {
   it('allows EXPLAIN, WITH and DESCRIBE', async () => {
     await expect(run('EXPLAIN SELECT 1')).resolves.toBeTruthy();
     expect((await run('WITH t AS (SELECT 2 AS x) SELECT x FROM t')).rows).toEqual([[2]]);
-    expect((await run('DESCRIBE bars')).rowCount).toBe(12);
+    expect((await run('DESCRIBE bars')).rowCount).toBe(13);
   });
 
   it('finds the first keyword past comments and parentheses', () => {

@@ -6,11 +6,11 @@ import { DEFAULT_PRECEDENCE, preferredSources } from './sources';
 import { oneLine, prepareReadOnly } from './guard';
 import { toCell } from './cells';
 
-export const BARS_COLUMNS = ['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'provider', 'feed'] as const;
+export const BARS_COLUMNS = ['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'session', 'provider', 'feed'] as const;
 
 const EMPTY_BARS = `SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open,
   NULL::DOUBLE AS high, NULL::DOUBLE AS low, NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count,
-  NULL::DOUBLE AS vwap, NULL::VARCHAR AS provider, NULL::VARCHAR AS feed WHERE false`;
+  NULL::DOUBLE AS vwap, NULL::VARCHAR AS session, NULL::VARCHAR AS provider, NULL::VARCHAR AS feed WHERE false`;
 
 export interface StreamSink {
   columns(cols: { name: string; type: string }[]): void;
@@ -61,7 +61,7 @@ export class QueryService {
     } else {
       await this.admin.run(
         `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
-         FROM read_parquet(${sqlString(barsGlob(this.barsRoot))}, hive_partitioning = true, hive_types = ${HIVE_TYPES})`,
+         FROM read_parquet(${sqlString(barsGlob(this.barsRoot))}, hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = true)`,
       );
       const preferred = preferredSources(sources, this.precedence);
       if (preferred.length === sources.length) {
