@@ -78,7 +78,7 @@ async function generate() {
 function ingest() {
   const dataDir = path.join(tmp, 'data');
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const { r, ms, cpuMs } = run([bin, '--data-dir', dataDir, 'ingest', '--provider', 'csv', '--source', file, '--tz', 'UTC', '--json']);
+  const { r, ms, cpuMs } = run([bin, '--data-dir', dataDir, 'ingest', '--provider', 'csv', '--source', file, '--tz', 'UTC', '--no-pipeline', '--json']);
   if (r.status !== 0) throw new Error(`ingest failed (${r.status}): ${r.stderr || r.stdout}`);
   const s = JSON.parse(r.stdout);
   if (s.status !== 'succeeded' || s.rowsWritten !== ROWS) throw new Error(`ingest: ${s.status}, ${s.rowsWritten} rows, expected ${ROWS}: ${JSON.stringify(s.error)}`);

@@ -33,7 +33,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-'));
 function runIngest() {
   const dir = tmp();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, '--data-dir', dir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS.join(','), '--start', START, '--end', END, '--workers', '4', '--json'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, '--data-dir', dir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS.join(','), '--start', START, '--end', END, '--workers', '4', '--no-pipeline', '--json'], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   fs.rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);

@@ -34,7 +34,7 @@ if (!dataDir) {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-va-'));
   made = true;
   const symbols = Array.from({ length: 50 }, (_, i) => `S${String(i).padStart(3, '0')}`).join(',');
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'marketpipe.cjs'), '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', symbols, '--start', '2024-01-02', '--end', '2024-06-28', '--json'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'marketpipe.cjs'), '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', symbols, '--start', '2024-01-02', '--end', '2024-06-28', '--no-pipeline', '--json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
 }
 const barsRoot = path.join(dataDir, 'lake', 'bars');

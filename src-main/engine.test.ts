@@ -52,12 +52,12 @@ describe('engine', () => {
     engine.bus.subscribe((e) => seen.push(e));
     const job = await ingest({ provider: 'fake', symbols: ['aapl', 'MSFT'], start: '2024-01-02', end: '2024-01-05' });
     expect(job).toMatchObject({ status: 'succeeded', rowsWritten: 3120, progress: 100, symbols: ['AAPL', 'MSFT'], feed: 'sim', error: null });
-    const progress = seen.filter((e) => e.name === 'job.progress').map((e) => (e.name === 'job.progress' ? e.payload.progress : -1));
+    const progress = seen.filter((e) => e.type === 'job.progress').map((e) => (e.type === 'job.progress' ? e.payload.progress : -1));
     expect(progress.at(-1)).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress); // never goes backwards
-    const statuses = seen.filter((e) => e.name === 'job.updated').map((e) => (e.name === 'job.updated' ? e.payload.status : ''));
+    const statuses = seen.filter((e) => e.type === 'job.updated').map((e) => (e.type === 'job.updated' ? e.payload.status : ''));
     expect(statuses).toEqual(['queued', 'running', 'succeeded']);
-    expect(await q(`SELECT symbol, count(*) FROM bars GROUP BY 1 ORDER BY 1`)).toEqual([
+    expect(await q(`SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`)).toEqual([
       ['AAPL', 1560],
       ['MSFT', 1560],
     ]);
@@ -70,17 +70,17 @@ describe('engine', () => {
     await ingest(arg);
     const second = await ingest(arg);
     expect(second.status).toBe('succeeded');
-    expect(await q(`SELECT count(*), count(DISTINCT (symbol, timeframe, ts)) FROM bars`)).toEqual([[4 * 390, 4 * 390]]); // Dec 28, 29, Jan 2, 3
+    expect(await q(`SELECT count(*), count(DISTINCT (symbol, timeframe, ts)) FROM bars WHERE timeframe = '1m'`)).toEqual([[4 * 390, 4 * 390]]); // Dec 28, 29, Jan 2, 3
     // the range spans two years: two partitions
-    expect(await q(`SELECT count(DISTINCT year(ts AT TIME ZONE 'America/New_York')) FROM bars`)).toEqual([[2]]);
+    expect(await q(`SELECT count(DISTINCT year(ts AT TIME ZONE 'America/New_York')) FROM bars WHERE timeframe = '1m'`)).toEqual([[2]]);
   });
 
   it('extends a symbol without disturbing what is already there', async () => {
     await ingest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-03' });
-    const before = await q(`SELECT sum(close) FROM bars`);
+    const before = await q(`SELECT sum(close) FROM bars WHERE timeframe = '1m'`);
     await ingest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-04', end: '2024-01-05' });
-    expect(await q(`SELECT count(*) FROM bars`)).toEqual([[4 * 390]]);
-    expect(await q(`SELECT sum(close) FROM bars WHERE ts < '2024-01-04'`)).toEqual(before);
+    expect(await q(`SELECT count(*) FROM bars WHERE timeframe = '1m'`)).toEqual([[4 * 390]]);
+    expect(await q(`SELECT sum(close) FROM bars WHERE timeframe = '1m' AND ts < '2024-01-04'`)).toEqual(before);
   });
 
   it('refuses bad input with E_BAD_INPUT and creates no job', async () => {
@@ -109,7 +109,7 @@ describe('engine', () => {
     const job = await engine.waitForJob(r.value.jobId);
     expect(job.status).toBe('cancelled');
     expect(job.error?.code).toBe('E_CANCELLED');
-    const rows = (await q(`SELECT symbol, count(*) FROM bars GROUP BY 1`)) as [string, number][];
+    const rows = (await q(`SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY 1`)) as [string, number][];
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.length).toBeLessThan(4);
     for (const [, n] of rows) expect(n).toBe(tradingDays('2024-01-02', '2024-03-28').length * 390);
@@ -135,26 +135,26 @@ describe('engine', () => {
     engine = new Engine({ dataDir: dir, host: 'test', env: {}, providers: providers() });
     await ingest({ provider: 'fake', symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-02' });
     await ingest({ provider: 'other', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-03' });
-    expect(await q(`SELECT provider, feed, symbol, count(*) FROM bars_all GROUP BY ALL ORDER BY 1, 3`)).toEqual([
+    expect(await q(`SELECT provider, feed, symbol, count(*) FROM bars_all WHERE timeframe = '1m' GROUP BY ALL ORDER BY 1, 3`)).toEqual([
       ['fake', 'sim', 'AAPL', 390],
       ['fake', 'sim', 'MSFT', 390],
       ['other', 'x', 'AAPL', 780],
     ]);
     // fake is in the default precedence, "other" is not: AAPL comes from fake alone, never a mix
-    expect(await q(`SELECT provider, symbol, count(*) FROM bars GROUP BY ALL ORDER BY 2`)).toEqual([
+    expect(await q(`SELECT provider, symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY ALL ORDER BY 2`)).toEqual([
       ['fake', 'AAPL', 390],
       ['fake', 'MSFT', 390],
     ]);
     await engine.close();
     engine = new Engine({ dataDir: dir, host: 'test', env: { MP_SOURCE_PRECEDENCE: 'other:x,fake' }, providers: providers() });
-    expect(await q(`SELECT provider, symbol, count(*) FROM bars GROUP BY ALL ORDER BY 2`)).toEqual([
+    expect(await q(`SELECT provider, symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY ALL ORDER BY 2`)).toEqual([
       ['other', 'AAPL', 780],
       ['fake', 'MSFT', 390],
     ]);
   });
 
   it('answers an empty lake with an empty bars view', async () => {
-    expect(await q(`SELECT count(*) FROM bars`)).toEqual([[0]]);
+    expect(await q(`SELECT count(*) FROM bars WHERE timeframe = '1m'`)).toEqual([[0]]);
     const cols = await q(`SELECT column_name FROM (DESCRIBE bars)`);
     expect(cols.flat()).toEqual(['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'session', 'provider', 'feed']);
   });

@@ -20,7 +20,10 @@ import { mergeHooks } from './providers/http/hooks';
 import { EngineMetrics, MetricsHistory, parseDuration, startHistorySampler } from './metrics';
 import { LiveSampler } from './metrics/live';
 import { runValidation, ValidationStore, type ScopeInput, type ThresholdsInput, type ValidationRunRecord, type ValidationRunResult } from './validate';
-import { aggregate, AggregateArgSchema, type AggregateResult } from './aggregate';
+import { aggregate, AggregateArgSchema, AGGREGATE_TIMEFRAMES, type AggregateResult } from './aggregate';
+import { Pipeline, type AggregateTimeframe } from './pipeline/pipeline';
+import { TimelineStore } from './pipeline/timeline';
+import type { IngestStages } from './ingest/runner';
 import type { z } from 'zod';
 
 type AggregateArgInput = z.input<typeof AggregateArgSchema>;
@@ -32,6 +35,15 @@ export function storageFeed(feed: string, adjustment: Adjustment): string {
 
 function apiFeedOf(stored: string, adjustment: Adjustment): string {
   return adjustment === 'raw' ? stored : stored.slice(0, -(adjustment.length + 1));
+}
+
+/** MP_AGGREGATE_TIMEFRAMES: what the pipeline builds after each 1m job (default all; "none" or empty: nothing). */
+export function aggregateTimeframesFrom(raw: string | undefined): AggregateTimeframe[] {
+  if (raw === undefined) return [...AGGREGATE_TIMEFRAMES];
+  const list = raw.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none');
+  const bad = list.filter((s) => !(AGGREGATE_TIMEFRAMES as readonly string[]).includes(s));
+  if (bad.length) throw new MpError('E_BAD_INPUT', `MP_AGGREGATE_TIMEFRAMES: unknown timeframe ${bad.join(', ')} (choose from ${AGGREGATE_TIMEFRAMES.join(', ')}, or none)`);
+  return [...new Set(list)] as AggregateTimeframe[];
 }
 
 function daysBefore(date: string, n: number): string {
@@ -104,6 +116,9 @@ export class Engine {
   /** one HTTP client per provider: its rate limiter and breaker outlive single jobs */
   private readonly httpClients = new Map<string, { client: HttpClient; stats: ProviderStats }>();
   private closing = false;
+  private timelineStore: TimelineStore | undefined;
+  /** ingest → validate → aggregate, chained by events (registered once, here) */
+  readonly pipeline: Pipeline;
 
   constructor(private readonly opts: EngineOptions) {
     this.paths = dataPaths(opts.dataDir);
@@ -114,6 +129,22 @@ export class Engine {
     this.providers = opts.providers ?? defaultRegistry();
     this.dispatcher = createDispatcher(this.handlers(), { redact: (s) => this.redactor.text(s) });
     this.metrics = new EngineMetrics({ lakeDir: this.paths.bars, queueLength: () => this.running.size });
+    this.pipeline = new Pipeline({
+      bus: this.bus,
+      timeline: () => this.timeline(),
+      validate: (jobId) => this.validate({ jobId }),
+      aggregate: (job, timeframes, signal) =>
+        this.aggregate({ timeframes, scope: { symbols: job.symbols, start: job.start, end: job.end, provider: job.provider, feed: job.feed } }, signal),
+      job: (jobId) => this.jobs().get(jobId) ?? undefined,
+      timeframes: aggregateTimeframesFrom(this.env.MP_AGGREGATE_TIMEFRAMES),
+      log: this.log,
+    });
+    this.pipeline.register();
+  }
+
+  private timeline(): TimelineStore {
+    this.timelineStore ??= new TimelineStore(this.db());
+    return this.timelineStore;
   }
 
   get redactor(): Redactor {
@@ -239,7 +270,7 @@ export class Engine {
       tasks = narrowToMissing(tasks, (t) => coverage.covered({ symbol: t.symbol, timeframe: plan.timeframe, provider: arg.provider, feed }, t.start, t.end));
     }
     // the source is stored absolute: a resume may run from another working directory
-    const params: JobParams = { workers: arg.workers, batchSize: pageSize, force: arg.force, adjustment: arg.adjustment, ...(arg.source ? { source: path.resolve(arg.source) } : {}), ...(arg.tz ? { tz: arg.tz } : {}) };
+    const params: JobParams = { workers: arg.workers, batchSize: pageSize, force: arg.force, adjustment: arg.adjustment, pipeline: arg.pipeline, ...(arg.source ? { source: path.resolve(arg.source) } : {}), ...(arg.tz ? { tz: arg.tz } : {}) };
     const job = this.jobs().create({
       id: randomUUID(),
       provider: arg.provider,
@@ -279,6 +310,7 @@ export class Engine {
 
   private launch(job: Job, provider: Provider, params: JobParams, tasks: IngestTask[], doneDays: number): void {
     const controller = new AbortController();
+    let stages: IngestStages = { fetchMs: 0, writeMs: 0, ingestMs: 0 };
     const done = runIngest({
       job,
       provider,
@@ -303,10 +335,17 @@ export class Engine {
       env: this.providerEnv(),
       log: this.log,
       signal: controller.signal,
-    }).finally(() => {
-      this.running.delete(job.id);
-      void this.historySampler?.sampleNow();
-    });
+      onStages: (s) => (stages = s),
+    })
+      .then((finished) => {
+        // the pipeline's handlers start from this event; waitForJob() waits for them too
+        this.pipeline.jobCompleted(finished, stages, params.pipeline && !this.closing);
+        return finished;
+      })
+      .finally(() => {
+        this.running.delete(job.id);
+        void this.historySampler?.sampleNow();
+      });
     this.running.set(job.id, { controller, done });
   }
 
@@ -461,10 +500,18 @@ export class Engine {
     return this.universeStore;
   }
 
-  /** Resolves when the job is finished (immediately for a job that is not running in this process). */
-  async waitForJob(jobId: string): Promise<Job> {
+  /**
+   * Resolves when the job is finished (immediately for a job that is not running in this process) and, unless
+   * `pipeline` is false, when the validation and aggregation it caused are over.
+   */
+  async waitForJob(jobId: string, opts: { pipeline?: boolean } = {}): Promise<Job> {
     const r = this.running.get(jobId);
-    if (r) return r.done;
+    if (r) {
+      const job = await r.done;
+      if (opts.pipeline !== false) await this.pipeline.settled(jobId);
+      return job;
+    }
+    if (opts.pipeline !== false) await this.pipeline.settled(jobId);
     const j = this.jobs().get(jobId);
     if (!j) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
     return j;
@@ -581,6 +628,12 @@ export class Engine {
         },
       },
       // -- handlers: pipeline / timeline --
+      {
+        'jobs.timeline': async ({ jobId }) => {
+          if (!this.jobs().get(jobId)) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
+          return this.timeline().timeline(jobId, this.running.has(jobId));
+        },
+      },
       // -- handlers: query workbench --
       // -- handlers: chart explorer --
       // -- handlers: validation page and reconcile --
@@ -597,6 +650,7 @@ export class Engine {
     this.liveTimer = undefined;
     for (const r of this.running.values()) r.controller.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await this.pipeline.close();
     if (this.writerP) await (await this.writerP).close();
     if (this.queryP) (await this.queryP).close();
     await this.historySampler?.stop();

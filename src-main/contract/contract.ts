@@ -21,6 +21,8 @@ import {
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
 // Requests: name -> { arg, result } schemas. Events: name -> payload schema. Both validated at runtime at the boundary.
 
+import { AggregationCompletedSchema, IngestionJobCompletedSchema, JobTimelineSchema, PipelineStageFailedSchema, PipelineStageSkippedSchema, ValidationCompletedSchema } from './pipeline';
+
 const Empty = z.object({}).strict();
 const JobRef = z.object({ jobId: z.string().min(1).max(100) }).strict();
 
@@ -97,6 +99,8 @@ export const requests = {
   },
   'universe.delete': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ deleted: z.literal(true) }) },
   // -- requests: pipeline / timeline --
+  /** What one job caused, in order, and how long each stage (fetch, write, validate, aggregate) took. */
+  'jobs.timeline': { arg: JobRef, result: JobTimelineSchema },
   // -- requests: query workbench --
   // -- requests: chart explorer --
   // -- requests: validation page and reconcile --
@@ -132,6 +136,16 @@ export const events = {
     rows: z.number().int().nonnegative(),
   }),
   // -- events: pipeline / timeline --
+  /** An ingestion job ended (any status); when it succeeded with new bars, validation follows. */
+  IngestionJobCompleted: IngestionJobCompletedSchema,
+  /** The job's bars were validated; aggregation follows. */
+  ValidationCompleted: ValidationCompletedSchema,
+  /** Coarser timeframes were rebuilt from the job's 1m bars. */
+  AggregationCompleted: AggregationCompletedSchema,
+  /** A pipeline stage failed: recorded and shown; the job's data stays as ingested. */
+  PipelineStageFailed: PipelineStageFailedSchema,
+  /** A stage did not run (nothing new to check, not a 1m job, pipeline off). */
+  PipelineStageSkipped: PipelineStageSkippedSchema,
   // -- events: query workbench --
   // -- events: chart explorer --
   // -- events: validation page and reconcile --
@@ -160,14 +174,28 @@ export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
 }
 
-/** What travels to a client for every engine event: a union discriminated by name. */
+/**
+ * What travels to a client for every engine event: a union discriminated by type. Everything one job causes (its
+ * progress, its validation, its aggregation) shares the job's id as correlationId; causationId is the id of the event
+ * that caused this one (validation is caused by IngestionJobCompleted, aggregation by ValidationCompleted).
+ */
 export type EventEnvelope<E extends EventName = EventName> = {
   [K in E]: {
-    name: K;
+    /** unique per event (UUID) */
+    id: string;
+    type: K;
     payload: EventPayload<K>;
+    /** ISO 8601 UTC */
+    occurredAt: string;
+    correlationId: string | null;
+    causationId: string | null;
     /** monotonically increasing per engine */
     seq: number;
-    /** ISO 8601 UTC */
-    at: string;
   };
 }[E];
+
+/** Where an event comes from: the job it belongs to and the event that caused it. */
+export interface EventMeta {
+  correlationId?: string | null;
+  causationId?: string | null;
+}

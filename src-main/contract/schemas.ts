@@ -90,6 +90,8 @@ export const IngestArgSchema = z
     force: z.boolean().default(false),
     /** price adjustment asked of the provider; anything but raw is stored as its own source (feed "<feed>-<adjustment>") */
     adjustment: AdjustmentSchema.default('raw'),
+    /** after the job: validate what it wrote, then rebuild coarser timeframes (the pipeline); false skips both */
+    pipeline: z.boolean().default(true),
   })
   .refine((a) => !a.start || !a.end || a.start <= a.end, { message: 'start is after end', path: ['start'] })
   .refine((a) => !(a.update && a.end), { message: '--update brings data up to the last closed session: drop --end', path: ['end'] });

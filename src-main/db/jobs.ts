@@ -10,6 +10,7 @@ export const JobParamsSchema = z.object({
   tz: z.string().optional(),
   force: z.boolean().default(false),
   adjustment: z.enum(['raw', 'split', 'dividend', 'all']).default('raw'),
+  pipeline: z.boolean().default(true),
 });
 export type JobParams = z.infer<typeof JobParamsSchema>;
 

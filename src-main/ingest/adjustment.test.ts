@@ -34,7 +34,7 @@ describe('adjustment', () => {
       ['iex', 'raw'],
       ['iex', 'split'],
     ]);
-    const r = await engine.query({ sql: `SELECT feed, count(*) FROM bars_all GROUP BY 1 ORDER BY 1`, maxRows: 10 });
+    const r = await engine.query({ sql: `SELECT feed, count(*) FROM bars_all WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, maxRows: 10 });
     expect(r.rows).toEqual([
       ['iex', 390],
       ['iex-split', 390],

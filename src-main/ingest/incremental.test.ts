@@ -48,7 +48,7 @@ async function run(arg: { symbols: string[]; start: string; end: string; force?:
 }
 
 async function digest(e: Engine = engine): Promise<unknown> {
-  const r = await e.query({ sql: `SELECT symbol, count(*) AS n, sum(hash(ts, open, high, low, close, volume, trade_count, vwap))::VARCHAR AS h, count(DISTINCT ts) AS d FROM bars GROUP BY 1 ORDER BY 1`, maxRows: 100 });
+  const r = await e.query({ sql: `SELECT symbol, count(*) AS n, sum(hash(ts, open, high, low, close, volume, trade_count, vwap))::VARCHAR AS h, count(DISTINCT ts) AS d FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, maxRows: 100 });
   return r.rows;
 }
 

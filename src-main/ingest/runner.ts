@@ -14,6 +14,12 @@ import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
 import { rowsBySession, type IngestTask } from './plan';
 
+export interface IngestStages {
+  fetchMs: number;
+  writeMs: number;
+  ingestMs: number;
+}
+
 export interface RunIngestOptions {
   job: Job;
   provider: Provider;
@@ -42,6 +48,8 @@ export interface RunIngestOptions {
   env: NodeJS.ProcessEnv;
   log: Logger;
   signal: AbortSignal;
+  /** told, once the run ends, how long it spent fetching and writing (summed over workers) and in all */
+  onStages?: (stages: IngestStages) => void;
 }
 
 const EVENT_EVERY_MS = 100;
@@ -78,6 +86,9 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
 
   const progress = () => Math.min(99.9, ((fetchedDays * 0.9 + writtenDays * 0.1) / totalDays) * 100);
   const t0 = Date.now();
+  const corr = { correlationId: job.id };
+  let fetchSeconds = 0;
+  let writeSeconds = 0;
   const stats0 = o.stats.snapshot();
   const active = new Map<string, number>();
   const report = (message: string, force = false) => {
@@ -99,7 +110,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         retries: stats.retries - stats0.retries,
         rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
         active: [...active.keys()],
-      });
+      }, corr);
     }
     if (force || now - lastDb >= DB_EVERY_MS) {
       lastDb = now;
@@ -107,7 +118,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     }
   };
 
-  bus.emit('job.updated', store.markRunning(job.id));
+  bus.emit('job.updated', store.markRunning(job.id), corr);
   o.metrics.jobsInFlight(1);
   log.info('ingest started', { job: job.id, provider: job.provider, symbols: job.symbols.length, tasks: tasks.length });
 
@@ -149,7 +160,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       report(`fetching ${t.symbol} ${t.year}`);
       pageStart = performance.now();
     }
-    endFetch();
+    fetchSeconds += endFetch();
     // A cancelled job still finishes a write already started, but starts none; what it fetched is dropped, so it
     // no longer counts towards progress.
     if (signal.aborted) {
@@ -167,7 +178,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         replaceFrom: t.from,
         replaceTo: t.to,
       });
-      endWrite();
+      writeSeconds += endWrite();
       file = res.file;
       written = res.written;
       rowsWritten += res.written;
@@ -178,7 +189,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, rowsBySession(t, buf.view(), Date.now()), job.id);
     store.markTaskDone(job.id, t.symbol, t.year, written, file);
     log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
-    bus.emit('job.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written });
+    bus.emit('job.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written }, corr);
     writtenDays += t.days.length;
     report(`wrote ${t.symbol} ${t.year}`);
   };
@@ -228,7 +239,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     retries: stats.retries - stats0.retries,
     rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
     active: [],
-  });
-  bus.emit('job.updated', finished);
+  }, corr);
+  o.onStages?.({ fetchMs: Math.round(fetchSeconds * 1000), writeMs: Math.round(writeSeconds * 1000), ingestMs: Date.now() - t0 });
+  bus.emit('job.updated', finished, corr);
   return finished;
 }

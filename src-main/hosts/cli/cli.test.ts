@@ -163,7 +163,7 @@ describe('ingest and query', () => {
     expect(first).toMatchObject({ status: 'succeeded', rowsWritten: 3120, symbols: ['AAPL', 'MSFT'], error: null });
     expect(first.dataDir).toBe(path.resolve(dataDir));
 
-    const count = async () => (await queryJson('SELECT count(*) AS n FROM bars'))[0]?.n;
+    const count = async () => (await queryJson(`SELECT count(*) AS n FROM bars WHERE timeframe = '1m'`))[0]?.n;
     expect(await count()).toBe(3120);
 
     const second = await ingest();
@@ -173,7 +173,7 @@ describe('ingest and query', () => {
     const dups = await queryJson('SELECT count(*) - count(DISTINCT (symbol, timeframe, ts)) AS dups FROM bars');
     expect(dups).toEqual([{ dups: 0 }]);
     const perDay = await queryJson(
-      `SELECT symbol, count(*) AS n FROM bars GROUP BY symbol, CAST(ts AT TIME ZONE 'America/New_York' AS DATE) ORDER BY ALL`,
+      `SELECT symbol, count(*) AS n FROM bars WHERE timeframe = '1m' GROUP BY symbol, CAST(ts AT TIME ZONE 'America/New_York' AS DATE) ORDER BY ALL`,
     );
     expect(perDay).toHaveLength(8);
     expect(perDay.every((r) => r.n === 390)).toBe(true);
@@ -181,7 +181,7 @@ describe('ingest and query', () => {
 
   it('query formats: json rows, csv with header, table, --output to a file', async () => {
     await ingest();
-    const sql = 'SELECT symbol, count(*) AS n FROM bars GROUP BY symbol ORDER BY symbol';
+    const sql = `SELECT symbol, count(*) AS n FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol`;
 
     expect(await queryJson(sql)).toEqual([
       { symbol: 'AAPL', n: 1560 },

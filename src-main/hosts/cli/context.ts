@@ -58,7 +58,7 @@ export async function followJob(engine: Engine, io: CliIo, json: boolean, start:
   const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !json;
   const off = tty
     ? engine.bus.subscribe((e) => {
-        if (e.name === 'job.progress' && e.payload.jobId === job.id) {
+        if (e.type === 'job.progress' && e.payload.jobId === job.id) {
           io.stderr.write(`\r${e.payload.progress.toFixed(1).padStart(5)}%  ${e.payload.rowsWritten} rows  ${e.payload.message}`.padEnd(80));
         }
       })
@@ -73,15 +73,20 @@ export async function followJob(engine: Engine, io: CliIo, json: boolean, start:
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let done;
+  let elapsedMs: number;
+  let timeline;
   try {
-    done = await engine.waitForJob(job.id);
+    done = await engine.waitForJob(job.id, { pipeline: false });
+    elapsedMs = Math.round(performance.now() - t0);
+    if (tty) io.stderr.write(`\r${'validating and aggregating the new bars…'.padEnd(80)}`);
+    await engine.pipeline.settled(job.id);
+    timeline = await request(engine, 'jobs.timeline', { jobId: done.id });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     off();
     if (tty) io.stderr.write('\n');
   }
-  const elapsedMs = Math.round(performance.now() - t0);
   const tasks = await request(engine, 'jobs.tasks', { jobId: done.id });
   const summary = {
     jobId: done.id,
@@ -100,9 +105,16 @@ export async function followJob(engine: Engine, io: CliIo, json: boolean, start:
     dataDir: engine.paths.root,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     error: done.error,
+    /** fetch, write, validate, aggregate: status and milliseconds (fetch and write summed over workers) */
+    stages: timeline.stages,
   };
   if (json) print(io, JSON.stringify(summary));
   else if (tasks.length === 0 && done.status === 'succeeded') print(io, `job ${done.id}: already up to date (${done.start}..${done.end} is in the lake; --force fetches again)`);
   else print(io, `job ${done.id} ${done.status}: ${done.rowsWritten} rows, ${done.symbols.length} symbol(s), ${done.start}..${done.end}, ${(elapsedMs / 1000).toFixed(1)} s`);
+  if (!json) {
+    for (const s of timeline.stages.filter((s) => (s.stage === 'validate' || s.stage === 'aggregate') && s.status !== 'skipped')) {
+      print(io, `  ${s.stage}: ${s.status}${s.durationMs !== null ? ` in ${(s.durationMs / 1000).toFixed(1)} s` : ''}${s.detail ? ` (${s.detail})` : ''}`);
+    }
+  }
   if (done.error) throw new MpError(done.error.code, done.error.message);
 }

@@ -28,7 +28,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('validate and aggregate commands', () => {
   it('validate writes a CSV audit report and records the run; aggregate builds every coarser timeframe', async () => {
-    expect((await cli(['ingest', '--provider', 'fake', '--symbols', 'AAPL,MSFT', '--start', '2024-01-02', '--end', '2024-01-05'])).code).toBe(0);
+    expect((await cli(['ingest', '--provider', 'fake', '--symbols', 'AAPL,MSFT', '--start', '2024-01-02', '--end', '2024-01-05', '--no-pipeline'])).code).toBe(0);
     const v = await cli(['validate', '--json']);
     expect(v.code, v.stderr).toBe(0);
     const r = JSON.parse(v.stdout) as { totalFindings: number; barsChecked: number; reportFile: string; calendarVersion: string };

@@ -176,8 +176,8 @@ describe('forwardEvents', () => {
     bus.emit('job.progress', progress(20));
     expect(wc.sent.map((s) => s.channel)).toEqual([IPC_EVENT_CHANNEL, IPC_EVENT_CHANNEL]);
     const envelopes = wc.sent.map((s) => s.payload as EventEnvelope);
-    expect(envelopes.map((e) => e.name)).toEqual(['job.progress', 'job.progress']);
-    expect(envelopes.map((e) => (e.name === 'job.progress' ? e.payload.progress : -1))).toEqual([10, 20]);
+    expect(envelopes.map((e) => e.type)).toEqual(['job.progress', 'job.progress']);
+    expect(envelopes.map((e) => (e.type === 'job.progress' ? e.payload.progress : -1))).toEqual([10, 20]);
     expect(envelopes[1]!.seq).toBeGreaterThan(envelopes[0]!.seq);
 
     off();

@@ -261,16 +261,16 @@ describe('WebSocket requests and events', () => {
     if (!r.ok) return;
     const { jobId } = r.value as { jobId: string };
 
-    const done = await inbox.waitFor((m) => m.type === 'event' && m.envelope.name === 'job.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded');
-    if (done.type !== 'event' || done.envelope.name !== 'job.updated') throw new Error('unreachable');
+    const done = await inbox.waitFor((m) => m.type === 'event' && m.envelope.type === 'job.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded');
+    if (done.type !== 'event' || done.envelope.type !== 'job.updated') throw new Error('unreachable');
     expect(done.envelope.payload).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 780, error: null });
 
-    const mine = inbox.events().filter((e) => (e.name === 'job.updated' ? e.payload.id : e.name === 'metrics.live' ? '' : e.payload.jobId) === jobId);
-    const progress = mine.flatMap((e) => (e.name === 'job.progress' ? [e.payload.progress] : []));
+    const mine = inbox.events().filter((e) => (e.type === 'job.updated' ? e.payload.id : e.type === 'metrics.live' ? '' : e.payload.jobId) === jobId);
+    const progress = mine.flatMap((e) => (e.type === 'job.progress' ? [e.payload.progress] : []));
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    const statuses = mine.flatMap((e) => (e.name === 'job.updated' ? [e.payload.status] : []));
+    const statuses = mine.flatMap((e) => (e.type === 'job.updated' ? [e.payload.status] : []));
     expect(statuses[0]).toBe('queued');
     expect(statuses.at(-1)).toBe('succeeded');
     // the envelope sequence numbers increase in the order they arrive
@@ -289,7 +289,7 @@ describe('WebSocket requests and events', () => {
     const r = await a.request('ingest.start', { provider: 'fake', symbols: ['MSFT'], start: '2024-01-02', end: '2024-01-02' });
     if (!r.ok) throw new Error(r.error.message);
     const { jobId } = r.value as { jobId: string };
-    const succeeded = (m: ServerMessage) => m.type === 'event' && m.envelope.name === 'job.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded';
+    const succeeded = (m: ServerMessage) => m.type === 'event' && m.envelope.type === 'job.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded';
     await Promise.all([a.waitFor(succeeded), b.waitFor(succeeded)]);
   });
 

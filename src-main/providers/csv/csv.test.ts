@@ -496,7 +496,7 @@ describe('csv provider through the engine', () => {
     const done = await engine.waitForJob(job.id);
     expect(done.status).toBe('succeeded');
     expect(done.rowsWritten).toBe(513);
-    const r = await engine.query({ sql: "SELECT count(*), min(ts), max(ts) FROM bars WHERE provider = 'csv'", maxRows: 10 });
+    const r = await engine.query({ sql: "SELECT count(*), min(ts), max(ts) FROM bars WHERE timeframe = '1m' AND provider = 'csv'", maxRows: 10 });
     expect(r.rows[0]![0]).toBe(513);
     expect(String(r.rows[0]![1])).toMatch(/^2024-03-07T14:28:00(\.000)?Z$|^2024-03-07 14:28:00/);
   });
@@ -505,7 +505,7 @@ describe('csv provider through the engine', () => {
     const source = place(['two_symbols.csv'], path.join(dir, 'in'));
     const done = await engine.waitForJob((await engine.startIngest({ provider: 'csv', source, symbols: [], workers: 2, force: false })).id);
     expect(done.status).toBe('succeeded');
-    const r = await engine.query({ sql: "SELECT symbol, count(*) FROM bars WHERE provider = 'csv' GROUP BY 1 ORDER BY 1", maxRows: 10 });
+    const r = await engine.query({ sql: "SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' AND provider = 'csv' GROUP BY 1 ORDER BY 1", maxRows: 10 });
     expect(r.rows).toEqual([
       ['AAA', 5],
       ['BBB', 5],

@@ -46,7 +46,7 @@ const job: Job = {
   error: null,
 };
 
-const envelope = (name: string, payload: unknown, seq = 1) => ({ name, payload, seq, at: '2024-06-01T10:00:00.000Z' });
+const envelope = (type: string, payload: unknown, seq = 1) => ({ id: `e${seq}`, type, payload, seq, occurredAt: '2024-06-01T10:00:00.000Z', correlationId: null, causationId: null });
 
 describe('createClient: requests', () => {
   it('sends the name and argument and returns the validated, typed value', async () => {

@@ -34,10 +34,13 @@ const RawResultSchema = z.discriminatedUnion('ok', [
 ]);
 
 const RawEnvelopeSchema = z.object({
-  name: z.string(),
+  id: z.string(),
+  type: z.string(),
   payload: z.unknown(),
+  occurredAt: z.string(),
+  correlationId: z.string().nullable(),
+  causationId: z.string().nullable(),
   seq: z.number(),
-  at: z.string(),
 });
 
 function describeIssues(error: z.ZodError): string {
@@ -63,7 +66,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       report(`dropped a malformed event envelope (${describeIssues(envelope.error)})`);
       return;
     }
-    const { name, payload } = envelope.data;
+    const { type: name, payload } = envelope.data;
     if (!isEventName(name)) {
       // A newer engine may know more events than this renderer: not an error, just not ours.
       return;

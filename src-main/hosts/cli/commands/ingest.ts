@@ -24,9 +24,10 @@ export function registerIngest(program: Command, io: CliIo): void {
     .option('--update', 'bring the symbols up to date: through the last closed session, from where each one stops')
     .option('--force', 'fetch every session again, even those already in the lake')
     .addOption(new Option('--adjustment <kind>', 'price adjustment asked of the provider; adjusted bars are stored as their own source').choices(['raw', 'split', 'dividend', 'all']).default('raw'))
+    .option('--no-pipeline', 'do not validate the new bars and rebuild coarser timeframes after the job')
     .option('--resume <jobId>', 'run the unfinished units of a failed, cancelled or interrupted job')
     .option('--json', 'print one JSON summary on stdout')
-    .action(async (opts: { adjustment: 'raw' | 'split' | 'dividend' | 'all'; provider?: string; universe?: string; update?: boolean; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { pipeline: boolean; adjustment: 'raw' | 'split' | 'dividend' | 'all'; provider?: string; universe?: string; update?: boolean; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
       if (opts.resume !== undefined) {
         const others = (['provider', 'symbols', 'start', 'end', 'timeframe', 'feed', 'source', 'tz', 'force', 'universe', 'update'] as const).filter((k) => opts[k] !== undefined);
         if (others.length) throw new MpError('E_BAD_INPUT', `--resume takes the job's own settings: drop --${others.join(', --')}`);
@@ -50,6 +51,7 @@ export function registerIngest(program: Command, io: CliIo): void {
         batchSize: opts.batchSize,
         source: opts.source,
         tz: opts.tz,
+        pipeline: opts.pipeline,
       });
       if (!parsed.success) throw new MpError('E_BAD_INPUT', `--${formatZodError(parsed.error)}`);
       // Validate the provider before touching the disk: bad input changes nothing.
