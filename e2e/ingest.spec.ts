@@ -57,7 +57,7 @@ test('ingest is incremental: a second run fetches nothing, Force refetch fetches
 
   // The lake holds each bar once, however often it was fetched.
   await nav(page, 'Query').click();
-  await page.getByLabel('SQL').fill('SELECT count(*) AS n FROM bars');
+  await page.getByLabel('SQL').fill("SELECT count(*) AS n FROM bars WHERE timeframe = '1m'");
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByRole('table', { name: 'Query result' }).locator('tbody td').nth(1)).toHaveText('3120');
 });
@@ -143,7 +143,7 @@ test.describe('with a slow provider', () => {
     }
 
     await nav(page, 'Query').click();
-    await page.getByLabel('SQL').fill('SELECT count(*) AS n, count(DISTINCT symbol) AS s FROM bars');
+    await page.getByLabel('SQL').fill("SELECT count(*) AS n, count(DISTINCT symbol) AS s FROM bars WHERE timeframe = '1m'");
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect(page.getByRole('table', { name: 'Query result' }).locator('tbody td')).toHaveText(['1', String(symbols.length * BARS_2024), String(symbols.length)]);
   });
