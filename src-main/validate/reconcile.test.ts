@@ -38,7 +38,7 @@ async function ingestFake(symbols: string[], start: string, end: string): Promis
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** A copy of the fake AAPL source as polygon/stocks: two bars dropped, one extra, one price and one volume changed. */
-async function writeAlteredCopy(): Promise<Record<string, number>> {
+async function writeAlteredCopy() {
   const barsRoot = engine.paths.bars;
   const src = partitionFile(barsRoot, { timeframe: '1m', provider: 'fake', feed: 'sim', symbol: 'AAPL', year: 2024 });
   const t = {
