@@ -174,6 +174,29 @@ describe('validation page requests', () => {
     expect(await client().request('validation.findings', { runId: run.id })).toMatchObject({ ok: false, error: { code: 'E_NOT_FOUND', message: expect.stringContaining(run.reportName) } });
   });
 
+  it('validation.export hands the report to the host save hook (desktop) and says when the user cancelled', async () => {
+    await engine.close();
+    const asked: { source: string; name: string }[] = [];
+    let answer: string | null = path.join(tmp.dir, 'picked.csv');
+    engine = new Engine({
+      dataDir: path.join(tmp.dir, 'data'),
+      host: 'test',
+      env: {},
+      saveFile: async (source, name) => {
+        asked.push({ source, name });
+        if (answer) fs.copyFileSync(source, answer);
+        return answer;
+      },
+    });
+    await ingestFake(['AAPL'], '2024-01-02', '2024-01-02');
+    const run = value(await client().request('validation.run', {}));
+    expect(value(await client().request('validation.export', { runId: run.id }))).toEqual({ saved: true, path: answer });
+    expect(asked).toEqual([{ source: path.join(engine.paths.root, 'reports', run.reportName), name: run.reportName }]);
+    expect(fs.readFileSync(answer!, 'utf8')).toMatch(/^symbol,timeframe,ts,rule,severity,message,/);
+    answer = null;
+    expect(value(await client().request('validation.export', { runId: run.id }))).toEqual({ saved: false, path: null });
+  });
+
   it('the formula guard is undone for the page and kept in the file', async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const { writeReport } = await import('./report');
