@@ -71,3 +71,19 @@ test('run validation from the page, see the run and its findings, filter, export
   await expect(page).toHaveURL(/#\/chart\?symbol=MSFT&timeframe=1m&at=/);
   expect(decodeURIComponent(new URL(page.url()).hash)).toContain(`at=${ts}`);
 });
+
+test('reconcile from the page: a source the lake does not hold is told plainly, nothing recorded', async ({ server, page }) => {
+  await open(page, server);
+  const jobId = await ingest(page, { symbols: 'AAPL', start: '2024-01-02', end: '2024-01-02' });
+  await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
+  await nav(page, 'Validation').click();
+  await page.getByLabel('Start', { exact: true }).fill('2024-01-02');
+  await page.getByLabel('End', { exact: true }).fill('2024-01-02');
+  await page.getByLabel('Sources').fill('fake, polygon');
+  await page.getByRole('button', { name: 'Reconcile' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Run failed' })).toContainText('the lake holds no 1m bars from polygon');
+  await page.getByLabel('Sources').fill('fake:sim, fake');
+  await page.getByRole('button', { name: 'Reconcile' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Run failed' })).toContainText('both sources are fake:sim');
+  await expect(page.getByText('No validation runs yet.')).toBeVisible();
+});

@@ -13,6 +13,7 @@ import {
   NO_FILTERS,
   PAGE_SIZE,
   rangeLabel,
+  reconcileArg,
   runArg,
   scopeText,
   sourceText,
@@ -63,6 +64,16 @@ async function runNow(client: Client): Promise<void> {
   if (!parsed.ok) return useValidation.setState({ runError: { code: 'E_BAD_INPUT', message: parsed.message } });
   useValidation.setState({ running: true, runError: null });
   const r = await client.request('validation.run', parsed.arg);
+  if (!r.ok) return useValidation.setState({ running: false, runError: r.error });
+  useValidation.setState((s) => ({ running: false, runs: mergeRuns(s.runs, [r.value]) }));
+  await selectRun(client, r.value.id);
+}
+
+async function reconcileNow(client: Client): Promise<void> {
+  const parsed = reconcileArg(useValidation.getState().form);
+  if (!parsed.ok) return useValidation.setState({ runError: { code: 'E_BAD_INPUT', message: parsed.message } });
+  useValidation.setState({ running: true, runError: null });
+  const r = await client.request('reconcile.run', parsed.arg);
   if (!r.ok) return useValidation.setState({ running: false, runError: r.error });
   useValidation.setState((s) => ({ running: false, runs: mergeRuns(s.runs, [r.value]) }));
   await selectRun(client, r.value.id);
@@ -144,12 +155,21 @@ function RunForm() {
           <button type="submit" className="primary" disabled={running}>
             Run validation
           </button>
+        </div>
+        <div className="field vrun-sources">
+          <label htmlFor="vrun-sources">Sources</label>
+          <input id="vrun-sources" className="mono-input" value={form.sources} placeholder="to reconcile: alpaca:sip, polygon" onChange={(e) => set({ sources: e.target.value })} autoComplete="off" spellCheck={false} />
+        </div>
+        <div className="vrun-actions vrun-reconcile">
+          <button type="button" disabled={running} onClick={() => void reconcileNow(client)}>
+            Reconcile
+          </button>
           <span role="status" className="muted" aria-busy={running}>
-            {running ? 'Validating…' : ''}
+            {running ? 'Working…' : ''}
           </span>
         </div>
       </form>
-      <ErrorAlert error={runError} title="Validation failed" />
+      <ErrorAlert error={runError} title="Run failed" />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ValidationRunSummary } from '../../../src-main/contract/validation';
-import { bytesOfChunks, canPage, findingsArg, mergeRuns, NO_FILTERS, rangeLabel, runArg, scopeText, sourceText, symbolFilterError } from './validation';
+import { bytesOfChunks, canPage, findingsArg, mergeRuns, NO_FILTERS, rangeLabel, reconcileArg, runArg, scopeText, sourceText, symbolFilterError } from './validation';
 
 const run = (over: Partial<ValidationRunSummary> = {}): ValidationRunSummary => ({
   id: 'r1',
@@ -35,10 +35,18 @@ describe('validation page logic', () => {
   });
 
   it('turns the run form into a scope, refusing bad symbols and reversed dates', () => {
-    expect(runArg({ symbols: '', start: '', end: '' })).toEqual({ ok: true, arg: {} });
-    expect(runArg({ symbols: 'aapl, msft aapl', start: '2024-01-02', end: '2024-01-05' })).toEqual({ ok: true, arg: { symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-05' } });
-    expect(runArg({ symbols: 'A$', start: '', end: '' })).toEqual({ ok: false, message: '"A$" is not a symbol' });
-    expect(runArg({ symbols: '', start: '2024-02-01', end: '2024-01-01' })).toEqual({ ok: false, message: 'Start is after End' });
+    expect(runArg({ symbols: '', start: '', end: '', sources: '' })).toEqual({ ok: true, arg: {} });
+    expect(runArg({ symbols: 'aapl, msft aapl', start: '2024-01-02', end: '2024-01-05', sources: '' })).toEqual({ ok: true, arg: { symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-05' } });
+    expect(runArg({ symbols: 'A$', start: '', end: '', sources: '' })).toEqual({ ok: false, message: '"A$" is not a symbol' });
+    expect(runArg({ symbols: '', start: '2024-02-01', end: '2024-01-01', sources: '' })).toEqual({ ok: false, message: 'Start is after End' });
+  });
+
+  it('turns the form into a reconcile request: two sources and both dates', () => {
+    const form = { symbols: 'aapl', start: '2024-01-02', end: '2024-01-05', sources: 'alpaca:sip, polygon' };
+    expect(reconcileArg(form)).toEqual({ ok: true, arg: { sources: ['alpaca:sip', 'polygon'], start: '2024-01-02', end: '2024-01-05', symbols: ['AAPL'] } });
+    expect(reconcileArg({ ...form, sources: 'alpaca' })).toEqual({ ok: false, message: 'Sources: give two, e.g. alpaca:sip, polygon' });
+    expect(reconcileArg({ ...form, sources: 'alpaca ../x' })).toEqual({ ok: false, message: '"../x" is not a source (provider or provider:feed)' });
+    expect(reconcileArg({ ...form, end: '' })).toEqual({ ok: false, message: 'Reconciling needs Start and End' });
   });
 
   it('pages', () => {

@@ -20,6 +20,8 @@ export interface RunForm {
   symbols: string;
   start: string;
   end: string;
+  /** reconcile only: two sources, `provider` or `provider:feed`, separated by a comma or a space */
+  sources: string;
 }
 
 interface ValidationState {
@@ -49,7 +51,7 @@ export const useValidation = create<ValidationState>()(() => ({
   page: null,
   pageLoading: false,
   pageError: null,
-  form: { symbols: '', start: '', end: '' },
+  form: { symbols: '', start: '', end: '', sources: '' },
   running: false,
   runError: null,
   exportStatus: null,
@@ -88,6 +90,20 @@ export function runArg(form: RunForm): { ok: true; arg: RequestArgInput<'validat
     ok: true,
     arg: { ...(symbols.length ? { symbols: [...new Set(symbols)] } : {}), ...(form.start ? { start: form.start } : {}), ...(form.end ? { end: form.end } : {}) },
   };
+}
+
+const SOURCE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}(:[A-Za-z0-9][A-Za-z0-9_.-]{0,39})?$/;
+
+/** The reconcile request from the form: two sources and a date range are needed. */
+export function reconcileArg(form: RunForm): { ok: true; arg: RequestArgInput<'reconcile.run'> } | { ok: false; message: string } {
+  const scope = runArg(form);
+  if (!scope.ok) return scope;
+  const sources = form.sources.split(/[\s,]+/).filter(Boolean);
+  if (sources.length !== 2) return { ok: false, message: 'Sources: give two, e.g. alpaca:sip, polygon' };
+  const bad = sources.find((s) => !SOURCE_RE.test(s));
+  if (bad) return { ok: false, message: `"${bad}" is not a source (provider or provider:feed)` };
+  if (!form.start || !form.end) return { ok: false, message: 'Reconciling needs Start and End' };
+  return { ok: true, arg: { sources, start: form.start, end: form.end, ...(scope.arg.symbols ? { symbols: scope.arg.symbols } : {}) } };
 }
 
 /** "101–200 of 6,000" */
