@@ -220,7 +220,7 @@ function RunsTable() {
             </thead>
             <tbody>
               {runs.map((r) => (
-                <tr key={r.id} aria-label={`Run ${r.id}`} aria-selected={r.id === selected} className={r.id === selected ? 'selected' : undefined}>
+                <tr key={r.id} aria-label={`Run ${r.id}`} className={r.id === selected ? 'selected' : undefined}>
                   <td title={formatTime(r.createdAt)}>{formatWhen(r.createdAt)}</td>
                   <td>{r.kind === 'reconcile' ? 'reconcile' : 'validate'}</td>
                   <td className="vscope" title={scopeText(r)}>
@@ -374,7 +374,7 @@ function Findings() {
           </div>
         </>
       ) : (
-        <p className="empty">{loading || (!page && !error) ? 'Loading findings…' : 'No findings match these filters.'}</p>
+        <p className="empty">{error ? 'No findings shown.' : loading || !page ? 'Loading findings…' : 'No findings match these filters.'}</p>
       )}
     </section>
   );
