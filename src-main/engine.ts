@@ -426,6 +426,8 @@ export class Engine {
   async reconcile(arg: ReconcileArg, opts: { reportDir?: string } = {}): Promise<ReconcileResult> {
     const store = this.validations(); // bootstraps the data dir before the lake is read
     const r = await runReconcile({ barsRoot: this.paths.bars, reportDir: opts.reportDir ? path.resolve(opts.reportDir) : path.join(this.paths.root, 'reports'), arg, store });
+    // counted with the validation findings: the rule label (source_mismatch) tells them apart, and stays bounded
+    for (const [severity, n] of Object.entries(r.bySeverity)) if (n > 0) this.metrics.validationFindings('source_mismatch', severity, n);
     this.bus.emit('validation.completed', { runId: r.runId, kind: 'reconcile', jobId: null, findings: r.totalFindings, errors: r.bySeverity.error, warnings: r.bySeverity.warning });
     return r;
   }
