@@ -19,12 +19,13 @@ import { ProviderStats } from './providers/http/stats';
 import { mergeHooks } from './providers/http/hooks';
 import { EngineMetrics, MetricsHistory, parseDuration, startHistorySampler } from './metrics';
 import { LiveSampler } from './metrics/live';
-import { runValidation, ValidationStore, type ScopeInput, type ThresholdsInput, type ValidationRunRecord, type ValidationRunResult } from './validate';
+import { runReconcile, runValidation, validationHandlers, ValidationStore, type ReconcileResult, type SaveFileHook, type ScopeInput, type ThresholdsInput, type ValidationRunRecord, type ValidationRunResult } from './validate';
 import { aggregate, AggregateArgSchema, AGGREGATE_TIMEFRAMES, type AggregateResult } from './aggregate';
 import { Pipeline, type AggregateTimeframe } from './pipeline/pipeline';
 import { TimelineStore } from './pipeline/timeline';
 import type { IngestStages } from './ingest/runner';
 import type { z } from 'zod';
+import type { ReconcileArg } from './contract/validation';
 
 type AggregateArgInput = z.input<typeof AggregateArgSchema>;
 
@@ -78,6 +79,8 @@ export interface EngineOptions {
   secrets?: SecretStore;
   /** better_sqlite3.node built for this runtime's ABI (Electron passes its own build). */
   sqliteNativeBinding?: string;
+  /** the host's save dialog (desktop), for exporting a validation report */
+  saveFile?: SaveFileHook;
 }
 
 interface RunningJob {
@@ -452,7 +455,20 @@ export class Engine {
     for (const [rule, bySeverity] of Object.entries(result.findings)) {
       for (const [severity, n] of Object.entries(bySeverity)) if (n > 0) this.metrics.validationFindings(rule, severity, n);
     }
+    // the Validation page (and anything else listening) refreshes on this, whoever started the run
+    const { error: errors, warning: warnings } = result.bySeverity;
+    this.bus.emit('validation.completed', { runId: result.runId, kind: 'validation', jobId: result.jobId, findings: result.totalFindings, errors, warnings });
     return result;
+  }
+
+  /** Compares the same bars from two sources (rule source_mismatch); recorded with the validation runs. */
+  async reconcile(arg: ReconcileArg, opts: { reportDir?: string } = {}): Promise<ReconcileResult> {
+    const store = this.validations(); // bootstraps the data dir before the lake is read
+    const r = await runReconcile({ barsRoot: this.paths.bars, reportDir: opts.reportDir ? path.resolve(opts.reportDir) : path.join(this.paths.root, 'reports'), arg, store });
+    // counted with the validation findings: the rule label (source_mismatch) tells them apart, and stays bounded
+    for (const [severity, n] of Object.entries(r.bySeverity)) if (n > 0) this.metrics.validationFindings('source_mismatch', severity, n);
+    this.bus.emit('validation.completed', { runId: r.runId, kind: 'reconcile', jobId: null, findings: r.totalFindings, errors: r.bySeverity.error, warnings: r.bySeverity.warning });
+    return r;
   }
 
   validationRuns(opts: { limit?: number; jobId?: string } = {}): ValidationRunRecord[] {
@@ -637,6 +653,7 @@ export class Engine {
       // -- handlers: query workbench --
       // -- handlers: chart explorer --
       // -- handlers: validation page and reconcile --
+      validationHandlers({ store: () => this.validations(), validate: (o) => this.validate(o), reconcile: (a) => this.reconcile(a), saveFile: this.opts.saveFile }),
       // -- handlers: app quality --
     );
   }

@@ -17,11 +17,22 @@ import {
   MetricsHistoryArgSchema,
   MetricsHistorySchema,
 } from './schemas';
+import {
+  FindingsArgSchema,
+  FindingsPageSchema,
+  ReconcileArgSchema,
+  ReportChunkArgSchema,
+  ReportChunkSchema,
+  RunIdSchema,
+  ValidationCompletedSchema,
+  ValidationRunArgSchema,
+  ValidationRunSummarySchema,
+} from './validation';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
 // Requests: name -> { arg, result } schemas. Events: name -> payload schema. Both validated at runtime at the boundary.
 
-import { AggregationCompletedSchema, IngestionJobCompletedSchema, JobTimelineSchema, PipelineStageFailedSchema, PipelineStageSkippedSchema, ValidationCompletedSchema } from './pipeline';
+import { AggregationCompletedSchema, IngestionJobCompletedSchema, JobTimelineSchema, PipelineStageFailedSchema, PipelineStageSkippedSchema, PipelineValidationCompletedSchema } from './pipeline';
 
 const Empty = z.object({}).strict();
 const JobRef = z.object({ jobId: z.string().min(1).max(100) }).strict();
@@ -104,6 +115,18 @@ export const requests = {
   // -- requests: query workbench --
   // -- requests: chart explorer --
   // -- requests: validation page and reconcile --
+  /** Validation and reconciliation runs, newest first. */
+  'validation.runs': { arg: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), result: z.array(ValidationRunSummarySchema) },
+  /** One page of a run's findings, filtered, read from its CSV report by DuckDB (a run may hold 100k findings). */
+  'validation.findings': { arg: FindingsArgSchema, result: FindingsPageSchema },
+  /** Runs the rules now over a scope; answers when the run is recorded (validation.completed is emitted too). */
+  'validation.run': { arg: ValidationRunArgSchema, result: ValidationRunSummarySchema },
+  /** A chunk of a run's CSV report (web mode downloads it chunk by chunk over the socket). */
+  'validation.report': { arg: ReportChunkArgSchema, result: ReportChunkSchema },
+  /** Desktop: saves a run's CSV report where the user picks in a save dialog; saved false when cancelled. */
+  'validation.export': { arg: z.object({ runId: RunIdSchema }).strict(), result: z.object({ saved: z.boolean(), path: z.string().nullable() }) },
+  /** Compares the same bars from two sources; recorded as a run (rule source_mismatch). */
+  'reconcile.run': { arg: ReconcileArgSchema, result: ValidationRunSummarySchema },
   // -- requests: app quality --
 } as const;
 
@@ -139,7 +162,7 @@ export const events = {
   /** An ingestion job ended (any status); when it succeeded with new bars, validation follows. */
   IngestionJobCompleted: IngestionJobCompletedSchema,
   /** The job's bars were validated; aggregation follows. */
-  ValidationCompleted: ValidationCompletedSchema,
+  ValidationCompleted: PipelineValidationCompletedSchema,
   /** Coarser timeframes were rebuilt from the job's 1m bars. */
   AggregationCompleted: AggregationCompletedSchema,
   /** A pipeline stage failed: recorded and shown; the job's data stays as ingested. */
@@ -149,6 +172,8 @@ export const events = {
   // -- events: query workbench --
   // -- events: chart explorer --
   // -- events: validation page and reconcile --
+  /** A validation or reconciliation run was recorded (from any trigger: page, CLI in this process, pipeline). */
+  'validation.completed': ValidationCompletedSchema,
   // -- events: app quality --
 } as const;
 

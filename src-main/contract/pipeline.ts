@@ -28,7 +28,7 @@ export const IngestionJobCompletedSchema = z.object({
   pipeline: z.boolean(),
 });
 
-export const ValidationCompletedSchema = z.object({
+export const PipelineValidationCompletedSchema = z.object({
   jobId: z.string(),
   runId: z.string(),
   barsChecked: z.number().int().nonnegative(),

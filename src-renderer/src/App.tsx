@@ -4,7 +4,7 @@ import { TokenRequired } from './components/TokenRequired';
 import { ChartPage } from './pages/ChartPage';
 import { IngestPage } from './pages/IngestPage';
 import { MetricsPage } from './pages/MetricsPage';
-import { ValidationPage } from './pages/PlaceholderPage';
+import { ValidationPage } from './pages/ValidationPage';
 import { QueryPage } from './pages/QueryPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { UniversePage } from './pages/UniversePage';

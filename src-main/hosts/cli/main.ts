@@ -11,6 +11,7 @@ import { registerJobs } from './commands/jobs';
 import { registerUniverse } from './commands/universe';
 import { registerMetrics } from './commands/metrics';
 import { registerValidate } from './commands/validate';
+import { registerReconcile } from './commands/reconcile';
 import { registerAggregate } from './commands/aggregate';
 import { registerQuery } from './commands/query';
 import { registerServe } from './commands/serve';
@@ -41,6 +42,7 @@ export function buildProgram(io: CliIo): Command {
   registerUniverse(program, io);
   registerMetrics(program, io);
   registerValidate(program, io);
+  registerReconcile(program, io);
   registerAggregate(program, io);
   registerQuery(program, io);
   registerServe(program, io);

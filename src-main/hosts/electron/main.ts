@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import pkg from '../../../package.json';
 import { Engine } from '../../engine';
 import { parseMetricsEnv, readiness, startMetricsServer } from '../../metrics';
@@ -11,6 +11,7 @@ import { resolveDataDir } from '../../settings/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { electronSqliteBinding } from './native';
 import { SafeStorageSecrets } from './secrets';
+import { makeSaveFile } from './save';
 
 // The desktop host: the engine in the main process, one sandboxed window, the contract over IPC.
 
@@ -33,6 +34,8 @@ async function main() {
     version: pkg.version,
     log,
     sqliteNativeBinding: electronSqliteBinding(),
+    // exporting a validation report: a save dialog modal to the focused window
+    saveFile: makeSaveFile({ dialog, window: () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null, defaultDir: () => app.getPath('downloads') }),
   });
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;

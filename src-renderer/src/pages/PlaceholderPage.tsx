@@ -11,14 +11,3 @@ export function PlaceholderPage({ title, children }: { title: string; children: 
     </div>
   );
 }
-
-export function ValidationPage() {
-  return (
-    <PlaceholderPage title="Validation">
-      <p>
-        Data-quality checks over the lake: gaps against the exchange calendar, duplicate and out-of-order bars, OHLC
-        consistency and outliers, each run exportable as an audit CSV.
-      </p>
-    </PlaceholderPage>
-  );
-}
