@@ -31,7 +31,7 @@ function value<T>(r: Result<T>): T {
 }
 
 async function ingestFake(symbols: string[], start: string, end: string): Promise<void> {
-  const { jobId } = value(await client().request('ingest.start', { provider: 'fake', symbols, start, end }));
+  const { jobId } = value(await client().request('ingest.start', { provider: 'fake', symbols, start, end, pipeline: false }));
   expect((await engine.waitForJob(jobId)).status).toBe('succeeded');
 }
 

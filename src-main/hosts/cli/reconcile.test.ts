@@ -29,7 +29,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('reconcile command', () => {
   it('finds the one edited bar and the one deleted bar, writes the report, records the run', async () => {
-    expect((await cli(['ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-01-02'])).code).toBe(0);
+    expect((await cli(['ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-01-02', '--no-pipeline'])).code).toBe(0);
     const exported = path.join(tmp.dir, 'AAPL.csv');
     const q = await cli(['query', `SELECT ts AS timestamp, open, high, low, close, volume FROM bars ORDER BY ts`, '--format', 'csv', '--output', exported]);
     expect(q.code, q.stderr).toBe(0);
@@ -41,7 +41,7 @@ describe('reconcile command', () => {
     lines[100] = cells.join(',');
     const edited = lines.filter((_, i) => i !== 200);
     fs.writeFileSync(exported, edited.join('\n') + '\n');
-    const imp = await cli(['ingest', '--provider', 'csv', '--source', exported, '--symbols', 'AAPL']);
+    const imp = await cli(['ingest', '--provider', 'csv', '--source', exported, '--symbols', 'AAPL', '--no-pipeline']);
     expect(imp.code, imp.stderr).toBe(0);
 
     const reportDir = path.join(tmp.dir, 'audit');
@@ -89,7 +89,7 @@ describe('reconcile command', () => {
   });
 
   it('a source the lake does not hold is a runtime error (exit 1), one line', async () => {
-    expect((await cli(['ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-01-02'])).code).toBe(0);
+    expect((await cli(['ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-01-02', '--no-pipeline'])).code).toBe(0);
     const r = await cli(['reconcile', '--start', '2024-01-02', '--end', '2024-01-02', '--sources', 'fake,polygon']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('marketpipe: error: the lake holds no 1m bars from polygon');
