@@ -25,6 +25,13 @@ test('details of a finished job: every symbol done with its rows, fed by jobs.ta
     await expect(page.getByRole('progressbar', { name: `Progress of ${symbol}`, exact: true })).toHaveAttribute('aria-valuenow', '100');
   }
   await expect(details.locator('tbody tr')).toHaveCount(2);
+  // the stage timeline: the job's fetch and write, then the validation and aggregation it caused (pipeline events)
+  const stages = page.getByRole('list', { name: `Stages of job ${jobId}` });
+  for (const stage of ['Fetch', 'Write', 'Validate', 'Aggregate']) {
+    await expect(stages.getByRole('listitem', { name: stage, exact: true })).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  }
+  await expect(stages.getByRole('listitem', { name: 'Validate', exact: true })).toContainText('0 finding(s)');
+  await expect(stages.getByRole('listitem', { name: 'Aggregate', exact: true })).toContainText('5m, 15m, 30m, 1h, 1d');
   await shoot(page, 'ingest-details');
 
   // The row toggles back closed.

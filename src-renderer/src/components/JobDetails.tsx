@@ -3,6 +3,7 @@ import { formatInt } from '../format';
 import { TERMINAL, type JobView } from '../state/jobs';
 import { summarize, useTasks, type SymbolProgress } from '../state/tasks';
 import { ProgressBar } from './ProgressBar';
+import { StageTimeline } from './StageTimeline';
 import { StatusBadge } from './StatusBadge';
 
 /** The colour of a symbol's bar: green when done, otherwise as its job stands (running, failed, cancelled). */
@@ -30,6 +31,7 @@ export function JobDetails({ job }: { job: JobView }) {
     return (
       <div className="details">
         {failure}
+        <StageTimeline jobId={job.id} />
         <p className="details-note error-text">Units could not be listed: {units.error}</p>
       </div>
     );
@@ -40,6 +42,7 @@ export function JobDetails({ job }: { job: JobView }) {
     return (
       <div className="details">
         {failure}
+        <StageTimeline jobId={job.id} />
         <p className="details-note muted">
           {job.status === 'succeeded' && job.rowsWritten === 0
             ? 'Nothing to fetch: every session asked for was already in the lake. Tick Force refetch to fetch it again.'
@@ -56,6 +59,7 @@ export function JobDetails({ job }: { job: JobView }) {
   return (
     <div className="details">
       {failure}
+      <StageTimeline jobId={job.id} />
       <p className="details-note muted">
         {formatInt(done)} of {formatInt(all.length)} units done (a unit is one symbol-year) · {formatInt(sessionsDone)} of {formatInt(sessions)}{' '}
         sessions

@@ -4,6 +4,8 @@ import type { Client, ConnectionStatus } from '../client';
 import { useJobs } from './jobs';
 import { useMetrics } from './metrics';
 import { useTasks } from './tasks';
+import { useTimelines } from './timeline';
+import { PIPELINE_EVENT_TYPES } from '../../../src-main/contract/pipeline';
 
 interface SessionState {
   status: ConnectionStatus;
@@ -28,9 +30,17 @@ export async function refreshJobs(client: Client): Promise<void> {
 /** One `jobs.tasks` for a job whose details open; `job.unit` events keep it current from then on. */
 export async function loadTasks(client: Client, jobId: string): Promise<void> {
   useTasks.getState().begin(jobId);
+  void loadTimeline(client, jobId);
   const r = await client.request('jobs.tasks', { jobId });
   if (r.ok) useTasks.getState().loaded(jobId, r.value);
   else useTasks.getState().failed(jobId, `${r.error.code}: ${r.error.message}`);
+}
+
+/** The stage timeline of a job whose details are open; pipeline events refresh it. */
+export async function loadTimeline(client: Client, jobId: string): Promise<void> {
+  const r = await client.request('jobs.timeline', { jobId });
+  if (r.ok) useTimelines.getState().loaded(r.value);
+  else useTimelines.getState().failed(jobId, `${r.error.code}: ${r.error.message}`);
 }
 
 /** The provider list again: whether each is configured changes when a credential is stored or cleared. */
@@ -54,6 +64,12 @@ export function startSession(client: Client): () => void {
     client.on('job.updated', (job) => useJobs.getState().upsert(job)),
     client.on('job.progress', (p) => useJobs.getState().progress(p)),
     client.on('job.unit', (u) => useTasks.getState().unit(u)),
+    // a stage of an open job ended: its timeline again (one small request, a few times per job)
+    ...PIPELINE_EVENT_TYPES.map((type) =>
+      client.on(type, (p: { jobId: string }) => {
+        if (useTasks.getState().open[p.jobId]) void loadTimeline(client, p.jobId);
+      }),
+    ),
     // collected whichever page is open (the store keeps a bounded window), so the Metrics page opens with data
     client.on('metrics.live', (m) => useMetrics.getState().push(m)),
     client.onStatus((status) => {
