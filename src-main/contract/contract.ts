@@ -17,6 +17,7 @@ import {
   MetricsHistoryArgSchema,
   MetricsHistorySchema,
 } from './schemas';
+import { workbenchRequests } from './workbench';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
 // Requests: name -> { arg, result } schemas. Events: name -> payload schema. Both validated at runtime at the boundary.
@@ -98,6 +99,7 @@ export const requests = {
   'universe.delete': { arg: z.object({ name: UniverseNameSchema }).strict(), result: z.object({ deleted: z.literal(true) }) },
   // -- requests: pipeline / timeline --
   // -- requests: query workbench --
+  ...workbenchRequests,
   // -- requests: chart explorer --
   // -- requests: validation page and reconcile --
   // -- requests: app quality --

@@ -2,3 +2,4 @@ export * from './contract';
 export * from './schemas';
 export * from './wire';
 export * from './channels';
+export * from './workbench';
