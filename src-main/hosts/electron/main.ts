@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import pkg from '../../../package.json';
 import { Engine } from '../../engine';
 import { parseMetricsEnv, readiness, startMetricsServer } from '../../metrics';
@@ -10,6 +10,7 @@ import { Redactor } from '../../shared/redact';
 import { resolveDataDir } from '../../settings/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { electronSqliteBinding } from './native';
+import { saveDialogChooser } from './exportDialog';
 import { SafeStorageSecrets } from './secrets';
 
 // The desktop host: the engine in the main process, one sandboxed window, the contract over IPC.
@@ -33,7 +34,13 @@ async function main() {
     version: pkg.version,
     log,
     sqliteNativeBinding: electronSqliteBinding(),
+    // workbench exports: the save dialog, attached to our window once it exists
+    chooseExportPath: saveDialogChooser(
+      (opts) => (dialogParent ? dialog.showSaveDialog(dialogParent, opts) : dialog.showSaveDialog(opts)),
+      () => app.getPath('downloads'),
+    ),
   });
+  let dialogParent: BrowserWindow | undefined;
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const indexFile = path.join(__dirname, '../renderer/index.html');
@@ -68,6 +75,7 @@ async function main() {
       webSecurity: true,
     },
   });
+  dialogParent = win;
   const stopEvents = forwardEvents((l) => engine.bus.subscribe(l), win.webContents);
   win.once('ready-to-show', () => win.show());
   // Navigation away from our page and new windows are denied; http(s) links open in the user's browser.
