@@ -27,6 +27,7 @@ async function main() {
   await app.whenReady();
   const log = createLogger({ level: 'info', redactor: Redactor.fromEnv(process.env) });
   const dataDir = resolveDataDir(dataDirFromArgv(process.argv));
+  const parent: { win?: BrowserWindow } = {};
   const engine = new Engine({
     dataDir,
     secrets: new SafeStorageSecrets(safeStorage, dataDir),
@@ -36,11 +37,10 @@ async function main() {
     sqliteNativeBinding: electronSqliteBinding(),
     // workbench exports: the save dialog, attached to our window once it exists
     chooseExportPath: saveDialogChooser(
-      (opts) => (dialogParent ? dialog.showSaveDialog(dialogParent, opts) : dialog.showSaveDialog(opts)),
+      (opts) => (parent.win ? dialog.showSaveDialog(parent.win, opts) : dialog.showSaveDialog(opts)),
       () => app.getPath('downloads'),
     ),
   });
-  let dialogParent: BrowserWindow | undefined;
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const indexFile = path.join(__dirname, '../renderer/index.html');
@@ -75,7 +75,7 @@ async function main() {
       webSecurity: true,
     },
   });
-  dialogParent = win;
+  parent.win = win;
   const stopEvents = forwardEvents((l) => engine.bus.subscribe(l), win.webContents);
   win.once('ready-to-show', () => win.show());
   // Navigation away from our page and new windows are denied; http(s) links open in the user's browser.
