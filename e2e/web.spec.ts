@@ -7,7 +7,7 @@ const NAV = ['Universe', 'Ingest', 'Query', 'Chart', 'Validation', 'Metrics', 'S
 
 async function runSql(page: Page, sql: string): Promise<void> {
   await nav(page, 'Query').click();
-  await page.getByLabel('SQL').fill(sql);
+  await page.getByLabel('SQL', { exact: true }).fill(sql);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 }
 
@@ -44,36 +44,38 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
 
   // The default query: one row per symbol.
   await nav(page, 'Query').click();
-  await expect(page.getByLabel('SQL')).toHaveValue(/FROM bars GROUP BY symbol/);
+  await expect(page.getByLabel('SQL', { exact: true })).toHaveText(/FROM bars GROUP BY symbol/);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  const table = page.getByRole('table', { name: 'Query result' });
-  await expect(table.locator('tbody tr')).toHaveCount(2);
+  const table = page.getByRole('grid', { name: 'Result grid' });
+  const bodyRows = table.locator('[role="row"]:not([aria-rowindex="1"])');
+  await expect(bodyRows).toHaveCount(2);
   await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'bars', 'first', 'last']);
   await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText('2 rows');
   await shoot(page, 'query');
 
   await runSql(page, "SELECT symbol, count(*) AS n FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol");
   await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'n']);
-  await expect(table.locator('tbody tr')).toHaveCount(2);
-  await expect(table.locator('tbody tr').nth(0).getByRole('cell')).toHaveText(['1', 'AAPL', '1560']);
-  await expect(table.locator('tbody tr').nth(1).getByRole('cell')).toHaveText(['2', 'MSFT', '1560']);
-  await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText(/2 rows \(complete\) · [\d.]+ m?s/);
+  await expect(bodyRows).toHaveCount(2);
+  await expect(bodyRows.nth(0).getByRole('gridcell')).toHaveText(['AAPL', '1560']);
+  await expect(bodyRows.nth(1).getByRole('gridcell')).toHaveText(['MSFT', '1560']);
+  await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText(/2 rows · [\d.]+ m?s/);
   await expect(page.getByRole('alert').filter({ hasText: /E_/ })).toHaveCount(0);
 });
 
 test('Ctrl+Enter runs the query, and a write statement shows an error alert', async ({ server, page }) => {
   await open(page, server);
   await nav(page, 'Query').click();
-  const sql = page.getByLabel('SQL');
+  const sql = page.getByLabel('SQL', { exact: true });
   await sql.fill('SELECT 42 AS answer');
   await sql.press('Control+Enter');
-  await expect(page.getByRole('table', { name: 'Query result' }).locator('tbody td').nth(1)).toHaveText('42');
+  await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('42');
 
   await runSql(page, 'CREATE TABLE x AS SELECT 1');
   const alert = page.getByRole('alert').filter({ hasText: /E_[A-Z_]+/ });
   await expect(alert).toBeVisible();
   await expect(alert).toContainText('Query failed');
-  await expect(page.getByRole('table', { name: 'Query result' })).toHaveCount(0);
+  // the workbench keeps the last good result on screen under the error
+  await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('42');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'query-error.png') });
 });
 

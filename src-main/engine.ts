@@ -57,6 +57,8 @@ import { defaultRegistry, type ProviderRegistry } from './providers/registry';
 import type { PreparedIngest, Provider } from './providers/types';
 import { QueryService, type StreamSink } from './query/service';
 import { parsePrecedence } from './query/sources';
+import { Workbench, type ExportPathChooser } from './query/workbench';
+import { workbenchHandlers } from './query/workbenchHandlers';
 import { dataPaths, type DataPaths } from './settings/paths';
 import { MpError } from './shared/errors';
 import { Redactor } from './shared/redact';
@@ -81,6 +83,8 @@ export interface EngineOptions {
   sqliteNativeBinding?: string;
   /** the host's save dialog (desktop), for exporting a validation report */
   saveFile?: SaveFileHook;
+  /** the desktop host's save dialog for workbench exports; without one, exports become one-time downloads (web) */
+  chooseExportPath?: ExportPathChooser;
 }
 
 interface RunningJob {
@@ -115,6 +119,7 @@ export class Engine {
   private schedulerInst: Scheduler | undefined;
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
+  private workbenchP: Promise<Workbench> | undefined;
   private readonly running = new Map<string, RunningJob>();
   /** one HTTP client per provider: its rate limiter and breaker outlive single jobs */
   private readonly httpClients = new Map<string, { client: HttpClient; stats: ProviderStats }>();
@@ -228,8 +233,18 @@ export class Engine {
 
   private queryService(): Promise<QueryService> {
     this.db(); // the lake folder exists once the engine is bootstrapped
-    this.queryP ??= QueryService.open(this.paths.lake, this.paths.bars, parsePrecedence(this.env.MP_SOURCE_PRECEDENCE));
+    this.queryP ??= QueryService.open(this.paths.lake, this.paths.bars, parsePrecedence(this.env.MP_SOURCE_PRECEDENCE), { exportDir: this.exportRoot() });
     return this.queryP;
+  }
+
+  private exportRoot(): string {
+    return path.join(this.paths.tmp, 'exports');
+  }
+
+  /** The query workbench (open results, exports, history, saved queries); the web host takes downloads from it. */
+  workbench(): Promise<Workbench> {
+    this.workbenchP ??= this.queryService().then((svc) => new Workbench(svc, this.db(), this.exportRoot(), this.opts.chooseExportPath));
+    return this.workbenchP;
   }
 
   private http(provider: Provider): { client: HttpClient; stats: ProviderStats } {
@@ -651,6 +666,7 @@ export class Engine {
         },
       },
       // -- handlers: query workbench --
+      workbenchHandlers(() => this.workbench()),
       // -- handlers: chart explorer --
       // -- handlers: validation page and reconcile --
       validationHandlers({ store: () => this.validations(), validate: (o) => this.validate(o), reconcile: (a) => this.reconcile(a), saveFile: this.opts.saveFile }),
@@ -669,6 +685,7 @@ export class Engine {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     await this.pipeline.close();
     if (this.writerP) await (await this.writerP).close();
+    if (this.workbenchP) await (await this.workbenchP).close();
     if (this.queryP) (await this.queryP).close();
     await this.historySampler?.stop();
     this.metrics.close();

@@ -28,6 +28,7 @@ import {
   ValidationRunArgSchema,
   ValidationRunSummarySchema,
 } from './validation';
+import { workbenchRequests } from './workbench';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
 // Requests: name -> { arg, result } schemas. Events: name -> payload schema. Both validated at runtime at the boundary.
@@ -113,6 +114,7 @@ export const requests = {
   /** What one job caused, in order, and how long each stage (fetch, write, validate, aggregate) took. */
   'jobs.timeline': { arg: JobRef, result: JobTimelineSchema },
   // -- requests: query workbench --
+  ...workbenchRequests,
   // -- requests: chart explorer --
   // -- requests: validation page and reconcile --
   /** Validation and reconciliation runs, newest first. */

@@ -3,3 +3,4 @@ export * from './schemas';
 export * from './wire';
 export * from './channels';
 export * from './pipeline';
+export * from './workbench';

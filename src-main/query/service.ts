@@ -12,6 +12,8 @@ const EMPTY_BARS = `SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, 
   NULL::DOUBLE AS high, NULL::DOUBLE AS low, NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count,
   NULL::DOUBLE AS vwap, NULL::VARCHAR AS session, NULL::VARCHAR AS provider, NULL::VARCHAR AS feed WHERE false`;
 
+export const RESULTS_SCHEMA = 'mp_results';
+
 export interface StreamSink {
   columns(cols: { name: string; type: string }[]): void;
   rows(rows: Cell[][]): void | Promise<void>;
@@ -33,14 +35,21 @@ export class QueryService {
     private readonly precedence: string[],
   ) {}
 
-  static async open(lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE): Promise<QueryService> {
+  /**
+   * `exportDir`: the one folder besides the lake the engine's own COPY statements may write to (workbench exports,
+   * moved to their final place afterwards). User SQL can never COPY: the guard refuses it.
+   */
+  static async open(lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE, opts: { exportDir?: string } = {}): Promise<QueryService> {
     const instance = await DuckDBInstance.create(':memory:', { memory_limit: '2GB' });
     const admin = await instance.connect();
     await admin.run(`SET TimeZone = 'UTC'`);
-    await admin.run(`SET allowed_directories = [${sqlString(lakeRoot + '/')}]`);
+    const dirs = [lakeRoot, ...(opts.exportDir ? [opts.exportDir] : [])].map((d) => sqlString(d + '/'));
+    await admin.run(`SET allowed_directories = [${dirs.join(', ')}]`);
     await admin.run(`SET enable_external_access = false`);
     await admin.run(`SET autoinstall_known_extensions = false`);
     await admin.run(`SET autoload_known_extensions = false`);
+    // workbench results are materialized here (see results.ts), apart from the views
+    await admin.run(`CREATE SCHEMA ${RESULTS_SCHEMA}`);
     await admin.run(`SET lock_configuration = true`);
     const svc = new QueryService(instance, admin, barsRoot, precedence);
     await svc.refreshViews();
@@ -93,6 +102,12 @@ export class QueryService {
       if (timer) clearTimeout(timer);
       conn.closeSync();
     }
+  }
+
+  /** A fresh connection over up-to-date views, for the workbench (which owns and closes it). */
+  async connect(): Promise<DuckDBConnection> {
+    await this.refreshViews();
+    return this.instance.connect();
   }
 
   /** For the UI: the first maxRows rows and whether there were more. */

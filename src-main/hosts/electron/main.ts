@@ -10,6 +10,7 @@ import { Redactor } from '../../shared/redact';
 import { resolveDataDir } from '../../settings/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { electronSqliteBinding } from './native';
+import { saveDialogChooser } from './exportDialog';
 import { SafeStorageSecrets } from './secrets';
 import { makeSaveFile } from './save';
 
@@ -27,6 +28,7 @@ async function main() {
   await app.whenReady();
   const log = createLogger({ level: 'info', redactor: Redactor.fromEnv(process.env) });
   const dataDir = resolveDataDir(dataDirFromArgv(process.argv));
+  const parent: { win?: BrowserWindow } = {};
   const engine = new Engine({
     dataDir,
     secrets: new SafeStorageSecrets(safeStorage, dataDir),
@@ -36,6 +38,11 @@ async function main() {
     sqliteNativeBinding: electronSqliteBinding(),
     // exporting a validation report: a save dialog modal to the focused window
     saveFile: makeSaveFile({ dialog, window: () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null, defaultDir: () => app.getPath('downloads') }),
+    // workbench exports: the save dialog, attached to our window once it exists
+    chooseExportPath: saveDialogChooser(
+      (opts) => (parent.win ? dialog.showSaveDialog(parent.win, opts) : dialog.showSaveDialog(opts)),
+      () => app.getPath('downloads'),
+    ),
   });
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -71,6 +78,7 @@ async function main() {
       webSecurity: true,
     },
   });
+  parent.win = win;
   const stopEvents = forwardEvents((l) => engine.bus.subscribe(l), win.webContents);
   win.once('ready-to-show', () => win.show());
   // Navigation away from our page and new windows are denied; http(s) links open in the user's browser.

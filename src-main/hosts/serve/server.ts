@@ -36,6 +36,8 @@ const CSP = [
 ].join('; ');
 
 const MAX_MESSAGE = 1024 * 1024;
+/** GET /download/<id>?token=…: a workbench export (see Workbench.export) */
+export const DOWNLOAD_PREFIX = '/download/';
 
 function sameToken(given: string | null, token: string): boolean {
   if (!given) return false;
@@ -64,6 +66,9 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     if (!req.headers.host || !allowedHosts().has(req.headers.host)) return deny(403, 'forbidden host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX)) {
+      return void download(req, res, url, deny).catch(() => (res.headersSent ? res.destroy() : deny(500, 'export unavailable')));
+    }
     const file = resolveStatic(root, url.pathname);
     if (!file) return deny(404, 'not found');
     const isIndex = file.endsWith('index.html');
@@ -79,6 +84,34 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(file).pipe(res);
   });
+
+  /**
+   * Workbench exports, each downloadable once. The same walls as the socket: our Host (checked above), this run's
+   * token, and an Origin (or Sec-Fetch-Site) of this server when the browser sends one. The file is streamed from
+   * the temp file DuckDB wrote and deleted once the response ends, however it ends.
+   */
+  const download = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, deny: (s: number, m: string) => void) => {
+    if (req.method !== 'GET') return deny(405, 'method not allowed');
+    if (!sameToken(url.searchParams.get('token'), token)) return deny(401, 'unauthorized');
+    const origin = req.headers.origin;
+    if (origin && (!origin.startsWith('http://') || !allowedHosts().has(origin.replace(/^http:\/\//, '')))) return deny(403, 'forbidden origin');
+    const site = req.headers['sec-fetch-site'];
+    if (site && site !== 'same-origin') return deny(403, 'forbidden');
+    const id = url.pathname.slice(DOWNLOAD_PREFIX.length);
+    if (!/^[0-9a-f-]{36}$/.test(id)) return deny(404, 'not found');
+    const d = (await o.engine.workbench()).takeDownload(id);
+    if (!d) return deny(404, 'not found (downloads work once)');
+    res.on('close', () => d.release());
+    res.writeHead(200, {
+      'content-type': d.contentType,
+      'content-length': String(d.bytes),
+      'content-disposition': `attachment; filename="${d.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
+    fs.createReadStream(d.file).on('error', () => res.destroy()).pipe(res);
+  };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const clients = new Set<WebSocket>();

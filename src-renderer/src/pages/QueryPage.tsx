@@ -1,106 +1,139 @@
-import type { KeyboardEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useClient } from '../clientContext';
+import { storedToken } from '../client/token';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { ResultTable } from '../components/ResultTable';
+import { ResultChart } from '../components/workbench/ResultChart';
+import { ResultGrid } from '../components/workbench/ResultGrid';
+import { HistoryPanel, SavedPanel, SchemaPanel } from '../components/workbench/SidePanels';
+import { SqlEditor } from '../components/workbench/SqlEditor';
 import { formatElapsed, formatInt } from '../format';
-import { useQuery } from '../state/query';
+import { useNav } from '../state/nav';
+import { cancelQuery, chartSpec, deleteSaved, exportResult, loadSide, runQuery, saveQuery, sortBy, useWorkbench } from '../state/workbench';
+import '../components/workbench/workbench.css';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
+/** Web mode: the browser fetches the export itself, streamed to disk; the session token rides along like the socket's. */
+function browserDownload(url: string, filename: string): void {
+  let token: string | null = null;
+  try {
+    token = storedToken(window.sessionStorage);
+  } catch {
+    token = null;
+  }
+  const a = document.createElement('a');
+  a.href = `${url}?token=${encodeURIComponent(token ?? '')}`;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // no clipboard API (insecure context, denied): the old way
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.style.position = 'fixed';
+    ta.style.opacity = '0';
+    document.body.appendChild(ta);
+    ta.select();
+    const ok = document.execCommand('copy');
+    ta.remove();
+    return ok;
+  }
+}
+
 export function QueryPage() {
   const client = useClient();
-  const { sql, maxRows, running, result, error, runs } = useQuery();
-  const { setSql, setMaxRows, started, succeeded, failed } = useQuery.getState();
+  const { sql, running, sorting, result, error, version, notice, exporting, history, saved, schema } = useWorkbench();
+  const [showChart, setShowChart] = useState(false);
 
-  async function run() {
-    const text = useQuery.getState().sql;
-    if (useQuery.getState().running) return;
-    started();
-    const r = await client.request('query.run', { sql: text, maxRows: useQuery.getState().maxRows });
-    if (r.ok) succeeded(text, r.value);
-    else failed(text, r.error);
-  }
+  useEffect(() => {
+    void loadSide(client);
+  }, [client]);
 
-  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      void run();
-    }
-  }
+  const run = useCallback(() => {
+    setShowChart(false);
+    void runQuery(client);
+  }, [client]);
+
+  const actions = {
+    onSort: (column: string) => void sortBy(client, column),
+    onCopy: (text: string, what: string) => void copyText(text).then((ok) => useWorkbench.setState({ notice: ok ? `Copied ${what}` : 'Copy failed' })),
+    onOpenChart: (symbol: string, at: string) => useNav.getState().openChart({ symbol, at }),
+  };
+  const chartable = !!result && !!chartSpec(result.columns);
 
   return (
-    <div className="page page-query">
-      <section className="panel" aria-label="Query editor">
-        <div className="panel-head">
-          <label htmlFor="query-sql" className="panel-title">
-            SQL
-          </label>
-          <span className="muted">
-            Read-only DuckDB over the lake · table <code>bars</code> · {IS_MAC ? '⌘' : 'Ctrl'}+Enter runs
-          </span>
-        </div>
-        <textarea
-          id="query-sql"
-          className="sql"
-          value={sql}
-          onChange={(e) => setSql(e.target.value)}
-          onKeyDown={onKeyDown}
-          spellCheck={false}
-          autoCapitalize="off"
-          autoComplete="off"
-          rows={6}
-        />
-        <div className="toolbar">
-          <button type="button" className="primary" onClick={() => void run()} disabled={running}>
-            Run
-          </button>
-          <label className="inline-field">
-            <span>Max rows</span>
-            <input
-              type="number"
-              min={1}
-              max={100_000}
-              value={maxRows}
-              onChange={(e) => {
-                const n = Number(e.target.value);
-                if (Number.isInteger(n) && n >= 1 && n <= 100_000) setMaxRows(n);
-              }}
-            />
-          </label>
-          <p role="status" className="query-meta" aria-busy={running}>
-            {running ? (
-              'Running…'
-            ) : result ? (
+    <div className="page page-query wb">
+      <div className="wb-main">
+        <section className="panel" aria-label="Query editor">
+          <div className="panel-head">
+            <span className="panel-title">SQL</span>
+            <span className="muted">
+              Read-only DuckDB over the lake · views <code>bars</code>, <code>bars_all</code> · {IS_MAC ? '⌘' : 'Ctrl'}+Enter runs
+            </span>
+          </div>
+          <SqlEditor value={sql} onChange={(v) => useWorkbench.getState().setSql(v)} onRun={run} schema={schema} />
+          <div className="toolbar">
+            <button type="button" className="primary" onClick={run} disabled={running}>
+              Run
+            </button>
+            <button type="button" onClick={() => void cancelQuery(client)} disabled={!running}>
+              Cancel
+            </button>
+            <span className="wb-sep" />
+            <button type="button" onClick={() => void exportResult(client, 'csv', browserDownload)} disabled={!result || running || !!exporting}>
+              Export CSV
+            </button>
+            <button type="button" onClick={() => void exportResult(client, 'parquet', browserDownload)} disabled={!result || running || !!exporting}>
+              Export Parquet
+            </button>
+            <button type="button" aria-pressed={showChart} onClick={() => setShowChart((s) => !s)} disabled={!chartable || running} title={chartable ? 'Line chart of the loaded rows' : 'Needs a time column and a numeric column'}>
+              Chart result
+            </button>
+            <p role="status" className="query-meta" aria-busy={running || sorting}>
+              {running ? (
+                'Running…'
+              ) : sorting ? (
+                'Sorting…'
+              ) : result ? (
+                <>
+                  <strong data-testid="row-count">{formatInt(result.rowCount)}</strong> {result.rowCount === 1 ? 'row' : 'rows'}
+                  <span className="muted"> · {formatElapsed(result.elapsedMs)}</span>
+                </>
+              ) : null}
+              {notice && <span className="muted wb-notice"> · {notice}</span>}
+            </p>
+          </div>
+          <ErrorAlert error={error} title="Query failed" />
+        </section>
+        <section className="panel panel-fill wb-results" aria-label="Results">
+          {result ? (
+            result.columns.length === 0 ? (
+              <p className="empty">The statement returned no columns.</p>
+            ) : (
               <>
-                <strong>{formatInt(result.rowCount)}</strong> {result.rowCount === 1 ? 'row' : 'rows'}
-                {result.truncated ? (
-                  <span className="badge badge-warn" title="The statement returned more rows than Max rows; only the first are shown.">
-                    truncated
-                  </span>
-                ) : (
-                  <span className="muted"> (complete)</span>
-                )}
-                <span className="muted"> · {formatElapsed(result.elapsedMs)}</span>
+                {showChart && <ResultChart result={result} version={version} />}
+                <ResultGrid key={`${result.queryId}:${result.sort?.column ?? ''}:${result.sort?.dir ?? ''}`} result={result} version={version} sorting={sorting} actions={actions} />
+                {result.rowCount === 0 && <p className="empty">No rows.</p>}
               </>
-            ) : null}
-          </p>
-        </div>
-        <ErrorAlert error={error} title="Query failed" />
-      </section>
-      <section className="panel panel-fill" aria-label="Result">
-        {result ? (
-          result.columns.length === 0 ? (
-            <p className="empty">The statement returned no columns.</p>
+            )
           ) : (
-            <>
-              <ResultTable key={runs} result={result} />
-              {result.rows.length === 0 && <p className="empty">No rows.</p>}
-            </>
-          )
-        ) : (
-          <p className="empty">{error ? 'No result.' : 'Run a query to see its result here.'}</p>
-        )}
-      </section>
+            <p className="empty">{error ? 'No result.' : 'Run a query to see its result here.'}</p>
+          )}
+        </section>
+      </div>
+      <aside className="wb-side">
+        <SchemaPanel schema={schema} onInsert={(t) => useWorkbench.getState().setSql(`${useWorkbench.getState().sql} ${t}`)} />
+        <SavedPanel saved={saved} onPick={(s) => useWorkbench.getState().setSql(s)} onSave={(name) => saveQuery(client, name)} onDelete={(id) => void deleteSaved(client, id)} />
+        <HistoryPanel history={history} onPick={(s) => useWorkbench.getState().setSql(s)} />
+      </aside>
     </div>
   );
 }

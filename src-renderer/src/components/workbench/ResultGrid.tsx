@@ -1,0 +1,219 @@
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Cell } from '../../../../src-main/contract/schemas';
+import { cellText, chartTargetColumns, isNumericType, rowText, type ResultView } from '../../state/workbench';
+
+export const ROW_HEIGHT = 24;
+const ROWNUM_WIDTH = 64;
+const MIN_WIDTH = 48;
+
+function initialWidth(name: string, type: string): number {
+  if (/TIMESTAMP/i.test(type)) return 200;
+  return Math.max(90, Math.min(240, name.length * 8 + 40));
+}
+
+function display(cell: Cell | undefined) {
+  if (cell === undefined) return <span className="wb-loading">…</span>;
+  if (cell === null) return <span className="null">NULL</span>;
+  if (typeof cell === 'boolean') return cell ? 'true' : 'false';
+  return String(cell);
+}
+
+export interface GridActions {
+  onSort(column: string): void;
+  onCopy(text: string, what: string): void;
+  onOpenChart(symbol: string, at: string): void;
+}
+
+interface Menu {
+  x: number;
+  y: number;
+  row: number;
+  col: number;
+}
+
+/**
+ * A virtualized grid over an open result: only the rows in view are in the DOM, and their pages are fetched as they
+ * come into view (PageCache). Columns sort engine-side (header click) and resize (drag or arrow keys on the handle).
+ * A cell is selected by click or arrow keys; Ctrl/Cmd+C or the context menu copies it.
+ */
+export function ResultGrid({ result, version, sorting, actions }: { result: ResultView; version: number; sorting: boolean; actions: GridActions }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [widths, setWidths] = useState(() => result.columns.map((c) => initialWidth(c.name, c.type)));
+  const [sel, setSel] = useState<{ row: number; col: number } | null>(null);
+  const [menu, setMenu] = useState<Menu | null>(null);
+  const numeric = result.columns.map((c) => isNumericType(c.type));
+  const target = chartTargetColumns(result.columns);
+  const template = `${ROWNUM_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`;
+  const totalWidth = ROWNUM_WIDTH + widths.reduce((a, b) => a + b, 0);
+
+  const virtualizer = useVirtualizer({
+    count: result.rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+  useEffect(() => {
+    result.cache.want(first, last);
+  }, [result.cache, first, last]);
+
+  const copySelected = useCallback(
+    (what: 'cell' | 'row', at = sel) => {
+      if (!at) return;
+      const row = result.cache.row(at.row);
+      if (!row) return;
+      actions.onCopy(what === 'cell' ? cellText(row[at.col]) : rowText(row), what);
+    },
+    [sel, result.cache, actions],
+  );
+
+  const openChartFor = (index: number) => {
+    const row = result.cache.row(index);
+    if (!row || !target) return;
+    const symbol = row[target.symbol];
+    const at = row[target.ts];
+    if (typeof symbol === 'string' && typeof at === 'string') actions.onOpenChart(symbol, at);
+  };
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.key === 'Escape') return setMenu(null);
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
+      if (sel) {
+        e.preventDefault();
+        copySelected('cell');
+      }
+      return;
+    }
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], PageDown: [20, 0], PageUp: [-20, 0] };
+    const m = moves[e.key];
+    if (!m || result.rowCount === 0) return;
+    e.preventDefault();
+    const cur = sel ?? { row: first, col: 0 };
+    const next = { row: Math.max(0, Math.min(result.rowCount - 1, cur.row + m[0])), col: Math.max(0, Math.min(result.columns.length - 1, cur.col + m[1])) };
+    setSel(next);
+    virtualizer.scrollToIndex(next.row, { align: 'auto' });
+  }
+
+  function startResize(e: ReactPointerEvent<HTMLDivElement>, col: number) {
+    e.preventDefault();
+    e.stopPropagation();
+    const startX = e.clientX;
+    const start = widths[col] ?? 100;
+    const move = (ev: PointerEvent) => setWidths((w) => w.map((x, i) => (i === col ? Math.max(MIN_WIDTH, start + ev.clientX - startX) : x)));
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  }
+
+  function resizeKey(e: KeyboardEvent<HTMLDivElement>, col: number) {
+    const d = e.key === 'ArrowRight' ? 16 : e.key === 'ArrowLeft' ? -16 : 0;
+    if (!d) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setWidths((w) => w.map((x, i) => (i === col ? Math.max(MIN_WIDTH, x + d) : x)));
+  }
+
+  return (
+    <div className="wb-grid-wrap" data-version={version}>
+      <div
+        ref={scrollRef}
+        className="wb-grid-scroll"
+        role="grid"
+        aria-label="Result grid"
+        aria-rowcount={result.rowCount + 1}
+        aria-colcount={result.columns.length + 1}
+        aria-busy={sorting}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onScroll={() => menu && setMenu(null)}
+      >
+        <div className="wb-grid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template, width: totalWidth }}>
+          <div role="columnheader" className="wb-rownum">
+            #
+          </div>
+          {result.columns.map((c, i) => {
+            const sorted = result.sort?.column === c.name ? result.sort.dir : null;
+            return (
+              <div key={i} role="columnheader" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className={numeric[i] ? 'num' : undefined} title={c.type}>
+                <button type="button" className="wb-sort" aria-label={`Sort by ${c.name}`} onClick={() => actions.onSort(c.name)} disabled={sorting}>
+                  <span className="col-name">{c.name}</span>
+                  <span className="wb-sort-mark" aria-hidden="true">
+                    {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
+                  </span>
+                </button>
+                <div
+                  role="separator"
+                  aria-orientation="vertical"
+                  aria-label={`Resize ${c.name}`}
+                  aria-valuenow={widths[i]}
+                  tabIndex={0}
+                  className="wb-resize"
+                  onPointerDown={(e) => startResize(e, i)}
+                  onKeyDown={(e) => resizeKey(e, i)}
+                />
+              </div>
+            );
+          })}
+        </div>
+        <div className="wb-grid-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
+          {items.map((v) => {
+            const row = result.cache.row(v.index);
+            return (
+              <div key={v.key} role="row" aria-rowindex={v.index + 2} className={v.index % 2 ? 'wb-row odd' : 'wb-row'} style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template }}>
+                <div role="rowheader" className="wb-rownum">
+                  {target && row ? (
+                    <button type="button" className="wb-open-chart" aria-label={`Open chart for row ${v.index + 1}`} title="Open chart" onClick={() => openChartFor(v.index)}>
+                      ↗
+                    </button>
+                  ) : null}
+                  {v.index + 1}
+                </div>
+                {result.columns.map((_, c) => {
+                  const selected = sel?.row === v.index && sel.col === c;
+                  return (
+                    <div
+                      key={c}
+                      role="gridcell"
+                      aria-selected={selected}
+                      className={`${numeric[c] ? 'num' : ''}${selected ? ' selected' : ''}`}
+                      onClick={() => setSel({ row: v.index, col: c })}
+                      onContextMenu={(e) => {
+                        e.preventDefault();
+                        setSel({ row: v.index, col: c });
+                        const box = scrollRef.current?.getBoundingClientRect();
+                        setMenu({ x: e.clientX - (box?.left ?? 0), y: e.clientY - (box?.top ?? 0), row: v.index, col: c });
+                      }}
+                    >
+                      {display(row?.[c])}
+                    </div>
+                  );
+                })}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {menu && (
+        <div className="wb-menu" role="menu" aria-label="Cell actions" style={{ left: menu.x, top: menu.y }} onKeyDown={(e) => e.key === 'Escape' && setMenu(null)}>
+          <button type="button" role="menuitem" autoFocus onClick={() => (copySelected('cell', menu), setMenu(null))}>
+            Copy cell
+          </button>
+          <button type="button" role="menuitem" onClick={() => (copySelected('row', menu), setMenu(null))}>
+            Copy row
+          </button>
+          {target && (
+            <button type="button" role="menuitem" onClick={() => (openChartFor(menu.row), setMenu(null))}>
+              Open chart
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
