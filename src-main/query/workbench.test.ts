@@ -143,7 +143,7 @@ describe('query workbench', () => {
   it('lists the views and their columns', async () => {
     const schema = value(await client().request('query.schema', {}));
     expect(schema.map((v) => v.name)).toEqual(['bars', 'bars_all']);
-    expect(schema[0]!.columns.map((c) => c.name)).toEqual(['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'provider', 'feed']);
+    expect(schema[0]!.columns.map((c) => c.name)).toEqual(['symbol', 'timeframe', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap', 'session', 'provider', 'feed']);
   });
 
   it('persists history and saved queries across restarts', async () => {
