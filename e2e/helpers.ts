@@ -62,3 +62,10 @@ export async function openDetails(page: Page, jobId: string) {
   await expect(toggle).toHaveAttribute('aria-expanded', 'true');
   return page.getByRole('table', { name: `Symbols of job ${jobId}` });
 }
+
+/** Runs one statement on the Query page (the workbench's editor and Run button). */
+export async function runSql(page: Page, sql: string): Promise<void> {
+  await nav(page, 'Query').click();
+  await page.getByLabel('SQL', { exact: true }).fill(sql);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { expect, test } from './fixtures';
-import { ingest, jobRow, nav, open, openDetails, shoot } from './helpers';
+import { ingest, jobRow, nav, open, openDetails, runSql, shoot } from './helpers';
 
 // The fake provider: 390 one-minute bars per regular session; 2024 has 252 sessions, three of them early closes
 // (210 bars): 249 x 390 + 3 x 210 = 97,740 bars per symbol and year.
@@ -63,10 +63,8 @@ test('ingest is incremental: a second run fetches nothing, Force refetch fetches
   await expect(details.getByRole('row', { name: 'MSFT', exact: true }).getByRole('cell')).toContainText(['1/1', '4/4', '1,560', 'done']);
 
   // The lake holds each bar once, however often it was fetched.
-  await nav(page, 'Query').click();
-  await page.getByLabel('SQL').fill("SELECT count(*) AS n FROM bars WHERE timeframe = '1m'");
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByRole('table', { name: 'Query result' }).locator('tbody td').nth(1)).toHaveText('3120');
+  await runSql(page, "SELECT count(*) AS n FROM bars WHERE timeframe = '1m'");
+  await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('3120');
 });
 
 test('csv: symbols, range and timeframe come from the files', async ({ server, page }, testInfo) => {
@@ -149,9 +147,7 @@ test.describe('with a slow provider', () => {
       await expect(details.getByRole('row', { name: symbol, exact: true }).getByRole('cell')).toContainText(['1/1', '252/252', '97,740', 'done']);
     }
 
-    await nav(page, 'Query').click();
-    await page.getByLabel('SQL').fill("SELECT count(*) AS n, count(DISTINCT symbol) AS s FROM bars WHERE timeframe = '1m'");
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect(page.getByRole('table', { name: 'Query result' }).locator('tbody td')).toHaveText(['1', String(symbols.length * BARS_2024), String(symbols.length)]);
+    await runSql(page, "SELECT count(*) AS n, count(DISTINCT symbol) AS s FROM bars WHERE timeframe = '1m'");
+    await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell')).toHaveText([String(symbols.length * BARS_2024), String(symbols.length)]);
   });
 });

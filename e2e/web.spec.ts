@@ -1,15 +1,8 @@
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { ingest, jobRow, nav, open, SCREENSHOTS, shoot } from './helpers';
+import { ingest, jobRow, nav, open, runSql, SCREENSHOTS, shoot } from './helpers';
 
 const NAV = ['Universe', 'Ingest', 'Query', 'Chart', 'Validation', 'Metrics', 'Settings'];
-
-async function runSql(page: Page, sql: string): Promise<void> {
-  await nav(page, 'Query').click();
-  await page.getByLabel('SQL', { exact: true }).fill(sql);
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-}
 
 test('the shell shows the six navigation entries and the data dir, and survives a reload', async ({ server, page }) => {
   await open(page, server);
@@ -44,7 +37,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
 
   // The default query: one row per symbol.
   await nav(page, 'Query').click();
-  await expect(page.getByLabel('SQL', { exact: true })).toHaveText(/FROM bars GROUP BY symbol/);
+  await expect(page.getByLabel('SQL', { exact: true })).toHaveText(/FROM bars WHERE timeframe = '1m' GROUP BY symbol/);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const table = page.getByRole('grid', { name: 'Result grid' });
   const bodyRows = table.locator('[role="row"]:not([aria-rowindex="1"])');

@@ -13,6 +13,7 @@ import { pidAlive } from './shared/process';
 import { makeTask, narrowToMissing, planIngest, type IngestTask } from './ingest/plan';
 import { runIngest } from './ingest/runner';
 import { LakeWriter } from './lake/writer';
+import type { SourceKey } from './lake/layout';
 import { createHttpClient } from './providers/http/client';
 import { offline } from './providers/http/offline';
 import { ProviderStats } from './providers/http/stats';
@@ -465,6 +466,9 @@ export class Engine {
       thresholds: opts.thresholds,
       jobId: opts.jobId ?? null,
       store: this.validations(),
+      // without a timeframe, the series as ingested: the coarser ones the pipeline derives from them repeat their
+      // findings (a missing session is missing at every timeframe); `--timeframe 5m` judges those on demand
+      ...(scope.timeframe ? {} : { series: (s: SourceKey) => this.coverage().ingested(s) }),
     });
     endStage();
     for (const [rule, bySeverity] of Object.entries(result.findings)) {

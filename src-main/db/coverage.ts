@@ -30,6 +30,13 @@ export class CoverageStore {
   }
 
   /** The last session of this source in the lake, if any. */
+  /** Whether any session of this source was ever ingested (derived series, such as aggregates, never are). */
+  ingested(src: SourceKey): boolean {
+    return (
+      this.db.prepare(`SELECT 1 FROM coverage WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? LIMIT 1`).get(src.symbol, src.timeframe, src.provider, src.feed) !== undefined
+    );
+  }
+
   lastCovered(src: SourceKey): string | undefined {
     return (this.stmts.last.pluck().get(src.symbol, src.timeframe, src.provider, src.feed) as string | null) ?? undefined;
   }

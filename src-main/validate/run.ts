@@ -7,6 +7,7 @@ import { MpError } from '../shared/errors';
 import { clampToCalendar, createCalendarTable, dateOfDayNumber, dayNumberOf, exchangeDaySql, exchangeMidnight, type CalendarRange } from './calendar-sql';
 import { isoSql, reportFileName, writeReport } from './report';
 import { RULE_IDS, SEVERITIES, ThresholdsSchema, type RuleId, type Severity, type Thresholds, type ThresholdsInput } from './rules';
+import type { SourceKey } from '../lake/layout';
 import { ScopeSchema, selectSources, TIMEFRAME_MS, type Scope, type ScopeInput, type SelectedSource } from './scope';
 import { barRules, dayRules, daySummarySql, NUMBER_MACRO, seriesSummarySql, type RuleContext } from './sql';
 import type { ValidationStore, ValidationRunRecord } from './store';
@@ -23,6 +24,8 @@ export interface RunValidationOptions {
   jobId?: string | null;
   /** when given, the run and its summary are recorded there */
   store?: ValidationStore;
+  /** further narrows the series judged (the engine: only series that were ingested, not derived, unless asked) */
+  series?: (s: SourceKey) => boolean;
   /** bars held in memory at once (series are validated in batches of whole series); default 8 million */
   maxBatchRows?: number;
 }
@@ -97,7 +100,7 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
   const reportFile = path.join(opts.reportDir, reportFileName(runId, created));
   const jobId = opts.jobId ?? null;
 
-  const selected = selectSources(opts.barsRoot, scope);
+  const selected = selectSources(opts.barsRoot, scope).filter((s) => !opts.series || opts.series(s));
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {

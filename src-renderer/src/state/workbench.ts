@@ -6,7 +6,7 @@ import type { Client } from '../client';
 import { PAGE_SIZE, PageCache } from './pageCache';
 
 export const DEFAULT_SQL =
-  'SELECT symbol, count(*) AS bars, min(ts) AS first, max(ts) AS last FROM bars GROUP BY symbol ORDER BY symbol';
+  "SELECT symbol, count(*) AS bars, min(ts) AS first, max(ts) AS last FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol";
 
 const TIME_TYPE = /^(TIMESTAMP|DATE)/i;
 const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|DECIMAL|DOUBLE|FLOAT|REAL)/i;
