@@ -36,10 +36,34 @@ export interface QueryWriteRequest {
   skipIfEmpty?: boolean;
 }
 
+/**
+ * A write of bars that lie in another DuckDB (a provider's parsed files): the writer runs the COPY on that connection,
+ * so no row passes through JS. `sql` yields the BarBatch columns (ts epoch ms, open … vwap, DOUBLE, NaN = not
+ * provided) with no timestamp twice; the rows of the existing file in [replaceFrom, replaceTo) are replaced, as write().
+ * When `sql` yields no rows nothing is written (`written` 0).
+ */
+export interface RelationWriteRequest {
+  key: PartitionKey;
+  conn: DuckDBConnection;
+  sql: string;
+  replaceFrom: number;
+  replaceTo: number;
+}
+
+export interface RelationWriteResult extends WriteResult {
+  /** rows written per UTC hour (key: epoch ms of the hour's start): enough to count them per exchange day */
+  rowsByHour: Map<number, number>;
+}
+
 const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at most this many rows
 /** The stored columns besides `session`, which is derived from ts on every write (see session.ts). */
 const LAKE_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap';
 const STAGE_COLUMNS = BAR_COLUMNS.map((c) => `${c} DOUBLE`).join(', ');
+/** BarBatch columns (DOUBLE; NaN marks "not provided") to the lake's: NaN becomes NULL. Shared by both write paths. */
+const FROM_BAR_COLUMNS = `epoch_ms(ts::BIGINT)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
+        CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
+        CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap`;
+const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
 
 /**
  * Writes partitions of the lake. One DuckDB connection, writes serialised through a queue (DuckDB parallelises each
@@ -102,10 +126,7 @@ export class LakeWriter {
     const sorted = isStrictlyAscending(req.batch.ts, req.batch.length);
     await this.stage(req.batch);
     await this.calendar.ensure(req.key.year);
-    // NaN marks "not provided" in our columns; in the lake it is NULL.
-    const columns = `epoch_ms(ts::BIGINT)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
-        CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
-        CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap`;
+    const columns = FROM_BAR_COLUMNS;
     // Duplicates inside one delivery keep the last copy: the lake never holds two bars for one (symbol, timeframe, ts).
     const freshSql = sorted
       ? `SELECT ${columns} FROM stage`
@@ -124,7 +145,7 @@ export class LakeWriter {
     }
     try {
       await this.conn.run(
-        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`,
       );
       const written = sorted ? req.batch.length : Number((await this.conn.runAndReadAll(`SELECT count(DISTINCT ts) FROM stage`)).getRows()[0]?.[0] ?? 0);
       const total = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0]?.[0] ?? 0);
@@ -135,6 +156,57 @@ export class LakeWriter {
       throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       await this.conn.run(`DROP TABLE IF EXISTS stage`);
+    }
+  }
+
+  /**
+   * write() for bars held in another DuckDB (see RelationWriteRequest): same output, same merge, same publish, but the
+   * rows go from that database to Parquet directly. Queued behind the other writes like them.
+   */
+  writeRelation(req: RelationWriteRequest): Promise<RelationWriteResult> {
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    const run = this.queue.then(() => this.writeRelationNow(req));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeRelationNow(req: RelationWriteRequest): Promise<RelationWriteResult> {
+    const { conn } = req;
+    const dir = partitionDir(this.barsRoot, req.key);
+    const file = partitionFile(this.barsRoot, req.key);
+    const tmp = path.join(dir, tempFileName());
+    try {
+      // The lent connection gets what this writer's own has: UTC, and the session calendar (temp tables are per
+      // connection) for the years the partition touches.
+      await conn.run(`SET SESSION TimeZone = 'UTC'`);
+      await (await SessionCalendar.create(conn)).ensure(req.key.year);
+      const fresh = `SELECT ${FROM_BAR_COLUMNS} FROM (${req.sql})`;
+      // The relation is read twice (this tally, then the COPY) rather than staged: a scan of the provider's table costs
+      // less than materialising it again.
+      const hours = (await conn.runAndReadAll(`SELECT (epoch_ms(ts) // 3600000)::DOUBLE AS h, count(*)::DOUBLE AS n FROM (${fresh}) GROUP BY h`)).getRows();
+      const rowsByHour = new Map<number, number>();
+      let written = 0;
+      for (const [h, n] of hours) {
+        rowsByHour.set(Number(h) * 3_600_000, Number(n));
+        written += Number(n);
+      }
+      // as for a delivery without bars, which the runner does not write: the lake is left as it is
+      if (written === 0) return { file, written: 0, total: 0, rowsByHour };
+      fs.mkdirSync(dir, { recursive: true });
+      let body = fresh;
+      if (fs.existsSync(file)) {
+        const lo = `epoch_ms(${Math.trunc(req.replaceFrom)})::TIMESTAMPTZ`;
+        const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
+        body = `SELECT ${LAKE_COLUMNS} FROM (${fresh}) UNION ALL SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`;
+      }
+      const copied = await conn.runAndReadAll(`COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`);
+      const total = Number(copied.getRows()[0]?.[0] ?? 0);
+      publishAtomically(tmp, file);
+      return { file, written, total, rowsByHour };
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      if (e instanceof MpError) throw e;
+      throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 
@@ -182,7 +254,7 @@ export class LakeWriter {
     const cols = LAKE_COLUMNS;
     await this.calendar.ensure(req.key.year);
     const copy = async (body: string) =>
-      Number((await this.conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`)).getRows()[0]?.[0] ?? 0);
+      Number((await this.conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
     const merge = fs.existsSync(file) && req.replaceFrom !== undefined && req.replaceTo !== undefined;
     try {
       let written: number;
