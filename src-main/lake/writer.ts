@@ -72,6 +72,8 @@ const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 12288
 export class LakeWriter {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** the session calendars set up on lent connections (writeRelation), kept while the connection lives */
+  private readonly lentCalendars = new WeakMap<DuckDBConnection, SessionCalendar>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -178,8 +180,13 @@ export class LakeWriter {
     try {
       // The lent connection gets what this writer's own has: UTC, and the session calendar (temp tables are per
       // connection) for the years the partition touches.
-      await conn.run(`SET SESSION TimeZone = 'UTC'`);
-      await (await SessionCalendar.create(conn)).ensure(req.key.year);
+      let calendar = this.lentCalendars.get(conn);
+      if (!calendar) {
+        await conn.run(`SET SESSION TimeZone = 'UTC'`);
+        calendar = await SessionCalendar.create(conn);
+        this.lentCalendars.set(conn, calendar);
+      }
+      await calendar.ensure(req.key.year);
       const fresh = `SELECT ${FROM_BAR_COLUMNS} FROM (${req.sql})`;
       // The relation is read twice (this tally, then the COPY) rather than staged: a scan of the provider's table costs
       // less than materialising it again.

@@ -101,8 +101,9 @@ export interface Provider {
  * in any order, but with no timestamp twice (the provider keeps the copy fetchBars() would keep).
  */
 export interface SqlUnit {
+  /** lent to the lake writer alone, for the write (it may be shared by the units of one source: writes are serialised) */
   conn: DuckDBConnection;
   sql: string;
-  /** closes the connection and whatever the provider holds for the unit */
+  /** frees what the provider holds for the unit */
   release(): void;
 }

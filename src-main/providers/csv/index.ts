@@ -164,15 +164,7 @@ async function openUnit(req: FetchBarsRequest, ctx: ProviderContext): Promise<Sq
         ? `SELECT ${cols} FROM (${unionOf(st.files.map((i) => parsed.files[i]!), { cols: [...BAR_COLUMNS], symbol: key, where })})`
         : `SELECT ${cols} FROM (${unionOf(parsed.files, { cols: [...BAR_COLUMNS, 'f', 'r'], symbol: key, where })})
              QUALIFY row_number() OVER (PARTITION BY ts ORDER BY f DESC, r DESC) = 1`;
-    const conn = await lease.connect();
-    return {
-      conn,
-      sql,
-      release() {
-        conn.closeSync();
-        lease.release();
-      },
-    };
+    return { conn: await lease.writeConnection(), sql, release: () => lease.release() };
   } catch (e) {
     lease.release();
     throw e;
