@@ -36,6 +36,12 @@ export interface QueryWriteRequest {
   skipIfEmpty?: boolean;
 }
 
+/** A temp table writeFromQueries() builds from `src` before its writes. */
+export interface DerivedTable {
+  name: string;
+  sql: string;
+}
+
 /**
  * A write of bars that lie in another DuckDB (a provider's parsed files): the writer runs the COPY on that connection,
  * so no row passes through JS. `sql` yields the BarBatch columns (ts epoch ms, open … vwap, DOUBLE, NaN = not
@@ -233,12 +239,17 @@ export class LakeWriter {
   /**
    * Several writeFromQuery() in one queued unit, after staging `stageSql` once as the temp table `src` that their
    * queries may read: derived partitions of one source (5m, 15m, … of one 1m file) read it once instead of once each.
+   * `derived` temp tables are built from `src` after it (in order) and are readable by the writes too: one statement
+   * computes what many small partitions need (aggregation computes a timeframe of many symbols at once). With derived
+   * tables, `src` is a view rather than a staged table: each derived statement scans the source files itself, in
+   * parallel, which costs less than materialising every source row first.
    */
-  writeFromQueries(stageSql: string, writes: QueryWriteRequest[]): Promise<WriteResult[]> {
+  writeFromQueries(stageSql: string, writes: QueryWriteRequest[], derived: DerivedTable[] = []): Promise<WriteResult[]> {
     if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
     const run = this.queue.then(async () => {
       try {
-        await this.conn.run(`CREATE OR REPLACE TEMP TABLE src AS ${stageSql}`);
+        await this.conn.run(`CREATE OR REPLACE TEMP ${derived.length ? 'VIEW' : 'TABLE'} src AS ${stageSql}`);
+        for (const d of derived) await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${d.name} AS ${d.sql}`);
         const out: WriteResult[] = [];
         for (const w of writes) out.push(await this.writeQueryNow(w));
         return out;
@@ -246,7 +257,8 @@ export class LakeWriter {
         if (e instanceof MpError) throw e;
         throw new MpError('E_IO', `staging a derived write failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       } finally {
-        await this.conn.run(`DROP TABLE IF EXISTS src`);
+        for (const d of derived) await this.conn.run(`DROP TABLE IF EXISTS ${d.name}`);
+        await this.conn.run(derived.length ? `DROP VIEW IF EXISTS src` : `DROP TABLE IF EXISTS src`);
       }
     });
     this.queue = run.catch(() => undefined);
