@@ -61,6 +61,15 @@ export interface RelationWriteResult extends WriteResult {
   rowsByHour: Map<number, number>;
 }
 
+/** Connections over which writeFromQueries() runs its many small writes at once (each COPY of a small partition is
+ * single-threaded in DuckDB; with several in flight the cores and the fsyncs overlap). */
+const DERIVED_LANES = 3;
+
+interface Lane {
+  conn: DuckDBConnection;
+  calendar: SessionCalendar;
+}
+
 const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at most this many rows
 /** The stored columns besides `session`, which is derived from ts on every write (see session.ts). */
 const LAKE_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap';
@@ -78,6 +87,8 @@ const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 12288
 export class LakeWriter {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** further connections of this writer's database for writeFromQueries(), opened on first use */
+  private extraLanes: Lane[] | null = null;
   /** the session calendars set up on lent connections (writeRelation), kept while the connection lives */
   private readonly lentCalendars = new WeakMap<DuckDBConnection, SessionCalendar>();
 
@@ -249,9 +260,33 @@ export class LakeWriter {
     const run = this.queue.then(async () => {
       try {
         await this.conn.run(`CREATE OR REPLACE TEMP ${derived.length ? 'VIEW' : 'TABLE'} src AS ${stageSql}`);
-        for (const d of derived) await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${d.name} AS ${d.sql}`);
-        const out: WriteResult[] = [];
-        for (const w of writes) out.push(await this.writeQueryNow(w));
+        // Derived tables live in the database, not the connection, so that every lane can read them.
+        for (const d of derived) await this.conn.run(`CREATE OR REPLACE TABLE ${d.name} AS ${d.sql}`);
+        // several at once only where no two writes share a partition (each merges with the file it replaces)
+        const distinct = new Set(writes.map((w) => partitionFile(this.barsRoot, w.key))).size === writes.length;
+        if (derived.length === 0 || !distinct) {
+          const out: WriteResult[] = [];
+          for (const w of writes) out.push(await this.writeQueryNow(w));
+          return out;
+        }
+        // The writes read only the derived tables: several at once, each still published atomically on its own.
+        const lanes = [{ conn: this.conn, calendar: this.calendar }, ...(await this.lanes())];
+        const out = new Array<WriteResult>(writes.length);
+        let next = 0;
+        let failed: unknown;
+        await Promise.all(
+          lanes.map(async (lane) => {
+            while (next < writes.length && failed === undefined) {
+              const i = next++;
+              try {
+                out[i] = await this.writeQueryNow(writes[i]!, lane);
+              } catch (e) {
+                failed ??= e;
+              }
+            }
+          }),
+        );
+        if (failed !== undefined) throw failed;
         return out;
       } catch (e) {
         if (e instanceof MpError) throw e;
@@ -265,15 +300,29 @@ export class LakeWriter {
     return run;
   }
 
-  private async writeQueryNow(req: QueryWriteRequest): Promise<WriteResult> {
+  private async lanes(): Promise<Lane[]> {
+    if (!this.extraLanes) {
+      const lanes: Lane[] = [];
+      for (let i = 1; i < DERIVED_LANES; i++) {
+        const conn = await this.instance.connect();
+        await conn.run(`SET TimeZone = 'UTC'`);
+        lanes.push({ conn, calendar: await SessionCalendar.create(conn) });
+      }
+      this.extraLanes = lanes;
+    }
+    return this.extraLanes;
+  }
+
+  private async writeQueryNow(req: QueryWriteRequest, lane: Lane = { conn: this.conn, calendar: this.calendar }): Promise<WriteResult> {
+    const { conn } = lane;
     const dir = partitionDir(this.barsRoot, req.key);
     const file = partitionFile(this.barsRoot, req.key);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
     const cols = LAKE_COLUMNS;
-    await this.calendar.ensure(req.key.year);
+    await lane.calendar.ensure(req.key.year);
     const copy = async (body: string) =>
-      Number((await this.conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
+      Number((await conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
     const merge = fs.existsSync(file) && req.replaceFrom !== undefined && req.replaceTo !== undefined;
     try {
       let written: number;
@@ -290,8 +339,8 @@ export class LakeWriter {
         const lo = `epoch_ms(${Math.trunc(req.replaceFrom!)})::TIMESTAMPTZ`;
         const hi = `epoch_ms(${Math.trunc(req.replaceTo!)})::TIMESTAMPTZ`;
         // Staged first so the count of new rows does not run the query twice.
-        await this.conn.run(`CREATE OR REPLACE TEMP TABLE query_stage AS SELECT ${cols} FROM (${req.sql})`);
-        written = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM query_stage`)).getRows()[0]?.[0] ?? 0);
+        await conn.run(`CREATE OR REPLACE TEMP TABLE query_stage AS SELECT ${cols} FROM (${req.sql})`);
+        written = Number((await conn.runAndReadAll(`SELECT count(*) FROM query_stage`)).getRows()[0]?.[0] ?? 0);
         total = await copy(`SELECT ${cols} FROM query_stage UNION ALL
           SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`);
       }
@@ -301,7 +350,7 @@ export class LakeWriter {
       fs.rmSync(tmp, { force: true });
       throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
-      await this.conn.run(`DROP TABLE IF EXISTS query_stage`);
+      await conn.run(`DROP TABLE IF EXISTS query_stage`);
     }
   }
 
@@ -309,6 +358,7 @@ export class LakeWriter {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    for (const lane of this.extraLanes ?? []) lane.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
