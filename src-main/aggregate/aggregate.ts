@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import { TimeframeSchema, type Timeframe } from '../contract/schemas';
 import type { LakeWriter } from '../lake/writer';
@@ -67,24 +68,27 @@ export function sourceSql(file: string, from: number, to: number): string {
     FROM read_parquet(${sqlString(file)}) WHERE ts >= epoch_ms(${from})::TIMESTAMPTZ AND ts < epoch_ms(${to})::TIMESTAMPTZ`;
 }
 
-/** SQL of the intraday aggregate of `src` (a relation of e, open, …, vwap). */
-export function intradaySql(stepMs: number, src = 'src'): string {
+/**
+ * SQL of the intraday aggregate of `src` (a relation of e, open, …, vwap). With `by` (a column of `src` naming the
+ * source partition of each row), the aggregates of many partitions at once, each row carrying its `by`.
+ */
+export function intradaySql(stepMs: number, src = 'src', by?: string): string {
   if (stepMs <= 0 || 3_600_000 % stepMs !== 0) throw new MpError('E_BAD_INPUT', `cannot bucket by ${stepMs} ms on the New York clock`);
-  return `SELECT epoch_ms(e - e % ${stepMs})::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}
-    FROM ${src} GROUP BY e - e % ${stepMs}`;
+  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e - e % ${stepMs})::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}
+    FROM ${src} GROUP BY ${by ? `${by}, ` : ''}e - e % ${stepMs}`;
 }
 
-/** SQL of the daily aggregate (regular session only) of `src` over the trading days of `range`. */
-export function dailySql(range: CalendarRange, src = 'src'): string {
+/** SQL of the daily aggregate (regular session only) of `src` over the trading days of `range`; `by` as intradaySql. */
+export function dailySql(range: CalendarRange, src = 'src', by?: string): string {
   const sessions = calendarDays(range).filter((d) => d.trading);
-  if (sessions.length === 0) return `SELECT NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low,
+  if (sessions.length === 0) return `SELECT ${by ? `NULL::INTEGER AS ${by}, ` : ''}NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low,
     NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count, NULL::DOUBLE AS vwap WHERE false`;
   const values = sessions.map((d) => `(${d.dn}, ${d.startMs}, ${d.regularOpen}, ${d.regularClose})`).join(', ');
-  return `SELECT epoch_ms(any_value(c.start_ms))::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}
+  return `SELECT ${by ? `b.${by}, ` : ''}epoch_ms(any_value(c.start_ms))::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}
     FROM (SELECT *, ${exchangeDaySql('e', range)} AS ld FROM ${src}) b
     JOIN (VALUES ${values}) c(dn, start_ms, reg_open, reg_close) ON c.dn = b.ld
     WHERE b.e >= c.reg_open AND b.e < c.reg_close
-    GROUP BY c.dn`;
+    GROUP BY ${by ? `b.${by}, ` : ''}c.dn`;
 }
 
 /** The [from, to) range (epoch ms) of one exchange year partition that a scope's dates select. */
@@ -95,6 +99,35 @@ function partitionRange(year: number, start: string | undefined, end: string | u
   const last = end && end < yEnd ? end : yEnd;
   if (first > last) return null;
   return { from: exchangeMidnight(first), to: exchangeMidnight(dateOfDayNumber(dayNumberOf(last) + 1)) };
+}
+
+/**
+ * How many bytes of 1m Parquet one batch reads (about 20 bytes of file per bar: some 3 million bars), which bounds the
+ * aggregates it holds in memory and the size of its statements.
+ */
+const BATCH_BYTES = 64 << 20;
+
+/** Source files of one exchange year, in batches of at most BATCH_BYTES (at least one file each). */
+function batchesOf(files: SourceFile[]): SourceFile[][] {
+  const byYear = new Map<number, SourceFile[]>();
+  for (const f of files) byYear.set(f.year, [...(byYear.get(f.year) ?? []), f]);
+  const out: SourceFile[][] = [];
+  for (const group of byYear.values()) {
+    let cur: SourceFile[] = [];
+    let bytes = 0;
+    for (const f of group) {
+      const size = fs.statSync(f.file).size;
+      if (cur.length > 0 && bytes + size > BATCH_BYTES) {
+        out.push(cur);
+        cur = [];
+        bytes = 0;
+      }
+      cur.push(f);
+      bytes += size;
+    }
+    if (cur.length) out.push(cur);
+  }
+  return out;
 }
 
 /** Builds the coarser timeframes from the lake's 1m bars for the scope. */
@@ -109,26 +142,37 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   const rows: Partial<Record<Timeframe, number>> = {};
   let partitions = 0;
   let done = 0;
-  for (const f of files) {
+  // Many source partitions of one year at once: one aggregation statement per timeframe over all their 1m bars
+  // (DuckDB parallelises these; per file they are too small to), then one small COPY per output partition from those
+  // results, each published atomically by the writer (with the merge of rows outside the range) as before.
+  for (const batch of batchesOf(files)) {
     if (opts.signal?.aborted) throw new MpError('E_CANCELLED', 'cancelled');
-    const range = partitionRange(f.year, scope.start, scope.end);
+    const year = batch[0]!.year;
+    const range = partitionRange(year, scope.start, scope.end);
     if (range === null) continue;
     // The calendar of the partition's year plus a day either side (the local-date arithmetic looks one day around).
-    const cal = clampToCalendar(dayNumberOf(`${f.year}-01-01`) - 1, dayNumberOf(`${f.year}-12-31`) + 1);
-    const writes = wanted.flatMap((tf) => {
-      const sql = tf === '1d' ? (cal === null ? null : dailySql(cal)) : intradaySql(TIMEFRAME_MS[tf]);
-      if (sql === null) return [];
-      const key = { timeframe: tf, provider: f.provider, feed: f.feed, symbol: f.symbol, year: f.year };
-      return [{ key, sql, replaceFrom: range.from, replaceTo: range.to, skipIfEmpty: true }];
+    const cal = clampToCalendar(dayNumberOf(`${year}-01-01`) - 1, dayNumberOf(`${year}-12-31`) + 1);
+    const derived = wanted.flatMap((tf) => {
+      const sql = tf === '1d' ? (cal === null ? null : dailySql(cal, 'src', 'k')) : intradaySql(TIMEFRAME_MS[tf], 'src', 'k');
+      return sql === null ? [] : [{ tf, name: `agg_${tf}`, sql }];
     });
-    // One read of the 1m file for all its derived partitions.
-    const results = await opts.writer.writeFromQueries(sourceSql(f.file, range.from, range.to), writes);
+    const writes = batch.flatMap((f, k) =>
+      derived.map((d) => ({
+        key: { timeframe: d.tf, provider: f.provider, feed: f.feed, symbol: f.symbol, year: f.year },
+        sql: `SELECT ts, open, high, low, close, volume, trade_count, vwap FROM ${d.name} WHERE k = ${k}`,
+        replaceFrom: range.from,
+        replaceTo: range.to,
+        skipIfEmpty: true,
+      })),
+    );
+    const stage = batch.map((f, k) => `SELECT ${k} AS k, e, open, high, low, close, volume, trade_count, vwap FROM (${sourceSql(f.file, range.from, range.to)})`).join('\nUNION ALL\n');
+    const results = await opts.writer.writeFromQueries(stage, writes, derived);
     results.forEach((r, i) => {
       const tf = writes[i]!.key.timeframe;
       rows[tf] = (rows[tf] ?? 0) + r.written;
       if (r.total > 0 || r.written > 0) partitions++;
     });
-    done += wanted.length;
+    done += batch.length * wanted.length;
     opts.onProgress?.(done, total);
   }
   return { sourcePartitions: files.length, partitions, rows, elapsedMs: Math.round(performance.now() - t0) };

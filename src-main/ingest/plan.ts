@@ -70,16 +70,30 @@ export function narrowToMissing(tasks: IngestTask[], covered: (t: IngestTask) =>
  * covered: its later bars are still to come). Sessions without bars count 0.
  */
 export function rowsBySession(t: IngestTask, bars: BarBatch, now: number): Map<string, number> {
+  return tallyBySession(t, bars.length, (k) => bars.ts[k]!, () => 1, now);
+}
+
+/**
+ * rowsBySession() from counts per UTC hour (key: the hour's start, epoch ms), as a relation write reports them. An
+ * exchange-local midnight is always a whole UTC hour, so every bar of an hour falls on the same exchange day.
+ */
+export function rowsBySessionFromHours(t: IngestTask, rowsByHour: Map<number, number>, now: number): Map<string, number> {
+  const hours = [...rowsByHour.keys()].sort((a, b) => a - b);
+  return tallyBySession(t, hours.length, (k) => hours[k]!, (k) => rowsByHour.get(hours[k]!)!, now);
+}
+
+/** Sums weight(k) of entries ascending by at(k) into the task's days; days still trading at `now` are left out. */
+function tallyBySession(t: IngestTask, n: number, at: (k: number) => number, weight: (k: number) => number, now: number): Map<string, number> {
   const out = new Map<string, number>();
   const starts = t.days.map((d) => zonedTimeToUtc(d, 0, 0, EXCHANGE_TZ));
   const ends = t.days.map((d) => zonedTimeToUtc(nextDate(d), 0, 0, EXCHANGE_TZ));
   let i = 0;
   const counts = new Array<number>(t.days.length).fill(0);
-  for (let k = 0; k < bars.length; k++) {
-    const ts = bars.ts[k]!;
+  for (let k = 0; k < n; k++) {
+    const ts = at(k);
     while (i + 1 < starts.length && ts >= starts[i + 1]!) i++;
     // bars before the first session day, or on a day after it that is not a session, fall outside every session
-    if (ts >= starts[i]! && ts < ends[i]!) counts[i]!++;
+    if (ts >= starts[i]! && ts < ends[i]!) counts[i]! += weight(k);
   }
   t.days.forEach((d, j) => {
     const s = sessionFor(d);

@@ -12,7 +12,7 @@ import type { Logger } from '../shared/log';
 import type { Redactor } from '../shared/redact';
 import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
-import { rowsBySession, type IngestTask } from './plan';
+import { rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
   fetchMs: number;
@@ -137,13 +137,41 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     }
   };
 
+  const unitRequest = (t: IngestTask) => ({
+    req: { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.apiFeed, adjustment: o.adjustment, pageSize: o.pageSize, source: o.source, tz: o.tz },
+    ctx: { signal, env: o.env, log, http: o.http },
+  });
+  const keyOf = (t: IngestTask) => ({ timeframe: o.timeframe, provider: job.provider, feed: o.feed, symbol: t.symbol, year: t.year });
+
+  // Providers that hold their bars in DuckDB already (csv) hand the unit over as SQL: the writer copies it to Parquet
+  // there, and the bars never become pages in JS. Everything around the write is the same as for pages.
   const runUnit = async (t: IngestTask) => {
+    if (!o.provider.openUnit) return runPagedUnit(t);
+    const { req, ctx } = unitRequest(t);
+    const endFetch = o.metrics.startStage('fetch');
+    const pageStart = performance.now();
+    const unit = await o.provider.openUnit(req, ctx);
+    fetchSeconds += endFetch();
+    try {
+      if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
+      if (signal.aborted) return;
+      fetchedDays += t.days.length;
+      if (unit === null) return finishUnit(t, null, 0, rowsBySessionFromHours(t, new Map(), Date.now()));
+      const endWrite = o.metrics.startStage('write');
+      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to });
+      writeSeconds += endWrite();
+      rowsFetched += res.written;
+      return finishUnit(t, res.written > 0 ? res.file : null, res.written, rowsBySessionFromHours(t, res.rowsByHour, Date.now()));
+    } finally {
+      unit?.release();
+    }
+  };
+
+  const runPagedUnit = async (t: IngestTask) => {
     const buf = new BatchBuffer(t.symbol, t.days.length * 390);
     let seen = 0;
-    const pages = o.provider.fetchBars(
-      { symbol: t.symbol, timeframe: o.timeframe, start: t.start, end: t.end, feed: o.apiFeed, adjustment: o.adjustment, pageSize: o.pageSize, source: o.source, tz: o.tz },
-      { signal, env: o.env, log, http: o.http },
-    );
+    const { req, ctx } = unitRequest(t);
+    const pages = o.provider.fetchBars(req, ctx);
     const endFetch = o.metrics.startStage('fetch');
     let pageStart = performance.now();
     for await (const page of pages) {
@@ -172,21 +200,22 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     let written = 0;
     if (buf.length > 0) {
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).write({
-        key: { timeframe: o.timeframe, provider: job.provider, feed: o.feed, symbol: t.symbol, year: t.year },
-        batch: buf.view(),
-        replaceFrom: t.from,
-        replaceTo: t.to,
-      });
+      const res = await (await o.writer()).write({ key: keyOf(t), batch: buf.view(), replaceFrom: t.from, replaceTo: t.to });
       writeSeconds += endWrite();
       file = res.file;
       written = res.written;
-      rowsWritten += res.written;
-      o.metrics.rowsIngested(job.provider, o.feed, o.timeframe, res.written, job.id);
+    }
+    finishUnit(t, file, written, rowsBySession(t, buf.view(), Date.now()));
+  };
+
+  /** After a unit's write (or a unit without bars): the data is durable (fsync + rename), so now the checkpoint. */
+  const finishUnit = (t: IngestTask, file: string | null, written: number, sessions: Map<string, number>) => {
+    if (written > 0) {
+      rowsWritten += written;
+      o.metrics.rowsIngested(job.provider, o.feed, o.timeframe, written, job.id);
     }
     o.metrics.lastSuccess(job.provider, o.feed);
-    // The data is durable now (fsync + rename): only then the checkpoint and the coverage.
-    o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, rowsBySession(t, buf.view(), Date.now()), job.id);
+    o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, sessions, job.id);
     store.markTaskDone(job.id, t.symbol, t.year, written, file);
     log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
     bus.emit('job.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written }, corr);

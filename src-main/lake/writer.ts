@@ -36,10 +36,49 @@ export interface QueryWriteRequest {
   skipIfEmpty?: boolean;
 }
 
+/** A temp table writeFromQueries() builds from `src` before its writes. */
+export interface DerivedTable {
+  name: string;
+  sql: string;
+}
+
+/**
+ * A write of bars that lie in another DuckDB (a provider's parsed files): the writer runs the COPY on that connection,
+ * so no row passes through JS. `sql` yields the BarBatch columns (ts epoch ms, open … vwap, DOUBLE, NaN = not
+ * provided) with no timestamp twice; the rows of the existing file in [replaceFrom, replaceTo) are replaced, as write().
+ * When `sql` yields no rows nothing is written (`written` 0).
+ */
+export interface RelationWriteRequest {
+  key: PartitionKey;
+  conn: DuckDBConnection;
+  sql: string;
+  replaceFrom: number;
+  replaceTo: number;
+}
+
+export interface RelationWriteResult extends WriteResult {
+  /** rows written per UTC hour (key: epoch ms of the hour's start): enough to count them per exchange day */
+  rowsByHour: Map<number, number>;
+}
+
+/** Connections over which writeFromQueries() runs its many small writes at once (each COPY of a small partition is
+ * single-threaded in DuckDB; with several in flight the cores and the fsyncs overlap). */
+const DERIVED_LANES = 3;
+
+interface Lane {
+  conn: DuckDBConnection;
+  calendar: SessionCalendar;
+}
+
 const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at most this many rows
 /** The stored columns besides `session`, which is derived from ts on every write (see session.ts). */
 const LAKE_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap';
 const STAGE_COLUMNS = BAR_COLUMNS.map((c) => `${c} DOUBLE`).join(', ');
+/** BarBatch columns (DOUBLE; NaN marks "not provided") to the lake's: NaN becomes NULL. Shared by both write paths. */
+const FROM_BAR_COLUMNS = `epoch_ms(ts::BIGINT)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
+        CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
+        CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap`;
+const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
 
 /**
  * Writes partitions of the lake. One DuckDB connection, writes serialised through a queue (DuckDB parallelises each
@@ -48,6 +87,10 @@ const STAGE_COLUMNS = BAR_COLUMNS.map((c) => `${c} DOUBLE`).join(', ');
 export class LakeWriter {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** further connections of this writer's database for writeFromQueries(), opened on first use */
+  private extraLanes: Lane[] | null = null;
+  /** the session calendars set up on lent connections (writeRelation), kept while the connection lives */
+  private readonly lentCalendars = new WeakMap<DuckDBConnection, SessionCalendar>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -102,10 +145,7 @@ export class LakeWriter {
     const sorted = isStrictlyAscending(req.batch.ts, req.batch.length);
     await this.stage(req.batch);
     await this.calendar.ensure(req.key.year);
-    // NaN marks "not provided" in our columns; in the lake it is NULL.
-    const columns = `epoch_ms(ts::BIGINT)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
-        CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
-        CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap`;
+    const columns = FROM_BAR_COLUMNS;
     // Duplicates inside one delivery keep the last copy: the lake never holds two bars for one (symbol, timeframe, ts).
     const freshSql = sorted
       ? `SELECT ${columns} FROM stage`
@@ -124,7 +164,7 @@ export class LakeWriter {
     }
     try {
       await this.conn.run(
-        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`,
       );
       const written = sorted ? req.batch.length : Number((await this.conn.runAndReadAll(`SELECT count(DISTINCT ts) FROM stage`)).getRows()[0]?.[0] ?? 0);
       const total = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0]?.[0] ?? 0);
@@ -135,6 +175,62 @@ export class LakeWriter {
       throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       await this.conn.run(`DROP TABLE IF EXISTS stage`);
+    }
+  }
+
+  /**
+   * write() for bars held in another DuckDB (see RelationWriteRequest): same output, same merge, same publish, but the
+   * rows go from that database to Parquet directly. Queued behind the other writes like them.
+   */
+  writeRelation(req: RelationWriteRequest): Promise<RelationWriteResult> {
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    const run = this.queue.then(() => this.writeRelationNow(req));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeRelationNow(req: RelationWriteRequest): Promise<RelationWriteResult> {
+    const { conn } = req;
+    const dir = partitionDir(this.barsRoot, req.key);
+    const file = partitionFile(this.barsRoot, req.key);
+    const tmp = path.join(dir, tempFileName());
+    try {
+      // The lent connection gets what this writer's own has: UTC, and the session calendar (temp tables are per
+      // connection) for the years the partition touches.
+      let calendar = this.lentCalendars.get(conn);
+      if (!calendar) {
+        await conn.run(`SET SESSION TimeZone = 'UTC'`);
+        calendar = await SessionCalendar.create(conn);
+        this.lentCalendars.set(conn, calendar);
+      }
+      await calendar.ensure(req.key.year);
+      const fresh = `SELECT ${FROM_BAR_COLUMNS} FROM (${req.sql})`;
+      // The relation is read twice (this tally, then the COPY) rather than staged: a scan of the provider's table costs
+      // less than materialising it again.
+      const hours = (await conn.runAndReadAll(`SELECT (epoch_ms(ts) // 3600000)::DOUBLE AS h, count(*)::DOUBLE AS n FROM (${fresh}) GROUP BY h`)).getRows();
+      const rowsByHour = new Map<number, number>();
+      let written = 0;
+      for (const [h, n] of hours) {
+        rowsByHour.set(Number(h) * 3_600_000, Number(n));
+        written += Number(n);
+      }
+      // as for a delivery without bars, which the runner does not write: the lake is left as it is
+      if (written === 0) return { file, written: 0, total: 0, rowsByHour };
+      fs.mkdirSync(dir, { recursive: true });
+      let body = fresh;
+      if (fs.existsSync(file)) {
+        const lo = `epoch_ms(${Math.trunc(req.replaceFrom)})::TIMESTAMPTZ`;
+        const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
+        body = `SELECT ${LAKE_COLUMNS} FROM (${fresh}) UNION ALL SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`;
+      }
+      const copied = await conn.runAndReadAll(`COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`);
+      const total = Number(copied.getRows()[0]?.[0] ?? 0);
+      publishAtomically(tmp, file);
+      return { file, written, total, rowsByHour };
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      if (e instanceof MpError) throw e;
+      throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 
@@ -154,35 +250,79 @@ export class LakeWriter {
   /**
    * Several writeFromQuery() in one queued unit, after staging `stageSql` once as the temp table `src` that their
    * queries may read: derived partitions of one source (5m, 15m, … of one 1m file) read it once instead of once each.
+   * `derived` temp tables are built from `src` after it (in order) and are readable by the writes too: one statement
+   * computes what many small partitions need (aggregation computes a timeframe of many symbols at once). With derived
+   * tables, `src` is a view rather than a staged table: each derived statement scans the source files itself, in
+   * parallel, which costs less than materialising every source row first.
    */
-  writeFromQueries(stageSql: string, writes: QueryWriteRequest[]): Promise<WriteResult[]> {
+  writeFromQueries(stageSql: string, writes: QueryWriteRequest[], derived: DerivedTable[] = []): Promise<WriteResult[]> {
     if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
     const run = this.queue.then(async () => {
       try {
-        await this.conn.run(`CREATE OR REPLACE TEMP TABLE src AS ${stageSql}`);
-        const out: WriteResult[] = [];
-        for (const w of writes) out.push(await this.writeQueryNow(w));
+        await this.conn.run(`CREATE OR REPLACE TEMP ${derived.length ? 'VIEW' : 'TABLE'} src AS ${stageSql}`);
+        // Derived tables live in the database, not the connection, so that every lane can read them.
+        for (const d of derived) await this.conn.run(`CREATE OR REPLACE TABLE ${d.name} AS ${d.sql}`);
+        // several at once only where no two writes share a partition (each merges with the file it replaces)
+        const distinct = new Set(writes.map((w) => partitionFile(this.barsRoot, w.key))).size === writes.length;
+        if (derived.length === 0 || !distinct) {
+          const out: WriteResult[] = [];
+          for (const w of writes) out.push(await this.writeQueryNow(w));
+          return out;
+        }
+        // The writes read only the derived tables: several at once, each still published atomically on its own.
+        const lanes = [{ conn: this.conn, calendar: this.calendar }, ...(await this.lanes())];
+        const out = new Array<WriteResult>(writes.length);
+        let next = 0;
+        let failed: unknown;
+        await Promise.all(
+          lanes.map(async (lane) => {
+            while (next < writes.length && failed === undefined) {
+              const i = next++;
+              try {
+                out[i] = await this.writeQueryNow(writes[i]!, lane);
+              } catch (e) {
+                failed ??= e;
+              }
+            }
+          }),
+        );
+        if (failed !== undefined) throw failed;
         return out;
       } catch (e) {
         if (e instanceof MpError) throw e;
         throw new MpError('E_IO', `staging a derived write failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       } finally {
-        await this.conn.run(`DROP TABLE IF EXISTS src`);
+        for (const d of derived) await this.conn.run(`DROP TABLE IF EXISTS ${d.name}`);
+        await this.conn.run(derived.length ? `DROP VIEW IF EXISTS src` : `DROP TABLE IF EXISTS src`);
       }
     });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async writeQueryNow(req: QueryWriteRequest): Promise<WriteResult> {
+  private async lanes(): Promise<Lane[]> {
+    if (!this.extraLanes) {
+      const lanes: Lane[] = [];
+      for (let i = 1; i < DERIVED_LANES; i++) {
+        const conn = await this.instance.connect();
+        await conn.run(`SET TimeZone = 'UTC'`);
+        lanes.push({ conn, calendar: await SessionCalendar.create(conn) });
+      }
+      this.extraLanes = lanes;
+    }
+    return this.extraLanes;
+  }
+
+  private async writeQueryNow(req: QueryWriteRequest, lane: Lane = { conn: this.conn, calendar: this.calendar }): Promise<WriteResult> {
+    const { conn } = lane;
     const dir = partitionDir(this.barsRoot, req.key);
     const file = partitionFile(this.barsRoot, req.key);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
     const cols = LAKE_COLUMNS;
-    await this.calendar.ensure(req.key.year);
+    await lane.calendar.ensure(req.key.year);
     const copy = async (body: string) =>
-      Number((await this.conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`)).getRows()[0]?.[0] ?? 0);
+      Number((await conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
     const merge = fs.existsSync(file) && req.replaceFrom !== undefined && req.replaceTo !== undefined;
     try {
       let written: number;
@@ -199,8 +339,8 @@ export class LakeWriter {
         const lo = `epoch_ms(${Math.trunc(req.replaceFrom!)})::TIMESTAMPTZ`;
         const hi = `epoch_ms(${Math.trunc(req.replaceTo!)})::TIMESTAMPTZ`;
         // Staged first so the count of new rows does not run the query twice.
-        await this.conn.run(`CREATE OR REPLACE TEMP TABLE query_stage AS SELECT ${cols} FROM (${req.sql})`);
-        written = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM query_stage`)).getRows()[0]?.[0] ?? 0);
+        await conn.run(`CREATE OR REPLACE TEMP TABLE query_stage AS SELECT ${cols} FROM (${req.sql})`);
+        written = Number((await conn.runAndReadAll(`SELECT count(*) FROM query_stage`)).getRows()[0]?.[0] ?? 0);
         total = await copy(`SELECT ${cols} FROM query_stage UNION ALL
           SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`);
       }
@@ -210,7 +350,7 @@ export class LakeWriter {
       fs.rmSync(tmp, { force: true });
       throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
-      await this.conn.run(`DROP TABLE IF EXISTS query_stage`);
+      await conn.run(`DROP TABLE IF EXISTS query_stage`);
     }
   }
 
@@ -218,6 +358,7 @@ export class LakeWriter {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    for (const lane of this.extraLanes ?? []) lane.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Adjustment, ProviderInfo, Timeframe } from '../contract/schemas';
 import type { Logger } from '../shared/log';
 import type { HttpClient, ResilienceOptions } from './http/types';
@@ -86,4 +87,23 @@ export interface Provider {
   close?(): Promise<void>;
   /** Pages of bars for one symbol, ascending by ts. Must honour ctx.signal. */
   fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch>;
+  /**
+   * Optional, preferred by the ingest runner when present: the bars fetchBars() would deliver for the request, as a
+   * relation in the provider's own DuckDB, which the lake writer copies to Parquet without a trip through JS (the csv
+   * provider's parsed files). null when the request has no bars. The caller must release() the unit.
+   */
+  openUnit?(req: FetchBarsRequest, ctx: ProviderContext): Promise<SqlUnit | null>;
+}
+
+/**
+ * One unit's bars as SQL. `sql` is valid on `conn` and yields the BarBatch columns (ts in epoch ms, open, high, low,
+ * close, volume, tradeCount, vwap), all DOUBLE, NaN for "not provided", exactly the rows fetchBars() would deliver:
+ * in any order, but with no timestamp twice (the provider keeps the copy fetchBars() would keep).
+ */
+export interface SqlUnit {
+  /** lent to the lake writer alone, for the write (it may be shared by the units of one source: writes are serialised) */
+  conn: DuckDBConnection;
+  sql: string;
+  /** frees what the provider holds for the unit */
+  release(): void;
 }

@@ -26,12 +26,20 @@ interface Entry {
 interface Opened {
   instance: DuckDBInstance;
   parsed: ParsedSource;
+  /** the connection the lake writer copies units through, opened on first use (see SourceLease.writeConnection) */
+  writeConn?: Promise<DuckDBConnection>;
 }
 
 export interface SourceLease {
   parsed: ParsedSource;
   /** a new connection to the source's database (one per reader, so concurrent fetches do not share one) */
   connect(): Promise<DuckDBConnection>;
+  /**
+   * The one connection through which the lake writer reads this source's units (its writes are serialised, so they
+   * never share it at once). One for all units: what the writer sets up on a connection (the session calendar) is
+   * done once per source, not once per unit. Closed with the source; the caller must not close it.
+   */
+  writeConnection(): Promise<DuckDBConnection>;
   release(): void;
 }
 
@@ -48,7 +56,9 @@ async function closeIdle(e: Entry): Promise<void> {
   if (e.timer) clearTimeout(e.timer);
   entries.delete(e.key);
   try {
-    (await e.ready).instance.closeSync();
+    const opened = await e.ready;
+    if (opened.writeConn) (await opened.writeConn).closeSync();
+    opened.instance.closeSync();
   } catch {
     // a failed parse has closed its instance already
   }
@@ -110,6 +120,7 @@ export async function leaseSource(src: ResolvedSource, tz: string, signal: Abort
   return {
     parsed: opened.parsed,
     connect: () => opened.instance.connect(),
+    writeConnection: () => (opened.writeConn ??= opened.instance.connect()),
     release() {
       if (released) return;
       released = true;

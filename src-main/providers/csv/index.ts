@@ -1,6 +1,6 @@
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, EXCHANGE_TZ, exchangeDate, zonedTimeToUtc } from '../../calendar';
 import { TIMEFRAMES } from '../../contract/schemas';
-import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type PreparedIngest, type PrepareRequest, type Provider, type ProviderContext } from '../types';
+import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type PreparedIngest, type PrepareRequest, type Provider, type ProviderContext, type SqlUnit } from '../types';
 import { leaseSource } from './cache';
 import { readPages } from './pages';
 import { rangeStats, unionOf, type ParsedSource } from './parse';
@@ -140,6 +140,37 @@ async function* fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIte
   }
 }
 
+/**
+ * The bars fetchBars() would deliver, as SQL over the parsed tables: the lake writer copies them to Parquet on the
+ * source's own DuckDB, so an import never moves its rows through JS. Repeated timestamps keep the copy fetchBars()
+ * keeps (the last in reading order: later file, later row).
+ */
+async function openUnit(req: FetchBarsRequest, ctx: ProviderContext): Promise<SqlUnit | null> {
+  const src = resolveSource(req.source);
+  const lease = await leaseSource(src, zoneOf(req.tz), ctx.signal);
+  try {
+    const { parsed } = lease;
+    const key = symbolless(parsed) ? '' : req.symbol;
+    const st = parsed.symbols.get(key);
+    if (!st) {
+      lease.release();
+      return null;
+    }
+    const { from, to } = rangeOf(req.start, req.end);
+    const where = rangeSql(from, to);
+    const cols = BAR_COLUMNS.map((c) => `"${c}"`).join(', ');
+    const sql =
+      st.ascending || st.duplicates === 0
+        ? `SELECT ${cols} FROM (${unionOf(st.files.map((i) => parsed.files[i]!), { cols: [...BAR_COLUMNS], symbol: key, where })})`
+        : `SELECT ${cols} FROM (${unionOf(parsed.files, { cols: [...BAR_COLUMNS, 'f', 'r'], symbol: key, where })})
+             QUALIFY row_number() OVER (PARTITION BY ts ORDER BY f DESC, r DESC) = 1`;
+    return { conn: await lease.writeConnection(), sql, release: () => lease.release() };
+  } catch (e) {
+    lease.release();
+    throw e;
+  }
+}
+
 export const csvProvider: Provider = {
   close: () => closeIdleSources(),
   info: {
@@ -154,4 +185,5 @@ export const csvProvider: Provider = {
   isConfigured: () => true,
   prepare,
   fetchBars,
+  openUnit,
 };

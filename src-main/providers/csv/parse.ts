@@ -276,25 +276,25 @@ const STEP_AGGREGATES = `gap, count(*)::DOUBLE, min(ts), max(ts)`;
 const NO_SYMBOL = '\u0000';
 
 /**
- * One pass over a loaded file: the first row whose values are unusable, and per symbol the steps between consecutive
+ * Over a loaded file: the first row whose values are unusable, and per symbol the steps between consecutive
  * bars in file order. For a file of one symbol the steps come from a streaming LAG over the rows as they lie (DuckDB
  * keeps insertion order), about five times cheaper than a window that sorts; a symbol column needs a window
  * partitioned by symbol, ordered by row id.
  */
 async function scanFile(conn: DuckDBConnection, table: string, layout: ColumnLayout, fixedSymbol: string | null) {
   const ok = fieldChecks(layout).map((c) => c.ok).join(' AND ');
-  const badOf = `count(*) FILTER (WHERE NOT ok)::DOUBLE, min(rowid) FILTER (WHERE NOT ok)::DOUBLE`;
+  // Two queries rather than one: the checks then run as a plain parallel scan, and only the steps need the window
+  // (together they cost about half of one query carrying both through the window).
+  const bad = (await rows(conn, `SELECT count(*) FILTER (WHERE NOT (${ok}))::DOUBLE, min(rowid) FILTER (WHERE NOT (${ok}))::DOUBLE FROM ${table}`))[0];
   const got =
     fixedSymbol !== null
-      ? await rows(conn, `SELECT ${badOf}, ${STEP_AGGREGATES} FROM (SELECT ts, rowid, ${ok} AS ok, ts - lag(ts) OVER () AS gap FROM ${table}) GROUP BY gap`)
+      ? await rows(conn, `SELECT ${STEP_AGGREGATES} FROM (SELECT ts, ts - lag(ts) OVER () AS gap FROM ${table}) GROUP BY gap`)
       : await rows(
           conn,
-          `SELECT symbol, ${badOf}, ${STEP_AGGREGATES} FROM (SELECT symbol, ts, rowid, ${ok} AS ok,
+          `SELECT symbol, ${STEP_AGGREGATES} FROM (SELECT symbol, ts,
              ts - lag(ts) OVER (PARTITION BY symbol ORDER BY rowid) AS gap FROM ${table}) GROUP BY symbol, gap`,
         );
-  const at = fixedSymbol !== null ? 0 : 1;
-  let firstBad: number | null = null;
-  for (const r of got) if (Number(r[at]) > 0) firstBad = Math.min(firstBad ?? Infinity, Number(r[at + 1]));
+  const firstBad = bad && Number(bad[0]) > 0 ? Number(bad[1]) : null;
   const steps = collectSteps(got, (r) => (fixedSymbol !== null ? fixedSymbol : r[0] === null ? NO_SYMBOL : String(r[0])));
   return { firstBad, steps };
 }
