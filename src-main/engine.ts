@@ -64,6 +64,7 @@ import { dataPaths, type DataPaths } from './settings/paths';
 import { MpError } from './shared/errors';
 import { Redactor } from './shared/redact';
 import { UniverseStore } from './universe/store';
+import { dynamicUniverseHandlers } from './universe/dynamicHandlers';
 import { Scheduler } from './schedule/scheduler';
 import { SettingsStore } from './settings/store';
 import type { SecretStore } from './settings/secrets';
@@ -675,6 +676,7 @@ export class Engine {
       // -- handlers: validation page and reconcile --
       validationHandlers({ store: () => this.validations(), validate: (o) => this.validate(o), reconcile: (a) => this.reconcile(a), saveFile: this.opts.saveFile }),
       // -- handlers: app quality --
+      dynamicUniverseHandlers({ store: () => this.universes(), query: () => this.queryService(), db: () => this.db() }),
     );
   }
 

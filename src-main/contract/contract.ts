@@ -29,6 +29,7 @@ import {
   ValidationRunSummarySchema,
 } from './validation';
 import { workbenchRequests } from './workbench';
+import { appEvents, appRequests } from './app';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
 // Requests: name -> { arg, result } schemas. Events: name -> payload schema. Both validated at runtime at the boundary.
@@ -130,6 +131,7 @@ export const requests = {
   /** Compares the same bars from two sources; recorded as a run (rule source_mismatch). */
   'reconcile.run': { arg: ReconcileArgSchema, result: ValidationRunSummarySchema },
   // -- requests: app quality --
+  ...appRequests,
 } as const;
 
 export const events = {
@@ -177,6 +179,7 @@ export const events = {
   /** A validation or reconciliation run was recorded (from any trigger: page, CLI in this process, pipeline). */
   'validation.completed': ValidationCompletedSchema,
   // -- events: app quality --
+  ...appEvents,
 } as const;
 
 export type Requests = typeof requests;

@@ -118,6 +118,8 @@ export const UniverseSchema = z.object({
   symbols: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** a dynamic universe's rule (see universe/rule.ts); refreshing sets the members to what it matches */
+  rule: z.string().nullable().optional(),
 });
 export type Universe = z.infer<typeof UniverseSchema>;
 

@@ -8,6 +8,7 @@ interface UniverseRow {
   exchange: string | null;
   asset_class: string | null;
   tags: string;
+  rule: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -55,6 +56,7 @@ export class UniverseStore {
       symbols: r.members ? (JSON.parse(r.members) as string[]) : [],
       createdAt: r.created_at,
       updatedAt: r.updated_at,
+      rule: r.rule,
     };
   }
 
@@ -69,15 +71,15 @@ export class UniverseStore {
     return names.map((n) => this.get(n));
   }
 
-  create(name: string, symbols: string[] = [], meta: { exchange?: string; assetClass?: string; tags?: string[] } = {}): Universe {
+  create(name: string, symbols: string[] = [], meta: { exchange?: string; assetClass?: string; tags?: string[]; rule?: string } = {}): Universe {
     const n = checkName(name);
     const syms = checkSymbols(symbols);
     if (this.row(n)) throw new MpError('E_CONFLICT', `universe "${n}" already exists`);
     const now = new Date().toISOString();
     this.db.transaction(() => {
       const id = this.db
-        .prepare(`INSERT INTO universes (name, exchange, asset_class, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
-        .run(n, meta.exchange ?? null, meta.assetClass ?? null, JSON.stringify(meta.tags ?? []), now, now).lastInsertRowid;
+        .prepare(`INSERT INTO universes (name, exchange, asset_class, tags, rule, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+        .run(n, meta.exchange ?? null, meta.assetClass ?? null, JSON.stringify(meta.tags ?? []), meta.rule ?? null, now, now).lastInsertRowid;
       const ins = this.db.prepare(`INSERT INTO universe_members (universe_id, symbol, added_at) VALUES (?, ?, ?)`);
       for (const s of syms) ins.run(id, s, now);
     })();
@@ -138,6 +140,40 @@ export class UniverseStore {
         u.id,
       );
     return this.get(u.name);
+  }
+
+  /** Sets (or clears, with null) a universe's rule; members are left as they are until a refresh. */
+  setRule(name: string, rule: string | null): Universe {
+    const u = this.row(name);
+    if (!u) throw new MpError('E_NOT_FOUND', `no universe "${name}"`);
+    const now = new Date().toISOString();
+    this.db.prepare(`UPDATE universes SET rule = ?, version = version + 1, updated_at = ? WHERE id = ?`).run(rule, now, u.id);
+    return this.get(u.name);
+  }
+
+  /**
+   * Makes the members exactly `symbols`: the new ones added, the others' memberships closed (kept as history), in one
+   * transaction and one version bump, so a refresh is one step of the universe's history.
+   */
+  replaceMembers(name: string, symbols: string[]): { universe: Universe; added: string[]; removed: string[] } {
+    const syms = checkSymbols(symbols);
+    const u = this.row(name);
+    if (!u) throw new MpError('E_NOT_FOUND', `no universe "${name}"`);
+    const current = new Set(this.toUniverse(u).symbols);
+    const wanted = new Set(syms);
+    const added = syms.filter((s) => !current.has(s)).sort();
+    const removed = [...current].filter((s) => !wanted.has(s)).sort();
+    const now = new Date().toISOString();
+    if (added.length || removed.length) {
+      this.db.transaction(() => {
+        const ins = this.db.prepare(`INSERT INTO universe_members (universe_id, symbol, added_at) VALUES (?, ?, ?)`);
+        const close = this.db.prepare(`UPDATE universe_members SET removed_at = ? WHERE universe_id = ? AND symbol = ? AND removed_at IS NULL`);
+        for (const s of removed) close.run(now, u.id, s);
+        for (const s of added) ins.run(u.id, s, now);
+        this.bump(u.id, now);
+      })();
+    }
+    return { universe: this.get(u.name), added, removed };
   }
 
   delete(name: string): void {

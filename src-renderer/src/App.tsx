@@ -1,3 +1,4 @@
+import { AppChrome } from './components/AppChrome';
 import { Header } from './components/Header';
 import { Nav } from './components/Nav';
 import { TokenRequired } from './components/TokenRequired';
@@ -43,6 +44,7 @@ export function App() {
           <Page page={page} />
         </main>
       </div>
+      <AppChrome />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
 import pkg from '../../../package.json';
 import { Engine } from '../../engine';
 import { parseMetricsEnv, readiness, startMetricsServer } from '../../metrics';
@@ -13,6 +13,9 @@ import { electronSqliteBinding } from './native';
 import { saveDialogChooser } from './exportDialog';
 import { SafeStorageSecrets } from './secrets';
 import { makeSaveFile } from './save';
+import { guardNavigation } from './externalLinks';
+import { buildMenuTemplate } from './menu';
+import { clampToDisplays, readWindowState, WINDOW_STATE_FILE, writeWindowState } from './windowState';
 
 // The desktop host: the engine in the main process, one sandboxed window, the contract over IPC.
 
@@ -65,9 +68,12 @@ async function main() {
     log.warn('metrics endpoint not started', { error: e instanceof Error ? e.message : String(e) });
   }
 
+  const stateFile = path.join(app.getPath('userData'), WINDOW_STATE_FILE);
+  const saved = clampToDisplays(readWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    ...(saved.x !== undefined && saved.y !== undefined ? { x: saved.x, y: saved.y } : {}),
+    width: saved.width,
+    height: saved.height,
     title: 'MarketPipe',
     show: false,
     webPreferences: {
@@ -80,14 +86,22 @@ async function main() {
   });
   parent.win = win;
   const stopEvents = forwardEvents((l) => engine.bus.subscribe(l), win.webContents);
-  win.once('ready-to-show', () => win.show());
-  // Navigation away from our page and new windows are denied; http(s) links open in the user's browser.
-  win.webContents.on('will-navigate', (e, url) => {
-    if (url !== win.webContents.getURL()) e.preventDefault();
+  win.once('ready-to-show', () => {
+    if (saved.maximized) win.maximize();
+    win.show();
   });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
+  // Navigation away from our page and new windows are denied; checked http(s) links open in the user's browser.
+  guardNavigation(win.webContents, (url) => void shell.openExternal(url));
+  // Menu commands reach the renderer as an engine event, the same path every other push takes.
+  const template = buildMenuTemplate({ isDev: devUrl !== undefined, send: (c) => engine.bus.emit('app.menu', c), openExternal: (url) => void shell.openExternal(url) });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+  // the normal (unmaximized) bounds, so a maximized window restores to where it was
+  win.on('close', () => {
+    try {
+      writeWindowState(stateFile, { ...win.getNormalBounds(), maximized: win.isMaximized() });
+    } catch (e) {
+      log.warn('window state not saved', { error: e instanceof Error ? e.message : String(e) });
+    }
   });
   win.on('closed', stopEvents);
 

@@ -265,7 +265,7 @@ describe('WebSocket requests and events', () => {
     if (done.type !== 'event' || done.envelope.type !== 'job.updated') throw new Error('unreachable');
     expect(done.envelope.payload).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 780, error: null });
 
-    const mine = inbox.events().filter((e) => (e.type === 'job.updated' ? e.payload.id : e.type === 'metrics.live' ? '' : e.payload.jobId) === jobId);
+    const mine = inbox.events().filter((e) => (e.type === 'job.updated' ? e.payload.id : e.type === 'metrics.live' || e.type === 'app.menu' ? '' : e.payload.jobId) === jobId);
     const progress = mine.flatMap((e) => (e.type === 'job.progress' ? [e.payload.progress] : []));
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toBe(100);

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useClient } from '../clientContext';
+import { EmptyLake } from '../components/EmptyLake';
 import { IngestForm } from '../components/IngestForm';
 import { JobsTable } from '../components/JobsTable';
 import { SchedulePanel } from '../components/SchedulePanel';
@@ -12,6 +13,7 @@ export function IngestPage() {
   }, [client]);
   return (
     <div className="page page-ingest">
+      <EmptyLake />
       <IngestForm />
       <SchedulePanel />
       <JobsTable />

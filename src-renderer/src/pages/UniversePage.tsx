@@ -3,6 +3,9 @@ import type { SymbolCoverage, Universe } from '../../../src-main/contract/schema
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { DynamicUniverseForm, RulePanel, SymbolDataFilter, UniverseFacetFilters } from '../components/DynamicUniverse';
+import { EmptyLake } from '../components/EmptyLake';
+import { filterByFacets, filterRowsByData, useUniverseFilters } from '../state/universeFilters';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatInt } from '../format';
@@ -134,6 +137,7 @@ export function UniversePage() {
     <div className={dragging ? 'page page-universe is-dragging' : 'page page-universe'} {...dropHandlers}>
       <UniverseList />
       <div className="universe-main">
+        <EmptyLake />
         {list === null ? (
           <section className="panel" aria-label="Universe">
             <ErrorAlert error={listError} title="Universes could not be listed" />
@@ -193,7 +197,8 @@ function UniverseList() {
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorValue | null>(null);
-  const shown = useMemo(() => filterUniverses(list ?? [], filter), [list, filter]);
+  const facets = useUniverseFilters((s) => s.facets);
+  const shown = useMemo(() => filterByFacets(filterUniverses(list ?? [], filter), facets), [list, filter, facets]);
   const idBase = useId();
 
   async function create(e: FormEvent) {
@@ -230,6 +235,7 @@ function UniverseList() {
       {list && list.length > 0 && (
         <input type="search" aria-label="Filter universes" placeholder="Filter universes" value={filter} onChange={(e) => setFilter(e.target.value)} />
       )}
+      {list && <UniverseFacetFilters list={list} />}
       <ul className="universe-items">
         {shown.map((u) => {
           const metaId = `${idBase}-${u.name}`;
@@ -257,7 +263,8 @@ function UniverseList() {
           );
         })}
       </ul>
-      {list && list.length > 0 && shown.length === 0 && <p className="hint">No universe matches “{filter}”.</p>}
+      {list && list.length > 0 && shown.length === 0 && <p className="hint">No universe matches these filters.</p>}
+      <DynamicUniverseForm />
     </section>
   );
 }
@@ -307,7 +314,9 @@ function UniverseDetail({ universe, onImport, importing }: { universe: Universe;
 
   useEffect(() => setTags(universe.tags.join(', ')), [universe.tags]);
 
-  const rows = useMemo(() => symbolRows(universe, coverage, symbolFilter), [universe, coverage, symbolFilter]);
+  const dataFilter = useUniverseFilters((s) => s.data);
+  const minBehind = useUniverseFilters((s) => s.minBehind);
+  const rows = useMemo(() => filterRowsByData(symbolRows(universe, coverage, symbolFilter), dataFilter, minBehind), [universe, coverage, symbolFilter, dataFilter, minBehind]);
   const summary = summarize(universe, coverage);
 
   async function run<T>(title: string, action: () => Promise<{ ok: true; value: T } | { ok: false; error: ErrorValue }>, done: (v: T) => void) {
@@ -503,6 +512,7 @@ function UniverseDetail({ universe, onImport, importing }: { universe: Universe;
         {note}
       </p>
 
+      <RulePanel key={universe.rule ?? ''} universe={universe} />
       <IngestMissing universe={universe} coverage={coverage} />
 
       <div className="panel-head">
@@ -522,6 +532,7 @@ function UniverseDetail({ universe, onImport, importing }: { universe: Universe;
           )}
         </h3>
         <input type="search" className="symbol-filter" aria-label="Filter symbols" placeholder="Filter symbols" value={symbolFilter} onChange={(e) => setSymbolFilter(e.target.value)} />
+        <SymbolDataFilter />
       </div>
       {coverageError && <p className="hint error-text">Coverage could not be read: {coverageError.message}</p>}
       {universe.symbols.length === 0 ? (
@@ -555,7 +566,7 @@ function UniverseDetail({ universe, onImport, importing }: { universe: Universe;
               ))}
             </tbody>
           </table>
-          {rows.length === 0 && <p className="empty">No symbol matches “{symbolFilter}”.</p>}
+          {rows.length === 0 && <p className="empty">No symbol matches these filters.</p>}
         </div>
       )}
     </section>

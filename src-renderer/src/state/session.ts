@@ -5,6 +5,7 @@ import { useJobs } from './jobs';
 import { useMetrics } from './metrics';
 import { useTasks } from './tasks';
 import { useTimelines } from './timeline';
+import { notifyJob } from './toasts';
 import { PIPELINE_EVENT_TYPES } from '../../../src-main/contract/pipeline';
 
 interface SessionState {
@@ -61,7 +62,10 @@ async function refreshBasics(client: Client): Promise<void> {
  */
 export function startSession(client: Client): () => void {
   const offs = [
-    client.on('job.updated', (job) => useJobs.getState().upsert(job)),
+    client.on('job.updated', (job) => {
+      useJobs.getState().upsert(job);
+      notifyJob(job);
+    }),
     client.on('job.progress', (p) => useJobs.getState().progress(p)),
     client.on('job.unit', (u) => useTasks.getState().unit(u)),
     // a stage of an open job ended: its timeline again (one small request, a few times per job)

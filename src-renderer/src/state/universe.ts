@@ -184,7 +184,9 @@ export async function deleteUniverse(client: Client, name: string): Promise<Erro
 
 /** Creates the Demo universe and ingests its last few trading days from the fake provider. */
 export async function createDemo(client: Client, now: Date = new Date()): Promise<ErrorValue | null> {
-  const created = await client.request('universe.create', { name: DEMO_UNIVERSE.name, symbols: [...DEMO_UNIVERSE.symbols] });
+  let created = await client.request('universe.create', { name: DEMO_UNIVERSE.name, symbols: [...DEMO_UNIVERSE.symbols] });
+  // asked again from an empty lake (the demo universe exists, its data does not): ingest the one we have
+  if (!created.ok && created.error.code === 'E_CONFLICT') created = await client.request('universe.get', { name: DEMO_UNIVERSE.name });
   if (!created.ok) return created.error;
   applyUniverse(client, created.value);
   useUniverses.getState().select(created.value.name);

@@ -11,6 +11,7 @@ export function registerUniverse(program: Command, io: CliIo): void {
   const showUniverse = (u: Universe, cmd: Command) => {
     if (json(cmd)) return print(io, JSON.stringify(u));
     print(io, `${u.name}  v${u.version}  ${u.symbols.length} symbol(s)${u.tags.length ? '  tags: ' + u.tags.join(', ') : ''}${u.exchange ? '  ' + u.exchange : ''}${u.assetClass ? '  ' + u.assetClass : ''}`);
+    if (u.rule) print(io, `rule: ${u.rule}`);
     if (u.symbols.length) print(io, u.symbols.join(' '));
   };
 
@@ -42,9 +43,21 @@ export function registerUniverse(program: Command, io: CliIo): void {
     .option('--tags <list>', 'comma-separated tags')
     .option('--exchange <exchange>', 'e.g. NYSE, NASDAQ')
     .option('--asset-class <class>', 'e.g. us_equity, etf')
+    .option('--rule <sql>', 'a dynamic universe: a SQL predicate over the per-symbol summary (e.g. "adv20 > 1000000") or a SELECT returning a symbol column')
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { symbols?: string; tags?: string; exchange?: string; assetClass?: string }, cmd: Command) =>
+    .action(async (name: string, o: { symbols?: string; tags?: string; exchange?: string; assetClass?: string; rule?: string }, cmd: Command) =>
       withEngine(cmd, io, async (engine) => {
+        if (o.rule !== undefined) {
+          if (o.symbols) throw new MpError('E_BAD_INPUT', '--rule and --symbols: give one (a dynamic universe takes its symbols from its rule)');
+          const r = await request(engine, 'universe.createDynamic', {
+            name,
+            rule: o.rule,
+            ...(o.tags ? { tags: o.tags.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+            ...(o.exchange ? { exchange: o.exchange } : {}),
+            ...(o.assetClass ? { assetClass: o.assetClass } : {}),
+          });
+          return showUniverse(r.universe, cmd);
+        }
         const u = await request(engine, 'universe.create', {
           name,
           symbols: o.symbols ? splitSymbols(o.symbols) : [],
@@ -78,6 +91,35 @@ export function registerUniverse(program: Command, io: CliIo): void {
         }),
       );
   }
+
+  universe
+    .command('refresh')
+    .argument('<name>')
+    .description("run a dynamic universe's rule and apply it: matching symbols added, others removed (kept in its history)")
+    .option('--dry-run', 'only tell what would change')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { dryRun?: boolean }, cmd: Command) =>
+      withEngine(cmd, io, async (engine) => {
+        const r = o.dryRun ? await request(engine, 'universe.evaluate', { name }) : await request(engine, 'universe.refresh', { name });
+        if (json(cmd)) return print(io, JSON.stringify(r));
+        const list = (xs: string[]) => (xs.length ? xs.join(', ') : 'none');
+        const size = 'universe' in r ? `; ${r.universe.name} has ${r.universe.symbols.length} symbol(s), v${r.universe.version}` : ` (dry run: ${r.symbols.length} match)`;
+        print(io, `added ${list(r.added)}; removed ${list(r.removed)}${size}`);
+      }),
+    );
+
+  universe
+    .command('preview')
+    .argument('<sql>', 'a rule, as for create --rule')
+    .description('the symbols a rule matches now (nothing is saved)')
+    .option('--json', 'print JSON')
+    .action(async (sql: string, _o: unknown, cmd: Command) =>
+      withEngine(cmd, io, async (engine) => {
+        const r = await request(engine, 'universe.preview', { sql });
+        if (json(cmd)) return print(io, JSON.stringify(r));
+        print(io, `${r.symbols.length} symbol(s)${r.symbols.length ? ': ' + r.symbols.join(' ') : ''}`);
+      }),
+    );
 
   universe
     .command('delete')

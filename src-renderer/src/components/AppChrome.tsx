@@ -1,0 +1,149 @@
+import { useEffect, useRef } from 'react';
+import { useClient } from '../clientContext';
+import { useNav, PAGES } from '../state/nav';
+import { shortcutFor, SHORTCUTS, useShortcutsDialog } from '../state/shortcuts';
+import { TOAST_MS, useToasts, type Toast } from '../state/toasts';
+import './app.css';
+
+// What every page shares besides the navigation: keyboard shortcuts and their list, toasts, and the desktop menu's
+// commands (which arrive as `app.menu` events).
+
+export function AppChrome() {
+  useKeyboardShortcuts();
+  useMenuCommands();
+  return (
+    <>
+      <ShortcutsDialog />
+      <Toasts />
+    </>
+  );
+}
+
+function useKeyboardShortcuts(): void {
+  const chordAt = useRef<number | null>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.repeat) return;
+      const target = e.target instanceof HTMLElement ? e.target : null;
+      const action = shortcutFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target, timeStamp: e.timeStamp }, chordAt.current);
+      chordAt.current = action?.type === 'chord' ? e.timeStamp : null;
+      if (!action || action.type === 'chord') return;
+      e.preventDefault();
+      if (action.type === 'help') useShortcutsDialog.getState().setOpen(true);
+      else {
+        useShortcutsDialog.getState().setOpen(false);
+        useNav.getState().go(action.page);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+function useMenuCommands(): void {
+  const client = useClient();
+  useEffect(
+    () =>
+      client.on('app.menu', (c) => {
+        if (c.action === 'shortcuts') useShortcutsDialog.getState().setOpen(true);
+        else if (c.action === 'go') {
+          const page = PAGES.find((p) => p.id === c.page);
+          if (page) useNav.getState().go(page.id);
+        } else exportCurrentPage();
+      }),
+    [client],
+  );
+}
+
+/** File › Export… presses the open page's own export button, or says where exports live. */
+function exportCurrentPage(): void {
+  const buttons = Array.from(document.querySelectorAll<HTMLButtonElement>('#content button:not([disabled])'));
+  const exportButton = buttons.find((b) => /^export\b/i.test((b.textContent ?? '').trim()));
+  if (exportButton) {
+    exportButton.click();
+    return;
+  }
+  useToasts.getState().push({
+    id: `export:${Date.now()}`,
+    kind: 'info',
+    title: 'Nothing to export here',
+    message: 'Exports live on the Query page (a result), the Validation page (a report) and the Universe page (a symbol list).',
+  });
+}
+
+function ShortcutsDialog() {
+  const open = useShortcutsDialog((s) => s.open);
+  const setOpen = useShortcutsDialog((s) => s.setOpen);
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} className="shortcuts-dialog" aria-labelledby="shortcuts-title" onClose={() => setOpen(false)} onCancel={() => setOpen(false)}>
+      <div className="panel-head">
+        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        <button type="button" onClick={() => setOpen(false)} aria-label="Close">
+          ×
+        </button>
+      </div>
+      <table className="grid shortcuts-table" aria-label="Shortcuts">
+        <tbody>
+          {SHORTCUTS.map((s) => (
+            <tr key={s.what}>
+              <td>
+                {s.keys.map((k, i) => (
+                  <span key={k}>
+                    {i > 0 && <span className="muted"> or </span>}
+                    <kbd>{k}</kbd>
+                  </span>
+                ))}
+              </td>
+              <td>{s.what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="hint">Shortcuts do nothing while you type in a field or the SQL editor.</p>
+    </dialog>
+  );
+}
+
+function Toasts() {
+  const toasts = useToasts((s) => s.toasts);
+  return (
+    <div role="status" aria-label="Notifications" className="toasts">
+      {toasts.map((t) => (
+        <ToastView key={t.id} toast={t} />
+      ))}
+    </div>
+  );
+}
+
+function ToastView({ toast }: { toast: Toast }) {
+  const dismiss = useToasts((s) => s.dismiss);
+  const timer = useRef<number | undefined>(undefined);
+  // auto-hides, except while the pointer or the keyboard focus is on it (someone is reading it)
+  const arm = () => {
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => dismiss(toast.id), TOAST_MS);
+  };
+  const hold = () => window.clearTimeout(timer.current);
+  useEffect(() => {
+    arm();
+    return hold;
+  }, [toast.id]);
+  return (
+    <div className={`toast toast-${toast.kind}`} onMouseEnter={hold} onMouseLeave={arm} onFocus={hold} onBlur={arm}>
+      <div className="toast-body">
+        <strong>{toast.title}</strong>
+        <span>{toast.message}</span>
+      </div>
+      <button type="button" className="toast-close" aria-label={`Dismiss: ${toast.title}`} onClick={() => dismiss(toast.id)}>
+        ×
+      </button>
+    </div>
+  );
+}

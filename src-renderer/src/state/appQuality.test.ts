@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { Job, SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
+import { CHORD_MS, shortcutFor, SHORTCUTS, type KeyLike } from './shortcuts';
+import { jobToast, useToasts } from './toasts';
+import { facetValues, filterByFacets, filterRowsByData } from './universeFilters';
+
+const key = (k: string, o: Partial<KeyLike> = {}): KeyLike => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: { tagName: 'BODY' }, timeStamp: 1000, ...o });
+
+describe('shortcuts', () => {
+  it('g then a letter switches page within the chord window; Ctrl+1..7 too; ? and Ctrl+/ open the list', () => {
+    expect(shortcutFor(key('g'), null)).toEqual({ type: 'chord' });
+    expect(shortcutFor(key('q', { timeStamp: 1500 }), 1000)).toEqual({ type: 'go', page: 'query' });
+    expect(shortcutFor(key('u', { timeStamp: 1000 + CHORD_MS + 1 }), 1000)).toBeNull();
+    expect(shortcutFor(key('q'), null)).toBeNull();
+    expect(shortcutFor(key('1', { ctrlKey: true }), null)).toEqual({ type: 'go', page: 'universe' });
+    expect(shortcutFor(key('7', { metaKey: true }), null)).toEqual({ type: 'go', page: 'settings' });
+    expect(shortcutFor(key('?'), null)).toEqual({ type: 'help' });
+    expect(shortcutFor(key('/', { ctrlKey: true }), null)).toEqual({ type: 'help' });
+  });
+
+  it('never fires while typing in an input, a text area, a select or CodeMirror', () => {
+    for (const target of [{ tagName: 'INPUT' }, { tagName: 'textarea' }, { tagName: 'SELECT' }, { tagName: 'DIV', isContentEditable: true }, { tagName: 'SPAN', closest: () => ({}) }]) {
+      expect(shortcutFor(key('?', { target }), null)).toBeNull();
+      expect(shortcutFor(key('1', { ctrlKey: true, target }), null)).toBeNull();
+      expect(shortcutFor(key('q', { target }), 1000)).toBeNull();
+    }
+  });
+
+  it('lists every page', () => {
+    expect(SHORTCUTS.filter((s) => s.what.startsWith('Go to')).map((s) => s.keys.join(' / '))).toEqual(['g u / Ctrl+1', 'g i / Ctrl+2', 'g q / Ctrl+3', 'g c / Ctrl+4', 'g v / Ctrl+5', 'g m / Ctrl+6', 'g s / Ctrl+7']);
+  });
+});
+
+const job = (o: Partial<Job>): Job => ({
+  id: 'j1',
+  kind: 'ingest',
+  status: 'running',
+  provider: 'fake',
+  feed: 'sim',
+  timeframe: '1m',
+  symbols: ['AAPL', 'MSFT'],
+  start: '2024-01-02',
+  end: '2024-01-05',
+  progress: 100,
+  rowsWritten: 1560,
+  createdAt: '',
+  startedAt: null,
+  finishedAt: null,
+  error: null,
+  ...o,
+});
+
+describe('job toasts', () => {
+  it('one per finished job, telling its status and rows; none while it runs; the same one once', () => {
+    expect(jobToast(job({}))).toBeNull();
+    expect(jobToast(job({ status: 'succeeded' }))).toMatchObject({ kind: 'ok', title: 'Job j1 succeeded', message: 'AAPL, MSFT from fake: 1,560 rows written.' });
+    expect(jobToast(job({ status: 'failed', error: { code: 'E_PROVIDER', message: 'down' } }))?.message).toContain('E_PROVIDER: down');
+    expect(jobToast(job({ status: 'cancelled' }))?.kind).toBe('info');
+    const t = jobToast(job({ status: 'succeeded' }))!;
+    useToasts.getState().push(t);
+    useToasts.getState().push(t);
+    expect(useToasts.getState().toasts).toHaveLength(1);
+    useToasts.getState().dismiss(t.id);
+    expect(useToasts.getState().toasts).toHaveLength(0);
+  });
+});
+
+describe('universe filters', () => {
+  const u = (name: string, o: Partial<Universe> = {}): Universe => ({ name, exchange: null, assetClass: null, tags: [], version: 1, symbols: [], createdAt: '', updatedAt: '', ...o });
+  const cov = (symbol: string, sessions: number, behind: number): SymbolCoverage => ({ symbol, provider: 'fake', feed: 'sim', timeframe: '1m', firstSession: null, lastSession: null, sessions, missingSessions: 0, behindSessions: behind });
+
+  it('filters universes by tag, exchange and asset class', () => {
+    const list = [u('A', { tags: ['tech'], exchange: 'NASDAQ' }), u('B', { tags: ['etf'], assetClass: 'etf', exchange: 'NYSE' }), u('C')];
+    expect(facetValues(list)).toEqual({ tags: ['etf', 'tech'], exchanges: ['NASDAQ', 'NYSE'], assetClasses: ['etf'] });
+    expect(filterByFacets(list, { tag: 'tech', exchange: '', assetClass: '' }).map((x) => x.name)).toEqual(['A']);
+    expect(filterByFacets(list, { tag: '', exchange: 'NYSE', assetClass: 'etf' }).map((x) => x.name)).toEqual(['B']);
+  });
+
+  it('filters symbols by data and freshness', () => {
+    const rows = [
+      { symbol: 'A', coverage: cov('A', 5, 0) },
+      { symbol: 'B', coverage: cov('B', 5, 3) },
+      { symbol: 'C', coverage: cov('C', 0, 0) },
+      { symbol: 'D', coverage: null },
+    ];
+    const names = (f: Parameters<typeof filterRowsByData>[1], n?: number) => filterRowsByData(rows, f, n).map((r) => r.symbol);
+    expect(names('all')).toEqual(['A', 'B', 'C', 'D']);
+    expect(names('with-data')).toEqual(['A', 'B']);
+    expect(names('no-data')).toEqual(['C']);
+    expect(names('up-to-date')).toEqual(['A']);
+    expect(names('behind')).toEqual(['B']);
+    expect(names('behind', 4)).toEqual([]);
+  });
+});
