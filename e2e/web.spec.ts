@@ -43,7 +43,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
   const bodyRows = table.locator('[role="row"]:not([aria-rowindex="1"])');
   await expect(bodyRows).toHaveCount(2);
   await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'bars', 'first', 'last']);
-  await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText('2 rows');
+  await expect(page.locator('.query-meta')).toContainText('2 rows');
   await shoot(page, 'query');
 
   await runSql(page, "SELECT symbol, count(*) AS n FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol");
@@ -51,7 +51,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
   await expect(bodyRows).toHaveCount(2);
   await expect(bodyRows.nth(0).getByRole('gridcell')).toHaveText(['AAPL', '1560']);
   await expect(bodyRows.nth(1).getByRole('gridcell')).toHaveText(['MSFT', '1560']);
-  await expect(page.getByRole('status').filter({ hasText: /rows/ })).toContainText(/2 rows · [\d.]+ m?s/);
+  await expect(page.locator('.query-meta')).toContainText(/2 rows · [\d.]+ m?s/);
   await expect(page.getByRole('alert').filter({ hasText: /E_/ })).toHaveCount(0);
 });
 
