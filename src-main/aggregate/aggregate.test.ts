@@ -160,6 +160,29 @@ describe('aggregation', () => {
     await checkAgainstReference();
   });
 
+  it('gives each aggregate a session from its minutes: regular when any minute is, else its first minute\'s', async () => {
+    const key = { timeframe: '1m' as const, provider: 'csv', feed: 'file', symbol: 'DBB', year: 2024 };
+    const old = await loadUtcCsv(path.join(tmp.dir, 'old'), key, path.join(__dirname, '..', 'validate', 'fixtures', 'DBB_1min_2024-03.csv'));
+    // through the writer: the 1m file carries each minute's session, as every file this build writes
+    await writer.writeFromQuery({ key, sql: `SELECT * FROM read_parquet(${sqlString(old)})` });
+    await aggregate({ barsRoot, writer, scope: { provider: 'csv' } });
+    const expected = await query(`SELECT time_bucket(INTERVAL '1 hour', ts, 'America/New_York')::VARCHAR AS h,
+        CASE WHEN bool_or(session = 'regular') THEN 'regular' ELSE first(session ORDER BY ts) END
+      FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`);
+    expect(expected.some((r) => r[1] === 'pre') && expected.some((r) => r[1] === 'post')).toBe(true);
+    expect(await query(`SELECT ts::VARCHAR, session FROM bars WHERE timeframe = '1h' ORDER BY 1`)).toEqual(expected);
+    expect(await query(`SELECT DISTINCT session FROM bars WHERE timeframe = '1d'`)).toEqual([['regular']]);
+  });
+
+  it('aggregates 1m files of older builds (no session column): the sessions come from the calendar', async () => {
+    await loadUtcCsv(barsRoot, { timeframe: '1m', provider: 'csv', feed: 'file', symbol: 'DBB', year: 2024 }, path.join(__dirname, '..', 'validate', 'fixtures', 'DBB_1min_2024-03.csv'));
+    await aggregate({ barsRoot, writer, scope: { provider: 'csv' } });
+    const rows = (await query(`SELECT epoch_ms(ts), session FROM read_parquet(${sqlString(path.join(barsRoot, 'timeframe=5m', 'provider=csv', 'feed=file', 'symbol=DBB', 'year=2024', 'data.parquet'))})`)) as Array<[string, string | null]>;
+    expect(rows.length).toBeGreaterThan(0);
+    const { sessionOf } = await import('../calendar');
+    expect(rows.filter(([ms, s]) => sessionOf(Number(ms)) !== s)).toEqual([]);
+  });
+
   it('refuses bad requests', async () => {
     await expect(aggregate({ barsRoot, writer, timeframes: [] })).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
     await expect(aggregate({ barsRoot, writer, scope: { start: '2024-02-01', end: '2024-01-01' } })).rejects.toMatchObject({ code: 'E_BAD_INPUT' });

@@ -62,9 +62,18 @@ const AGG_COLUMNS = `arg_min(open, e) AS open, max(high) AS high, min(low) AS lo
   CASE WHEN sum(volume) > 0 AND count(vwap) FILTER (WHERE volume <> 0) = count(*) FILTER (WHERE volume <> 0)
        THEN sum(vwap * volume) / sum(volume) END AS vwap`;
 
-/** The 1m bars of one partition file in [from, to), staged once per file as the writer's temp table `src`. */
-export function sourceSql(file: string, from: number, to: number): string {
-  return `SELECT epoch_ms(ts) AS e, open, high, low, close, volume, trade_count, vwap
+/**
+ * An intraday aggregate is `regular` when any of its minutes is, otherwise the session of its first minute: the 09:00
+ * hour of a day holds the open and is a regular-session bar, the 08:00 hour is pre-market.
+ */
+const SESSION_COLUMN = `CASE WHEN bool_or(session = 'regular') THEN 'regular' ELSE arg_min(session, e) END AS session`;
+
+/**
+ * The 1m bars of one partition file in [from, to), staged once per file as the writer's temp table `src`; with
+ * `session`, their session too (files of builds before the session column have none: NULL, and the writer computes it).
+ */
+export function sourceSql(file: string, from: number, to: number, session = false): string {
+  return `SELECT epoch_ms(ts) AS e, open, high, low, close, volume, trade_count, vwap, ${session ? 'session' : 'NULL::VARCHAR AS session'}
     FROM read_parquet(${sqlString(file)}) WHERE ts >= epoch_ms(${from})::TIMESTAMPTZ AND ts < epoch_ms(${to})::TIMESTAMPTZ`;
 }
 
@@ -74,7 +83,7 @@ export function sourceSql(file: string, from: number, to: number): string {
  */
 export function intradaySql(stepMs: number, src = 'src', by?: string): string {
   if (stepMs <= 0 || 3_600_000 % stepMs !== 0) throw new MpError('E_BAD_INPUT', `cannot bucket by ${stepMs} ms on the New York clock`);
-  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e - e % ${stepMs})::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}
+  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e - e % ${stepMs})::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}, ${SESSION_COLUMN}
     FROM ${src} GROUP BY ${by ? `${by}, ` : ''}e - e % ${stepMs}`;
 }
 
@@ -82,9 +91,9 @@ export function intradaySql(stepMs: number, src = 'src', by?: string): string {
 export function dailySql(range: CalendarRange, src = 'src', by?: string): string {
   const sessions = calendarDays(range).filter((d) => d.trading);
   if (sessions.length === 0) return `SELECT ${by ? `NULL::INTEGER AS ${by}, ` : ''}NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low,
-    NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count, NULL::DOUBLE AS vwap WHERE false`;
+    NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count, NULL::DOUBLE AS vwap, NULL::VARCHAR AS session WHERE false`;
   const values = sessions.map((d) => `(${d.dn}, ${d.startMs}, ${d.regularOpen}, ${d.regularClose})`).join(', ');
-  return `SELECT ${by ? `b.${by}, ` : ''}epoch_ms(any_value(c.start_ms))::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}
+  return `SELECT ${by ? `b.${by}, ` : ''}epoch_ms(any_value(c.start_ms))::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}, 'regular' AS session
     FROM (SELECT *, ${exchangeDaySql('e', range)} AS ld FROM ${src}) b
     JOIN (VALUES ${values}) c(dn, start_ms, reg_open, reg_close) ON c.dn = b.ld
     WHERE b.e >= c.reg_open AND b.e < c.reg_close
@@ -156,16 +165,19 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       const sql = tf === '1d' ? (cal === null ? null : dailySql(cal, 'src', 'k')) : intradaySql(TIMEFRAME_MS[tf], 'src', 'k');
       return sql === null ? [] : [{ tf, name: `agg_${tf}`, sql }];
     });
+    // 1m files written by this build carry their sessions, which the aggregates take from them
+    const session = await opts.writer.allHaveSession(batch.map((f) => f.file));
     const writes = batch.flatMap((f, k) =>
       derived.map((d) => ({
         key: { timeframe: d.tf, provider: f.provider, feed: f.feed, symbol: f.symbol, year: f.year },
-        sql: `SELECT ts, open, high, low, close, volume, trade_count, vwap FROM ${d.name} WHERE k = ${k}`,
+        sql: `SELECT ts, open, high, low, close, volume, trade_count, vwap, session FROM ${d.name} WHERE k = ${k}`,
         replaceFrom: range.from,
         replaceTo: range.to,
         skipIfEmpty: true,
+        withSession: session,
       })),
     );
-    const stage = batch.map((f, k) => `SELECT ${k} AS k, e, open, high, low, close, volume, trade_count, vwap FROM (${sourceSql(f.file, range.from, range.to)})`).join('\nUNION ALL\n');
+    const stage = batch.map((f, k) => `SELECT ${k} AS k, e, open, high, low, close, volume, trade_count, vwap, session FROM (${sourceSql(f.file, range.from, range.to, session)})`).join('\nUNION ALL\n');
     const results = await opts.writer.writeFromQueries(stage, writes, derived);
     results.forEach((r, i) => {
       const tf = writes[i]!.key.timeframe;

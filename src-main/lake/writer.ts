@@ -34,6 +34,17 @@ export interface QueryWriteRequest {
   replaceTo?: number;
   /** when the query yields no rows and no file exists yet, write nothing (no empty partition appears) */
   skipIfEmpty?: boolean;
+  /**
+   * the query also yields `session` (derived bars carry their sources' sessions): stored as given, without the
+   * calendar join every other write pays
+   */
+  withSession?: boolean;
+}
+
+/** Whether a Parquet file has a `session` column (files of builds before it do not). */
+async function hasSessionColumn(conn: DuckDBConnection, file: string): Promise<boolean> {
+  const r = await conn.runAndReadAll(`SELECT count(*) FROM parquet_schema(${sqlString(file)}) WHERE name = 'session'`);
+  return Number(r.getRows()[0]?.[0] ?? 0) > 0;
 }
 
 /** A temp table writeFromQueries() builds from `src` before its writes. */
@@ -255,6 +266,19 @@ export class LakeWriter {
    * tables, `src` is a view rather than a staged table: each derived statement scans the source files itself, in
    * parallel, which costs less than materialising every source row first.
    */
+  /** Whether every one of these Parquet files has the `session` column (lakes of older builds lack it). */
+  allHaveSession(files: string[]): Promise<boolean> {
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    const run = this.queue.then(async () => {
+      if (files.length === 0) return true;
+      const list = files.map(sqlString).join(', ');
+      const r = await this.conn.runAndReadAll(`SELECT count(DISTINCT file_name) FROM parquet_schema([${list}]) WHERE name = 'session'`);
+      return Number(r.getRows()[0]?.[0] ?? 0) === new Set(files).size;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   writeFromQueries(stageSql: string, writes: QueryWriteRequest[], derived: DerivedTable[] = []): Promise<WriteResult[]> {
     if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
     const run = this.queue.then(async () => {
@@ -319,11 +343,14 @@ export class LakeWriter {
     const file = partitionFile(this.barsRoot, req.key);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
-    const cols = LAKE_COLUMNS;
-    await lane.calendar.ensure(req.key.year);
-    const copy = async (body: string) =>
-      Number((await conn.runAndReadAll(`COPY (${withSessionSql(body, cols, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
     const merge = fs.existsSync(file) && req.replaceFrom !== undefined && req.replaceTo !== undefined;
+    // A file written before bars carried their session cannot give its kept rows one: then all rows get theirs from
+    // the calendar, as for any other write.
+    const given = req.withSession === true && (!merge || (await hasSessionColumn(conn, file)));
+    const cols = given ? `${LAKE_COLUMNS}, session` : LAKE_COLUMNS;
+    if (!given) await lane.calendar.ensure(req.key.year);
+    const body = (sql: string) => (given ? `SELECT ${cols} FROM (${sql}) ORDER BY ts` : withSessionSql(sql, LAKE_COLUMNS, req.key.timeframe));
+    const copy = async (sql: string) => Number((await conn.runAndReadAll(`COPY (${body(sql)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
     try {
       let written: number;
       let total: number;
