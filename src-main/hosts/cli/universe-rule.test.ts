@@ -1,22 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTmpDir, type TmpDir } from '../../testing/tmp';
-import { run } from './main';
+import { runCli } from './testing';
 
 // `universe create --rule`, `universe refresh`, `universe preview`, in-process, over fake-provider data.
 
-async function cli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const code = await run(['node', 'marketpipe', '--data-dir', dataDir, ...args], { stdout, stderr, env: {} });
-  stdout.end();
-  stderr.end();
-  return { code, stdout: out, stderr: err };
-}
+const cli = runCli;
 
 let tmp: TmpDir;
 beforeEach(() => {

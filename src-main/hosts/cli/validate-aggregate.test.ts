@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTmpDir, type TmpDir } from '../../testing/tmp';
-import { run } from './main';
+import { runCli } from './testing';
 
 // `marketpipe validate` and `marketpipe aggregate` through the CLI, in-process, on a real lake.
 
@@ -15,16 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await run(['node', 'marketpipe', '--data-dir', dataDir, ...args], { stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCli(dataDir, args);
 
 describe('validate and aggregate commands', () => {
   it('validate writes a CSV audit report and records the run; aggregate builds every coarser timeframe', async () => {

@@ -1,4 +1,5 @@
 import type { AppMenuCommand } from '../../contract/app';
+import { PAGES } from '../../contract/pages';
 
 // The native application menu as plain data, built from injected actions so it is tested without Electron; main.ts
 // hands it to Menu.buildFromTemplate. Page items send the same commands the renderer's own shortcuts run.
@@ -19,16 +20,8 @@ export interface MenuDeps {
   openExternal(url: string): void;
 }
 
-/** Same order and labels as the renderer's navigation. */
-export const MENU_PAGES = [
-  { id: 'universe', label: 'Universe' },
-  { id: 'ingest', label: 'Ingest' },
-  { id: 'query', label: 'Query' },
-  { id: 'chart', label: 'Chart' },
-  { id: 'validation', label: 'Validation' },
-  { id: 'metrics', label: 'Metrics' },
-  { id: 'settings', label: 'Settings' },
-] as const;
+/** Same order and labels as the renderer's navigation (one list, in the contract). */
+export const MENU_PAGES = PAGES;
 
 export const DOCS_URL = 'https://github.com/marketpipe/marketpipe#readme';
 

@@ -1,15 +1,8 @@
 import { create } from 'zustand';
 
-export const PAGES = [
-  { id: 'universe', label: 'Universe' },
-  { id: 'ingest', label: 'Ingest' },
-  { id: 'query', label: 'Query' },
-  { id: 'chart', label: 'Chart' },
-  { id: 'validation', label: 'Validation' },
-  { id: 'metrics', label: 'Metrics' },
-  { id: 'settings', label: 'Settings' },
-] as const;
-export type PageId = (typeof PAGES)[number]['id'];
+import { PAGES, type PageId } from '../../../src-main/contract/pages';
+
+export { PAGES, type PageId };
 export const DEFAULT_PAGE: PageId = 'ingest';
 
 /** Parameters a page can be opened with, kept in the hash after `?` (e.g. `#/chart?symbol=AAPL&timeframe=1m&at=…`). */
