@@ -22,6 +22,7 @@ import { LiveSampler } from './metrics/live';
 import { runValidation, ValidationStore, type ScopeInput, type ThresholdsInput, type ValidationRunRecord, type ValidationRunResult } from './validate';
 import { aggregate, AggregateArgSchema, type AggregateResult } from './aggregate';
 import type { z } from 'zod';
+import { chartHandlers, ChartService } from './chart';
 
 type AggregateArgInput = z.input<typeof AggregateArgSchema>;
 
@@ -100,6 +101,7 @@ export class Engine {
   private schedulerInst: Scheduler | undefined;
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
+  private chartP: Promise<ChartService> | undefined;
   private readonly running = new Map<string, RunningJob>();
   /** one HTTP client per provider: its rate limiter and breaker outlive single jobs */
   private readonly httpClients = new Map<string, { client: HttpClient; stats: ProviderStats }>();
@@ -190,6 +192,17 @@ export class Engine {
   private writer(): Promise<LakeWriter> {
     this.writerP ??= LakeWriter.open(this.paths.bars);
     return this.writerP;
+  }
+
+  /** The chart explorer's reader: bars by range, sessions, findings of the recorded audit reports (newest 200 runs). */
+  private chartService(): Promise<ChartService> {
+    this.db();
+    this.chartP ??= ChartService.open({
+      barsRoot: this.paths.bars,
+      precedence: parsePrecedence(this.env.MP_SOURCE_PRECEDENCE),
+      reportFiles: () => this.validations().list({ limit: 200 }).map((r) => r.reportFile),
+    });
+    return this.chartP;
   }
 
   private queryService(): Promise<QueryService> {
@@ -583,6 +596,7 @@ export class Engine {
       // -- handlers: pipeline / timeline --
       // -- handlers: query workbench --
       // -- handlers: chart explorer --
+      chartHandlers({ service: () => this.chartService() }),
       // -- handlers: validation page and reconcile --
       // -- handlers: app quality --
     );
@@ -599,6 +613,7 @@ export class Engine {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     if (this.writerP) await (await this.writerP).close();
     if (this.queryP) (await this.queryP).close();
+    if (this.chartP) (await this.chartP).close();
     await this.historySampler?.stop();
     this.metrics.close();
     await Promise.allSettled(this.providers.all().map((p) => p.close?.()));
