@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyWindow, barIndexFor, fetchWindow, initialView, mergeColumns, need, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
+import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, mergeColumns, need, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
 import { fromChartTime, toChartTime } from './time';
 
 const MIN = 60_000;
@@ -121,5 +121,12 @@ describe('New York chart time', () => {
     expect(toChartTime(summer)).toBe(Date.parse('2024-07-01T09:30:00Z') / 1000);
     expect(fromChartTime(toChartTime(open))).toBe(open);
     expect(fromChartTime(toChartTime(summer))).toBe(summer);
+  });
+});
+
+describe('logicalFor', () => {
+  it('inverts visibleTimeRange inside and past the bars', () => {
+    const t = [0, MIN, 2 * MIN, 10 * MIN, 11 * MIN];
+    for (const i of [-3, 0, 1.5, 2.5, 4, 7]) expect(logicalFor(t, '1m', visibleTimeRange(t, '1m', i, i)!.from)).toBeCloseTo(i, 9);
   });
 });

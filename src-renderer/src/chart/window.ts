@@ -193,3 +193,15 @@ export function barIndexFor(t: readonly number[], ts: number, tf: Timeframe): nu
 export function timeframeNote(shown: Timeframe, requested: Timeframe): string {
   return shown === requested ? `${shown} bars` : `${shown} bars (zoomed out: ${requested} would be too many to draw)`;
 }
+
+/** The logical (bar-index) position of a time: the inverse of visibleTimeRange, to keep the view when bars change. */
+export function logicalFor(t: readonly number[], tf: Timeframe, time: number): number {
+  if (t.length === 0) return 0;
+  const step = spacing(t, tf);
+  const last = t.length - 1;
+  if (time <= t[0]!) return (time - t[0]!) / step;
+  if (time >= t[last]!) return last + (time - t[last]!) / step;
+  const k = lowerBound(t, time);
+  if (t[k] === time) return k;
+  return k - 1 + (time - t[k - 1]!) / (t[k]! - t[k - 1]!);
+}
