@@ -114,6 +114,7 @@ export class ChartController {
   private frame = 0;
   private state: ChartViewState = { barsLoaded: 0, timeframeShown: null, loading: false, markers: 0, findings: 0, truncated: false, error: null, hover: null };
   private readonly media: MediaQueryList;
+  private readonly resizer: ResizeObserver;
   private readonly onScheme = () => this.applyTheme();
 
   constructor(
@@ -122,8 +123,10 @@ export class ChartController {
     private readonly onState: (s: ChartViewState) => void,
   ) {
     this.colors = palette(el);
+    // Sized by our own observer rather than autoSize: a resize must keep the instants in view, not the bar spacing.
     this.chart = createChart(el, {
-      autoSize: true,
+      width: Math.max(el.clientWidth, 1),
+      height: Math.max(el.clientHeight, 1),
       crosshair: { mode: CrosshairMode.Normal },
       timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 4 },
       localization: { priceFormatter: (p: number) => p.toFixed(2) },
@@ -141,6 +144,12 @@ export class ChartController {
     this.chart.subscribeCrosshairMove(this.onCrosshair);
     this.media = window.matchMedia('(prefers-color-scheme: dark)');
     this.media.addEventListener('change', this.onScheme);
+    this.resizer = new ResizeObserver(() => {
+      const view = this.view;
+      this.chart.resize(Math.max(el.clientWidth, 1), Math.max(el.clientHeight, 1));
+      if (view) this.restoreView(view);
+    });
+    this.resizer.observe(el);
   }
 
   private applyTheme(): void {
@@ -272,9 +281,11 @@ export class ChartController {
     const l = this.loaded;
     if (!target || !l || l.t.length === 0) return;
     const range = { from: l.t[0]!, to: l.t[l.t.length - 1]! + 1 };
+    // At an end of the data, findings beyond it (sessions missing after the last bar) go on the end bar.
+    const findingsRange = { from: l.from <= target.extent.from ? 0 : range.from, to: l.to > target.extent.to ? 8_640_000_000_000 : range.to };
     const [sessions, findings] = await Promise.all([
       l.timeframe === '1d' ? Promise.resolve(null) : this.client.request('chart.sessions', range),
-      this.client.request('chart.findings', { symbol: target.symbol, provider: target.provider, feed: target.feed, from: range.from, to: range.to + 86_400_000 }),
+      this.client.request('chart.findings', { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange }),
     ]);
     if (gen !== this.generation || l !== this.loaded) return;
     this.sessions = sessions?.ok ? sessions.value.sessions : [];
@@ -366,6 +377,7 @@ export class ChartController {
     this.generation++;
     if (this.frame) cancelAnimationFrame(this.frame);
     this.media.removeEventListener('change', this.onScheme);
+    this.resizer.disconnect();
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.remove();

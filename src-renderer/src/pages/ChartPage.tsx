@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ChartExtent } from '../../../src-main/contract/chart';
 import { TIMEFRAMES, TimeframeSchema, type Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
@@ -39,6 +39,7 @@ export function ChartPage() {
   const [error, setError] = useState<ErrorValue | null>(null);
   const [view, setView] = useState<ChartViewState | null>(null);
   const el = useRef<HTMLDivElement>(null);
+  const ids = useId();
   const ctl = useRef<ChartController | null>(null);
 
   useEffect(() => setInput(symbol), [symbol]);
@@ -116,37 +117,39 @@ export function ChartPage() {
     <div className="page page-chart">
       <section className="panel" aria-label="Chart controls">
         <form className="toolbar chart-toolbar" onSubmit={submit}>
-          <label className="inline-field">
+          <label className="inline-field" htmlFor={`${ids}-symbol`}>
             Symbol
-            <input className="chart-symbol" value={input} onChange={(e) => setInput(e.target.value)} list="chart-symbols" spellCheck={false} autoComplete="off" />
           </label>
+          <input id={`${ids}-symbol`} className="chart-symbol" value={input} onChange={(e) => setInput(e.target.value)} list="chart-symbols" spellCheck={false} autoComplete="off" />
           <datalist id="chart-symbols">
             {symbols.map((s) => (
               <option key={s} value={s} />
             ))}
           </datalist>
           <button type="submit">Show</button>
-          <label className="inline-field">
+          <label className="inline-field" htmlFor={`${ids}-tf`}>
             Timeframe
-            <select value={timeframe} onChange={(e) => setTimeframe(e.target.value)} disabled={!symbol}>
+          </label>
+          <select id={`${ids}-tf`} value={timeframe} onChange={(e) => setTimeframe(e.target.value)} disabled={!symbol}>
               {TIMEFRAMES.map((tf) => (
                 <option key={tf} value={tf}>
                   {tf}
                 </option>
-              ))}
-            </select>
-          </label>
+            ))}
+          </select>
           {extent && extent.sources.length > 1 && source && (
-            <label className="inline-field">
-              Source
-              <select value={`${source.provider}/${source.feed}`} onChange={(e) => setSource(e.target.value)}>
+            <>
+              <label className="inline-field" htmlFor={`${ids}-source`}>
+                Source
+              </label>
+              <select id={`${ids}-source`} value={`${source.provider}/${source.feed}`} onChange={(e) => setSource(e.target.value)}>
                 {extent.sources.map((s) => (
                   <option key={`${s.provider}/${s.feed}`} value={`${s.provider}/${s.feed}`}>
                     {s.provider}/{s.feed}
                   </option>
                 ))}
               </select>
-            </label>
+            </>
           )}
           {hasBars && (
             <p className="chart-meta" role="status" aria-busy={view?.loading ?? true}>
