@@ -68,6 +68,12 @@ interface Palette {
   info: string;
 }
 
+/** lightweight-charts parses colours itself (no color-mix): theme hex colours with an alpha, as rgba(). */
+function withAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  return m ? `rgba(${parseInt(m[1]!, 16)}, ${parseInt(m[2]!, 16)}, ${parseInt(m[3]!, 16)}, ${alpha})` : color;
+}
+
 function palette(el: HTMLElement): Palette {
   const css = getComputedStyle(el);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
@@ -80,8 +86,8 @@ function palette(el: HTMLElement): Palette {
     border: v('--border-strong', '#c5cad3'),
     up,
     down,
-    volumeUp: `color-mix(in srgb, ${up} 40%, transparent)`,
-    volumeDown: `color-mix(in srgb, ${down} 40%, transparent)`,
+    volumeUp: withAlpha(up, 0.4),
+    volumeDown: withAlpha(down, 0.4),
     extended: v('--idle-soft', '#eceef2'),
     warn: v('--warn', '#9a6700'),
     err: down,
@@ -107,6 +113,7 @@ export class ChartController {
   private view: Range | null = null;
   private visibleBars = 0;
   private finerRefusedAt: number | null = null;
+  private coarserRefusedAt: number | null = null;
   private inFlight = false;
   private recheck = false;
   /** bumped by show(): answers for an older target are dropped */
@@ -155,7 +162,7 @@ export class ChartController {
   private applyTheme(): void {
     const c = (this.colors = palette(this.el));
     this.chart.applyOptions({
-      layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: c.muted, fontSize: 11 },
+      layout: { background: { type: ColorType.Solid, color: 'rgba(0, 0, 0, 0)' }, textColor: c.muted, fontSize: 11 },
       grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
       rightPriceScale: { borderColor: c.border },
       timeScale: { borderColor: c.border },
@@ -178,6 +185,7 @@ export class ChartController {
     this.findings = [];
     this.findingsAt.clear();
     this.finerRefusedAt = null;
+    this.coarserRefusedAt = null;
     this.inFlight = false;
     this.recheck = false;
     this.view = initialView(target.timeframe, target.extent, target.at);
@@ -220,13 +228,22 @@ export class ChartController {
       loaded: this.loaded,
       requested: this.target.timeframe,
       extent: this.target.extent,
-      maxBars: MAX_BARS,
+      maxBars: this.maxBars(),
       finerRefusedAt: this.finerRefusedAt,
+      coarserRefusedAt: this.coarserRefusedAt,
     });
-    if (n.kind === 'window') void this.fetch(n.window, n.reason);
+    if (n.kind === 'window') void this.fetch(n.window, n.reason, n.maxBars);
   }
 
-  private async fetch(window: Range, reason: 'initial' | 'edge' | 'finer'): Promise<void> {
+  /**
+   * Bars per request, by the chart's width: a view holds a third of them, which must be reachable by zooming out
+   * (lightweight-charts draws bars no thinner than half a pixel), so narrow charts switch to coarser bars sooner.
+   */
+  private maxBars(): number {
+    return Math.min(MAX_BARS, Math.max(600, Math.round(this.el.clientWidth * 4.5)));
+  }
+
+  private async fetch(window: Range, reason: 'initial' | 'edge' | 'finer' | 'coarser', maxBars = this.maxBars()): Promise<void> {
     const target = this.target;
     if (!target) return;
     const gen = this.generation;
@@ -239,7 +256,7 @@ export class ChartController {
       timeframe: target.timeframe,
       from: window.from,
       to: window.to,
-      maxBars: MAX_BARS,
+      maxBars,
     });
     if (gen !== this.generation) return;
     this.inFlight = false;
@@ -252,7 +269,11 @@ export class ChartController {
     const before = this.loaded;
     const view = this.view ?? window;
     if (reason === 'finer' && b.timeframe === before?.timeframe) this.finerRefusedAt = this.visibleBars;
-    if (b.timeframe !== before?.timeframe) this.finerRefusedAt = null;
+    if (reason === 'coarser' && b.timeframe === before?.timeframe) this.coarserRefusedAt = this.visibleBars;
+    if (b.timeframe !== before?.timeframe) {
+      this.finerRefusedAt = null;
+      this.coarserRefusedAt = null;
+    }
     this.loaded = applyWindow(before, got, view, KEEP_BARS);
     this.draw();
     this.restoreView(view);
@@ -328,12 +349,12 @@ export class ChartController {
         while (s < this.sessions.length - 1 && this.sessions[s]!.postClose <= t) s++;
         const ses = this.sessions[s]!;
         const regular = t >= ses.open && t < ses.close;
-        shade.push({ time: asTime(t), value: 1, color: regular ? 'transparent' : c.extended });
+        shade.push({ time: asTime(t), value: 1, color: regular ? 'rgba(0, 0, 0, 0)' : c.extended });
       }
     }
     this.sessionsSeries.setData(shade);
     this.el.dataset.sessions = String(this.sessions.length);
-    this.el.dataset.extendedBars = String(shade.filter((x) => x.color !== 'transparent').length);
+    this.el.dataset.extendedBars = String(shade.filter((x) => x.color !== 'rgba(0, 0, 0, 0)').length);
 
     this.findingsAt.clear();
     for (const f of this.findings) {

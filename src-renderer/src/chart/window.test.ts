@@ -54,6 +54,19 @@ describe('need', () => {
     expect(need({ ...base, view: { from: 5 * DAY, to: 15 * DAY }, visibleBars: 4000, loaded: l })).toMatchObject({ kind: 'window', reason: 'edge' });
   });
 
+  it('asks for a coarser timeframe when a window of three views would exceed maxBars, not again right after a refusal', () => {
+    const l = loaded(minutes(0, 10), 0, 100 * DAY + 1);
+    const view = { from: 10 * DAY, to: 14 * DAY };
+    expect(need({ ...base, view, visibleBars: 1700, loaded: l })).toMatchObject({ kind: 'window', reason: 'coarser', maxBars: 5000 });
+    // at the end of the data the window is two views: fewer bars asked for than it holds at 1m
+    const atEnd = { from: 96 * DAY, to: 100 * DAY };
+    expect(need({ ...base, view: atEnd, visibleBars: 1700, loaded: { ...l, from: 90 * DAY } })).toMatchObject({ kind: 'window', reason: 'coarser', maxBars: 3399 });
+    expect(need({ ...base, view, visibleBars: 1600, loaded: l })).toEqual({ kind: 'none' });
+    expect(need({ ...base, view, visibleBars: 1700, loaded: l, coarserRefusedAt: 1700 })).toEqual({ kind: 'none' });
+    expect(need({ ...base, view, visibleBars: 2600, loaded: l, coarserRefusedAt: 1700 })).toMatchObject({ kind: 'window', reason: 'coarser' });
+    expect(need({ ...base, view, visibleBars: 9000, loaded: { ...l, timeframe: '1d' }, requested: '1d' })).toEqual({ kind: 'none' });
+  });
+
   it('does not ask past the ends of the data', () => {
     const l = loaded(minutes(0, 10), 0, 100 * DAY + 1);
     expect(need({ ...base, view: { from: 0, to: DAY }, visibleBars: 390, loaded: l })).toEqual({ kind: 'none' });
@@ -62,10 +75,10 @@ describe('need', () => {
   it('asks for a finer timeframe once it would fit, and not again right after a refusal', () => {
     const l = loaded(minutes(0, 10), 0, 100 * DAY + 1, '5m');
     const view = { from: 10 * DAY, to: 11 * DAY };
-    // 300 visible 5m bars: a window of 900 would be 4500 1m bars <= 5000
-    expect(need({ ...base, view, visibleBars: 300, loaded: l })).toMatchObject({ kind: 'window', reason: 'finer' });
-    expect(need({ ...base, view, visibleBars: 400, loaded: l })).toEqual({ kind: 'none' });
-    expect(need({ ...base, view, visibleBars: 300, loaded: l, finerRefusedAt: 400 })).toEqual({ kind: 'none' });
+    // 250 visible 5m bars: four views would be 5000 1m bars <= 5000
+    expect(need({ ...base, view, visibleBars: 250, loaded: l })).toMatchObject({ kind: 'window', reason: 'finer' });
+    expect(need({ ...base, view, visibleBars: 300, loaded: l })).toEqual({ kind: 'none' });
+    expect(need({ ...base, view, visibleBars: 250, loaded: l, finerRefusedAt: 400 })).toEqual({ kind: 'none' });
     expect(need({ ...base, view, visibleBars: 150, loaded: l, finerRefusedAt: 400 })).toMatchObject({ kind: 'window', reason: 'finer' });
     // the timeframe asked for is never refined further
     expect(need({ ...base, requested: '5m', view, visibleBars: 10, loaded: l })).toEqual({ kind: 'none' });

@@ -77,7 +77,7 @@ export function visibleTimeRange(t: readonly number[], tf: Timeframe, logicalFro
   return { from: at(logicalFrom), to: at(logicalTo) };
 }
 
-export type Need = { kind: 'none' } | { kind: 'window'; window: Range; reason: 'edge' | 'finer' };
+export type Need = { kind: 'none' } | { kind: 'window'; window: Range; reason: 'edge' | 'finer' | 'coarser'; maxBars?: number };
 
 export interface NeedInput {
   view: Range;
@@ -90,6 +90,8 @@ export interface NeedInput {
   maxBars: number;
   /** visible bars when a finer timeframe was last asked for and refused (the engine kept this one); null if none */
   finerRefusedAt: number | null;
+  /** the same for a coarser one (the window held fewer bars than feared: the view reaches past the data) */
+  coarserRefusedAt?: number | null;
 }
 
 /** Whether the view needs bars the chart does not hold: a new window near an edge, or a finer timeframe. */
@@ -102,11 +104,21 @@ export function need(i: NeedInput): Need {
     return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'edge' };
   }
   const shown = ORDER.indexOf(i.loaded.timeframe);
+  // Zoomed out so far that a window of three views would exceed maxBars: the engine will answer coarser bars.
+  const coarserRefused = i.coarserRefusedAt != null && i.visibleBars < i.coarserRefusedAt * 1.5;
+  if (i.visibleBars * 3 > i.maxBars && i.loaded.timeframe !== '1d' && !coarserRefused) {
+    const window = fetchWindow(i.view, i.extent);
+    // At an end of the data the window is shorter than three views; asking for fewer bars than it holds at this
+    // timeframe makes the engine go coarser there too, so the switch happens at the same zoom everywhere.
+    const windowBars = (i.visibleBars * (window.to - window.from)) / Math.max(span, 1);
+    return { kind: 'window', window, reason: 'coarser', maxBars: Math.max(10, Math.min(i.maxBars, Math.floor(windowBars) - 1)) };
+  }
   if (shown > ORDER.indexOf(i.requested)) {
     const finer = ORDER[shown - 1]!;
     // bars of the finer timeframe a window (three views) would hold; a day holds at least 6.5 hours of trading
     const ratio = i.loaded.timeframe === '1d' ? (6.5 * 3_600_000) / TF_MS[finer] : TF_MS[i.loaded.timeframe] / TF_MS[finer];
-    const fits = i.visibleBars * 3 * ratio <= i.maxBars;
+    // four views rather than three: a margin, so the finer bars do not at once look too many (no flapping)
+    const fits = i.visibleBars * 4 * ratio <= i.maxBars;
     const notRefused = i.finerRefusedAt === null || i.visibleBars < i.finerRefusedAt / 2;
     if (fits && notRefused) return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'finer' };
   }
