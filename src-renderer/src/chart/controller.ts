@@ -192,7 +192,7 @@ export class ChartController {
     this.el.dataset.barsLoaded = '0';
     this.el.dataset.markers = '0';
     this.setState({ barsLoaded: 0, timeframeShown: null, markers: 0, findings: 0, truncated: false, error: null, hover: null });
-    void this.fetch(fetchWindow(this.view, target.extent), 'initial');
+    void this.fetch(fetchWindow(this.view, target.extent), 'initial', target.timeframe);
   }
 
   /** The centre of what is visible, for keeping the place when the timeframe changes. */
@@ -206,6 +206,7 @@ export class ChartController {
     if (!view) return;
     this.view = view;
     this.visibleBars = lr.to - lr.from;
+    this.el.dataset.visibleBars = String(Math.round(this.visibleBars));
     this.el.dataset.visibleFrom = new Date(view.from).toISOString();
     this.el.dataset.visibleTo = new Date(view.to).toISOString();
     // at most one decision per frame while the user drags or zooms
@@ -232,28 +233,29 @@ export class ChartController {
       finerRefusedAt: this.finerRefusedAt,
       coarserRefusedAt: this.coarserRefusedAt,
     });
-    if (n.kind === 'window') void this.fetch(n.window, n.reason, n.maxBars);
+    if (n.kind === 'window') void this.fetch(n.window, n.reason, n.timeframe);
   }
 
   /**
-   * Bars per request, by the chart's width: a view holds a third of them, which must be reachable by zooming out
-   * (lightweight-charts draws bars no thinner than half a pixel), so narrow charts switch to coarser bars sooner.
+   * Bars per request, by the chart's width: coarser bars come when a view holds more than a third of them, about one
+   * bar per pixel. That zoom must be reachable: lightweight-charts stops zooming out once the bars held fill the width.
    */
   private maxBars(): number {
-    return Math.min(MAX_BARS, Math.max(600, Math.round(this.el.clientWidth * 4.5)));
+    return Math.min(MAX_BARS, Math.max(600, Math.round(this.el.clientWidth * 3)));
   }
 
-  private async fetch(window: Range, reason: 'initial' | 'edge' | 'finer' | 'coarser', maxBars = this.maxBars()): Promise<void> {
+  private async fetch(window: Range, reason: 'initial' | 'edge' | 'finer' | 'coarser', timeframe: Timeframe): Promise<void> {
     const target = this.target;
     if (!target) return;
     const gen = this.generation;
     this.inFlight = true;
+    const maxBars = this.maxBars();
     this.setState({ loading: true });
     const r = await this.client.request('chart.bars', {
       symbol: target.symbol,
       provider: target.provider,
       feed: target.feed,
-      timeframe: target.timeframe,
+      timeframe,
       from: window.from,
       to: window.to,
       maxBars,

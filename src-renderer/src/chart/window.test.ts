@@ -50,21 +50,25 @@ describe('need', () => {
       kind: 'window',
       window: fetchWindow({ from: 9.2 * DAY, to: 10.2 * DAY }, extent),
       reason: 'edge',
+      timeframe: '1m',
     });
     expect(need({ ...base, view: { from: 5 * DAY, to: 15 * DAY }, visibleBars: 4000, loaded: l })).toMatchObject({ kind: 'window', reason: 'edge' });
   });
 
   it('asks for a coarser timeframe when a window of three views would exceed maxBars, not again right after a refusal', () => {
-    const l = loaded(minutes(0, 10), 0, 100 * DAY + 1);
-    const view = { from: 10 * DAY, to: 14 * DAY };
-    expect(need({ ...base, view, visibleBars: 1700, loaded: l })).toMatchObject({ kind: 'window', reason: 'coarser', maxBars: 5000 });
-    // at the end of the data the window is two views: fewer bars asked for than it holds at 1m
-    const atEnd = { from: 96 * DAY, to: 100 * DAY };
-    expect(need({ ...base, view: atEnd, visibleBars: 1700, loaded: { ...l, from: 90 * DAY } })).toMatchObject({ kind: 'window', reason: 'coarser', maxBars: 3399 });
-    expect(need({ ...base, view, visibleBars: 1600, loaded: l })).toEqual({ kind: 'none' });
-    expect(need({ ...base, view, visibleBars: 1700, loaded: l, coarserRefusedAt: 1700 })).toEqual({ kind: 'none' });
-    expect(need({ ...base, view, visibleBars: 2600, loaded: l, coarserRefusedAt: 1700 })).toMatchObject({ kind: 'window', reason: 'coarser' });
-    expect(need({ ...base, view, visibleBars: 9000, loaded: { ...l, timeframe: '1d' }, requested: '1d' })).toEqual({ kind: 'none' });
+    // 1m bars every minute from day 10 to day 13 (4320 bars)
+    const l = loaded(minutes(10 * DAY, 3 * 1440), 9 * DAY, 14 * DAY);
+    const view = (n: number) => ({ from: 11 * DAY, to: 11 * DAY + n * MIN });
+    expect(need({ ...base, view: view(1700), visibleBars: 1700, loaded: l })).toMatchObject({ kind: 'window', reason: 'coarser' });
+    expect(need({ ...base, view: view(1600), visibleBars: 1600, loaded: l })).toEqual({ kind: 'none' });
+    expect(need({ ...base, view: view(1700), visibleBars: 1700, loaded: l, coarserRefusedAt: 1700 })).toEqual({ kind: 'none' });
+    expect(need({ ...base, view: view(2600), visibleBars: 2600, loaded: l, coarserRefusedAt: 1700 })).toMatchObject({ kind: 'window', reason: 'coarser' });
+    // blank space past the data does not count as bars
+    expect(need({ ...base, view: { from: 12.5 * DAY, to: 16 * DAY }, visibleBars: 5000, loaded: { ...l, to: 100 * DAY + 1 } })).toMatchObject({ kind: 'none' });
+    // coarser than shown: the engine goes further if that is still too many
+    expect(need({ ...base, view: view(2000), visibleBars: 2000, loaded: { ...l, timeframe: '5m' } })).toMatchObject({ reason: 'coarser', timeframe: '15m' });
+    // nothing is coarser than 1d: only the edge matters
+    expect(need({ ...base, view: view(9000), visibleBars: 9000, loaded: { ...l, timeframe: '1d' }, requested: '1d' })).toMatchObject({ reason: 'edge', timeframe: '1d' });
   });
 
   it('does not ask past the ends of the data', () => {
@@ -76,7 +80,7 @@ describe('need', () => {
     const l = loaded(minutes(0, 10), 0, 100 * DAY + 1, '5m');
     const view = { from: 10 * DAY, to: 11 * DAY };
     // 250 visible 5m bars: four views would be 5000 1m bars <= 5000
-    expect(need({ ...base, view, visibleBars: 250, loaded: l })).toMatchObject({ kind: 'window', reason: 'finer' });
+    expect(need({ ...base, view, visibleBars: 250, loaded: l })).toMatchObject({ kind: 'window', reason: 'finer', timeframe: '1m' });
     expect(need({ ...base, view, visibleBars: 300, loaded: l })).toEqual({ kind: 'none' });
     expect(need({ ...base, view, visibleBars: 250, loaded: l, finerRefusedAt: 400 })).toEqual({ kind: 'none' });
     expect(need({ ...base, view, visibleBars: 150, loaded: l, finerRefusedAt: 400 })).toMatchObject({ kind: 'window', reason: 'finer' });

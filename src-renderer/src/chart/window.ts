@@ -77,7 +77,12 @@ export function visibleTimeRange(t: readonly number[], tf: Timeframe, logicalFro
   return { from: at(logicalFrom), to: at(logicalTo) };
 }
 
-export type Need = { kind: 'none' } | { kind: 'window'; window: Range; reason: 'edge' | 'finer' | 'coarser'; maxBars?: number };
+/**
+ * A window to fetch, and the finest timeframe to accept for it: panning keeps the timeframe shown (it never turns
+ * finer by itself, which could flap at an end of the data), zooming out asks for coarser than shown, zooming in for
+ * the finest the user asked for (the engine gives the finest that fits).
+ */
+export type Need = { kind: 'none' } | { kind: 'window'; window: Range; reason: 'edge' | 'finer' | 'coarser'; timeframe: Timeframe };
 
 export interface NeedInput {
   view: Range;
@@ -90,7 +95,7 @@ export interface NeedInput {
   maxBars: number;
   /** visible bars when a finer timeframe was last asked for and refused (the engine kept this one); null if none */
   finerRefusedAt: number | null;
-  /** the same for a coarser one (the window held fewer bars than feared: the view reaches past the data) */
+  /** bars in view when a coarser one was last asked for and refused */
   coarserRefusedAt?: number | null;
 }
 
@@ -100,18 +105,17 @@ export function need(i: NeedInput): Need {
   const margin = span / 3;
   const leftOpen = i.loaded.from > i.extent.from;
   const rightOpen = i.loaded.to <= i.extent.to;
-  if ((leftOpen && i.view.from - margin < i.loaded.from) || (rightOpen && i.view.to + margin > i.loaded.to)) {
-    return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'edge' };
-  }
   const shown = ORDER.indexOf(i.loaded.timeframe);
-  // Zoomed out so far that a window of three views would exceed maxBars: the engine will answer coarser bars.
-  const coarserRefused = i.coarserRefusedAt != null && i.visibleBars < i.coarserRefusedAt * 1.5;
-  if (i.visibleBars * 3 > i.maxBars && i.loaded.timeframe !== '1d' && !coarserRefused) {
-    const window = fetchWindow(i.view, i.extent);
-    // At an end of the data the window is shorter than three views; asking for fewer bars than it holds at this
-    // timeframe makes the engine go coarser there too, so the switch happens at the same zoom everywhere.
-    const windowBars = (i.visibleBars * (window.to - window.from)) / Math.max(span, 1);
-    return { kind: 'window', window, reason: 'coarser', maxBars: Math.max(10, Math.min(i.maxBars, Math.floor(windowBars) - 1)) };
+  // Zoomed out so far that a window of three views would exceed maxBars. Bars actually in view count, not the
+  // logical width (the view may reach into blank space past the data).
+  const t = i.loaded.t;
+  const inView = lowerBound(t, i.view.to) - lowerBound(t, i.view.from);
+  const coarserRefused = i.coarserRefusedAt != null && inView < i.coarserRefusedAt * 1.5;
+  if (inView * 3 > i.maxBars && i.loaded.timeframe !== '1d' && !coarserRefused) {
+    return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'coarser', timeframe: ORDER[shown + 1]! };
+  }
+  if ((leftOpen && i.view.from - margin < i.loaded.from) || (rightOpen && i.view.to + margin > i.loaded.to)) {
+    return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'edge', timeframe: i.loaded.timeframe };
   }
   if (shown > ORDER.indexOf(i.requested)) {
     const finer = ORDER[shown - 1]!;
@@ -120,7 +124,7 @@ export function need(i: NeedInput): Need {
     // four views rather than three: a margin, so the finer bars do not at once look too many (no flapping)
     const fits = i.visibleBars * 4 * ratio <= i.maxBars;
     const notRefused = i.finerRefusedAt === null || i.visibleBars < i.finerRefusedAt / 2;
-    if (fits && notRefused) return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'finer' };
+    if (fits && notRefused) return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'finer', timeframe: i.requested };
   }
   return { kind: 'none' };
 }
