@@ -112,6 +112,7 @@ export class ChartController {
   private findingsAt = new Map<number, ChartFinding[]>();
   private view: Range | null = null;
   private visibleBars = 0;
+  private logical: { from: number; to: number } | undefined;
   private finerRefusedAt: number | null = null;
   private coarserRefusedAt: number | null = null;
   private inFlight = false;
@@ -189,6 +190,7 @@ export class ChartController {
     this.inFlight = false;
     this.recheck = false;
     this.view = initialView(target.timeframe, target.extent, target.at);
+    this.logical = undefined;
     this.el.dataset.barsLoaded = '0';
     this.el.dataset.markers = '0';
     this.setState({ barsLoaded: 0, timeframeShown: null, markers: 0, findings: 0, truncated: false, error: null, hover: null });
@@ -206,9 +208,12 @@ export class ChartController {
     if (!view) return;
     this.view = view;
     this.visibleBars = lr.to - lr.from;
+    this.logical = { from: lr.from, to: lr.to };
     this.el.dataset.visibleBars = String(Math.round(this.visibleBars));
     this.el.dataset.visibleFrom = new Date(view.from).toISOString();
     this.el.dataset.visibleTo = new Date(view.to).toISOString();
+    const mid = visibleTimeRange(this.loaded.t, this.loaded.timeframe, (lr.from + lr.to) / 2, (lr.from + lr.to) / 2);
+    if (mid) this.el.dataset.visibleCenter = new Date(mid.from).toISOString();
     // at most one decision per frame while the user drags or zooms
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
@@ -226,6 +231,7 @@ export class ChartController {
     const n = need({
       view: this.view,
       visibleBars: this.visibleBars,
+      logical: this.logical,
       loaded: this.loaded,
       requested: this.target.timeframe,
       extent: this.target.extent,
@@ -278,7 +284,8 @@ export class ChartController {
     }
     this.loaded = applyWindow(before, got, view, KEEP_BARS);
     this.draw();
-    this.restoreView(view);
+    if (reason === 'initial' && target.at !== undefined) this.centreOn(target.at, view);
+    else this.restoreView(view);
     this.setState({ loading: false, error: null, barsLoaded: this.loaded.t.length, timeframeShown: this.loaded.timeframe, truncated: b.truncated });
     this.el.dataset.barsLoaded = String(this.loaded.t.length);
     this.el.dataset.timeframeShown = this.loaded.timeframe;
@@ -296,6 +303,15 @@ export class ChartController {
     const from = logicalFor(l.t, l.timeframe, view.from);
     const to = logicalFor(l.t, l.timeframe, view.to);
     if (to > from) this.chart.timeScale().setVisibleLogicalRange({ from, to });
+  }
+
+  /** Opens with `at` in the middle of the chart (in bars: nights and weekends take no room on the time scale). */
+  private centreOn(at: number, view: Range): void {
+    const l = this.loaded;
+    if (!l || l.t.length === 0) return;
+    const half = (logicalFor(l.t, l.timeframe, view.to) - logicalFor(l.t, l.timeframe, view.from)) / 2;
+    const mid = logicalFor(l.t, l.timeframe, at);
+    if (half > 0) this.chart.timeScale().setVisibleLogicalRange({ from: mid - half, to: mid + half });
   }
 
   /** Sessions and findings of the loaded range; drawn when they arrive, the candles never wait for them. */

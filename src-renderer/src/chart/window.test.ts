@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, mergeColumns, need, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
+import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, mergeColumns, need, spacing, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
 import { fromChartTime, toChartTime } from './time';
 
 const MIN = 60_000;
@@ -30,7 +30,10 @@ describe('windows', () => {
   it('reads the visible times from the bars, extrapolating past the ends', () => {
     const t = minutes(0, 10);
     expect(visibleTimeRange(t, '1m', 2, 5)).toEqual({ from: 2 * MIN, to: 5 * MIN });
-    expect(visibleTimeRange(t, '1m', -5, 14)).toEqual({ from: -5 * MIN, to: 14 * MIN });
+    // past the ends at no less than the regular session's density: a minute bar stands for ~5.2 calendar minutes
+    const step = spacing(t, '1m');
+    expect(step).toBeCloseTo((MIN * 24 * 7) / (6.5 * 5), 6);
+    expect(visibleTimeRange(t, '1m', -5, 14)).toEqual({ from: -5 * step, to: 9 * MIN + 5 * step });
     expect(visibleTimeRange([], '1m', 0, 1)).toBeNull();
   });
 });
@@ -69,6 +72,14 @@ describe('need', () => {
     expect(need({ ...base, view: view(2000), visibleBars: 2000, loaded: { ...l, timeframe: '5m' } })).toMatchObject({ reason: 'coarser', timeframe: '15m' });
     // nothing is coarser than 1d: only the edge matters
     expect(need({ ...base, view: view(9000), visibleBars: 9000, loaded: { ...l, timeframe: '1d' }, requested: '1d' })).toMatchObject({ reason: 'edge', timeframe: '1d' });
+  });
+
+  it('counts the view near an edge when it is near the first or last bar held, whatever the times say', () => {
+    // a weekend between the window's start and its first bar: in time the view is inside, in bars it is at the edge
+    const l = loaded(minutes(10 * DAY, 780), 8 * DAY, 100 * DAY + 1);
+    const view = { from: 9.5 * DAY, to: 11 * DAY };
+    expect(need({ ...base, view, visibleBars: 1500, loaded: l })).toEqual({ kind: 'none' });
+    expect(need({ ...base, view, visibleBars: 1500, logical: { from: -500, to: 1000 }, loaded: l })).toMatchObject({ kind: 'window', reason: 'edge' });
   });
 
   it('does not ask past the ends of the data', () => {

@@ -56,8 +56,11 @@ export function fetchWindow(view: Range, extent: Range): Range {
 
 /** Average spacing of the bars held (calendar ms per bar), for converting bar counts beyond the data to time. */
 export function spacing(t: readonly number[], tf: Timeframe): number {
-  if (t.length < 2) return TF_MS[tf];
-  return Math.max((t[t.length - 1]! - t[0]!) / (t.length - 1), 1);
+  // At least the regular session's density (6.5 of 24 hours, 5 of 7 days; 5 of 7 for daily bars): a day or two of
+  // bars alone would make the blank space past them look like far less time than the bars it stands for.
+  const floor = tf === '1d' ? (TF_MS[tf] * 7) / 5 : (TF_MS[tf] * 24 * 7) / (6.5 * 5);
+  if (t.length < 2) return floor;
+  return Math.max((t[t.length - 1]! - t[0]!) / (t.length - 1), floor);
 }
 
 /**
@@ -88,6 +91,8 @@ export interface NeedInput {
   view: Range;
   /** bars the view spans at the shown timeframe (the logical range's width) */
   visibleBars: number;
+  /** the chart's logical (bar-index) range: near the first or last bar held counts as near an edge, whatever the time */
+  logical?: { from: number; to: number };
   loaded: Loaded;
   /** the timeframe the user asked for (the finest wanted) */
   requested: Timeframe;
@@ -114,7 +119,10 @@ export function need(i: NeedInput): Need {
   if (inView * 3 > i.maxBars && i.loaded.timeframe !== '1d' && !coarserRefused) {
     return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'coarser', timeframe: ORDER[shown + 1]! };
   }
-  if ((leftOpen && i.view.from - margin < i.loaded.from) || (rightOpen && i.view.to + margin > i.loaded.to)) {
+  const lastIndex = t.length - 1;
+  const nearLeft = i.view.from - margin < i.loaded.from || (i.logical !== undefined && i.logical.from < i.visibleBars / 3);
+  const nearRight = i.view.to + margin > i.loaded.to || (i.logical !== undefined && i.logical.to > lastIndex - i.visibleBars / 3);
+  if ((leftOpen && nearLeft) || (rightOpen && nearRight)) {
     return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'edge', timeframe: i.loaded.timeframe };
   }
   if (shown > ORDER.indexOf(i.requested)) {
