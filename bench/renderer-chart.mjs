@@ -12,6 +12,8 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 
+/* global window, document, requestAnimationFrame, cancelAnimationFrame -- these run inside the page (page.evaluate) */
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'marketpipe.cjs');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-chart-'));
