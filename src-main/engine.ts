@@ -27,6 +27,7 @@ import { TimelineStore } from './pipeline/timeline';
 import type { IngestStages } from './ingest/runner';
 import type { z } from 'zod';
 import type { ReconcileArg } from './contract/validation';
+import { chartHandlers, ChartService } from './chart';
 
 type AggregateArgInput = z.input<typeof AggregateArgSchema>;
 
@@ -122,6 +123,7 @@ export class Engine {
   private writerP: Promise<LakeWriter> | undefined;
   private queryP: Promise<QueryService> | undefined;
   private workbenchP: Promise<Workbench> | undefined;
+  private chartP: Promise<ChartService> | undefined;
   private readonly running = new Map<string, RunningJob>();
   /** one HTTP client per provider: its rate limiter and breaker outlive single jobs */
   private readonly httpClients = new Map<string, { client: HttpClient; stats: ProviderStats }>();
@@ -231,6 +233,17 @@ export class Engine {
   private writer(): Promise<LakeWriter> {
     this.writerP ??= LakeWriter.open(this.paths.bars);
     return this.writerP;
+  }
+
+  /** The chart explorer's reader: bars by range, sessions, findings of the recorded audit reports (newest 200 runs). */
+  private chartService(): Promise<ChartService> {
+    this.db();
+    this.chartP ??= ChartService.open({
+      barsRoot: this.paths.bars,
+      precedence: parsePrecedence(this.env.MP_SOURCE_PRECEDENCE),
+      reportFiles: () => this.validations().list({ limit: 200 }).map((r) => r.reportFile),
+    });
+    return this.chartP;
   }
 
   private queryService(): Promise<QueryService> {
@@ -673,6 +686,7 @@ export class Engine {
       // -- handlers: query workbench --
       workbenchHandlers(() => this.workbench()),
       // -- handlers: chart explorer --
+      chartHandlers({ service: () => this.chartService() }),
       // -- handlers: validation page and reconcile --
       validationHandlers({ store: () => this.validations(), validate: (o) => this.validate(o), reconcile: (a) => this.reconcile(a), saveFile: this.opts.saveFile }),
       // -- handlers: app quality --
@@ -693,6 +707,7 @@ export class Engine {
     if (this.writerP) await (await this.writerP).close();
     if (this.workbenchP) await (await this.workbenchP).close();
     if (this.queryP) (await this.queryP).close();
+    if (this.chartP) (await this.chartP).close();
     await this.historySampler?.stop();
     this.metrics.close();
     await Promise.allSettled(this.providers.all().map((p) => p.close?.()));

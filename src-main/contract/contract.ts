@@ -30,6 +30,8 @@ import {
 } from './validation';
 import { workbenchRequests } from './workbench';
 import { appEvents, appRequests } from './app';
+import { SymbolSchema } from './schemas';
+import { ChartBarsArgSchema, ChartBarsSchema, ChartExtentSchema, ChartFindingsArgSchema, ChartFindingsSchema, ChartSessionsArgSchema, ChartSessionsSchema, ChartSymbolsSchema } from './chart';
 
 // The one contract between the engine and every client (renderer over IPC or WebSocket, CLI in-process, tests).
 // Requests: name -> { arg, result } schemas. Events: name -> payload schema. Both validated at runtime at the boundary.
@@ -117,6 +119,16 @@ export const requests = {
   // -- requests: query workbench --
   ...workbenchRequests,
   // -- requests: chart explorer --
+  /** Symbols the lake holds bars of (any source, any timeframe), for the chart's symbol picker. */
+  'chart.symbols': { arg: Empty, result: ChartSymbolsSchema },
+  /** The sources (provider/feed) holding a symbol, their timeframes and first/last bar. */
+  'chart.extent': { arg: z.object({ symbol: SymbolSchema }).strict(), result: ChartExtentSchema },
+  /** Bars of one source in [from, to), at most maxBars: a coarser timeframe (computed by DuckDB if not stored) when needed. */
+  'chart.bars': { arg: ChartBarsArgSchema, result: ChartBarsSchema },
+  /** NYSE sessions (regular and extended hours, early closes honoured) of the exchange days touching [from, to). */
+  'chart.sessions': { arg: ChartSessionsArgSchema, result: ChartSessionsSchema },
+  /** Validation findings of a symbol in [from, to), read from the recorded audit reports. */
+  'chart.findings': { arg: ChartFindingsArgSchema, result: ChartFindingsSchema },
   // -- requests: validation page and reconcile --
   /** Validation and reconciliation runs, newest first. */
   'validation.runs': { arg: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), result: z.array(ValidationRunSummarySchema) },

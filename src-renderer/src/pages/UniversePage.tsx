@@ -601,6 +601,9 @@ function SymbolRowView({ symbol, coverage, loaded, onRemove, busy }: { symbol: s
         </td>
       )}
       <td className="actions">
+        <button type="button" className="small" aria-label={`Chart ${symbol}`} onClick={() => useNav.getState().openChart({ symbol })}>
+          Chart
+        </button>{' '}
         <button type="button" className="small" aria-label={`Remove ${symbol}`} onClick={onRemove} disabled={busy}>
           Remove
         </button>

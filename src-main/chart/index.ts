@@ -1,0 +1,2 @@
+export { chartHandlers, type ChartDeps } from './handlers';
+export { ChartService, type ChartServiceOptions } from './service';
