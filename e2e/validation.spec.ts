@@ -73,6 +73,11 @@ test('run validation from the page, see the run and its findings, filter, export
   await first.getByRole('button', { name: /Show bars/ }).click();
   await expect(page).toHaveURL(/#\/chart\?symbol=MSFT&timeframe=1m&at=/);
   expect(decodeURIComponent(new URL(page.url()).hash)).toContain(`at=${ts}`);
+  // the chart explorer draws MSFT's candles and marks the finding on them
+  const chart = page.getByRole('img', { name: 'Candlestick chart of MSFT', exact: true });
+  await expect(chart).toHaveAttribute('data-bars-loaded', /^[1-9]\d*$/);
+  await expect(chart).toHaveAttribute('data-markers', /^[1-9]\d*$/);
+  await shoot(page, 'finding-to-chart');
 });
 
 test('reconcile from the page: a source the lake does not hold is told plainly, nothing recorded', async ({ server, page }) => {

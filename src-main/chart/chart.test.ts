@@ -23,7 +23,7 @@ async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { c
 beforeAll(async () => {
   tmp = makeTmpDir('mp-chart-');
   engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-  const job = await engine.startIngest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-31' });
+  const job = await engine.startIngest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-31', pipeline: false });
   expect((await engine.waitForJob(job.id)).status).toBe('succeeded');
 });
 afterAll(async () => {
@@ -138,7 +138,8 @@ describe('chart.findings', () => {
     const missing = f.findings.filter((x) => x.rule === 'missing_session');
     expect(missing.map((x) => x.t)).toEqual([Date.parse('2024-02-01T05:00:00Z'), Date.parse('2024-02-02T05:00:00Z')]);
     expect(missing[0]).toMatchObject({ provider: 'fake', feed: 'sim', timeframe: '1m' });
-    // the 1h bars aggregated above were validated too; without a timeframe both series' findings come
+    // the 1h series, judged on demand, adds its own findings; without a timeframe every series' findings come
+    await engine.validate({ scope: { symbols: ['AAPL'], start: '2024-01-02', end: '2024-02-02', timeframe: '1h' } });
     const all = await ok(client().request('chart.findings', { symbol: 'AAPL', from: JAN2, to: Date.parse('2024-02-03T00:00:00Z') }));
     expect(all.findings.filter((x) => x.rule === 'missing_session').map((x) => x.timeframe).sort()).toEqual(['1h', '1h', '1m', '1m']);
     const narrow = await ok(client().request('chart.findings', { symbol: 'AAPL', from: JAN2, to: FEB1 }));

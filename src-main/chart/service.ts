@@ -176,7 +176,7 @@ export class ChartService {
       }
       if (columns === null) {
         origin = 'computed';
-        const src = `SELECT epoch_ms(ts) AS e, open, high, low, close, volume, trade_count, vwap FROM read_parquet(${list}) WHERE ${inRange(lo, hi)}`;
+        const src = `SELECT epoch_ms(ts) AS e, open, high, low, close, volume, trade_count, vwap, NULL::VARCHAR AS session FROM read_parquet(${list}) WHERE ${inRange(lo, hi)}`;
         let agg: string;
         if (timeframe === '1d') {
           const cal = clampToCalendar(dayNumberOf(exchangeDate(lo)) - 1, dayNumberOf(hiDate) + 1);
