@@ -3,26 +3,24 @@ import path from 'node:path';
 import { pidAlive } from '../shared/process';
 import { TMP_SUFFIX } from './layout';
 
-/** fsync a file, then rename it into place, then fsync the folder: after this returns the file survives a crash. */
-export function publishAtomically(tmpPath: string, finalPath: string): void {
-  const fd = fs.openSync(tmpPath, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmpPath, finalPath);
-  fsyncDir(path.dirname(finalPath));
+/**
+ * fsync a file, then rename it into place, then fsync the folder: once this resolves the file survives a crash. The
+ * syncs run on libuv's thread pool, so many partitions published at once (aggregation) wait on the disk together
+ * instead of one after another on the event loop.
+ */
+export async function publishAtomically(tmpPath: string, finalPath: string): Promise<void> {
+  await fsyncPath(tmpPath);
+  await fs.promises.rename(tmpPath, finalPath);
+  // Windows cannot open a directory for fsync; NTFS journals the rename itself.
+  if (process.platform !== 'win32') await fsyncPath(path.dirname(finalPath));
 }
 
-export function fsyncDir(dir: string): void {
-  // Windows cannot open a directory for fsync; NTFS journals the rename itself.
-  if (process.platform === 'win32') return;
-  const fd = fs.openSync(dir, 'r');
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await fs.promises.open(p, 'r');
   try {
-    fs.fsyncSync(fd);
+    await fh.sync();
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
 }
 

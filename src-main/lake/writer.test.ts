@@ -140,6 +140,8 @@ describe('the session column', () => {
     const { sessionOf } = await import('../calendar');
     const mismatches = rows.filter(([ms, s]) => sessionOf(Number(ms)) !== s);
     expect(mismatches).toEqual([]);
+    // the rows lie in the file in time order (a sorted write is not sorted again, and must not come out shuffled)
+    expect(await read(`SELECT count(*) FROM (SELECT ts < lag(ts) OVER () AS back FROM read_parquet(${sqlString(partitionFile(dir, key))})) WHERE back`)).toEqual([['0']]);
     const phases = new Set(rows.map(([, s]) => s));
     expect(phases).toEqual(new Set(['pre', 'regular', 'post', null]));
     // the early close: 13:00 New York (18:00 UTC) is already post

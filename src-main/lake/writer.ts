@@ -6,7 +6,7 @@ import { MpError } from '../shared/errors';
 import { BAR_COLUMNS, type BarBatch } from '../providers/types';
 import { isStrictlyAscending } from '../providers/batch';
 import { publishAtomically, sweepTempFiles } from './fsync';
-import { SessionCalendar, withSessionSql } from './session';
+import { withSessionSql } from './session';
 import { partitionDir, partitionFile, sqlString, tempFileName, type PartitionKey } from './layout';
 
 export interface WriteRequest {
@@ -78,7 +78,6 @@ const DERIVED_LANES = 3;
 
 interface Lane {
   conn: DuckDBConnection;
-  calendar: SessionCalendar;
 }
 
 const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at most this many rows
@@ -100,14 +99,13 @@ export class LakeWriter {
   private closed = false;
   /** further connections of this writer's database for writeFromQueries(), opened on first use */
   private extraLanes: Lane[] | null = null;
-  /** the session calendars set up on lent connections (writeRelation), kept while the connection lives */
-  private readonly lentCalendars = new WeakMap<DuckDBConnection, SessionCalendar>();
+  /** lent connections (writeRelation) already set to UTC */
+  private readonly lentReady = new WeakSet<DuckDBConnection>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly barsRoot: string,
-    private readonly calendar: SessionCalendar,
   ) {}
 
   static async open(barsRoot: string): Promise<LakeWriter> {
@@ -116,7 +114,7 @@ export class LakeWriter {
     const conn = await instance.connect();
     // Timestamps are UTC everywhere in the lake; the session zone only affects how DuckDB prints them.
     await conn.run(`SET TimeZone = 'UTC'`);
-    return new LakeWriter(instance, conn, barsRoot, await SessionCalendar.create(conn));
+    return new LakeWriter(instance, conn, barsRoot);
   }
 
   write(req: WriteRequest): Promise<WriteResult> {
@@ -155,7 +153,6 @@ export class LakeWriter {
     const existing = fs.existsSync(file);
     const sorted = isStrictlyAscending(req.batch.ts, req.batch.length);
     await this.stage(req.batch);
-    await this.calendar.ensure(req.key.year);
     const columns = FROM_BAR_COLUMNS;
     // Duplicates inside one delivery keep the last copy: the lake never holds two bars for one (symbol, timeframe, ts).
     const freshSql = sorted
@@ -175,11 +172,11 @@ export class LakeWriter {
     }
     try {
       await this.conn.run(
-        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`,
+        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, existing || !sorted)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`,
       );
       const written = sorted ? req.batch.length : Number((await this.conn.runAndReadAll(`SELECT count(DISTINCT ts) FROM stage`)).getRows()[0]?.[0] ?? 0);
       const total = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0]?.[0] ?? 0);
-      publishAtomically(tmp, file);
+      await publishAtomically(tmp, file);
       return { file, written, total };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -206,15 +203,11 @@ export class LakeWriter {
     const file = partitionFile(this.barsRoot, req.key);
     const tmp = path.join(dir, tempFileName());
     try {
-      // The lent connection gets what this writer's own has: UTC, and the session calendar (temp tables are per
-      // connection) for the years the partition touches.
-      let calendar = this.lentCalendars.get(conn);
-      if (!calendar) {
+      // The lent connection works in UTC, as this writer's own does.
+      if (!this.lentReady.has(conn)) {
         await conn.run(`SET SESSION TimeZone = 'UTC'`);
-        calendar = await SessionCalendar.create(conn);
-        this.lentCalendars.set(conn, calendar);
+        this.lentReady.add(conn);
       }
-      await calendar.ensure(req.key.year);
       const fresh = `SELECT ${FROM_BAR_COLUMNS} FROM (${req.sql})`;
       // The relation is read twice (this tally, then the COPY) rather than staged: a scan of the provider's table costs
       // less than materialising it again.
@@ -234,9 +227,9 @@ export class LakeWriter {
         const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
         body = `SELECT ${LAKE_COLUMNS} FROM (${fresh}) UNION ALL SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`;
       }
-      const copied = await conn.runAndReadAll(`COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`);
+      const copied = await conn.runAndReadAll(`COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`);
       const total = Number(copied.getRows()[0]?.[0] ?? 0);
-      publishAtomically(tmp, file);
+      await publishAtomically(tmp, file);
       return { file, written, total, rowsByHour };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -294,7 +287,7 @@ export class LakeWriter {
           return out;
         }
         // The writes read only the derived tables: several at once, each still published atomically on its own.
-        const lanes = [{ conn: this.conn, calendar: this.calendar }, ...(await this.lanes())];
+        const lanes = [{ conn: this.conn }, ...(await this.lanes())];
         const out = new Array<WriteResult>(writes.length);
         let next = 0;
         let failed: unknown;
@@ -330,14 +323,14 @@ export class LakeWriter {
       for (let i = 1; i < DERIVED_LANES; i++) {
         const conn = await this.instance.connect();
         await conn.run(`SET TimeZone = 'UTC'`);
-        lanes.push({ conn, calendar: await SessionCalendar.create(conn) });
+        lanes.push({ conn });
       }
       this.extraLanes = lanes;
     }
     return this.extraLanes;
   }
 
-  private async writeQueryNow(req: QueryWriteRequest, lane: Lane = { conn: this.conn, calendar: this.calendar }): Promise<WriteResult> {
+  private async writeQueryNow(req: QueryWriteRequest, lane: Lane = { conn: this.conn }): Promise<WriteResult> {
     const { conn } = lane;
     const dir = partitionDir(this.barsRoot, req.key);
     const file = partitionFile(this.barsRoot, req.key);
@@ -348,8 +341,7 @@ export class LakeWriter {
     // the calendar, as for any other write.
     const given = req.withSession === true && (!merge || (await hasSessionColumn(conn, file)));
     const cols = given ? `${LAKE_COLUMNS}, session` : LAKE_COLUMNS;
-    if (!given) await lane.calendar.ensure(req.key.year);
-    const body = (sql: string) => (given ? `SELECT ${cols} FROM (${sql}) ORDER BY ts` : withSessionSql(sql, LAKE_COLUMNS, req.key.timeframe));
+    const body = (sql: string) => (given ? `SELECT ${cols} FROM (${sql}) ORDER BY ts` : withSessionSql(sql, LAKE_COLUMNS, req.key.timeframe, req.key.year));
     const copy = async (sql: string) => Number((await conn.runAndReadAll(`COPY (${body(sql)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
     try {
       let written: number;
@@ -371,7 +363,7 @@ export class LakeWriter {
         total = await copy(`SELECT ${cols} FROM query_stage UNION ALL
           SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`);
       }
-      publishAtomically(tmp, file);
+      await publishAtomically(tmp, file);
       return { file, written, total };
     } catch (e) {
       fs.rmSync(tmp, { force: true });

@@ -54,7 +54,7 @@ export async function writeReport(conn: DuckDBConnection, selectSql: string, fil
     FROM (${selectSql})`;
   try {
     await conn.run(`COPY (${guarded}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"')`);
-    publishAtomically(tmp, file);
+    await publishAtomically(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw new MpError('E_IO', `writing the validation report ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

@@ -310,7 +310,9 @@ export class ChartController {
     const l = this.loaded;
     if (!l || l.t.length === 0) return;
     const half = (logicalFor(l.t, l.timeframe, view.to) - logicalFor(l.t, l.timeframe, view.from)) / 2;
-    const mid = logicalFor(l.t, l.timeframe, at);
+    // an instant beyond the bars held (a session missing before the first bar) puts that edge of the bars in view
+    const n = l.t.length;
+    const mid = Math.min(Math.max(logicalFor(l.t, l.timeframe, at), half), Math.max(half, n - 1 - half));
     if (half > 0) this.chart.timeScale().setVisibleLogicalRange({ from: mid - half, to: mid + half });
   }
 

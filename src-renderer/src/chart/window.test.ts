@@ -18,6 +18,9 @@ describe('windows', () => {
 
   it('opens centred on `at`, else on the last bars', () => {
     expect(initialView('1m', extent, 50 * DAY)).toEqual({ from: 49.5 * DAY, to: 50.5 * DAY });
+    // beyond the data: the view opens at that edge of it
+    expect(initialView('1m', extent, extent.from - 3 * DAY)).toEqual({ from: extent.from, to: extent.from + DAY });
+    expect(initialView('1m', extent, extent.to + 3 * DAY)).toEqual({ from: extent.to - DAY, to: extent.to });
     expect(initialView('1d', extent)).toEqual({ from: 100 * DAY - 365 * DAY, to: 100 * DAY });
   });
 

@@ -38,10 +38,18 @@ export function initialSpan(tf: Timeframe): number {
   return { '1m': 1, '5m': 5, '15m': 14, '30m': 30, '1h': 60, '1d': 365 }[tf] * DAY;
 }
 
-/** The view to open with: centred on `at` when given, else the span ending at the last bar. */
+/**
+ * The view to open with: centred on `at` when given, else the span ending at the last bar. An `at` beyond the data
+ * (a finding about sessions missing before the first bar or after the last) opens at that edge of the data, so the
+ * view shows bars rather than the empty time around them.
+ */
 export function initialView(tf: Timeframe, extent: Range, at?: number): Range {
   const span = initialSpan(tf);
-  if (at !== undefined && Number.isFinite(at)) return { from: at - span / 2, to: at + span / 2 };
+  if (at !== undefined && Number.isFinite(at)) {
+    if (at < extent.from) return { from: extent.from, to: extent.from + span };
+    if (at > extent.to) return { from: extent.to - span, to: extent.to };
+    return { from: at - span / 2, to: at + span / 2 };
+  }
   return { from: extent.to - span, to: extent.to };
 }
 
