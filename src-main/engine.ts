@@ -155,7 +155,8 @@ export class Engine {
   }
 
   private timeline(): TimelineStore {
-    this.timelineStore ??= new TimelineStore(this.db());
+    // the open handle even while closing: the last events of jobs cancelled by the shutdown are still recorded
+    this.timelineStore ??= new TimelineStore(this.dbHandle ?? this.db());
     return this.timelineStore;
   }
 

@@ -111,6 +111,21 @@ describe('the pipeline', () => {
     expect(() => aggregateTimeframesFrom('2m')).toThrow(/MP_AGGREGATE_TIMEFRAMES: unknown timeframe 2m/);
   });
 
+  it('records how a job the shutdown cancelled ended, and starts nothing after it', async () => {
+    await engine.close();
+    engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: { MP_FAKE_LATENCY_MS: '30' } });
+    const job = await engine.startIngest({ ...ARG, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2023-01-03', end: '2024-06-28', workers: 1 });
+    await engine.bus.waitFor('job.unit', (u) => u.jobId === job.id);
+    await engine.close();
+    engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
+    const r = await engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
+    if (!r.ok) throw new Error(r.error.message);
+    const t = r.value as { events: Array<{ type: string; payload: Record<string, unknown> }>; stages: Array<{ stage: string; status: string }> };
+    expect(t.events.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'PipelineStageSkipped', 'PipelineStageSkipped']);
+    expect(t.events[0]!.payload).toMatchObject({ status: 'cancelled', pipeline: false });
+    expect(t.stages.map((s) => s.status)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
+  });
+
   it('registers its handlers once, however often the bootstrap runs', async () => {
     engine.pipeline.register();
     engine.pipeline.register();

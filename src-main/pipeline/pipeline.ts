@@ -5,7 +5,7 @@ import type { EventBus } from '../events/bus';
 import type { IngestStages } from '../ingest/runner';
 import { toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
-import type { TimelineStore } from './timeline';
+import { isPipelineEvent, type TimelineStore } from './timeline';
 
 export type AggregateTimeframe = Exclude<Timeframe, '1m'>;
 
@@ -76,6 +76,8 @@ export class Pipeline {
   }
 
   private onEvent(env: EventEnvelope): void {
+    // only the pipeline's own events touch the database (a live-metrics tick must not open it)
+    if (!isPipelineEvent(env)) return;
     try {
       this.deps.timeline().record(env);
     } catch (e) {
