@@ -158,7 +158,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       fetchedDays += t.days.length;
       if (unit === null) return finishUnit(t, null, 0, rowsBySessionFromHours(t, new Map(), Date.now()));
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to });
+      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered });
       writeSeconds += endWrite();
       rowsFetched += res.written;
       return finishUnit(t, res.written > 0 ? res.file : null, res.written, rowsBySessionFromHours(t, res.rowsByHour, Date.now()));

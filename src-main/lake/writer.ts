@@ -65,6 +65,8 @@ export interface RelationWriteRequest {
   sql: string;
   replaceFrom: number;
   replaceTo: number;
+  /** the relation yields its rows in ts order (a filtered scan of a table stored in that order): a new file needs no sort */
+  ordered?: boolean;
 }
 
 export interface RelationWriteResult extends WriteResult {
@@ -222,12 +224,13 @@ export class LakeWriter {
       if (written === 0) return { file, written: 0, total: 0, rowsByHour };
       fs.mkdirSync(dir, { recursive: true });
       let body = fresh;
-      if (fs.existsSync(file)) {
+      const merge = fs.existsSync(file);
+      if (merge) {
         const lo = `epoch_ms(${Math.trunc(req.replaceFrom)})::TIMESTAMPTZ`;
         const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
         body = `SELECT ${LAKE_COLUMNS} FROM (${fresh}) UNION ALL SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`;
       }
-      const copied = await conn.runAndReadAll(`COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`);
+      const copied = await conn.runAndReadAll(`COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, merge || req.ordered !== true)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`);
       const total = Number(copied.getRows()[0]?.[0] ?? 0);
       await publishAtomically(tmp, file);
       return { file, written, total, rowsByHour };

@@ -104,6 +104,8 @@ export interface SqlUnit {
   /** lent to the lake writer alone, for the write (it may be shared by the units of one source: writes are serialised) */
   conn: DuckDBConnection;
   sql: string;
+  /** the rows come in ts order (the writer then does not sort a new partition) */
+  ordered?: boolean;
   /** frees what the provider holds for the unit */
   release(): void;
 }

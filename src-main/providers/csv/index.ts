@@ -164,7 +164,9 @@ async function openUnit(req: FetchBarsRequest, ctx: ProviderContext): Promise<Sq
         ? `SELECT ${cols} FROM (${unionOf(st.files.map((i) => parsed.files[i]!), { cols: [...BAR_COLUMNS], symbol: key, where })})`
         : `SELECT ${cols} FROM (${unionOf(parsed.files, { cols: [...BAR_COLUMNS, 'f', 'r'], symbol: key, where })})
              QUALIFY row_number() OVER (PARTITION BY ts ORDER BY f DESC, r DESC) = 1`;
-    return { conn: await lease.writeConnection(), sql, release: () => lease.release() };
+    // one file whose rows ascend: a filtered scan of its table keeps that order (DuckDB preserves insertion order)
+    const ordered = st.ascending && st.files.length === 1;
+    return { conn: await lease.writeConnection(), sql, ordered, release: () => lease.release() };
   } catch (e) {
     lease.release();
     throw e;
