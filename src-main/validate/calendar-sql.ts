@@ -112,14 +112,9 @@ const str = (s: string | null) => (s === null ? 'NULL' : `'${s.replace(/'/g, "''
  * Creates (or replaces) the temp table `table` with one row per calendar date of the range: day number, date, local
  * midnight, whether it trades and why not, and the session bounds in epoch ms (NULL on closed days).
  */
-export async function createCalendarTable(conn: DuckDBConnection, range: CalendarRange | null, table = 'cal'): Promise<void> {
+export async function createCalendarTable(conn: DuckDBConnection, range: CalendarRange, table = 'cal'): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (dn INTEGER PRIMARY KEY, d DATE, start_ms BIGINT, trading BOOLEAN,
     closed_why VARCHAR, pre_open BIGINT, reg_open BIGINT, reg_close BIGINT, post_close BIGINT, early_close BOOLEAN)`);
-  if (range) await insertCalendarDays(conn, range, table);
-}
-
-/** Adds the days of `range` to a table made by createCalendarTable (they must not be in it yet). */
-export async function insertCalendarDays(conn: DuckDBConnection, range: CalendarRange, table: string): Promise<void> {
   const rows = calendarDays(range);
   // A few hundred rows a year: VALUES in slices keeps each statement small.
   for (let i = 0; i < rows.length; i += 1000) {
