@@ -147,6 +147,36 @@ describe('aggregation', () => {
     ]);
   });
 
+  it('computes the timeframes together (from partial aggregates) exactly as each alone (from the 1m bars)', async () => {
+    // extended hours with holes, zero and negative volumes, missing trade counts and vwaps, a DST switch, an early close
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const bars: Bar[] = [];
+    for (const day of ['2024-03-08', '2024-03-11', '2024-07-03']) {
+      const s = sessionFor(day)!;
+      for (let ts = s.preOpen; ts < s.postClose; ts += 60_000) {
+        if (rnd() < 0.3) continue;
+        const p = 100 + rnd();
+        const r = rnd();
+        const volume = r < 0.1 ? 0 : r < 0.12 ? -5 : Math.round(r * 1000);
+        bars.push({ ts, open: p, high: p + 0.1, low: p - 0.1, close: p + 0.01, volume, tradeCount: rnd() < 0.02 ? null : 3, vwap: rnd() < 0.02 ? null : p });
+      }
+    }
+    const key = { timeframe: '1m' as const, provider: 'p', feed: 'f', symbol: 'R', year: 2024 };
+    const plain = await writePartition(path.join(tmp.dir, 'plain'), key, bars);
+    // through the writer, so the 1m file carries its sessions
+    await writer.writeFromQuery({ key, sql: `SELECT * FROM read_parquet(${sqlString(plain)})` });
+    const all = ['5m', '15m', '30m', '1h', '1d'] as const;
+    const read = () => query(`SELECT timeframe, ts::VARCHAR, open, high, low, close, volume, trade_count, round(vwap, 9), session FROM bars WHERE timeframe <> '1m' ORDER BY ALL`);
+    await aggregate({ barsRoot, writer, timeframes: [...all] });
+    const together = await read();
+    for (const tf of all) await aggregate({ barsRoot, writer, timeframes: [tf] });
+    expect(await read()).toEqual(together);
+    const fives = together.filter((r) => r[0] === '5m');
+    expect(fives.some((r) => r[8] === null) && fives.some((r) => r[8] !== null) && fives.some((r) => r[7] === null)).toBe(true);
+    expect(new Set(together.map((r) => r[9]))).toEqual(new Set(['pre', 'regular', 'post']));
+  });
+
   it('aggregates the DBB sample (thin, extended hours): intraday from every bar, daily from the regular session', async () => {
     await loadUtcCsv(barsRoot, { timeframe: '1m', provider: 'csv', feed: 'file', symbol: 'DBB', year: 2024 }, path.join(__dirname, '..', 'validate', 'fixtures', 'DBB_1min_2024-03.csv'));
     const r = await aggregate({ barsRoot, writer, scope: { provider: 'csv' } });

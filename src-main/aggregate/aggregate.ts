@@ -78,27 +78,71 @@ export function sourceSql(file: string, from: number, to: number, session = fals
 }
 
 /**
- * SQL of the intraday aggregate of `src` (a relation of e, open, …, vwap). With `by` (a column of `src` naming the
- * source partition of each row), the aggregates of many partitions at once, each row carrying its `by`.
+ * Mergeable partial aggregates of `src` per `widthMs` bucket (`e` = the bucket's start): the state from which any
+ * coarser bucket is finished exactly (first/last by the minutes' own times, sums, and the counts that decide whether
+ * trade_count and vwap are complete). Aggregation computes these once from the 1m bars and every timeframe from them,
+ * instead of scanning the 1m bars once per timeframe.
  */
-export function intradaySql(stepMs: number, src = 'src', by?: string): string {
+export function partialSql(widthMs: number, src = 'src', by?: string): string {
+  return `SELECT ${by ? `${by}, ` : ''}e - e % ${widthMs} AS e, min(e) AS fe, max(e) AS le,
+    arg_min(open, e) AS open, max(high) AS high, min(low) AS low, arg_max(close, e) AS close, sum(volume) AS volume,
+    sum(trade_count) AS tc, count(trade_count) AS ntc, count(*) AS n, sum(vwap * volume) AS sv,
+    count(*) FILTER (WHERE volume <> 0) AS nz, count(vwap) FILTER (WHERE volume <> 0) AS nzv,
+    bool_or(session = 'regular') AS reg, arg_min(session, e) AS s
+    FROM ${src} GROUP BY ${by ? `${by}, ` : ''}e - e % ${widthMs}`;
+}
+
+/** AGG_COLUMNS and SESSION_COLUMN over partialSql() rows: the same bars as from the 1m bars themselves. */
+const MERGE_COLUMNS = `arg_min(open, fe) AS open, max(high) AS high, min(low) AS low, arg_max(close, le) AS close,
+  sum(volume) AS volume,
+  CASE WHEN sum(ntc) = sum(n) THEN sum(tc) END AS trade_count,
+  CASE WHEN sum(volume) > 0 AND sum(nzv) = sum(nz) THEN sum(sv) / sum(volume) END AS vwap`;
+const MERGE_SESSION_COLUMN = `CASE WHEN bool_or(reg) THEN 'regular' ELSE arg_min(s, fe) END AS session`;
+
+/** The bars of partialSql() rows themselves, when the timeframe is the partials' width: a projection, no grouping. */
+function finishedPartialsSql(src: string, by?: string): string {
+  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
+    CASE WHEN ntc = n THEN tc END AS trade_count, CASE WHEN volume > 0 AND nzv = nz THEN sv / volume END AS vwap,
+    CASE WHEN reg THEN 'regular' ELSE s END AS session FROM ${src}`;
+}
+
+/** What an aggregate statement reads: 1m bars, or partialSql() rows. */
+type AggInput = 'bars' | 'partials';
+
+/**
+ * SQL of the intraday aggregate of `src` (a relation of e, open, …, vwap; or, with `input` 'partials', of partialSql()
+ * rows whose width divides `stepMs`). With `by` (a column of `src` naming the source partition of each row), the
+ * aggregates of many partitions at once, each row carrying its `by`.
+ */
+export function intradaySql(stepMs: number, src = 'src', by?: string, input: AggInput = 'bars'): string {
   if (stepMs <= 0 || 3_600_000 % stepMs !== 0) throw new MpError('E_BAD_INPUT', `cannot bucket by ${stepMs} ms on the New York clock`);
-  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e - e % ${stepMs})::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}, ${SESSION_COLUMN}
+  const cols = input === 'bars' ? `${AGG_COLUMNS}, ${SESSION_COLUMN}` : `${MERGE_COLUMNS}, ${MERGE_SESSION_COLUMN}`;
+  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e - e % ${stepMs})::TIMESTAMPTZ AS ts, ${cols}
     FROM ${src} GROUP BY ${by ? `${by}, ` : ''}e - e % ${stepMs}`;
 }
 
-/** SQL of the daily aggregate (regular session only) of `src` over the trading days of `range`; `by` as intradaySql. */
-export function dailySql(range: CalendarRange, src = 'src', by?: string): string {
+/**
+ * SQL of the daily aggregate (regular session only) of `src` over the trading days of `range`; `by` and `input` as
+ * intradaySql (partials must not straddle a regular session's bounds: see partialsAlign).
+ */
+export function dailySql(range: CalendarRange, src = 'src', by?: string, input: AggInput = 'bars'): string {
   const sessions = calendarDays(range).filter((d) => d.trading);
   if (sessions.length === 0) return `SELECT ${by ? `NULL::INTEGER AS ${by}, ` : ''}NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low,
     NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count, NULL::DOUBLE AS vwap, NULL::VARCHAR AS session WHERE false`;
   const values = sessions.map((d) => `(${d.dn}, ${d.startMs}, ${d.regularOpen}, ${d.regularClose})`).join(', ');
-  return `SELECT ${by ? `b.${by}, ` : ''}epoch_ms(any_value(c.start_ms))::TIMESTAMPTZ AS ts, ${AGG_COLUMNS}, 'regular' AS session
+  return `SELECT ${by ? `b.${by}, ` : ''}epoch_ms(any_value(c.start_ms))::TIMESTAMPTZ AS ts, ${input === 'bars' ? AGG_COLUMNS : MERGE_COLUMNS}, 'regular' AS session
     FROM (SELECT *, ${exchangeDaySql('e', range)} AS ld FROM ${src}) b
     JOIN (VALUES ${values}) c(dn, start_ms, reg_open, reg_close) ON c.dn = b.ld
     WHERE b.e >= c.reg_open AND b.e < c.reg_close
     GROUP BY ${by ? `b.${by}, ` : ''}c.dn`;
 }
+
+/** Whether every regular session of `range` opens and closes on a `widthMs` boundary (no partial straddles one). */
+function partialsAlign(range: CalendarRange, widthMs: number): boolean {
+  return calendarDays(range).every((d) => !d.trading || (d.regularOpen! % widthMs === 0 && d.regularClose! % widthMs === 0));
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** The [from, to) range (epoch ms) of one exchange year partition that a scope's dates select. */
 function partitionRange(year: number, start: string | undefined, end: string | undefined): { from: number; to: number } | null {
@@ -161,14 +205,36 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
     if (range === null) continue;
     // The calendar of the partition's year plus a day either side (the local-date arithmetic looks one day around).
     const cal = clampToCalendar(dayNumberOf(`${year}-01-01`) - 1, dayNumberOf(`${year}-12-31`) + 1);
-    const derived = wanted.flatMap((tf) => {
-      const sql = tf === '1d' ? (cal === null ? null : dailySql(cal, 'src', 'k')) : intradaySql(TIMEFRAME_MS[tf], 'src', 'k');
-      return sql === null ? [] : [{ tf, name: `agg_${tf}`, sql }];
-    });
+    // With more than one timeframe, the 1m bars are scanned once into partial aggregates (of the widest bucket that
+    // divides every intraday width, and the regular session's bounds when 1d is wanted) and each timeframe is finished
+    // from those. Daily bars read the 1m bars themselves in a year whose sessions do not align to that width.
+    const steps = wanted.filter((tf) => tf !== '1d').map((tf) => TIMEFRAME_MS[tf]);
+    const width = [...steps, ...(wanted.includes('1d') ? [1_800_000] : [])].reduce(gcd);
+    const partial = wanted.length > 1;
+    const dailyFromPartials = partial && cal !== null && partialsAlign(cal, width);
+    const derived = [
+      ...(partial ? [{ tf: null, name: 'agg_partial', sql: partialSql(width, 'src', 'k') }] : []),
+      ...wanted.flatMap((tf) => {
+        const sql =
+          tf === '1d'
+            ? cal === null
+              ? null
+              : dailyFromPartials
+                ? dailySql(cal, 'agg_partial', 'k', 'partials')
+                : dailySql(cal, 'src', 'k')
+            : partial
+              ? TIMEFRAME_MS[tf] === width
+                ? finishedPartialsSql('agg_partial', 'k')
+                : intradaySql(TIMEFRAME_MS[tf], 'agg_partial', 'k', 'partials')
+              : intradaySql(TIMEFRAME_MS[tf], 'src', 'k');
+        return sql === null ? [] : [{ tf, name: `agg_${tf}`, sql }];
+      }),
+    ];
     // 1m files written by this build carry their sessions, which the aggregates take from them
     const session = await opts.writer.allHaveSession(batch.map((f) => f.file));
+    const outputs = derived.flatMap((d) => (d.tf === null ? [] : [{ tf: d.tf, name: d.name }]));
     const writes = batch.flatMap((f, k) =>
-      derived.map((d) => ({
+      outputs.map((d) => ({
         key: { timeframe: d.tf, provider: f.provider, feed: f.feed, symbol: f.symbol, year: f.year },
         sql: `SELECT ts, open, high, low, close, volume, trade_count, vwap, session FROM ${d.name} WHERE k = ${k}`,
         replaceFrom: range.from,

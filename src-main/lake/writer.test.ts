@@ -112,6 +112,27 @@ describe('lake writer', () => {
     expect(await read(`SELECT count(*) FROM bars`)).toEqual([['10']]);
   });
 
+  it('many derived writes: each partition published, and a failed publish reported with its temp file gone', async () => {
+    const keys = ['AAA', 'BBB', 'CCC', 'DDD'].map((symbol) => ({ ...key, timeframe: '5m' as const, symbol }));
+    // BBB's file cannot be renamed into place: a folder holds its name
+    fs.mkdirSync(path.join(partitionFile(dir, keys[1]!), 'in-the-way'), { recursive: true });
+    const stage = `SELECT i AS k, epoch_ms(${T0} + j * 300000)::TIMESTAMPTZ AS ts, 1.0 AS open, 2.0 AS high, 0.5 AS low, 1.5 AS close,
+      10.0 AS volume, 3::BIGINT AS trade_count, 1.2 AS vwap, 'regular' AS session FROM range(4) a(i), range(6) b(j)`;
+    const writes = keys.map((k, i) => ({ key: k, sql: `SELECT * EXCLUDE (k) FROM derived WHERE k = ${i}`, withSession: true }));
+    const run = writer.writeFromQueries(stage, writes, [{ name: 'derived', sql: 'SELECT * FROM src' }]);
+    await expect(run).rejects.toMatchObject({ code: 'E_IO', message: expect.stringContaining('symbol=BBB') });
+    const left: string[] = [];
+    const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : left.push(e.name)));
+    walk(dir);
+    expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // the writer is usable afterwards, and the partitions it could publish are whole
+    fs.rmSync(partitionFile(dir, keys[1]!), { recursive: true });
+    await writer.writeFromQueries(stage, writes, [{ name: 'derived', sql: 'SELECT * FROM src' }]);
+    expect(await read(`SELECT symbol, count(*), min(session) FROM bars GROUP BY ALL ORDER BY symbol`)).toEqual(
+      ['AAA', 'BBB', 'CCC', 'DDD'].map((s) => [s, '6', 'regular']),
+    );
+  });
+
   it('serialises concurrent writes to the same partition', async () => {
     await Promise.all([
       writer.write({ key, batch: batch(range(0, 10)), replaceFrom: T0, replaceTo: T0 + 600_000 }),

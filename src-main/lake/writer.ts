@@ -294,18 +294,21 @@ export class LakeWriter {
         const out = new Array<WriteResult>(writes.length);
         let next = 0;
         let failed: unknown;
+        const publishes: Array<Promise<MpError | undefined>> = [];
         await Promise.all(
           lanes.map(async (lane) => {
             while (next < writes.length && failed === undefined) {
               const i = next++;
               try {
-                out[i] = await this.writeQueryNow(writes[i]!, lane);
+                out[i] = await this.writeQueryNow(writes[i]!, lane, publishes);
               } catch (e) {
                 failed ??= e;
               }
             }
           }),
         );
+        // every publish started has ended (each file is in place or its temp file gone) before this reports
+        for (const e of await Promise.all(publishes)) failed ??= e;
         if (failed !== undefined) throw failed;
         return out;
       } catch (e) {
@@ -333,7 +336,12 @@ export class LakeWriter {
     return this.extraLanes;
   }
 
-  private async writeQueryNow(req: QueryWriteRequest, lane: Lane = { conn: this.conn }): Promise<WriteResult> {
+  /**
+   * One query write on `lane`. With `deferred`, the publish (fsync, rename, folder fsync) is started but not awaited:
+   * its outcome (an error, or undefined) is pushed there, and the caller must collect every one before it reports the
+   * writes done. The lane goes on to its next COPY while the disk syncs.
+   */
+  private async writeQueryNow(req: QueryWriteRequest, lane: Lane = { conn: this.conn }, deferred?: Array<Promise<MpError | undefined>>): Promise<WriteResult> {
     const { conn } = lane;
     const dir = partitionDir(this.barsRoot, req.key);
     const file = partitionFile(this.barsRoot, req.key);
@@ -366,7 +374,18 @@ export class LakeWriter {
         total = await copy(`SELECT ${cols} FROM query_stage UNION ALL
           SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`);
       }
-      await publishAtomically(tmp, file);
+      if (deferred) {
+        // settled (never rejected) so that a failure waits, unobserved, until the caller collects it
+        deferred.push(
+          publishAtomically(tmp, file).then(
+            () => undefined,
+            (e: unknown) => {
+              fs.rmSync(tmp, { force: true });
+              return new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+            },
+          ),
+        );
+      } else await publishAtomically(tmp, file);
       return { file, written, total };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
