@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { TimeframeSchema, type Timeframe } from '../contract/schemas';
 import type { LakeWriter } from '../lake/writer';
-import { sqlString } from '../lake/layout';
+import { instantSql, sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
 import { calendarDays, clampToCalendar, dateOfDayNumber, dayNumberOf, exchangeDaySql, exchangeMidnight, type CalendarRange } from '../validate/calendar-sql';
 import { ScopeObjectSchema, selectSources, TIMEFRAME_MS, type SourceFile } from '../validate/scope';
@@ -101,7 +101,7 @@ const MERGE_SESSION_COLUMN = `CASE WHEN bool_or(reg) THEN 'regular' ELSE arg_min
 
 /** The bars of partialSql() rows themselves, when the timeframe is the partials' width: a projection, no grouping. */
 function finishedPartialsSql(src: string, by?: string): string {
-  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
+  return `SELECT ${by ? `${by}, ` : ''}${instantSql('e')} AS ts, open, high, low, close, volume,
     CASE WHEN ntc = n THEN tc END AS trade_count, CASE WHEN volume > 0 AND nzv = nz THEN sv / volume END AS vwap,
     CASE WHEN reg THEN 'regular' ELSE s END AS session FROM ${src}`;
 }
@@ -117,7 +117,7 @@ type AggInput = 'bars' | 'partials';
 export function intradaySql(stepMs: number, src = 'src', by?: string, input: AggInput = 'bars'): string {
   if (stepMs <= 0 || 3_600_000 % stepMs !== 0) throw new MpError('E_BAD_INPUT', `cannot bucket by ${stepMs} ms on the New York clock`);
   const cols = input === 'bars' ? `${AGG_COLUMNS}, ${SESSION_COLUMN}` : `${MERGE_COLUMNS}, ${MERGE_SESSION_COLUMN}`;
-  return `SELECT ${by ? `${by}, ` : ''}epoch_ms(e - e % ${stepMs})::TIMESTAMPTZ AS ts, ${cols}
+  return `SELECT ${by ? `${by}, ` : ''}${instantSql(`e - e % ${stepMs}`)} AS ts, ${cols}
     FROM ${src} GROUP BY ${by ? `${by}, ` : ''}e - e % ${stepMs}`;
 }
 
@@ -130,7 +130,7 @@ export function dailySql(range: CalendarRange, src = 'src', by?: string, input: 
   if (sessions.length === 0) return `SELECT ${by ? `NULL::INTEGER AS ${by}, ` : ''}NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low,
     NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::BIGINT AS trade_count, NULL::DOUBLE AS vwap, NULL::VARCHAR AS session WHERE false`;
   const values = sessions.map((d) => `(${d.dn}, ${d.startMs}, ${d.regularOpen}, ${d.regularClose})`).join(', ');
-  return `SELECT ${by ? `b.${by}, ` : ''}epoch_ms(any_value(c.start_ms))::TIMESTAMPTZ AS ts, ${input === 'bars' ? AGG_COLUMNS : MERGE_COLUMNS}, 'regular' AS session
+  return `SELECT ${by ? `b.${by}, ` : ''}${instantSql('any_value(c.start_ms)')} AS ts, ${input === 'bars' ? AGG_COLUMNS : MERGE_COLUMNS}, 'regular' AS session
     FROM (SELECT *, ${exchangeDaySql('e', range)} AS ld FROM ${src}) b
     JOIN (VALUES ${values}) c(dn, start_ms, reg_open, reg_close) ON c.dn = b.ld
     WHERE b.e >= c.reg_open AND b.e < c.reg_close

@@ -73,3 +73,12 @@ export function listSources(barsRoot: string): SourceKey[] {
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
+
+/**
+ * SQL of the instant (TIMESTAMPTZ) `ms` milliseconds after the epoch, for a per-row expression. Not
+ * `epoch_ms(x)::TIMESTAMPTZ`: that builds a TIMESTAMP and converts it through the session's time zone with ICU, some
+ * fifteen times slower per row (and right only while the session zone is UTC).
+ */
+export function instantSql(ms: string): string {
+  return `make_timestamptz((${ms})::BIGINT * 1000)`;
+}

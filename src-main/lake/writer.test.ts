@@ -170,6 +170,30 @@ describe('the session column', () => {
     expect(rows.find(([ms]) => Number(ms) === Date.UTC(2024, 10, 29, 17, 45))?.[1]).toBe('regular');
   });
 
+  it('agrees with the calendar on every 5-minute instant of whole years (both DST switches, every holiday)', async () => {
+    const { sessionOf } = await import('../calendar');
+    for (const year of [2008, 2024]) {
+      // from New Year's Eve to 2 January, exchange time: the year's first and last instants included
+      const from = Date.UTC(year - 1, 11, 31, 5);
+      const to = Date.UTC(year + 1, 0, 2, 5);
+      const ts = Array.from({ length: (to - from) / 300_000 }, (_, i) => from + i * 300_000);
+      const b = emptyBatch('AAPL', ts.length);
+      ts.forEach((t, i) => {
+        b.ts[i] = t;
+        b.open[i] = b.high[i] = b.low[i] = b.close[i] = 10;
+        b.volume[i] = 1;
+      });
+      b.length = ts.length;
+      await writer.write({ key: { ...key, year }, batch: b, replaceFrom: from, replaceTo: to });
+      const rows = (await read(`SELECT epoch_ms(ts), session FROM bars WHERE year = ${year} ORDER BY ts`)) as Array<[string, string | null]>;
+      expect(rows).toHaveLength(ts.length);
+      // only the partition's own year is judged by its bounds; bars a day outside it are not the writer's to place
+      const inYear = rows.filter(([ms]) => new Date(Number(ms) - 5 * 3_600_000).getUTCFullYear() === year);
+      expect(inYear.filter(([ms, s]) => sessionOf(Number(ms)) !== s).slice(0, 5)).toEqual([]);
+      expect(new Set(inYear.map(([, s]) => s))).toEqual(new Set(['pre', 'regular', 'post', null]));
+    }
+  });
+
   it('marks daily bars regular', async () => {
     const day = { ...key, timeframe: '1d' as const };
     await writer.write({ key: day, batch: batch([0, 1440]), replaceFrom: T0, replaceTo: T0 + 2 * 86_400_000 });

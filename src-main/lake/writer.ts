@@ -7,7 +7,7 @@ import { BAR_COLUMNS, type BarBatch } from '../providers/types';
 import { isStrictlyAscending } from '../providers/batch';
 import { publishAtomically, sweepTempFiles } from './fsync';
 import { withSessionSql } from './session';
-import { partitionDir, partitionFile, sqlString, tempFileName, type PartitionKey } from './layout';
+import { instantSql, partitionDir, partitionFile, sqlString, tempFileName, type PartitionKey } from './layout';
 
 export interface WriteRequest {
   key: PartitionKey;
@@ -87,7 +87,7 @@ const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at m
 const LAKE_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap';
 const STAGE_COLUMNS = BAR_COLUMNS.map((c) => `${c} DOUBLE`).join(', ');
 /** BarBatch columns (DOUBLE; NaN marks "not provided") to the lake's: NaN becomes NULL. Shared by both write paths. */
-const FROM_BAR_COLUMNS = `epoch_ms(ts::BIGINT)::TIMESTAMPTZ AS ts, open, high, low, close, volume,
+const FROM_BAR_COLUMNS = `${instantSql('ts')} AS ts, open, high, low, close, volume,
         CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
         CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap`;
 const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
