@@ -177,6 +177,17 @@ describe('aggregation', () => {
     expect(new Set(together.map((r) => r[9]))).toEqual(new Set(['pre', 'regular', 'post']));
   });
 
+  it('is bit-for-bit repeatable: symbols aggregated together or one by one give the same floating-point values', async () => {
+    const month = tradingDays('2024-01-02', '2024-02-29');
+    const symbols = ['AAA', 'BBB', 'CCC', 'DDD'];
+    for (const s of symbols) await ingestFake(s, month);
+    const digest = () => query(`SELECT timeframe, symbol, count(*), sum(hash(ts, open, high, low, close, volume, trade_count, vwap))::VARCHAR FROM bars WHERE timeframe <> '1m' GROUP BY ALL ORDER BY ALL`);
+    await aggregate({ barsRoot, writer });
+    const together = await digest();
+    for (const s of [...symbols].reverse()) await aggregate({ barsRoot, writer, scope: { symbols: [s] } });
+    expect(await digest()).toEqual(together);
+  });
+
   it('aggregates the DBB sample (thin, extended hours): intraday from every bar, daily from the regular session', async () => {
     await loadUtcCsv(barsRoot, { timeframe: '1m', provider: 'csv', feed: 'file', symbol: 'DBB', year: 2024 }, path.join(__dirname, '..', 'validate', 'fixtures', 'DBB_1min_2024-03.csv'));
     const r = await aggregate({ barsRoot, writer, scope: { provider: 'csv' } });

@@ -82,6 +82,11 @@ export function sourceSql(file: string, from: number, to: number, session = fals
  * coarser bucket is finished exactly (first/last by the minutes' own times, sums, and the counts that decide whether
  * trade_count and vwap are complete). Aggregation computes these once from the 1m bars and every timeframe from them,
  * instead of scanning the 1m bars once per timeframe.
+ *
+ * Sorted, so that the partials of one coarser bar lie together: a parallel aggregate then folds them into at most two
+ * partial states, whose sum does not depend on the order they are combined in. Scattered (a hash aggregate's output
+ * order), a bar's floating-point sums would depend on thread scheduling, and a rebuilt bar could differ from the first
+ * in its last bits (a resumed ingest must give exactly what a clean run gives).
  */
 export function partialSql(widthMs: number, src = 'src', by?: string): string {
   return `SELECT ${by ? `${by}, ` : ''}e - e % ${widthMs} AS e, min(e) AS fe, max(e) AS le,
@@ -89,7 +94,7 @@ export function partialSql(widthMs: number, src = 'src', by?: string): string {
     sum(trade_count) AS tc, count(trade_count) AS ntc, count(*) AS n, sum(vwap * volume) AS sv,
     count(*) FILTER (WHERE volume <> 0) AS nz, count(vwap) FILTER (WHERE volume <> 0) AS nzv,
     bool_or(session = 'regular') AS reg, arg_min(session, e) AS s
-    FROM ${src} GROUP BY ${by ? `${by}, ` : ''}e - e % ${widthMs}`;
+    FROM ${src} GROUP BY ${by ? `${by}, ` : ''}e - e % ${widthMs} ORDER BY ${by ? `${by}, ` : ''}e`;
 }
 
 /** AGG_COLUMNS and SESSION_COLUMN over partialSql() rows: the same bars as from the 1m bars themselves. */
