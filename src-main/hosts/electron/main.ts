@@ -10,9 +10,8 @@ import { Redactor } from '../../shared/redact';
 import { resolveDataDir } from '../../settings/paths';
 import { forwardEvents, registerIpc } from './ipc';
 import { electronSqliteBinding } from './native';
-import { saveDialogChooser } from './exportDialog';
+import { exportChooser, reportSaver, type SaveDialogDeps } from './saveDialog';
 import { SafeStorageSecrets } from './secrets';
-import { makeSaveFile } from './save';
 import { guardNavigation } from './externalLinks';
 import { buildMenuTemplate } from './menu';
 import { clampToDisplays, readWindowState, WINDOW_STATE_FILE, writeWindowState } from './windowState';
@@ -32,6 +31,11 @@ async function main() {
   const log = createLogger({ level: 'info', redactor: Redactor.fromEnv(process.env) });
   const dataDir = resolveDataDir(dataDirFromArgv(process.argv));
   const parent: { win?: BrowserWindow } = {};
+  const saveDialog: SaveDialogDeps<BrowserWindow> = {
+    show: (w, o) => (w ? dialog.showSaveDialog(w, o) : dialog.showSaveDialog(o)),
+    window: () => BrowserWindow.getFocusedWindow() ?? parent.win ?? null,
+    defaultDir: () => app.getPath('downloads'),
+  };
   const engine = new Engine({
     dataDir,
     secrets: new SafeStorageSecrets(safeStorage, dataDir),
@@ -39,13 +43,9 @@ async function main() {
     version: pkg.version,
     log,
     sqliteNativeBinding: electronSqliteBinding(),
-    // exporting a validation report: a save dialog modal to the focused window
-    saveFile: makeSaveFile({ dialog, window: () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null, defaultDir: () => app.getPath('downloads') }),
-    // workbench exports: the save dialog, attached to our window once it exists
-    chooseExportPath: saveDialogChooser(
-      (opts) => (parent.win ? dialog.showSaveDialog(parent.win, opts) : dialog.showSaveDialog(opts)),
-      () => app.getPath('downloads'),
-    ),
+    // every export (validation reports, workbench results): one save dialog, modal to our window
+    saveFile: reportSaver(saveDialog),
+    chooseExportPath: exportChooser(saveDialog),
   });
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
