@@ -1,11 +1,28 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { observeElementOffset, useVirtualizer } from '@tanstack/react-virtual';
 import type { Cell } from '../../../../src-main/contract/schemas';
 import { cellText, chartTargetColumns, isNumericType, rowText, type ResultView } from '../../state/workbench';
 
 export const ROW_HEIGHT = 24;
 const ROWNUM_WIDTH = 64;
 const MIN_WIDTH = 48;
+/**
+ * The tallest body the grid lays out. Browsers cap an element's height (Chromium near 33.5 million px, Firefox near
+ * 17.9 million), which at 24 px a row would end a plain virtual list before a million rows. A taller result scrolls
+ * *scaled*: the body stays this tall and a scroll position maps proportionally onto the rows, so every row is
+ * reachable by the scrollbar and the keys (a wheel step then moves more than a row, as in other data grids).
+ */
+export const MAX_BODY_PX = 15_000_000;
+
+/**
+ * Row-space pixels per real scroll pixel: 1 unless the rows are taller than MAX_BODY_PX. `view` is the height rows
+ * are seen through (the scroll box under its sticky header): the last real scroll position shows the last rows.
+ */
+export function scrollScale(rowCount: number, view: number): number {
+  const rows = rowCount * ROW_HEIGHT;
+  if (rows <= MAX_BODY_PX) return 1;
+  return Math.max(1, (rows - view) / Math.max(1, MAX_BODY_PX - view));
+}
 
 function initialWidth(name: string, type: string): number {
   if (/TIMESTAMP/i.test(type)) return 200;
@@ -35,7 +52,8 @@ interface Menu {
 /**
  * A virtualized grid over an open result: only the rows in view are in the DOM, and their pages are fetched as they
  * come into view (PageCache). Columns sort engine-side (header click) and resize (drag or arrow keys on the handle).
- * A cell is selected by click or arrow keys; Ctrl/Cmd+C or the context menu copies it.
+ * A cell is selected by click or arrow keys (PageUp/PageDown, Ctrl/Cmd+Home/End); Ctrl/Cmd+C or the context menu
+ * copies it. Results taller than MAX_BODY_PX scroll scaled.
  */
 export function ResultGrid({ result, version, sorting, actions }: { result: ResultView; version: number; sorting: boolean; actions: GridActions }) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -47,12 +65,34 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
   const template = `${ROWNUM_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`;
   const totalWidth = ROWNUM_WIDTH + widths.reduce((a, b) => a + b, 0);
 
+  // scaled scrolling (see MAX_BODY_PX): the virtualizer works in row space, the scroll box in real pixels
+  const headRef = useRef<HTMLDivElement>(null);
+  const view = () => (scrollRef.current?.clientHeight ?? 0) - (headRef.current?.offsetHeight ?? 0);
+  const scale = useRef(1);
+  scale.current = scrollScale(result.rowCount, view());
   const virtualizer = useVirtualizer({
     count: result.rowCount,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    observeElementOffset: (instance, cb) => observeElementOffset(instance, (offset, scrolling) => cb(offset * scale.current, scrolling)),
   });
+  const scaled = scale.current > 1;
+  // where rows sit in the body: their row-space start, less how far the row-space offset runs ahead of the real one
+  const virtualOffset = virtualizer.scrollOffset ?? 0;
+  const shift = scaled ? virtualOffset - virtualOffset / scale.current : 0;
+
+  /** Scrolls the least that shows row `index` whole under the header (our own: the virtualizer clamps to real pixels). */
+  function revealRow(index: number) {
+    const el = scrollRef.current;
+    if (!el) return;
+    const k = scale.current;
+    const seen = view();
+    const offset = el.scrollTop * k;
+    const top = index * ROW_HEIGHT;
+    const to = top < offset ? top : top + ROW_HEIGHT > offset + seen ? top + ROW_HEIGHT - seen : null;
+    if (to !== null) el.scrollTop = Math.max(0, to) / k;
+  }
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
@@ -88,13 +128,15 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
       return;
     }
     const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], PageDown: [20, 0], PageUp: [-20, 0] };
-    const m = moves[e.key];
+    // Ctrl/Cmd+Home and +End: the first and the last row
+    const jump = (e.ctrlKey || e.metaKey) && (e.key === 'Home' || e.key === 'End') ? (e.key === 'Home' ? -Infinity : Infinity) : null;
+    const m = jump !== null ? ([jump, 0] as [number, number]) : moves[e.key];
     if (!m || result.rowCount === 0) return;
     e.preventDefault();
     const cur = sel ?? { row: first, col: 0 };
     const next = { row: Math.max(0, Math.min(result.rowCount - 1, cur.row + m[0])), col: Math.max(0, Math.min(result.columns.length - 1, cur.col + m[1])) };
     setSel(next);
-    virtualizer.scrollToIndex(next.row, { align: 'auto' });
+    revealRow(next.row);
   }
 
   function startResize(e: ReactPointerEvent<HTMLDivElement>, col: number) {
@@ -133,7 +175,7 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
         onKeyDown={onKeyDown}
         onScroll={() => menu && setMenu(null)}
       >
-        <div className="wb-grid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template, width: totalWidth }}>
+        <div ref={headRef} className="wb-grid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template, width: totalWidth }}>
           <div role="columnheader" className="wb-rownum">
             #
           </div>
@@ -161,11 +203,11 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
             );
           })}
         </div>
-        <div className="wb-grid-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
+        <div className="wb-grid-body" style={{ height: scaled ? MAX_BODY_PX : virtualizer.getTotalSize(), width: totalWidth }}>
           {items.map((v) => {
             const row = result.cache.row(v.index);
             return (
-              <div key={v.key} role="row" aria-rowindex={v.index + 2} className={v.index % 2 ? 'wb-row odd' : 'wb-row'} style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template }}>
+              <div key={v.key} role="row" aria-rowindex={v.index + 2} className={v.index % 2 ? 'wb-row odd' : 'wb-row'} style={{ transform: `translateY(${v.start - shift}px)`, gridTemplateColumns: template }}>
                 <div role="rowheader" className="wb-rownum">
                   {target && row ? (
                     <button type="button" className="wb-open-chart" aria-label={`Open chart for row ${v.index + 1}`} title="Open chart" onClick={() => openChartFor(v.index)}>
