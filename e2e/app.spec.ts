@@ -8,7 +8,8 @@ test('the shortcut list opens with ? and lists shortcuts; g then a letter switch
   await page.locator('body').press('?');
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await expect(dialog).toBeVisible();
-  await expect(dialog.getByRole('row')).toHaveCount(9);
+  await expect(dialog.getByRole('row')).toHaveCount(13);
+  await expect(dialog).toContainText('Query results: first / last row');
   await expect(dialog).toContainText('Go to Query');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();

@@ -19,6 +19,10 @@ export const SHORTCUTS: ShortcutInfo[] = [
     keys: [`g ${Object.entries(GO_KEYS).find(([, id]) => id === p.id)?.[0] ?? ''}`, `Ctrl+${i + 1}`],
     what: `Go to ${p.label}`,
   })),
+  { keys: ['Ctrl+Enter'], what: 'Query: run the SQL in the editor' },
+  { keys: ['Arrows', 'PageUp / PageDown'], what: 'Query results: move the selected cell' },
+  { keys: ['Ctrl+Home', 'Ctrl+End'], what: 'Query results: first / last row' },
+  { keys: ['Ctrl+C'], what: 'Query results: copy the selected cell' },
   { keys: ['Esc'], what: 'Close a dialog' },
 ];
 
