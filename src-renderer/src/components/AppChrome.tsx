@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useClient } from '../clientContext';
 import { useNav, PAGES } from '../state/nav';
+import { runPageExport } from '../state/pageExport';
 import { shortcutFor, SHORTCUTS, useShortcutsDialog } from '../state/shortcuts';
 import { TOAST_MS, useToasts, type Toast } from '../state/toasts';
 import './app.css';
@@ -55,14 +56,9 @@ function useMenuCommands(): void {
   );
 }
 
-/** File › Export… presses the open page's own export button, or says where exports live. */
+/** File › Export…: the open page's own export (see pageExport.ts), or where exports live. */
 function exportCurrentPage(): void {
-  const buttons = Array.from(document.querySelectorAll<HTMLButtonElement>('#content button:not([disabled])'));
-  const exportButton = buttons.find((b) => /^export\b/i.test((b.textContent ?? '').trim()));
-  if (exportButton) {
-    exportButton.click();
-    return;
-  }
+  if (runPageExport()) return;
   useToasts.getState().push({
     id: `export:${Date.now()}`,
     kind: 'info',

@@ -8,6 +8,7 @@ import { HistoryPanel, SavedPanel, SchemaPanel } from '../components/workbench/S
 import { SqlEditor } from '../components/workbench/SqlEditor';
 import { formatElapsed, formatInt } from '../format';
 import { useNav } from '../state/nav';
+import { usePageExport } from '../state/pageExport';
 import { cancelQuery, chartSpec, deleteSaved, exportResult, loadSide, runQuery, saveQuery, sortBy, useWorkbench } from '../state/workbench';
 import '../components/workbench/workbench.css';
 
@@ -67,6 +68,9 @@ export function QueryPage() {
     onCopy: (text: string, what: string) => void copyText(text).then((ok) => useWorkbench.setState({ notice: ok ? `Copied ${what}` : 'Copy failed' })),
     onOpenChart: (symbol: string, at: string) => useNav.getState().openChart({ symbol, at }),
   };
+  const canExport = !!result && !running && !exporting;
+  // File › Export… (desktop menu): the result as CSV, as the first export button does
+  usePageExport('Export CSV', canExport ? () => void exportResult(client, 'csv', browserDownload) : null);
   const chartable = !!result && !!chartSpec(result.columns);
 
   return (
@@ -88,10 +92,10 @@ export function QueryPage() {
               Cancel
             </button>
             <span className="wb-sep" />
-            <button type="button" onClick={() => void exportResult(client, 'csv', browserDownload)} disabled={!result || running || !!exporting}>
+            <button type="button" onClick={() => void exportResult(client, 'csv', browserDownload)} disabled={!canExport}>
               Export CSV
             </button>
-            <button type="button" onClick={() => void exportResult(client, 'parquet', browserDownload)} disabled={!result || running || !!exporting}>
+            <button type="button" onClick={() => void exportResult(client, 'parquet', browserDownload)} disabled={!canExport}>
               Export Parquet
             </button>
             <button type="button" aria-pressed={showChart} onClick={() => setShowChart((s) => !s)} disabled={!chartable || running} title={chartable ? 'Line chart of the loaded rows' : 'Needs a time column and a numeric column'}>

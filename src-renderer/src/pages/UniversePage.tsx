@@ -12,6 +12,7 @@ import { formatInt } from '../format';
 import { defaultProvider } from '../state/ingestForm';
 import { TERMINAL, useJobs } from '../state/jobs';
 import { useNav } from '../state/nav';
+import { usePageExport } from '../state/pageExport';
 import { useSession } from '../state/session';
 import {
   applyUniverse,
@@ -393,6 +394,8 @@ function UniverseDetail({ universe, onImport, importing }: { universe: Universe;
       setNote(`Exported ${v.filename}.`);
     });
   }
+  // File › Export… (desktop menu): this universe's symbol list
+  usePageExport('Export CSV', busy ? null : exportCsv);
 
   return (
     <section className="panel universe-detail panel-fill" aria-labelledby="universe-title">

@@ -5,6 +5,7 @@ import { useClient } from '../clientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatElapsed, formatInt, formatTime, formatWhen } from '../format';
 import { useNav } from '../state/nav';
+import { usePageExport } from '../state/pageExport';
 import {
   bytesOfChunks,
   canPage,
@@ -288,6 +289,8 @@ function Findings() {
   const exportError = useValidation((s) => s.exportError);
   const offset = useValidation((s) => s.offset);
   const run = runs.find((r) => r.id === selected) ?? null;
+  // File › Export… (desktop menu): the report of the run shown
+  usePageExport('Export CSV', run ? () => void exportReport(client, run) : null);
   if (!run) return null;
   const symbolError = symbolFilterError(filters.symbol);
   return (

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job, SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
 import { CHORD_MS, shortcutFor, SHORTCUTS, type KeyLike } from './shortcuts';
 import { jobToast, useToasts } from './toasts';
+import { registerPageExport, runPageExport } from './pageExport';
 import { facetValues, filterByFacets, filterRowsByData } from './universeFilters';
 
 const key = (k: string, o: Partial<KeyLike> = {}): KeyLike => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: { tagName: 'BODY' }, timeStamp: 1000, ...o });
@@ -90,5 +91,22 @@ describe('universe filters', () => {
     expect(names('up-to-date')).toEqual(['A']);
     expect(names('behind')).toEqual(['B']);
     expect(names('behind', 4)).toEqual([]);
+  });
+});
+
+describe('File › Export… (the page export registry)', () => {
+  it('runs the export the open page registered, and nothing once that page withdrew it', () => {
+    const ran: string[] = [];
+    expect(runPageExport()).toBe(false);
+    const query = {};
+    const withdrawQuery = registerPageExport(query, 'Export CSV', () => ran.push('query'));
+    expect(runPageExport()).toBe(true);
+    // a newer registration is not withdrawn by an older one's cleanup, whichever order React runs them in
+    const withdrawValidation = registerPageExport({}, 'Export CSV', () => ran.push('validation'));
+    withdrawQuery();
+    expect(runPageExport()).toBe(true);
+    withdrawValidation();
+    expect(runPageExport()).toBe(false);
+    expect(ran).toEqual(['query', 'validation']);
   });
 });
