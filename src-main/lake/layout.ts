@@ -69,6 +69,30 @@ export function listSources(barsRoot: string): SourceKey[] {
   return out;
 }
 
+const PARTITION_LEVELS = ['timeframe', 'provider', 'feed', 'symbol', 'year'] as const;
+
+/** Every data file of the Hive tree (the names readers' globs match; temp files start with a dot), sorted. */
+export function listBarFiles(barsRoot: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (depth === PARTITION_LEVELS.length) {
+        if (e.isFile() && e.name.endsWith('.parquet') && !e.name.startsWith('.')) out.push(path.join(dir, e.name));
+      } else if (e.isDirectory() && e.name.startsWith(`${PARTITION_LEVELS[depth]}=`)) {
+        walk(path.join(dir, e.name), depth + 1);
+      }
+    }
+  };
+  walk(barsRoot, 0);
+  return out.sort();
+}
+
 /** SQL string literal. */
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;

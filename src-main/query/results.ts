@@ -1,11 +1,11 @@
-import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Cell } from '../contract/schemas';
 import type { Column, ExportFormat, Page, Sort } from '../contract/workbench';
 import { sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
 import { toCell } from './cells';
-import { oneLine, prepareReadOnly } from './guard';
-import { RESULTS_SCHEMA, type QueryService } from './service';
+import { oneLine, vetReadOnly } from './guard';
+import { RESULTS_SCHEMA, type QueryGeneration, type QueryService } from './service';
 
 /**
  * Open results of the workbench, kept engine-side so the UI can page through a million rows without ever holding
@@ -20,6 +20,8 @@ const MAX_INLINE_ROWS = 10_000;
 
 interface Entry {
   id: string;
+  /** the query engine generation the result's tables live in (held open while the entry exists) */
+  gen: QueryGeneration;
   table: string | null;
   inline: Cell[][] | null;
   columns: Column[];
@@ -65,17 +67,18 @@ export class ResultStore {
   async open(sql: string, queryId: string): Promise<OpenedResult> {
     if (this.running.has(queryId)) throw new MpError('E_CONFLICT', `query ${queryId} is already running`);
     const t0 = performance.now();
-    const conn = await this.svc.connect();
+    const lease = await this.svc.lease();
+    const conn = lease.conn;
     const run: { conn: DuckDBConnection; cancelled: boolean; retry?: NodeJS.Timeout } = { conn, cancelled: false };
     this.running.set(queryId, run);
     try {
       // The guard vets the user's text as exactly one read; only then is that same text wrapped in our CREATE.
-      const prepared = await prepareReadOnly(conn, sql);
+      const vetted = await vetReadOnly(conn, sql);
       if (run.cancelled) throw new MpError('E_CANCELLED', 'query cancelled');
       await this.close(queryId);
       this.evict();
       let entry: Entry;
-      if (prepared.statementType === StatementType.SELECT) {
+      if (vetted.kind === 'select') {
         const table = `${RESULTS_SCHEMA}.r${++this.seq}`;
         // the newline ends a trailing line comment before our closing parenthesis
         await conn.run(`CREATE TABLE ${table} AS SELECT * FROM (\n${bodyOf(sql)}\n)`);
@@ -83,13 +86,13 @@ export class ResultStore {
         const types = shape.columnTypes();
         const columns = shape.deduplicatedColumnNames().map((name, i) => ({ name, type: String(types[i]) }));
         const count = await conn.runAndReadAll(`SELECT count(*) FROM ${table}`);
-        entry = this.entry(queryId, table, null, columns, Number(count.getRows()[0]?.[0] ?? 0));
+        entry = this.entry(lease.gen, queryId, table, null, columns, Number(count.getRows()[0]?.[0] ?? 0));
       } else {
-        const reader = await prepared.runAndReadAll();
+        const reader = await vetted.prepared.runAndReadAll();
         const types = reader.columnTypes();
         const columns = reader.deduplicatedColumnNames().map((name, i) => ({ name, type: String(types[i]) }));
         const rows = reader.getRows().slice(0, MAX_INLINE_ROWS).map((r) => r.map(toCell));
-        entry = this.entry(queryId, null, rows, columns, rows.length);
+        entry = this.entry(lease.gen, queryId, null, rows, columns, rows.length);
       }
       this.entries.set(queryId, entry);
       return { queryId, columns: entry.columns, rowCount: entry.rowCount, elapsedMs: ms(t0) };
@@ -100,12 +103,13 @@ export class ResultStore {
     } finally {
       this.running.delete(queryId);
       clearInterval(run.retry);
-      conn.closeSync();
+      lease.release();
     }
   }
 
-  private entry(id: string, table: string | null, inline: Cell[][] | null, columns: Column[], rowCount: number): Entry {
-    return { id, table, inline, columns, rowCount, sort: null, sortedTable: table, sorting: null, lastUsed: ++this.tick };
+  private entry(gen: QueryGeneration, id: string, table: string | null, inline: Cell[][] | null, columns: Column[], rowCount: number): Entry {
+    gen.hold();
+    return { id, gen, table, inline, columns, rowCount, sort: null, sortedTable: table, sorting: null, lastUsed: ++this.tick };
   }
 
   /** Drops the least recently used results until there is room for one more. */
@@ -147,9 +151,13 @@ export class ResultStore {
     this.entries.delete(queryId);
     await e.sorting?.catch(() => undefined);
     const tables = [e.table, e.sortedTable].filter((t, i, all): t is string => !!t && all.indexOf(t) === i);
-    if (tables.length) await this.withConn(async (c) => {
-      for (const t of tables) await c.run(`DROP TABLE IF EXISTS ${t}`);
-    });
+    try {
+      if (tables.length) await this.withConn(e.gen, async (c) => {
+        for (const t of tables) await c.run(`DROP TABLE IF EXISTS ${t}`);
+      });
+    } finally {
+      e.gen.unhold();
+    }
     return true;
   }
 
@@ -158,15 +166,17 @@ export class ResultStore {
     for (const id of [...this.entries.keys()]) await this.close(id);
   }
 
-  private async withConn<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    const c = await this.svc.connect();
+  /** A connection on `gen` (where a result's tables live), or on the lake's current generation. */
+  private async withConn<T>(gen: QueryGeneration | null, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const lease = gen ? await gen.lease() : await this.svc.lease();
+    const c = lease.conn;
     try {
       return await fn(c);
     } catch (e) {
       if (e instanceof MpError) throw e;
       throw new MpError('E_QUERY', oneLine(e));
     } finally {
-      c.closeSync();
+      lease.release();
     }
   }
 
@@ -191,13 +201,13 @@ export class ResultStore {
       } else {
         const table = `${RESULTS_SCHEMA}.r${++this.seq}`;
         // rowid breaks ties, so equal keys keep the query's order and pages stay stable
-        await this.withConn((c) =>
+        await this.withConn(e.gen, (c) =>
           c.run(`CREATE TABLE ${table} AS SELECT * FROM ${e.table} ORDER BY ${quoteIdent(sort.column)} ${sort.dir.toUpperCase()} NULLS LAST, rowid`),
         );
         e.sortedTable = table;
       }
       e.sort = sort;
-      if (old) await this.withConn((c) => c.run(`DROP TABLE IF EXISTS ${old}`));
+      if (old) await this.withConn(e.gen, (c) => c.run(`DROP TABLE IF EXISTS ${old}`));
     })();
     try {
       await e.sorting;
@@ -213,7 +223,7 @@ export class ResultStore {
     if (e.inline) return { offset, rows: e.inline.slice(offset, offset + limit) };
     if (limit === 0 || offset >= e.rowCount) return { offset, rows: [] };
     const table = e.sortedTable!;
-    return this.withConn(async (c) => {
+    return this.withConn(e.gen, async (c) => {
       const r = await c.runAndReadAll(`SELECT * FROM ${table} WHERE rowid >= ${offset} AND rowid < ${offset + limit} ORDER BY rowid`);
       return { offset, rows: r.getRows().map((row) => row.map(toCell)) };
     });
@@ -231,13 +241,13 @@ export class ResultStore {
     if (!e.sortedTable) throw new MpError('E_BAD_INPUT', 'EXPLAIN output cannot be exported; run a SELECT');
     const options = format === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)';
     const table = e.sortedTable;
-    await this.withConn((c) => c.run(`COPY (SELECT * FROM ${table} ORDER BY rowid) TO ${sqlString(file)} ${options}`));
+    await this.withConn(e.gen, (c) => c.run(`COPY (SELECT * FROM ${table} ORDER BY rowid) TO ${sqlString(file)} ${options}`));
     return { rows: e.rowCount };
   }
 
   /** What is held, for tests and the bench: open results, their tables, and DuckDB's memory use. */
   async stats(): Promise<{ open: number; tables: number; memoryBytes: number }> {
-    return this.withConn(async (c) => {
+    return this.withConn(null, async (c) => {
       const t = await c.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE schema_name = '${RESULTS_SCHEMA}'`);
       const m = await c.runAndReadAll(`SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()`);
       return { open: this.entries.size, tables: Number(t.getRows()[0]?.[0] ?? 0), memoryBytes: Number(m.getRows()[0]?.[0] ?? 0) };

@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Cell, QueryArg, QueryResult } from '../contract/schemas';
 import { MpError } from '../shared/errors';
-import { barsGlob, HIVE_TYPES, listSources, sqlString } from '../lake/layout';
+import { HIVE_TYPES, listBarFiles, listSources, sqlString } from '../lake/layout';
 import { DEFAULT_PRECEDENCE, preferredSources } from './sources';
 import { oneLine, prepareReadOnly } from './guard';
 import { toCell } from './cells';
@@ -20,75 +20,178 @@ export interface StreamSink {
 }
 
 /**
- * Read-only SQL over the lake. Its own in-memory DuckDB, locked down after the views are made: external access only to
- * the lake folder, configuration locked, so even a SELECT cannot read other files or change settings. Each query gets
- * its own connection, so a running query can be interrupted without touching the others.
+ * One locked-down DuckDB over one set of lake files. It may touch exactly those files, by path (DuckDB's
+ * `allowed_paths`: a file path permits reading it, and a write to it would go through a temp file beside it, which is
+ * refused; no folder of the lake is allowed, so nothing can be created, partitioned into or overwritten there), plus
+ * the export folder; its configuration is locked, so not even a statement the guard wrongly admitted could widen that.
+ * The file set is fixed once locked: when the lake's files change a new generation is built, and an old one lives on
+ * only while connections or workbench results still hold it.
  */
-export class QueryService {
-  /** the sources the views were last built for: rebuilt only when the lake's partitions change */
-  private viewsFor: string | undefined;
+export class QueryGeneration {
+  private holds = 0;
+  private retired = false;
+  private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly admin: DuckDBConnection,
+    readonly signature: string,
+  ) {}
+
+  static async create(files: string[], barsRoot: string, precedence: string[], exportDir: string | undefined, signature: string): Promise<QueryGeneration> {
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '2GB' });
+    const admin = await instance.connect();
+    try {
+      await admin.run(`SET TimeZone = 'UTC'`);
+      await admin.run(`SET allowed_paths = [${files.map(sqlString).join(', ')}]`);
+      if (exportDir) await admin.run(`SET allowed_directories = [${sqlString(exportDir + '/')}]`);
+      await admin.run(`SET enable_external_access = false`);
+      await admin.run(`SET autoinstall_known_extensions = false`);
+      await admin.run(`SET autoload_known_extensions = false`);
+      // workbench results are materialized here (see results.ts), apart from the views
+      await admin.run(`CREATE SCHEMA ${RESULTS_SCHEMA}`);
+      await createViews(admin, files, barsRoot, precedence);
+      await admin.run(`SET lock_configuration = true`);
+    } catch (e) {
+      admin.closeSync();
+      instance.closeSync();
+      throw e;
+    } finally {
+      admin.closeSync();
+    }
+    return new QueryGeneration(instance, signature);
+  }
+
+  /** A connection that keeps this generation open until closed with release(). */
+  async lease(): Promise<QueryLease> {
+    this.hold();
+    try {
+      const conn = await this.instance.connect();
+      let done = false;
+      return {
+        conn,
+        gen: this,
+        release: () => {
+          if (done) return;
+          done = true;
+          conn.closeSync();
+          this.unhold();
+        },
+      };
+    } catch (e) {
+      this.unhold();
+      throw e;
+    }
+  }
+
+  hold(): void {
+    if (this.closed) throw new MpError('E_INTERNAL', 'query engine closed');
+    this.holds++;
+  }
+
+  unhold(): void {
+    this.holds--;
+    this.maybeClose();
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.maybeClose();
+  }
+
+  private maybeClose(): void {
+    if (this.retired && this.holds <= 0 && !this.closed) {
+      this.closed = true;
+      this.instance.closeSync();
+    }
+  }
+}
+
+export interface QueryLease {
+  conn: DuckDBConnection;
+  gen: QueryGeneration;
+  release(): void;
+}
+
+/**
+ * bars_all: every bar of every source. bars: one source per (symbol, timeframe), the best by precedence, so two
+ * sources of one symbol are never mixed. Until the first file exists both are empty views of the same shape. The views
+ * name their files (no glob): the instance may read nothing else.
+ */
+async function createViews(admin: DuckDBConnection, files: string[], barsRoot: string, precedence: string[]): Promise<void> {
+  if (files.length === 0) {
+    await admin.run(`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`);
+    await admin.run(`CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`);
+    return;
+  }
+  await admin.run(
+    `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
+     FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = true)`,
+  );
+  const sources = listSources(barsRoot);
+  const preferred = preferredSources(sources, precedence);
+  if (preferred.length === sources.length) {
+    await admin.run(`CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`);
+  } else {
+    const values = preferred.map((p) => `(${[p.symbol, p.timeframe, p.provider, p.feed].map(sqlString).join(', ')})`).join(', ');
+    await admin.run(
+      `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all
+       WHERE (symbol, timeframe, provider, feed) IN (SELECT * FROM (VALUES ${values}))`,
+    );
+  }
+}
+
+/**
+ * Read-only SQL over the lake. Each query gets its own connection (so a running query can be interrupted without
+ * touching the others) on the generation that matches the lake's files at that moment.
+ */
+export class QueryService {
+  private current: QueryGeneration | undefined;
+  private building: Promise<QueryGeneration> | undefined;
+
+  private constructor(
     private readonly barsRoot: string,
     private readonly precedence: string[],
+    private readonly exportDir: string | undefined,
   ) {}
 
   /**
-   * `exportDir`: the one folder besides the lake the engine's own COPY statements may write to (workbench exports,
-   * moved to their final place afterwards). User SQL can never COPY: the guard refuses it.
+   * `exportDir`: the one folder besides the lake files the engine's own COPY statements may write to (workbench
+   * exports, moved to their final place afterwards). User SQL can never COPY: the guard refuses it.
    */
-  static async open(lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE, opts: { exportDir?: string } = {}): Promise<QueryService> {
-    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '2GB' });
-    const admin = await instance.connect();
-    await admin.run(`SET TimeZone = 'UTC'`);
-    const dirs = [lakeRoot, ...(opts.exportDir ? [opts.exportDir] : [])].map((d) => sqlString(d + '/'));
-    await admin.run(`SET allowed_directories = [${dirs.join(', ')}]`);
-    await admin.run(`SET enable_external_access = false`);
-    await admin.run(`SET autoinstall_known_extensions = false`);
-    await admin.run(`SET autoload_known_extensions = false`);
-    // workbench results are materialized here (see results.ts), apart from the views
-    await admin.run(`CREATE SCHEMA ${RESULTS_SCHEMA}`);
-    await admin.run(`SET lock_configuration = true`);
-    const svc = new QueryService(instance, admin, barsRoot, precedence);
-    await svc.refreshViews();
+  static async open(_lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE, opts: { exportDir?: string } = {}): Promise<QueryService> {
+    const svc = new QueryService(barsRoot, precedence, opts.exportDir);
+    await svc.generation();
     return svc;
   }
 
-  /**
-   * bars_all: every bar of every source. bars: one source per (symbol, timeframe), the best by precedence, so two
-   * sources of one symbol are never mixed. Until the first file exists both are empty views of the same shape.
-   */
-  private async refreshViews(): Promise<void> {
-    const sources = listSources(this.barsRoot);
-    const signature = JSON.stringify(sources);
-    if (signature === this.viewsFor) return;
-    if (sources.length === 0) {
-      await this.admin.run(`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`);
-      await this.admin.run(`CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`);
-    } else {
-      await this.admin.run(
-        `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
-         FROM read_parquet(${sqlString(barsGlob(this.barsRoot))}, hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = true)`,
-      );
-      const preferred = preferredSources(sources, this.precedence);
-      if (preferred.length === sources.length) {
-        await this.admin.run(`CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`);
-      } else {
-        const values = preferred.map((p) => `(${[p.symbol, p.timeframe, p.provider, p.feed].map(sqlString).join(', ')})`).join(', ');
-        await this.admin.run(
-          `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all
-           WHERE (symbol, timeframe, provider, feed) IN (SELECT * FROM (VALUES ${values}))`,
-        );
-      }
+  /** The generation for the lake's files as they are now, built when they changed. */
+  private async generation(): Promise<QueryGeneration> {
+    const files = listBarFiles(this.barsRoot);
+    const signature = files.join('\n');
+    if (this.current?.signature === signature) return this.current;
+    if (this.building) {
+      const g = await this.building;
+      if (g.signature === signature) return g;
     }
-    this.viewsFor = signature;
+    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.exportDir, signature);
+    try {
+      const g = await this.building;
+      this.current?.retire();
+      this.current = g;
+      return g;
+    } finally {
+      this.building = undefined;
+    }
+  }
+
+  /** A connection over up-to-date views (release() it). */
+  async lease(): Promise<QueryLease> {
+    return (await this.generation()).lease();
   }
 
   private async withStatement<T>(sql: string, timeoutMs: number | undefined, fn: (p: DuckDBPreparedStatement) => Promise<T>): Promise<T> {
-    await this.refreshViews();
-    const conn = await this.instance.connect();
+    const lease = await this.lease();
+    const conn = lease.conn;
     let timedOut = false;
     const timer = timeoutMs ? setTimeout(() => ((timedOut = true), conn.interrupt()), timeoutMs) : undefined;
     try {
@@ -100,14 +203,8 @@ export class QueryService {
       throw new MpError('E_QUERY', oneLine(e));
     } finally {
       if (timer) clearTimeout(timer);
-      conn.closeSync();
+      lease.release();
     }
-  }
-
-  /** A fresh connection over up-to-date views, for the workbench (which owns and closes it). */
-  async connect(): Promise<DuckDBConnection> {
-    await this.refreshViews();
-    return this.instance.connect();
   }
 
   /** For the UI: the first maxRows rows and whether there were more. */
@@ -150,7 +247,7 @@ export class QueryService {
   }
 
   close(): void {
-    this.admin.closeSync();
-    this.instance.closeSync();
+    this.current?.retire();
+    this.current = undefined;
   }
 }

@@ -66,7 +66,8 @@ export class Workbench {
   }
 
   async schema(): Promise<SchemaView[]> {
-    const conn = await this.svc.connect();
+    const lease = await this.svc.lease();
+    const conn = lease.conn;
     try {
       const out: SchemaView[] = [];
       for (const v of VIEWS) {
@@ -75,7 +76,7 @@ export class Workbench {
       }
       return out;
     } finally {
-      conn.closeSync();
+      lease.release();
     }
   }
 

@@ -54,9 +54,9 @@ export function firstLine(s: string): string {
   return line.trim().slice(0, 500);
 }
 
-/** CLI exit codes: 2 for input the user can fix, 130 for a cancelled run, 1 for any other runtime failure. */
+/** CLI exit codes: 2 for input the user can fix (a refused write statement too), 130 for a cancelled run, 1 for any other runtime failure. */
 export function exitCodeFor(code: ErrorCode): number {
-  if (code === 'E_BAD_INPUT') return 2;
+  if (code === 'E_BAD_INPUT' || code === 'E_READ_ONLY') return 2;
   if (code === 'E_CANCELLED') return 130;
   return 1;
 }

@@ -218,7 +218,7 @@ describe('ingest and query', () => {
     expect(await queryJson('SELECT count(*) AS n FROM bars')).toEqual([{ n: 0 }]);
   });
 
-  describe('write statements are refused (exit 1, one line, read-only)', () => {
+  describe('write statements are refused (exit 2, one line, read-only)', () => {
     const copyTarget = () => path.join(dataDir, 'x.csv');
     const statements: { name: string; sql: () => string }[] = [
       { name: 'CREATE TABLE', sql: () => 'CREATE TABLE t AS SELECT 1 AS x' },
@@ -232,12 +232,13 @@ describe('ingest and query', () => {
       { name: 'PRAGMA', sql: () => 'PRAGMA threads=1' },
       { name: 'INSERT into the bars view', sql: () => 'INSERT INTO bars SELECT * FROM bars' },
       { name: 'behind a comment', sql: () => `/* hi */ COPY (SELECT 1) TO '${copyTarget()}'` },
+      { name: 'EXPLAIN ANALYZE of a COPY', sql: () => `EXPLAIN ANALYZE COPY (SELECT 1) TO '${copyTarget()}'` },
     ];
     for (const s of statements) {
       it(s.name, async () => {
         await cli(dataDir, ['migrate']);
         const r = await cli(dataDir, ['query', s.sql()]);
-        expect(expectOneLineError(r, 1)).toMatch(/read-only/);
+        expect(expectOneLineError(r, 2)).toMatch(/read-only/);
         expect(r.stdout).toBe('');
         expect(fs.existsSync(copyTarget())).toBe(false);
         expect(fs.existsSync(path.join(dataDir, 'lake', 'x.csv'))).toBe(false);
@@ -255,7 +256,7 @@ describe('ingest and query', () => {
       const outside = path.join(tmp.dir, 'secret.csv');
       fs.writeFileSync(outside, 'a\n1\n');
       const r = await cli(dataDir, ['query', `SELECT * FROM read_csv('${outside}')`]);
-      expectOneLineError(r, 1);
+      expectOneLineError(r, 2);
       expect(r.stdout).toBe('');
     });
   });
