@@ -101,7 +101,17 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return deny(404, 'not found');
     const d = (await o.engine.workbench()).takeDownload(id);
     if (!d) return deny(404, 'not found (downloads work once)');
+    // The file is deleted as soon as it is open (the stream reads on through its descriptor), so it is gone before
+    // the first byte reaches the client; 'close' covers a response that ends before the file ever opened.
     res.on('close', () => d.release());
+    const stream = fs.createReadStream(d.file);
+    stream.once('open', () => {
+      try {
+        d.release();
+      } catch {
+        // a system that cannot delete an open file: the release on 'close' deletes it
+      }
+    });
     res.writeHead(200, {
       'content-type': d.contentType,
       'content-length': String(d.bytes),
@@ -110,7 +120,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     });
-    fs.createReadStream(d.file).on('error', () => res.destroy()).pipe(res);
+    stream.on('error', () => res.destroy()).pipe(res);
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
