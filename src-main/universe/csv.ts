@@ -27,14 +27,18 @@ export function symbolsFromCsv(text: string, file: string): ImportResult {
   const hasHeader = named >= 0 || !SYMBOL_RE.test((rows[0]![0] ?? '').toUpperCase());
   const col = named >= 0 ? named : 0;
   const out: ImportResult = { symbols: [], rejected: [] };
+  const seen = new Set<string>();
   records.slice(hasHeader ? 1 : 0).forEach(({ record: r, info }) => {
     const line = info.lines;
     const raw = r[col] ?? '';
     const s = raw.toUpperCase();
     if (!raw) out.rejected.push({ line, value: raw, reason: 'no symbol' });
     else if (!SYMBOL_RE.test(s)) out.rejected.push({ line, value: raw, reason: 'not a symbol (letters, digits, ".", "-", 1-15 characters)' });
-    else if (out.symbols.includes(s)) out.rejected.push({ line, value: raw, reason: 'duplicate' });
-    else out.symbols.push(s);
+    else if (seen.has(s)) out.rejected.push({ line, value: raw, reason: 'duplicate' });
+    else {
+      seen.add(s);
+      out.symbols.push(s);
+    }
   });
   return out;
 }

@@ -24,13 +24,13 @@ function checkName(name: string): string {
 }
 
 export function checkSymbols(symbols: string[]): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const raw of symbols) {
     const s = raw.trim().toUpperCase();
     if (!SYMBOL_RE.test(s)) throw new MpError('E_BAD_INPUT', `"${raw}" is not a symbol (letters, digits, ".", "-", 1-15 characters)`);
-    if (!out.includes(s)) out.push(s);
+    out.add(s);
   }
-  return out;
+  return [...out];
 }
 
 /** Named, versioned symbol lists (migrations/0002_universes.sql). */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientMessageSchema, WS_PATH, type ServerMessage } from '../../contract';
+import { MAX_RPC_BODY_BYTES, MAX_WS_MESSAGE_BYTES, MAX_WS_QUEUED_BYTES, RPC_PATH } from '../../contract/wire';
 import type { Engine } from '../../engine';
 import { MpError } from '../../shared/errors';
 import { contentType, findRendererDir, resolveStatic } from './static';
@@ -35,7 +36,6 @@ const CSP = [
   "form-action 'none'",
 ].join('; ');
 
-const MAX_MESSAGE = 1024 * 1024;
 /** GET /download/<id>?token=…: a workbench export (see Workbench.export) */
 export const DOWNLOAD_PREFIX = '/download/';
 
@@ -64,8 +64,9 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       res.end(msg + '\n');
     };
     if (!req.headers.host || !allowedHosts().has(req.headers.host)) return deny(403, 'forbidden host');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (url.pathname === RPC_PATH) return void rpc(req, res, url, deny);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed');
     if (url.pathname.startsWith(DOWNLOAD_PREFIX)) {
       return void download(req, res, url, deny).catch(() => (res.headersSent ? res.destroy() : deny(500, 'export unavailable')));
     }
@@ -90,13 +91,72 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
    * token, and an Origin (or Sec-Fetch-Site) of this server when the browser sends one. The file is streamed from
    * the temp file DuckDB wrote and deleted once the response ends, however it ends.
    */
+  /**
+   * The walls of every authenticated HTTP path besides the Host check: this run's token, and a same-origin Origin /
+   * Sec-Fetch-Site when the browser sends them. Returns the refusal (status, message), or null to go on.
+   */
+  const refusal = (req: http.IncomingMessage, url: URL, requireOrigin: boolean): [number, string] | null => {
+    if (!sameToken(url.searchParams.get('token'), token)) return [401, 'unauthorized'];
+    const origin = req.headers.origin;
+    if (requireOrigin && !origin) return [403, 'forbidden origin'];
+    if (origin && (!origin.startsWith('http://') || !allowedHosts().has(origin.replace(/^http:\/\//, '')))) return [403, 'forbidden origin'];
+    const site = req.headers['sec-fetch-site'];
+    if (site && site !== 'same-origin') return [403, 'forbidden'];
+    return null;
+  };
+
+  /**
+   * POST /rpc?token=…: one request message too large for the socket, answered with its response message. A body over
+   * MAX_RPC_BODY_BYTES is refused with 413 before it is buffered whole.
+   */
+  const rpc = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, deny: (s: number, m: string) => void) => {
+    if (req.method !== 'POST') return deny(405, 'method not allowed');
+    // a browser always sends Origin on a POST: requiring it stops a form on another site from posting here
+    const refused = refusal(req, url, true);
+    if (refused) return deny(...refused);
+    // over the limit: answer 413, then drop the connection once the answer is out (never read the rest)
+    const tooLarge = () => {
+      res.setHeader('connection', 'close');
+      res.on('finish', () => req.destroy());
+      deny(413, `request body over ${MAX_RPC_BODY_BYTES} bytes`);
+    };
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > MAX_RPC_BODY_BYTES) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      if (tooBig) return;
+      size += c.length;
+      if (size > MAX_RPC_BODY_BYTES) {
+        tooBig = true;
+        chunks.length = 0;
+        tooLarge();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (tooBig) return;
+      let msg;
+      try {
+        msg = ClientMessageSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        return deny(400, 'malformed message');
+      }
+      void o.engine.dispatcher.dispatch(msg.name, msg.arg, { transport: 'ws' }).then((result) => {
+        const body = JSON.stringify({ type: 'response', id: msg.id, result } satisfies ServerMessage);
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+        res.end(body);
+      });
+    });
+  };
+
   const download = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, deny: (s: number, m: string) => void) => {
     if (req.method !== 'GET') return deny(405, 'method not allowed');
-    if (!sameToken(url.searchParams.get('token'), token)) return deny(401, 'unauthorized');
-    const origin = req.headers.origin;
-    if (origin && (!origin.startsWith('http://') || !allowedHosts().has(origin.replace(/^http:\/\//, '')))) return deny(403, 'forbidden origin');
-    const site = req.headers['sec-fetch-site'];
-    if (site && site !== 'same-origin') return deny(403, 'forbidden');
+    const refused = refusal(req, url, false);
+    if (refused) return deny(...refused);
     const id = url.pathname.slice(DOWNLOAD_PREFIX.length);
     if (!/^[0-9a-f-]{36}$/.test(id)) return deny(404, 'not found');
     const d = (await o.engine.workbench()).takeDownload(id);
@@ -123,7 +183,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     stream.on('error', () => res.destroy()).pipe(res);
   };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
   const clients = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
@@ -141,13 +201,30 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
 
+  /**
+   * A client that does not read its socket must not make the server hold its messages without end: past
+   * MAX_WS_QUEUED_BYTES queued, the socket is dropped (a close frame would queue behind the rest, so terminate).
+   */
   const send = (ws: WebSocket, msg: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_WS_QUEUED_BYTES) {
+      o.engine.log.warn('dropping a WebSocket client that does not read', { queuedBytes: ws.bufferedAmount });
+      clients.delete(ws);
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(msg));
   };
 
   wss.on('connection', (ws) => {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
+    // An oversize or malformed frame: ws closes that socket (1009 / 1002) and reports it here. Without a listener the
+    // error would be thrown and end the process; it only ends this connection.
+    ws.on('error', (e) => {
+      o.engine.log.warn('WebSocket client error; connection closed', { error: e.message.split('\n')[0] });
+      clients.delete(ws);
+    });
     ws.on('message', async (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'text only');
       let msg;

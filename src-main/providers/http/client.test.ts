@@ -12,7 +12,8 @@ const FAST: ResilienceOptions = {
   maxRetries: 3,
   baseDelayMs: 5,
   maxDelayMs: 50,
-  timeoutMs: 200,
+  // generous: a loaded CI machine must not turn a healthy answer into a timeout; tests of timeouts set their own
+  timeoutMs: 5000,
   breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 10_000, volumeThreshold: 1000 },
 };
 
@@ -142,7 +143,7 @@ describe('createHttpClient: retries', () => {
     });
     const rec = recorder();
     const t0 = performance.now();
-    const err = await rejection(client({ maxRetries: 1 }, rec.hooks).get({ url: `${srv.base}/x`, signal: live() }));
+    const err = await rejection(client({ maxRetries: 1, timeoutMs: 200 }, rec.hooks).get({ url: `${srv.base}/x`, signal: live() }));
     expect(err.code).toBe('E_TIMEOUT');
     expect(err.message).toBe('alpaca: no answer within 200 ms after 2 attempts');
     expect(performance.now() - t0).toBeGreaterThanOrEqual(395);
@@ -159,7 +160,7 @@ describe('createHttpClient: retries', () => {
       }
       reply(res, 200, {}, 'whole');
     });
-    const res = await client().get({ url: `${srv.base}/x`, signal: live() });
+    const res = await client({ timeoutMs: 200 }).get({ url: `${srv.base}/x`, signal: live() });
     expect(res.text).toBe('whole');
     expect(srv.hits).toHaveLength(2);
   });

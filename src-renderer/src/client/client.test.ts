@@ -235,7 +235,7 @@ interface FakeSocket {
   closed: boolean;
 }
 
-function wsHarness(opts: { reachable?: boolean; connectWaitMs?: number } = {}) {
+function wsHarness(opts: { reachable?: boolean; connectWaitMs?: number; postLarge?: (m: string) => Promise<unknown> } = {}) {
   const sockets: FakeSocket[] = [];
   const timers = new ManualTimers();
   let reachable = opts.reachable ?? false;
@@ -259,6 +259,8 @@ function wsHarness(opts: { reachable?: boolean; connectWaitMs?: number } = {}) {
     random: () => 0,
     backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 },
     connectWaitMs: opts.connectWaitMs ?? 5000,
+    postLarge: opts.postLarge,
+    maxMessageChars: 1000,
   });
   const statuses: ConnectionStatus[] = [];
   transport.onStatus((s) => statuses.push(s));
@@ -285,6 +287,36 @@ function wsHarness(opts: { reachable?: boolean; connectWaitMs?: number } = {}) {
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 describe('WebSocket transport', () => {
+  it('sends a request too large for one socket message by postLarge, and the rest by the socket', async () => {
+    const posted: string[] = [];
+    const h = wsHarness({
+      postLarge: (m) => {
+        posted.push(m);
+        const { id } = JSON.parse(m) as { id: number };
+        return Promise.resolve({ type: 'response', id, result: { ok: true, value: 'imported' } });
+      },
+    });
+    h.last().handlers.onOpen();
+    const big = h.transport.request('universe.import', { name: 'u', csv: 'X\n'.repeat(1000) });
+    await expect(big).resolves.toEqual({ ok: true, value: 'imported' });
+    expect(posted).toHaveLength(1);
+    expect(JSON.parse(posted[0]!)).toMatchObject({ type: 'request', name: 'universe.import' });
+    expect(h.last().sent).toEqual([]);
+    const small = h.transport.request('app.info', {});
+    expect(h.last().sent.map((m) => m.name)).toEqual(['app.info']);
+    h.respond(h.last(), h.last().sent[0]!.id, { ok: true, value: 'info' });
+    await expect(small).resolves.toEqual({ ok: true, value: 'info' });
+  });
+
+  it('fails a too-large request with a message when it cannot be posted', async () => {
+    const none = wsHarness();
+    none.last().handlers.onOpen();
+    await expect(none.transport.request('universe.import', { name: 'u', csv: 'X'.repeat(2000) })).resolves.toMatchObject({ ok: false, error: { code: 'E_BAD_INPUT' } });
+    const failing = wsHarness({ postLarge: () => Promise.reject(new Error('HTTP 413: too large')) });
+    failing.last().handlers.onOpen();
+    await expect(failing.transport.request('universe.import', { name: 'u', csv: 'X'.repeat(2000) })).resolves.toMatchObject({ ok: false, error: { code: 'E_IO', message: expect.stringMatching(/413/) } });
+  });
+
   it('queues requests until the socket opens, then correlates responses by id', async () => {
     const h = wsHarness();
     const a = h.transport.request('app.info', {});

@@ -1,4 +1,5 @@
 import { WS_PATH, type PreloadApi } from '../../../src-main/contract/channels';
+import { RPC_PATH } from '../../../src-main/contract/wire';
 import { createClient, type Client } from './client';
 import { createIpcTransport } from './ipcTransport';
 import { takeToken, wsUrl } from './token';
@@ -52,6 +53,17 @@ export function connectClient(): Client {
         () => true,
         () => false,
       ),
+    // requests too large for one socket message (a big symbols import): one authenticated POST
+    postLarge: async (message) => {
+      const r = await fetch(`${window.location.origin}${RPC_PATH}?token=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        body: message,
+        headers: { 'content-type': 'application/json' },
+        cache: 'no-store',
+      });
+      if (!r.ok) throw new Error(`HTTP ${r.status}: ${(await r.text()).trim().slice(0, 200)}`);
+      return r.json() as Promise<unknown>;
+    },
   });
   return createClient(transport);
 }

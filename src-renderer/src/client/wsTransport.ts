@@ -1,4 +1,5 @@
 import type { Result } from '../../../src-main/shared/errors';
+import { MAX_WS_MESSAGE_BYTES } from '../../../src-main/contract/wire';
 import { errorResult, Listeners, type ConnectionStatus, type Transport } from './types';
 
 /** What the transport needs of a socket; a browser WebSocket is adapted by `browserSocketFactory`. */
@@ -41,6 +42,13 @@ export interface WsTransportOptions {
   random?: () => number;
   /** Where dropped messages are reported. */
   warn?: (message: string) => void;
+  /**
+   * Sends one request message too large for the socket (over maxMessageChars) by HTTP POST and resolves with the
+   * server's response message (`marketpipe serve`'s RPC_PATH). Without it, such a request fails with E_BAD_INPUT.
+   */
+  postLarge?: (message: string) => Promise<unknown>;
+  /** Requests longer than this (UTF-16 units; a JS string of n units is at most 3n UTF-8 bytes) go by postLarge. */
+  maxMessageChars?: number;
 }
 
 /**
@@ -92,6 +100,8 @@ export function createWsTransport(options: WsTransportOptions): Transport {
   const connectWaitMs = options.connectWaitMs ?? 15_000;
   const random = options.random ?? Math.random;
   const warn = options.warn ?? ((message: string) => console.warn(`[marketpipe] ${message}`));
+  // a third of the server's 1 MiB frame limit: any string this long is under it in UTF-8
+  const maxMessageChars = options.maxMessageChars ?? Math.floor(MAX_WS_MESSAGE_BYTES / 3);
 
   const eventListeners = new Listeners<unknown>();
   const statusListeners = new Listeners<ConnectionStatus>();
@@ -130,13 +140,31 @@ export function createWsTransport(options: WsTransportOptions): Transport {
       timers.clearTimeout(p.timer);
       p.timer = null;
     }
+    const text = JSON.stringify({ type: 'request', id: p.id, name: p.name, arg: p.arg });
+    if (text.length > maxMessageChars) return sendLarge(p, text);
     inFlight.set(p.id, p);
     try {
-      socket?.send(JSON.stringify({ type: 'request', id: p.id, name: p.name, arg: p.arg }));
+      socket?.send(text);
     } catch (e) {
       inFlight.delete(p.id);
       settle(p, errorResult('E_INTERNAL', `Could not send "${p.name}": ${e instanceof Error ? e.message : String(e)}`));
     }
+  }
+
+  /** A request too large for one socket message: by HTTP, answered with the same response message. */
+  function sendLarge(p: Pending, text: string): void {
+    if (!options.postLarge) {
+      settle(p, errorResult('E_BAD_INPUT', `"${p.name}" is too large to send (${Math.round(text.length / 1024)} KB)`));
+      return;
+    }
+    options.postLarge(text).then(
+      (message) => {
+        const m = message as { type?: unknown; id?: unknown; result?: unknown } | null;
+        if (m && m.type === 'response' && m.id === p.id) settle(p, m.result);
+        else settle(p, errorResult('E_IO', `"${p.name}": the server's answer was not understood`));
+      },
+      (e: unknown) => settle(p, errorResult('E_IO', `"${p.name}" could not be sent: ${e instanceof Error ? e.message : String(e)}`)),
+    );
   }
 
   function onMessage(data: string): void {
