@@ -73,6 +73,7 @@ export async function serveMetrics(deps: MetricsCliDeps, io: MetricsCliIo, opts:
       host: opts.host ?? env.host,
       maxConnections: env.maxConnections,
       maxHeaderSize: env.maxHeaderSize,
+      allowedHosts: env.allowedHosts,
       health: () => ({ ok: true, checks: { process: true } }),
       ready: () => readiness(deps),
     });
