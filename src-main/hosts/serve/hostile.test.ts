@@ -23,7 +23,7 @@ beforeEach(async () => {
   fs.mkdirSync(rendererDir);
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>\n');
   engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-  server = await serve({ engine, port: 0, host: '127.0.0.1', rendererDir });
+  server = await serve({ engine, port: 0, host: '127.0.0.1', rendererDir, slowClientMs: 300 });
 });
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();

@@ -16,6 +16,8 @@ export interface ServeOptions {
   rendererDir?: string;
   /** fixed token for tests; a fresh random one per run otherwise */
   token?: string;
+  /** how long a client may stay more than MAX_WS_QUEUED_BYTES behind before it is dropped (default 10 s) */
+  slowClientMs?: number;
 }
 
 export interface RunningServer {
@@ -202,23 +204,41 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   });
 
   /**
-   * A client that does not read its socket must not make the server hold its messages without end: past
-   * MAX_WS_QUEUED_BYTES queued, the socket is dropped (a close frame would queue behind the rest, so terminate).
+   * A client that does not read its socket must not make the server hold its messages without end. Past
+   * MAX_WS_QUEUED_BYTES queued it has `slowClientMs` to drain below that again (a reading client takes a moment for a
+   * large answer), and past four times that it is dropped at once. A close frame would queue behind the rest, so the
+   * socket is terminated.
    */
+  const slowClientMs = o.slowClientMs ?? 10_000;
+  const behind = new Map<WebSocket, NodeJS.Timeout>();
+  const drop = (ws: WebSocket) => {
+    o.engine.log.warn('dropping a WebSocket client that does not read', { queuedBytes: ws.bufferedAmount });
+    clients.delete(ws);
+    clearTimeout(behind.get(ws));
+    behind.delete(ws);
+    ws.terminate();
+  };
   const send = (ws: WebSocket, msg: ServerMessage) => {
     if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > MAX_WS_QUEUED_BYTES) {
-      o.engine.log.warn('dropping a WebSocket client that does not read', { queuedBytes: ws.bufferedAmount });
-      clients.delete(ws);
-      ws.terminate();
-      return;
-    }
+    if (ws.bufferedAmount > 4 * MAX_WS_QUEUED_BYTES) return drop(ws);
     ws.send(JSON.stringify(msg));
+    if (ws.bufferedAmount > MAX_WS_QUEUED_BYTES && !behind.has(ws)) {
+      const timer = setTimeout(() => {
+        behind.delete(ws);
+        if (ws.readyState === ws.OPEN && ws.bufferedAmount > MAX_WS_QUEUED_BYTES) drop(ws);
+      }, slowClientMs);
+      timer.unref();
+      behind.set(ws, timer);
+    }
   };
 
   wss.on('connection', (ws) => {
     clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
+    ws.on('close', () => {
+      clients.delete(ws);
+      clearTimeout(behind.get(ws));
+      behind.delete(ws);
+    });
     // An oversize or malformed frame: ws closes that socket (1009 / 1002) and reports it here. Without a listener the
     // error would be thrown and end the process; it only ends this connection.
     ws.on('error', (e) => {
