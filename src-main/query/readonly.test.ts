@@ -8,6 +8,7 @@ import { run as runCli } from '../hosts/cli/main';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
 import { QueryService } from './service';
 import { splitExplain } from './guard';
+import { evaluateRule } from '../universe/rule';
 
 // Hostile SQL against a real lake: every attempt is refused (or, for the few that are reads in disguise, changes
 // nothing), and after each one every file under the data dir is byte-identical and no file appeared or vanished.
@@ -194,6 +195,21 @@ describe('a read-only query is read-only', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('universe rules (predicates and queries) cannot write either', async () => {
+    const f = q(file());
+    for (const rule of [
+      `1=1) ; COPY (SELECT 1 AS a) TO ${f} (USE_TMP_FILE false); SELECT (1`,
+      `EXPLAIN ANALYZE COPY (SELECT 1 AS a) TO ${f}`,
+      `COPY (SELECT 1 AS a, 'x' AS p) TO ${q(bars)} (FORMAT parquet, PARTITION_BY (p), OVERWRITE true)`,
+      `SELECT symbol FROM bars) ; DROP VIEW bars; SELECT (1`,
+      `symbol IN (SELECT * FROM query(${q(`COPY (SELECT 1) TO ${f}`)}))`,
+    ]) {
+      await expect(evaluateRule(svc, rule)).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
+      expect(snapshot(tmp.dir)).toEqual(before);
+    }
+    expect((await evaluateRule(svc, 'sessions >= 1')).symbols).toEqual(['AAA', 'BBB']);
   });
 
   it('the second wall: the query engine cannot write even a statement the guard never sees', async () => {
