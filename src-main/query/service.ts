@@ -1,6 +1,9 @@
+import path from 'node:path';
+import fs from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Cell, QueryArg, QueryResult } from '../contract/schemas';
 import { MpError } from '../shared/errors';
+import { pidAlive } from '../shared/process';
 import { HIVE_TYPES, listBarFiles, listSources, sqlString } from '../lake/layout';
 import { DEFAULT_PRECEDENCE, preferredSources } from './sources';
 import { oneLine, prepareReadOnly } from './guard';
@@ -37,8 +40,14 @@ export class QueryGeneration {
     readonly signature: string,
   ) {}
 
-  static async create(files: string[], barsRoot: string, precedence: string[], exportDir: string | undefined, signature: string): Promise<QueryGeneration> {
-    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '2GB' });
+  static async create(files: string[], barsRoot: string, precedence: string[], opts: QueryServiceOptions, signature: string): Promise<QueryGeneration> {
+    const exportDir = opts.exportDir;
+    // Spill files go to a folder of the data dir that no user SQL may name (it is in no allowed path), capped in size;
+    // without one DuckDB would spill into `.tmp` under whatever folder the process was started from.
+    const instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: opts.memoryLimit ?? '2GB',
+      ...(opts.spillDir ? { temp_directory: opts.spillDir, max_temp_directory_size: opts.maxSpill ?? '4GB' } : {}),
+    });
     const admin = await instance.connect();
     try {
       await admin.run(`SET TimeZone = 'UTC'`);
@@ -106,6 +115,36 @@ export class QueryGeneration {
   }
 }
 
+/**
+ * This process's spill folder under `root` (`<pid>`), after sweeping the folders of processes no longer alive (a
+ * killed query leaves its spill files behind; several processes may share a data dir).
+ */
+export function prepareSpillDir(root: string): string {
+  fs.mkdirSync(root, { recursive: true });
+  for (const name of fs.readdirSync(root)) {
+    const pid = /^\d+$/.test(name) ? Number(name) : NaN;
+    if (Number.isNaN(pid) || !pidAlive(pid)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+  const own = path.join(root, String(process.pid));
+  fs.rmSync(own, { recursive: true, force: true });
+  fs.mkdirSync(own, { recursive: true });
+  return own;
+}
+
+export interface QueryServiceOptions {
+  /** the one folder besides the lake files the engine's own COPY statements may write to (workbench exports) */
+  exportDir?: string;
+  /**
+   * where DuckDB spills (this process's subfolder, swept when the service opens) instead of `.tmp` under the working
+   * directory. DuckDB lets queries read its own temp folder; the guard keeps them from writing there.
+   */
+  spillDir?: string;
+  /** DuckDB's max_temp_directory_size (default 4GB) */
+  maxSpill?: string;
+  /** DuckDB's memory_limit (default 2GB) */
+  memoryLimit?: string;
+}
+
 export interface QueryLease {
   conn: DuckDBConnection;
   gen: QueryGeneration;
@@ -151,15 +190,15 @@ export class QueryService {
   private constructor(
     private readonly barsRoot: string,
     private readonly precedence: string[],
-    private readonly exportDir: string | undefined,
+    private readonly opts: QueryServiceOptions,
   ) {}
 
   /**
    * `exportDir`: the one folder besides the lake files the engine's own COPY statements may write to (workbench
    * exports, moved to their final place afterwards). User SQL can never COPY: the guard refuses it.
    */
-  static async open(_lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE, opts: { exportDir?: string } = {}): Promise<QueryService> {
-    const svc = new QueryService(barsRoot, precedence, opts.exportDir);
+  static async open(_lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE, opts: QueryServiceOptions = {}): Promise<QueryService> {
+    const svc = new QueryService(barsRoot, precedence, opts.spillDir ? { ...opts, spillDir: prepareSpillDir(opts.spillDir) } : opts);
     await svc.generation();
     return svc;
   }
@@ -173,7 +212,7 @@ export class QueryService {
       const g = await this.building;
       if (g.signature === signature) return g;
     }
-    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.exportDir, signature);
+    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature);
     try {
       const g = await this.building;
       this.current?.retire();
