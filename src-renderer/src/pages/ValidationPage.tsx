@@ -1,115 +1,30 @@
 import { useEffect } from 'react';
 import type { Finding, ValidationRunSummary } from '../../../src-main/contract/validation';
-import type { Client } from '../client';
 import { useClient } from '../clientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatElapsed, formatInt, formatTime, formatWhen } from '../format';
 import { useNav } from '../state/nav';
 import { usePageExport } from '../state/pageExport';
 import {
-  bytesOfChunks,
   canPage,
-  findingsArg,
-  mergeRuns,
-  NO_FILTERS,
+  exportReport,
+  followValidation,
+  loadPage,
   PAGE_SIZE,
   rangeLabel,
-  reconcileArg,
-  runArg,
+  reconcileNow,
+  runNow,
   scopeText,
+  selectRun,
+  setFilter,
+  setRunForm,
   sourceText,
   symbolFilterError,
   useValidation,
-  type FindingFilters,
 } from '../state/validation';
 import './validation.css';
 
 const SEVERITY_OPTIONS = ['error', 'warning', 'info'] as const;
-
-// Every findings request carries a number; an answer that is not the latest (filters changed meanwhile) is dropped.
-let pageSeq = 0;
-
-async function refreshRuns(client: Client): Promise<void> {
-  const r = await client.request('validation.runs', { limit: 200 });
-  if (!r.ok) return useValidation.setState({ runsError: r.error, runsLoaded: true });
-  const s = useValidation.getState();
-  useValidation.setState({ runs: mergeRuns([], r.value), runsLoaded: true, runsError: null });
-  // The first visit opens the newest run: the page is never blank when there is something to show.
-  if (s.selected === null && r.value[0]) void selectRun(client, r.value[0].id);
-}
-
-async function loadPage(client: Client, offset: number): Promise<void> {
-  const { selected, filters } = useValidation.getState();
-  if (!selected) return;
-  if (symbolFilterError(filters.symbol)) return;
-  const seq = ++pageSeq;
-  useValidation.setState({ pageLoading: true, offset });
-  const r = await client.request('validation.findings', findingsArg(selected, filters, offset));
-  if (seq !== pageSeq) return;
-  if (r.ok) useValidation.setState({ page: r.value, pageLoading: false, pageError: null });
-  else useValidation.setState({ page: null, pageLoading: false, pageError: r.error });
-}
-
-async function selectRun(client: Client, runId: string): Promise<void> {
-  useValidation.setState({ selected: runId, filters: NO_FILTERS, page: null, pageError: null, exportStatus: null, exportError: null });
-  await loadPage(client, 0);
-}
-
-function setFilter(client: Client, patch: Partial<FindingFilters>): void {
-  useValidation.setState((s) => ({ filters: { ...s.filters, ...patch } }));
-  void loadPage(client, 0);
-}
-
-async function runNow(client: Client): Promise<void> {
-  const parsed = runArg(useValidation.getState().form);
-  if (!parsed.ok) return useValidation.setState({ runError: { code: 'E_BAD_INPUT', message: parsed.message } });
-  useValidation.setState({ running: true, runError: null });
-  const r = await client.request('validation.run', parsed.arg);
-  if (!r.ok) return useValidation.setState({ running: false, runError: r.error });
-  useValidation.setState((s) => ({ running: false, runs: mergeRuns(s.runs, [r.value]) }));
-  await selectRun(client, r.value.id);
-}
-
-async function reconcileNow(client: Client): Promise<void> {
-  const parsed = reconcileArg(useValidation.getState().form);
-  if (!parsed.ok) return useValidation.setState({ runError: { code: 'E_BAD_INPUT', message: parsed.message } });
-  useValidation.setState({ running: true, runError: null });
-  const r = await client.request('reconcile.run', parsed.arg);
-  if (!r.ok) return useValidation.setState({ running: false, runError: r.error });
-  useValidation.setState((s) => ({ running: false, runs: mergeRuns(s.runs, [r.value]) }));
-  await selectRun(client, r.value.id);
-}
-
-/** Desktop: the engine's host opens a save dialog. Web: the report comes over the socket in chunks, then downloads. */
-async function exportReport(client: Client, run: ValidationRunSummary): Promise<void> {
-  useValidation.setState({ exportStatus: 'Exporting…', exportError: null });
-  if (client.transport === 'ipc') {
-    const r = await client.request('validation.export', { runId: run.id });
-    if (!r.ok) return useValidation.setState({ exportStatus: null, exportError: r.error });
-    return useValidation.setState({ exportStatus: r.value.saved ? `Saved to ${r.value.path ?? ''}` : null });
-  }
-  const chunks: string[] = [];
-  let offset = 0;
-  let fileName = run.reportName;
-  for (;;) {
-    const r = await client.request('validation.report', { runId: run.id, offset });
-    if (!r.ok) return useValidation.setState({ exportStatus: null, exportError: r.error });
-    chunks.push(r.value.data);
-    fileName = r.value.fileName;
-    offset += atob(r.value.data).length;
-    if (r.value.done) break;
-  }
-  const url = URL.createObjectURL(new Blob([bytesOfChunks(chunks) as BlobPart], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // revoked on the next turn: the click has started the download by then
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-  useValidation.setState({ exportStatus: `Downloaded ${fileName}` });
-}
 
 function SeverityCounts({ run }: { run: ValidationRunSummary }) {
   return (
@@ -126,7 +41,6 @@ function RunForm() {
   const form = useValidation((s) => s.form);
   const running = useValidation((s) => s.running);
   const runError = useValidation((s) => s.runError);
-  const set = (patch: Partial<typeof form>) => useValidation.setState((s) => ({ form: { ...s.form, ...patch }, runError: null }));
   return (
     <section className="panel" aria-labelledby="vrun-title">
       <div className="panel-head">
@@ -142,15 +56,15 @@ function RunForm() {
       >
         <div className="field">
           <label htmlFor="vrun-symbols">Symbols</label>
-          <input id="vrun-symbols" className="mono-input" value={form.symbols} placeholder="all (or AAPL, MSFT)" onChange={(e) => set({ symbols: e.target.value })} autoComplete="off" spellCheck={false} />
+          <input id="vrun-symbols" className="mono-input" value={form.symbols} placeholder="all (or AAPL, MSFT)" onChange={(e) => setRunForm({ symbols: e.target.value })} autoComplete="off" spellCheck={false} />
         </div>
         <div className="field">
           <label htmlFor="vrun-start">Start</label>
-          <input id="vrun-start" type="date" value={form.start} onChange={(e) => set({ start: e.target.value })} />
+          <input id="vrun-start" type="date" value={form.start} onChange={(e) => setRunForm({ start: e.target.value })} />
         </div>
         <div className="field">
           <label htmlFor="vrun-end">End</label>
-          <input id="vrun-end" type="date" value={form.end} onChange={(e) => set({ end: e.target.value })} />
+          <input id="vrun-end" type="date" value={form.end} onChange={(e) => setRunForm({ end: e.target.value })} />
         </div>
         <div className="vrun-actions">
           <button type="submit" className="primary" disabled={running}>
@@ -159,7 +73,7 @@ function RunForm() {
         </div>
         <div className="field vrun-sources">
           <label htmlFor="vrun-sources">Sources</label>
-          <input id="vrun-sources" className="mono-input" value={form.sources} placeholder="to reconcile: alpaca:sip, polygon" onChange={(e) => set({ sources: e.target.value })} autoComplete="off" spellCheck={false} />
+          <input id="vrun-sources" className="mono-input" value={form.sources} placeholder="to reconcile: alpaca:sip, polygon" onChange={(e) => setRunForm({ sources: e.target.value })} autoComplete="off" spellCheck={false} />
         </div>
         <div className="vrun-actions vrun-reconcile">
           <button type="button" disabled={running} onClick={() => void reconcileNow(client)}>
@@ -385,17 +299,7 @@ function Findings() {
 
 export function ValidationPage() {
   const client = useClient();
-  useEffect(() => {
-    void refreshRuns(client);
-    const offs = [
-      // live: a run finished (from this page, the CLI in this process, or the ingest pipeline)
-      client.on('validation.completed', () => void refreshRuns(client)),
-      client.onStatus((s) => {
-        if (s === 'open') void refreshRuns(client);
-      }),
-    ];
-    return () => offs.forEach((off) => off());
-  }, [client]);
+  useEffect(() => followValidation(client), [client]);
   return (
     <div className="page page-validation">
       <RunForm />
