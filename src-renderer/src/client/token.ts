@@ -37,7 +37,7 @@ export function wsUrl(location: Pick<Location, 'protocol' | 'host'>, path: strin
   return `${scheme}://${location.host}${path}?token=${encodeURIComponent(token)}`;
 }
 
-/** The token this tab holds (web mode), for the few URLs the browser itself must open (workbench downloads). */
+/** The token this tab holds (web mode), for the few URLs the browser itself must open (Query page downloads). */
 export function storedToken(storage: Pick<Storage, 'getItem'> | null): string | null {
   try {
     return storage?.getItem(STORAGE_KEY) ?? null;

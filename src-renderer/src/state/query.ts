@@ -59,7 +59,7 @@ export interface ResultView {
   cache: PageCache;
 }
 
-interface WorkbenchState {
+interface QueryState {
   sql: string;
   running: boolean;
   runningId: string | null;
@@ -77,7 +77,7 @@ interface WorkbenchState {
   setSql(sql: string): void;
 }
 
-export const useWorkbench = create<WorkbenchState>()((set) => ({
+export const useQuery = create<QueryState>()((set) => ({
   sql: DEFAULT_SQL,
   running: false,
   runningId: null,
@@ -93,7 +93,7 @@ export const useWorkbench = create<WorkbenchState>()((set) => ({
   setSql: (sql) => set({ sql }),
 }));
 
-const bump = () => useWorkbench.setState((s) => ({ version: s.version + 1 }));
+const bump = () => useQuery.setState((s) => ({ version: s.version + 1 }));
 
 function makeCache(client: Client, queryId: string, rowCount: number, sort: Sort | null): PageCache {
   return new PageCache({
@@ -104,7 +104,7 @@ function makeCache(client: Client, queryId: string, rowCount: number, sort: Sort
       return r.value.rows;
     },
     onChange: bump,
-    onError: (e) => useWorkbench.setState({ error: isErrorValue(e) ? e : { code: 'E_INTERNAL', message: String(e) } }),
+    onError: (e) => useQuery.setState({ error: isErrorValue(e) ? e : { code: 'E_INTERNAL', message: String(e) } }),
   });
 }
 
@@ -114,7 +114,7 @@ function isErrorValue(e: unknown): e is ErrorValue {
 
 export async function loadSide(client: Client): Promise<void> {
   const [history, saved, schema] = await Promise.all([client.request('query.history', { limit: 100 }), client.request('query.saved.list', {}), client.request('query.schema', {})]);
-  useWorkbench.setState({
+  useQuery.setState({
     ...(history.ok ? { history: history.value } : {}),
     ...(saved.ok ? { saved: saved.value } : {}),
     ...(schema.ok ? { schema: schema.value } : {}),
@@ -123,16 +123,16 @@ export async function loadSide(client: Client): Promise<void> {
 
 async function refreshHistory(client: Client): Promise<void> {
   const h = await client.request('query.history', { limit: 100 });
-  if (h.ok) useWorkbench.setState({ history: h.value });
+  if (h.ok) useQuery.setState({ history: h.value });
 }
 
 export async function runQuery(client: Client): Promise<void> {
-  const s = useWorkbench.getState();
+  const s = useQuery.getState();
   if (s.running) return;
   const sql = s.sql;
   const queryId = newQueryId();
   const previous = s.result;
-  useWorkbench.setState({ running: true, runningId: queryId, error: null, notice: null });
+  useQuery.setState({ running: true, runningId: queryId, error: null, notice: null });
   const r = await client.request('query.open', { sql, queryId, limit: PAGE_SIZE });
   if (r.ok) {
     previous?.cache.dispose();
@@ -140,65 +140,65 @@ export async function runQuery(client: Client): Promise<void> {
     if (previous) void client.request('query.close', { queryId: previous.queryId });
     const cache = makeCache(client, queryId, r.value.rowCount, null);
     cache.put(0, r.value.first.rows);
-    useWorkbench.setState({ running: false, runningId: null, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache } });
+    useQuery.setState({ running: false, runningId: null, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache } });
   } else {
-    useWorkbench.setState({ running: false, runningId: null, error: r.error });
+    useQuery.setState({ running: false, runningId: null, error: r.error });
   }
   void refreshHistory(client);
 }
 
 export async function cancelQuery(client: Client): Promise<void> {
-  const id = useWorkbench.getState().runningId;
+  const id = useQuery.getState().runningId;
   if (id) await client.request('query.cancel', { queryId: id });
 }
 
 /** Re-orders the open result engine-side; the grid gets a fresh cache for the new order. */
 export async function sortBy(client: Client, column: string): Promise<void> {
-  const s = useWorkbench.getState();
+  const s = useQuery.getState();
   const result = s.result;
   if (!result || s.sorting) return;
   const sort = nextSort(result.sort, column);
-  useWorkbench.setState({ sorting: true, error: null });
+  useQuery.setState({ sorting: true, error: null });
   const r = await client.request('query.sort', { queryId: result.queryId, sort, limit: PAGE_SIZE });
   if (!r.ok) {
-    useWorkbench.setState({ sorting: false, error: r.error });
+    useQuery.setState({ sorting: false, error: r.error });
     return;
   }
   result.cache.dispose();
   const cache = makeCache(client, result.queryId, result.rowCount, sort);
   cache.put(0, r.value.first.rows);
-  useWorkbench.setState({ sorting: false, result: { ...result, sort, cache } });
+  useQuery.setState({ sorting: false, result: { ...result, sort, cache } });
 }
 
 /** Desktop: the engine shows a save dialog. Web: the engine prepares a one-time download, fetched by the browser. */
 export async function exportResult(client: Client, format: ExportFormat, download: (url: string, filename: string) => void): Promise<void> {
-  const result = useWorkbench.getState().result;
+  const result = useQuery.getState().result;
   if (!result) return;
-  useWorkbench.setState({ exporting: format, notice: null, error: null });
+  useQuery.setState({ exporting: format, notice: null, error: null });
   const r = await client.request('query.export', { queryId: result.queryId, format });
-  useWorkbench.setState({ exporting: null });
-  if (!r.ok) return void useWorkbench.setState({ error: r.error });
+  useQuery.setState({ exporting: null });
+  if (!r.ok) return void useQuery.setState({ error: r.error });
   const v = r.value;
-  if (v.status === 'saved') useWorkbench.setState({ notice: `Saved ${v.rows.toLocaleString('en-US')} rows to ${v.path}` });
+  if (v.status === 'saved') useQuery.setState({ notice: `Saved ${v.rows.toLocaleString('en-US')} rows to ${v.path}` });
   else if (v.status === 'download') {
     download(v.url, v.filename);
-    useWorkbench.setState({ notice: `Downloading ${v.filename} (${v.rows.toLocaleString('en-US')} rows)` });
+    useQuery.setState({ notice: `Downloading ${v.filename} (${v.rows.toLocaleString('en-US')} rows)` });
   }
 }
 
 export async function saveQuery(client: Client, name: string): Promise<boolean> {
-  const r = await client.request('query.saved.save', { name, sql: useWorkbench.getState().sql });
+  const r = await client.request('query.saved.save', { name, sql: useQuery.getState().sql });
   if (!r.ok) {
-    useWorkbench.setState({ error: r.error });
+    useQuery.setState({ error: r.error });
     return false;
   }
   const list = await client.request('query.saved.list', {});
-  if (list.ok) useWorkbench.setState({ saved: list.value, notice: `Saved query “${r.value.name}”` });
+  if (list.ok) useQuery.setState({ saved: list.value, notice: `Saved query “${r.value.name}”` });
   return true;
 }
 
 export async function deleteSaved(client: Client, id: number): Promise<void> {
   await client.request('query.saved.delete', { id });
   const list = await client.request('query.saved.list', {});
-  if (list.ok) useWorkbench.setState({ saved: list.value });
+  if (list.ok) useQuery.setState({ saved: list.value });
 }
