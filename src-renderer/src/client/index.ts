@@ -53,5 +53,16 @@ export function connectClient(): Client {
         () => false,
       ),
   });
-  return createClient(transport);
+  return createClient(transport, { download: (url, filename) => browserDownload(url, filename, token) });
+}
+
+/** The browser fetches the file itself, streamed to disk; the session token rides along like the socket's. */
+function browserDownload(url: string, filename: string, token: string): void {
+  const a = document.createElement('a');
+  a.href = `${url}?token=${encodeURIComponent(token)}`;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }

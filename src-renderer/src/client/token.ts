@@ -36,12 +36,3 @@ export function wsUrl(location: Pick<Location, 'protocol' | 'host'>, path: strin
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}${path}?token=${encodeURIComponent(token)}`;
 }
-
-/** The token this tab holds (web mode), for the few URLs the browser itself must open (Query page downloads). */
-export function storedToken(storage: Pick<Storage, 'getItem'> | null): string | null {
-  try {
-    return storage?.getItem(STORAGE_KEY) ?? null;
-  } catch {
-    return null;
-  }
-}

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useClient } from '../clientContext';
-import { storedToken } from '../client/token';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ResultChart } from '../components/query/ResultChart';
 import { ResultGrid } from '../components/query/ResultGrid';
@@ -13,23 +12,6 @@ import { cancelQuery, chartSpec, deleteSaved, exportResult, loadSide, runQuery, 
 import '../components/query/query.css';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-
-/** Web mode: the browser fetches the export itself, streamed to disk; the session token rides along like the socket's. */
-function browserDownload(url: string, filename: string): void {
-  let token: string | null = null;
-  try {
-    token = storedToken(window.sessionStorage);
-  } catch {
-    token = null;
-  }
-  const a = document.createElement('a');
-  a.href = `${url}?token=${encodeURIComponent(token ?? '')}`;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -70,7 +52,7 @@ export function QueryPage() {
   };
   const canExport = !!result && !running && !exporting;
   // File › Export… (desktop menu): the result as CSV, as the first export button does
-  usePageExport('Export CSV', canExport ? () => void exportResult(client, 'csv', browserDownload) : null);
+  usePageExport('Export CSV', canExport ? () => void exportResult(client, 'csv') : null);
   const chartable = !!result && !!chartSpec(result.columns);
 
   return (
@@ -92,10 +74,10 @@ export function QueryPage() {
               Cancel
             </button>
             <span className="query-sep" />
-            <button type="button" onClick={() => void exportResult(client, 'csv', browserDownload)} disabled={!canExport}>
+            <button type="button" onClick={() => void exportResult(client, 'csv')} disabled={!canExport}>
               Export CSV
             </button>
-            <button type="button" onClick={() => void exportResult(client, 'parquet', browserDownload)} disabled={!canExport}>
+            <button type="button" onClick={() => void exportResult(client, 'parquet')} disabled={!canExport}>
               Export Parquet
             </button>
             <button type="button" aria-pressed={showChart} onClick={() => setShowChart((s) => !s)} disabled={!chartable || running} title={chartable ? 'Line chart of the loaded rows' : 'Needs a time column and a numeric column'}>

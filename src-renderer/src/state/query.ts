@@ -171,7 +171,7 @@ export async function sortBy(client: Client, column: string): Promise<void> {
 }
 
 /** Desktop: the engine shows a save dialog. Web: the engine prepares a one-time download, fetched by the browser. */
-export async function exportResult(client: Client, format: ExportFormat, download: (url: string, filename: string) => void): Promise<void> {
+export async function exportResult(client: Client, format: ExportFormat): Promise<void> {
   const result = useQuery.getState().result;
   if (!result) return;
   useQuery.setState({ exporting: format, notice: null, error: null });
@@ -181,7 +181,7 @@ export async function exportResult(client: Client, format: ExportFormat, downloa
   const v = r.value;
   if (v.status === 'saved') useQuery.setState({ notice: `Saved ${v.rows.toLocaleString('en-US')} rows to ${v.path}` });
   else if (v.status === 'download') {
-    download(v.url, v.filename);
+    client.download(v.url, v.filename);
     useQuery.setState({ notice: `Downloading ${v.filename} (${v.rows.toLocaleString('en-US')} rows)` });
   }
 }
