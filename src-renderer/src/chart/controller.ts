@@ -26,11 +26,11 @@ import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, need, v
 // React renders the controls around it and reads its state through onState.
 
 /** bars per request: a window is three views, so about MAX_BARS / 3 bars are visible before a coarser timeframe */
-export const MAX_BARS = 5_000;
+const MAX_BARS = 5_000;
 /** bars held at most, after merging windows while panning */
 const KEEP_BARS = 3 * MAX_BARS;
 
-export interface ChartTargetResolved {
+interface ChartTargetResolved {
   symbol: string;
   provider: string;
   feed: string;

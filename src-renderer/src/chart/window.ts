@@ -34,7 +34,7 @@ export interface Range {
 }
 
 /** The visible span a timeframe opens with: a few hundred bars, in calendar time (weekends and nights included). */
-export function initialSpan(tf: Timeframe): number {
+function initialSpan(tf: Timeframe): number {
   return { '1m': 1, '5m': 5, '15m': 14, '30m': 30, '1h': 60, '1d': 365 }[tf] * DAY;
 }
 
@@ -95,7 +95,7 @@ export function visibleTimeRange(t: readonly number[], tf: Timeframe, logicalFro
  */
 export type Need = { kind: 'none' } | { kind: 'window'; window: Range; reason: 'edge' | 'finer' | 'coarser'; timeframe: Timeframe };
 
-export interface NeedInput {
+interface NeedInput {
   view: Range;
   /** bars the view spans at the shown timeframe (the logical range's width) */
   visibleBars: number;
@@ -198,7 +198,7 @@ export function applyWindow(held: Loaded | null, got: Loaded, view: Range, keep:
 }
 
 /** Index of the first element >= x (t.length if none). */
-export function lowerBound(t: readonly number[], x: number): number {
+function lowerBound(t: readonly number[], x: number): number {
   let lo = 0;
   let hi = t.length;
   while (lo < hi) {

@@ -28,7 +28,7 @@ export interface Client {
   download(url: string, filename: string): void;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Told about every message that failed validation and was dropped or turned into an error value. */
   onProtocolError?: (message: string) => void;
   /** How this transport's downloads are opened (see Client.download); none by default. */

@@ -1,6 +1,6 @@
 const STORAGE_KEY = 'marketpipe.token';
 
-export interface TokenEnv {
+interface TokenEnv {
   location: Pick<Location, 'search' | 'pathname' | 'hash'>;
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
   history: Pick<History, 'replaceState' | 'state'>;

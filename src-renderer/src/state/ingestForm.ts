@@ -56,7 +56,7 @@ export const useIngestForm = create<IngestFormState>()((set) => ({
     }),
 }));
 
-export function defaultTimeframe(provider: string, info: ProviderInfo | undefined): Timeframe | '' {
+function defaultTimeframe(provider: string, info: ProviderInfo | undefined): Timeframe | '' {
   if (readsFiles(provider)) return '';
   const offered = timeframesOf(info);
   return offered.includes('1m') ? '1m' : (offered[0] ?? '1m');

@@ -96,7 +96,7 @@ function forward(known: JobView, incoming: Job): JobView {
  * `job.updated` events come in the order the engine emitted them, after every answer already received: the
  * incoming job is the truth. A finished job that comes back unfinished was resumed (a new run under the same id).
  */
-export function mergeEvent(known: JobView | undefined, incoming: Job): JobView {
+function mergeEvent(known: JobView | undefined, incoming: Job): JobView {
   if (!known || TERMINAL.has(incoming.status) || TERMINAL.has(known.status)) return fresh(incoming);
   return forward(known, incoming);
 }

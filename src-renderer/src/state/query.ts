@@ -5,7 +5,7 @@ import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { PAGE_SIZE, PageCache } from './pageCache';
 
-export const DEFAULT_SQL =
+const DEFAULT_SQL =
   "SELECT symbol, count(*) AS bars, min(ts) AS first, max(ts) AS last FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol";
 
 const TIME_TYPE = /^(TIMESTAMP|DATE)/i;
@@ -43,7 +43,7 @@ export function rowText(row: Cell[]): string {
   return row.map((c) => cellText(c).replace(/[\t\n]/g, ' ')).join('\t');
 }
 
-export function newQueryId(): string {
+function newQueryId(): string {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
   return `q${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;

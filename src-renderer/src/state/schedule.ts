@@ -4,10 +4,10 @@ import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { readsFiles, timeframesOf } from './ingestForm';
 
-export const NEW_YORK = 'America/New_York';
+const NEW_YORK = 'America/New_York';
 
 /** What the schedule form holds: selects work with strings, '' meaning "none" / "the provider's default". */
-export interface ScheduleDraft {
+interface ScheduleDraft {
   enabled: boolean;
   universe: string;
   provider: string;

@@ -6,9 +6,9 @@ import { localDate, splitSymbols } from '../format';
 
 export const DEMO_UNIVERSE = { name: 'Demo', symbols: ['AAPL', 'MSFT', 'SPY'] } as const;
 /** The demo ingests about the last five trading days: ten calendar days back covers them, weekends and a holiday included. */
-export const DEMO_DAYS_BACK = 10;
+const DEMO_DAYS_BACK = 10;
 /** Where "Ingest missing days" starts symbols that have no data yet, unless the user says otherwise. */
-export const DEFAULT_FROM_DAYS_BACK = 30;
+const DEFAULT_FROM_DAYS_BACK = 30;
 
 interface UniverseState {
   list: Universe[] | null;
@@ -72,7 +72,7 @@ export function symbolRows(universe: Universe, coverage: SymbolCoverage[] | null
   return universe.symbols.filter((s) => !q || s.toUpperCase().includes(q)).map((symbol) => ({ symbol, coverage: bySymbol.get(symbol) ?? null }));
 }
 
-export interface CoverageSummary {
+interface CoverageSummary {
   symbols: number;
   withData: number;
   missing: number;

@@ -11,7 +11,7 @@ import { saveBlob } from '../download';
 
 export const PAGE_SIZE = 100;
 
-export interface FindingFilters {
+interface FindingFilters {
   symbol: string;
   rule: string;
   severity: string;
@@ -170,7 +170,7 @@ export function setRunForm(patch: Partial<RunForm>): void {
 // Every findings request carries a number; an answer that is not the latest (filters changed meanwhile) is dropped.
 let pageSeq = 0;
 
-export async function refreshRuns(client: Client): Promise<void> {
+async function refreshRuns(client: Client): Promise<void> {
   const r = await client.request('validation.runs', { limit: 200 });
   if (!r.ok) return useValidation.setState({ runsError: r.error, runsLoaded: true });
   const s = useValidation.getState();

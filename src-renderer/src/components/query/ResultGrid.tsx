@@ -3,7 +3,7 @@ import { observeElementOffset, useVirtualizer } from '@tanstack/react-virtual';
 import type { Cell } from '../../../../src-main/contract/schemas';
 import { cellText, chartTargetColumns, isNumericType, rowText, type ResultView } from '../../state/query';
 
-export const ROW_HEIGHT = 24;
+const ROW_HEIGHT = 24;
 const ROWNUM_WIDTH = 64;
 const MIN_WIDTH = 48;
 /**
@@ -12,13 +12,13 @@ const MIN_WIDTH = 48;
  * *scaled*: the body stays this tall and a scroll position maps proportionally onto the rows, so every row is
  * reachable by the scrollbar and the keys (a wheel step then moves more than a row, as in other data grids).
  */
-export const MAX_BODY_PX = 15_000_000;
+const MAX_BODY_PX = 15_000_000;
 
 /**
  * Row-space pixels per real scroll pixel: 1 unless the rows are taller than MAX_BODY_PX. `view` is the height rows
  * are seen through (the scroll box under its sticky header): the last real scroll position shows the last rows.
  */
-export function scrollScale(rowCount: number, view: number): number {
+function scrollScale(rowCount: number, view: number): number {
   const rows = rowCount * ROW_HEIGHT;
   if (rows <= MAX_BODY_PX) return 1;
   return Math.max(1, (rows - view) / Math.max(1, MAX_BODY_PX - view));
@@ -36,7 +36,7 @@ function display(cell: Cell | undefined) {
   return String(cell);
 }
 
-export interface GridActions {
+interface GridActions {
   onSort(column: string): void;
   onCopy(text: string, what: string): void;
   onOpenChart(symbol: string, at: string): void;
