@@ -44,13 +44,6 @@ export function localDate(daysAgo: number, now: Date = new Date()): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-export function splitSymbols(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
 /** A human duration for an ETA: "45 s", "2 m 10 s", "1 h 05 m". */
 export function formatEta(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

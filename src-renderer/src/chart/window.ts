@@ -1,5 +1,6 @@
 import type { ChartBars } from '../../../src-main/contract/chart';
 import type { Timeframe } from '../../../src-main/contract/schemas';
+import { TIMEFRAME_MS as TF_MS, TIMEFRAMES as ORDER } from '../../../src-common/timeframes';
 
 // What the chart explorer fetches, and when: plain functions over numbers, tested without a browser.
 //
@@ -8,15 +9,6 @@ import type { Timeframe } from '../../../src-main/contract/schemas';
 // finest timeframe that fits maxBars, so zooming out far enough switches to coarser bars by itself. Zooming back in
 // asks again once the view is small enough that a finer timeframe would fit.
 
-export const TF_MS: Record<Timeframe, number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '30m': 1_800_000,
-  '1h': 3_600_000,
-  '1d': 86_400_000,
-};
-const ORDER: Timeframe[] = ['1m', '5m', '15m', '30m', '1h', '1d'];
 const DAY = 86_400_000;
 
 /** Bars as the engine sends them, with the range the window covers. */

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ChartExtent } from '../../../src-main/contract/chart';
 import { TIMEFRAMES, TimeframeSchema, type Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { NEW_YORK } from '../../../src-common/nyTime';
 import { ChartController, type ChartViewState } from '../chart/controller';
 import { timeframeNote } from '../chart/window';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -11,7 +12,7 @@ import { useNav } from '../state/nav';
 import './chart.css';
 
 const nyTime = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
+  timeZone: NEW_YORK,
   year: 'numeric',
   month: 'short',
   day: '2-digit',

@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { splitSymbols } from '../../../src-common/symbols';
 import { useClient } from '../clientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DynamicUniverseForm, RulePanel, SymbolDataFilter, UniverseFacetFilters } from '../components/DynamicUniverse';
@@ -27,7 +28,6 @@ import {
   loadUniverses,
   missingDaysArg,
   nameFromFile,
-  parseSymbols,
   parseTags,
   summarize,
   symbolRows,
@@ -335,7 +335,7 @@ function UniverseDetail({ universe, onImport, importing }: { universe: Universe;
 
   function add(e: FormEvent) {
     e.preventDefault();
-    const list = parseSymbols(symbols);
+    const list = splitSymbols(symbols);
     if (list.length === 0) {
       setErrorTitle('Not added');
       setError({ code: 'E_BAD_INPUT', message: 'type one or more symbols, comma or space separated' });

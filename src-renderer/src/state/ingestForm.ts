@@ -1,9 +1,11 @@
 import { create } from 'zustand';
 import type { IngestArgInput, ProviderInfo, Timeframe } from '../../../src-main/contract/schemas';
 import { TIMEFRAMES } from '../../../src-main/contract/schemas';
-import { localDate, splitSymbols } from '../format';
+import { NEW_YORK } from '../../../src-common/nyTime';
+import { splitSymbols } from '../../../src-common/symbols';
+import { localDate } from '../format';
 
-export const DEFAULT_TZ = 'America/New_York';
+export const DEFAULT_TZ = NEW_YORK;
 
 /** Providers that read symbols, range and timeframe from their files when they are not given. */
 export function readsFiles(provider: string): boolean {

@@ -1,10 +1,9 @@
 import { create } from 'zustand';
 import type { ProviderInfo, Schedule, ScheduleStatus, Timeframe, Universe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { NEW_YORK } from '../../../src-common/nyTime';
 import type { Client } from '../client';
 import { readsFiles, timeframesOf } from './ingestForm';
-
-const NEW_YORK = 'America/New_York';
 
 /** What the schedule form holds: selects work with strings, '' meaning "none" / "the provider's default". */
 interface ScheduleDraft {

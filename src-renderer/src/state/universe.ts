@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { IngestArgInput, SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
-import { localDate, splitSymbols } from '../format';
+import { localDate } from '../format';
 
 export const DEMO_UNIVERSE = { name: 'Demo', symbols: ['AAPL', 'MSFT', 'SPY'] } as const;
 /** The demo ingests about the last five trading days: ten calendar days back covers them, weekends and a holiday included. */
@@ -53,11 +53,6 @@ export function parseTags(text: string): string[] {
     out.push(t);
   }
   return out;
-}
-
-/** Symbols as typed (comma or whitespace separated), upper-cased and without duplicates; the engine checks them. */
-export function parseSymbols(text: string): string[] {
-  return [...new Set(splitSymbols(text).map((s) => s.toUpperCase()))];
 }
 
 /** One table row per member symbol, with its coverage when known (null: not loaded, or the engine has none). */

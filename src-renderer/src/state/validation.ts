@@ -3,6 +3,7 @@ import type { RequestArgInput } from '../../../src-main/contract/contract';
 import { SYMBOL_RE } from '../../../src-main/contract/schemas';
 import type { FindingsPage, ValidationRunSummary } from '../../../src-main/contract/validation';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { splitSymbols } from '../../../src-common/symbols';
 import type { Client } from '../client';
 import { saveBlob } from '../download';
 
@@ -82,16 +83,13 @@ export function symbolFilterError(raw: string): string | null {
 
 /** The scope of "Run validation" from the form: blank fields mean "everything". */
 export function runArg(form: RunForm): { ok: true; arg: RequestArgInput<'validation.run'> } | { ok: false; message: string } {
-  const symbols = form.symbols
-    .split(/[\s,]+/)
-    .map((s) => s.trim().toUpperCase())
-    .filter(Boolean);
+  const symbols = splitSymbols(form.symbols);
   const bad = symbols.find((s) => !SYMBOL_RE.test(s));
   if (bad) return { ok: false, message: `"${bad}" is not a symbol` };
   if (form.start && form.end && form.start > form.end) return { ok: false, message: 'Start is after End' };
   return {
     ok: true,
-    arg: { ...(symbols.length ? { symbols: [...new Set(symbols)] } : {}), ...(form.start ? { start: form.start } : {}), ...(form.end ? { end: form.end } : {}) },
+    arg: { ...(symbols.length ? { symbols } : {}), ...(form.start ? { start: form.start } : {}), ...(form.end ? { end: form.end } : {}) },
   };
 }
 
