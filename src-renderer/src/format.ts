@@ -4,6 +4,11 @@ export function formatInt(n: number): string {
   return intFormat.format(n);
 }
 
+/** "1 symbol", "2,000 symbols" */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatInt(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatElapsed(ms: number): string {
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
