@@ -7,7 +7,7 @@ import { HistoryPanel, SavedPanel, SchemaPanel } from '../components/query/SideP
 import { SqlEditor } from '../components/query/SqlEditor';
 import { formatElapsed, formatInt } from '../format';
 import { useNav } from '../state/nav';
-import { usePageExport } from '../state/pageExport';
+import { usePageExport } from '../commands';
 import { cancelQuery, chartSpec, deleteSaved, exportResult, loadSide, runQuery, saveQuery, sortBy, useQuery } from '../state/query';
 import '../components/query/query.css';
 

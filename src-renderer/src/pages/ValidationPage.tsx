@@ -4,7 +4,7 @@ import { useClient } from '../clientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatElapsed, formatInt, formatTime, formatWhen } from '../format';
 import { useNav } from '../state/nav';
-import { usePageExport } from '../state/pageExport';
+import { usePageExport } from '../commands';
 import {
   canPage,
   exportReport,

@@ -4,7 +4,7 @@ import type { ErrorValue } from '../../../../src-main/shared/errors';
 import { splitSymbols } from '../../../../src-common/symbols';
 import { useClient } from '../../clientContext';
 import { formatInt, plural } from '../../format';
-import { usePageExport } from '../../state/pageExport';
+import { usePageExport } from '../../commands';
 import {
   addSymbols,
   deleteUniverse,

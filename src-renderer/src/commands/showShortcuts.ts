@@ -1,0 +1,15 @@
+import { create } from 'zustand';
+import { register } from './registry';
+
+export const useShortcutsDialog = create<{ open: boolean; setOpen(open: boolean): void }>()((set) => ({
+  open: false,
+  setOpen: (open) => set({ open }),
+}));
+
+// "?" or Ctrl+/ in the app; Help › Keyboard shortcuts in the desktop menu.
+export const showShortcuts = register({
+  id: 'app.shortcuts',
+  label: 'Show this list of keyboard shortcuts',
+  keys: ['?', 'Ctrl+/'],
+  run: () => useShortcutsDialog.getState().setOpen(true),
+});
