@@ -18,6 +18,7 @@ import type { ChartFinding, ChartSession } from '../../../src-main/contract/char
 import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
+import { fetchBars, fetchFindings, fetchSessions } from '../state/chart';
 import { fromChartTime, toChartTime } from './time';
 import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, need, visibleTimeRange, type Loaded, type Range } from './window';
 
@@ -257,7 +258,7 @@ export class ChartController {
     this.inFlight = true;
     const maxBars = this.maxBars();
     this.setState({ loading: true });
-    const r = await this.client.request('chart.bars', {
+    const r = await fetchBars(this.client, {
       symbol: target.symbol,
       provider: target.provider,
       feed: target.feed,
@@ -325,8 +326,8 @@ export class ChartController {
     // At an end of the data, findings beyond it (sessions missing after the last bar) go on the end bar.
     const findingsRange = { from: l.from <= target.extent.from ? 0 : range.from, to: l.to > target.extent.to ? 8_640_000_000_000 : range.to };
     const [sessions, findings] = await Promise.all([
-      l.timeframe === '1d' ? Promise.resolve(null) : this.client.request('chart.sessions', range),
-      this.client.request('chart.findings', { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange }),
+      l.timeframe === '1d' ? Promise.resolve(null) : fetchSessions(this.client, range),
+      fetchFindings(this.client, { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange }),
     ]);
     if (gen !== this.generation || l !== this.loaded) return;
     this.sessions = sessions?.ok ? sessions.value.sessions : [];

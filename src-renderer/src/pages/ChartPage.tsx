@@ -8,6 +8,7 @@ import { timeframeNote } from '../chart/window';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useClient } from '../clientContext';
 import { useIngestForm } from '../state/ingestForm';
+import { loadChartExtent, loadChartSymbols } from '../state/chart';
 import { useNav } from '../state/nav';
 import './chart.css';
 
@@ -46,7 +47,7 @@ export function ChartPage() {
   useEffect(() => setInput(symbol), [symbol]);
 
   useEffect(() => {
-    void client.request('chart.symbols', {}).then((r) => r.ok && setSymbols(r.value.symbols));
+    void loadChartSymbols(client).then((r) => r.ok && setSymbols(r.value.symbols));
   }, [client]);
 
   useEffect(() => {
@@ -54,7 +55,7 @@ export function ChartPage() {
     setError(null);
     if (!symbol) return;
     let live = true;
-    void client.request('chart.extent', { symbol }).then((r) => {
+    void loadChartExtent(client, symbol).then((r) => {
       if (!live) return;
       if (r.ok) setExtent(r.value);
       else setError(r.error);

@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import type { EventPayload } from '../../../src-main/contract/contract';
 import type { Job, JobStatus } from '../../../src-main/contract/schemas';
+import type { ErrorValue } from '../../../src-main/shared/errors';
+import type { Client } from '../client';
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 /** A job that ended before its units were all done: `ingest.resume` runs the rest under the same id. */
@@ -125,4 +127,10 @@ function isLaterRun(a: Job, b: Job): boolean {
 /** Newest first. */
 export function sortJobs(byId: Record<string, JobView>): JobView[] {
   return Object.values(byId).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id.localeCompare(a.id)));
+}
+
+/** Cancels a running job, or resumes one that ended before its units were all done; the engine's refusal, if any. */
+export async function jobAction(client: Client, kind: 'cancel' | 'resume', jobId: string): Promise<ErrorValue | null> {
+  const r = kind === 'cancel' ? await client.request('ingest.cancel', { jobId }) : await client.request('ingest.resume', { jobId });
+  return r.ok ? null : r.error;
 }
