@@ -18,6 +18,8 @@ import { describe, expect, it } from 'vitest';
 //     engine, the CLI and the renderer can all run it.
 //  5. The engine reaches outside src-main only into src-common (and its own package.json): never the renderer or the
 //     preload, which are its hosts' business. The renderer may use src-common as well as the contract (rule 2).
+//  6. In the renderer only state/ modules (and the client itself) send requests to the engine: pages and components
+//     render and dispatch actions (zustand's "no store actions" practice), so every engine call has one home.
 
 const REPO = path.resolve(__dirname, '..');
 const isCommon = (rel: string) => rel === 'src-common' || rel.startsWith('src-common/');
@@ -218,6 +220,32 @@ function commonViolations(files: Source[]): string[] {
   return out;
 }
 
+/** Lines of `x.request(...)` calls: the client's request method, however the client is named. */
+function requestCallsOf(source: string, fileName: string): number[] {
+  const kind = fileName.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, kind);
+  const out: number[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'request') {
+      out.push(sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** Rule 6 (tests may call the client as they like). */
+function requestCallViolations(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (!f.rel.startsWith('src-renderer/src/') || /\.test\.tsx?$/.test(f.rel)) continue;
+    if (f.rel.startsWith('src-renderer/src/state/') || f.rel.startsWith('src-renderer/src/client/')) continue;
+    for (const line of requestCallsOf(f.text, f.rel)) out.push(`${f.rel}:${line} calls .request(): move the engine call to an action in src-renderer/src/state/`);
+  }
+  return out;
+}
+
 /** Rule 5. */
 function engineReachViolations(files: Source[]): string[] {
   const out: string[] = [];
@@ -376,6 +404,13 @@ describe('rules 4 and 5 catch violations (on sample trees)', () => {
     for (const text of cases) expect(commonViolations([{ rel: 'src-common/a.ts', text }]), text).toHaveLength(1);
   });
 
+  it('rule 6: only state/ and client/ send requests in the renderer', () => {
+    const call = `export async function f(client: Client) { return client.request('jobs.list', {}); }`;
+    expect(requestCallViolations([{ rel: 'src-renderer/src/state/jobs.ts', text: call }, { rel: 'src-renderer/src/client/client.ts', text: call }, { rel: 'src-renderer/src/pages/P.test.ts', text: call }])).toEqual([]);
+    expect(requestCallViolations([{ rel: 'src-renderer/src/pages/P.tsx', text: call }])).toEqual([expect.stringMatching(/^src-renderer\/src\/pages\/P\.tsx:1 calls \.request\(\)/)]);
+    expect(requestCallViolations([{ rel: 'src-renderer/src/chart/c.ts', text: `class C { f() { return this.client.request('chart.bars', {}); } }` }])).toHaveLength(1);
+  });
+
   it('rule 2 lets the renderer use src-common; rule 5 lets the engine use only src-common outside src-main', () => {
     expect(rendererViolations([{ rel: 'src-renderer/src/a.ts', text: `import { splitSymbols } from '../../src-common/symbols';` }])).toEqual([]);
     expect(engineReachViolations([{ rel: 'src-main/hosts/cli/options.ts', text: `export { splitSymbols } from '../../../src-common/symbols';\nimport pkg from '../../../package.json';` }])).toEqual([]);
@@ -418,6 +453,11 @@ describe('the repository obeys the rules', () => {
     // used from both sides, or it is not shared
     expect(renderer.some((f) => importsOf(f.text, f.rel).some((i) => i.specifier.includes('src-common/')))).toBe(true);
     expect(main.some((f) => importsOf(f.text, f.rel).some((i) => i.specifier.includes('src-common/')))).toBe(true);
+  });
+
+  it('6. in the renderer only state/ (and the client) sends requests', () => {
+    expect(requestCallViolations(renderer)).toEqual([]);
+    expect(renderer.some((f) => f.rel.startsWith('src-renderer/src/state/') && requestCallsOf(f.text, f.rel).length > 0)).toBe(true);
   });
 
   it('5. outside src-main the engine reaches only src-common', () => {
