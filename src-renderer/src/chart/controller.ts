@@ -19,6 +19,7 @@ import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { fetchBars, fetchFindings, fetchSessions } from '../state/chart';
+import { palette, type Palette } from './palette';
 import { fromChartTime, toChartTime } from './time';
 import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, need, visibleTimeRange, type Loaded, type Range } from './window';
 
@@ -52,48 +53,6 @@ export interface ChartViewState {
   error: ErrorValue | null;
   /** what the pointer is over: one bar and the findings on it */
   hover: { t: number; o: number; h: number; l: number; c: number; v: number; findings: ChartFinding[] } | null;
-}
-
-interface Palette {
-  text: string;
-  muted: string;
-  grid: string;
-  border: string;
-  up: string;
-  down: string;
-  volumeUp: string;
-  volumeDown: string;
-  extended: string;
-  warn: string;
-  err: string;
-  info: string;
-}
-
-/** lightweight-charts parses colours itself (no color-mix): theme hex colours with an alpha, as rgba(). */
-function withAlpha(color: string, alpha: number): string {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
-  return m ? `rgba(${parseInt(m[1]!, 16)}, ${parseInt(m[2]!, 16)}, ${parseInt(m[3]!, 16)}, ${alpha})` : color;
-}
-
-function palette(el: HTMLElement): Palette {
-  const css = getComputedStyle(el);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  const up = v('--ok', '#1a7f37');
-  const down = v('--err', '#c0262d');
-  return {
-    text: v('--text', '#1a1d23'),
-    muted: v('--muted', '#636b78'),
-    grid: v('--border', '#dcdfe5'),
-    border: v('--border-strong', '#c5cad3'),
-    up,
-    down,
-    volumeUp: withAlpha(up, 0.4),
-    volumeDown: withAlpha(down, 0.4),
-    extended: v('--idle-soft', '#eceef2'),
-    warn: v('--warn', '#9a6700'),
-    err: down,
-    info: v('--info', '#1f6feb'),
-  };
 }
 
 const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
