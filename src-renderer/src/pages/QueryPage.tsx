@@ -8,28 +8,10 @@ import { SqlEditor } from '../components/query/SqlEditor';
 import { formatElapsed, formatInt } from '../format';
 import { useNav } from '../state/nav';
 import { usePageExport } from '../commands';
-import { cancelQuery, chartSpec, deleteSaved, exportResult, loadSide, runQuery, saveQuery, sortBy, useQuery } from '../state/query';
+import { cancelQuery, chartSpec, copyCell, deleteSaved, exportResult, loadSide, runQuery, saveQuery, sortBy, useQuery } from '../state/query';
 import '../components/query/query.css';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // no clipboard API (insecure context, denied): the old way
-    const ta = document.createElement('textarea');
-    ta.value = text;
-    ta.style.position = 'fixed';
-    ta.style.opacity = '0';
-    document.body.appendChild(ta);
-    ta.select();
-    const ok = document.execCommand('copy');
-    ta.remove();
-    return ok;
-  }
-}
 
 export function QueryPage() {
   const client = useClient();
@@ -47,7 +29,7 @@ export function QueryPage() {
 
   const actions = {
     onSort: (column: string) => void sortBy(client, column),
-    onCopy: (text: string, what: string) => void copyText(text).then((ok) => useQuery.setState({ notice: ok ? `Copied ${what}` : 'Copy failed' })),
+    onCopy: (text: string, what: string) => void copyCell(text, what),
     onOpenChart: (symbol: string, at: string) => useNav.getState().openChart({ symbol, at }),
   };
   const canExport = !!result && !running && !exporting;

@@ -3,6 +3,7 @@ import type { Cell } from '../../../src-main/contract/schemas';
 import type { Column, ExportFormat, HistoryEntry, SavedQuery, SchemaView, Sort } from '../../../src-main/contract/workbench';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
+import { copyText } from '../clipboard';
 import { PAGE_SIZE, PageCache } from './pageCache';
 
 const DEFAULT_SQL =
@@ -201,4 +202,10 @@ export async function deleteSaved(client: Client, id: number): Promise<void> {
   await client.request('query.saved.delete', { id });
   const list = await client.request('query.saved.list', {});
   if (list.ok) useQuery.setState({ saved: list.value });
+}
+
+/** Copies a cell or a row of the result, and says so. */
+export async function copyCell(text: string, what: string): Promise<void> {
+  const ok = await copyText(text);
+  useQuery.setState({ notice: ok ? `Copied ${what}` : 'Copy failed' });
 }
