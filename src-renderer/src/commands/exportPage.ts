@@ -40,7 +40,7 @@ export function usePageExport(label: string, run: (() => void) | null): void {
 }
 
 // No keys of its own in the app (Ctrl+E stays the browser's): the desktop menu runs it.
-export const exportPage = register({
+register({
   id: 'page.export',
   label: 'Export what the page shows',
   keys: [],

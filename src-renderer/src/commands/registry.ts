@@ -20,7 +20,7 @@ export interface Command {
 }
 
 /** the key that starts a two-key chord ("g" then a page letter) */
-export const CHORD_KEY = 'g';
+const CHORD_KEY = 'g';
 /** how long after "g" the second key counts */
 export const CHORD_MS = 1500;
 
@@ -62,7 +62,7 @@ export interface KeyLike {
   timeStamp: number;
 }
 
-export type KeyOutcome = { type: 'run'; command: Command } | { type: 'chord' } | null;
+type KeyOutcome = { type: 'run'; command: Command } | { type: 'chord' } | null;
 
 /** Typing in a field (inputs, selects, text areas, CodeMirror and any contenteditable) never triggers a shortcut. */
 function isTyping(target: KeyLike['target']): boolean {

@@ -7,7 +7,7 @@ export const useShortcutsDialog = create<{ open: boolean; setOpen(open: boolean)
 }));
 
 // "?" or Ctrl+/ in the app; Help › Keyboard shortcuts in the desktop menu.
-export const showShortcuts = register({
+register({
   id: 'app.shortcuts',
   label: 'Show this list of keyboard shortcuts',
   keys: ['?', 'Ctrl+/'],

@@ -7,7 +7,7 @@ import { saveBlob } from '../download';
 import { TERMINAL } from './jobs';
 import { localDate } from '../format';
 
-export const DEMO_UNIVERSE = { name: 'Demo', symbols: ['AAPL', 'MSFT', 'SPY'] } as const;
+const DEMO_UNIVERSE = { name: 'Demo', symbols: ['AAPL', 'MSFT', 'SPY'] } as const;
 /** The demo ingests about the last five trading days: ten calendar days back covers them, weekends and a holiday included. */
 const DEMO_DAYS_BACK = 10;
 /** Where "Ingest missing days" starts symbols that have no data yet, unless the user says otherwise. */
