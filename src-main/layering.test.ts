@@ -455,12 +455,12 @@ describe('the repository obeys the rules', () => {
     expect(main.some((f) => importsOf(f.text, f.rel).some((i) => i.specifier.includes('src-common/')))).toBe(true);
   });
 
+  it('5. outside src-main the engine reaches only src-common', () => {
+    expect(engineReachViolations(main)).toEqual([]);
+  });
+
   it('6. in the renderer only state/ (and the client) sends requests', () => {
     expect(requestCallViolations(renderer)).toEqual([]);
     expect(renderer.some((f) => f.rel.startsWith('src-renderer/src/state/') && requestCallsOf(f.text, f.rel).length > 0)).toBe(true);
-  });
-
-  it('5. outside src-main the engine reaches only src-common', () => {
-    expect(engineReachViolations(main)).toEqual([]);
   });
 });
