@@ -22,8 +22,8 @@ export interface Client {
   status(): ConnectionStatus;
   close(): void;
   /**
-   * Web mode: has the browser fetch a URL the engine handed out (a streamed export), authenticated like the socket,
-   * so callers never see the session token. Desktop: never needed (the host saves files itself); does nothing.
+   * Has the browser fetch a URL the engine handed out (a streamed export), authenticated like the socket in web mode,
+   * so callers never see the session token. Does nothing unless the connection says how (ClientOptions.download).
    */
   download(url: string, filename: string): void;
 }
