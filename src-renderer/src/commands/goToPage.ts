@@ -1,6 +1,6 @@
 import { PAGES, useNav, type PageId } from '../state/nav';
 import { register } from './registry';
-import { useShortcutsDialog } from './showShortcuts';
+import { setShortcutsOpen } from './showShortcuts';
 
 // "g" then a letter switches page (works in a browser, where Ctrl+1..7 belongs to the tabs), Ctrl/Cmd+1..7 too (the
 // desktop app's View menu shows them).
@@ -16,7 +16,7 @@ PAGES.forEach((p, i) =>
     label: `Go to ${p.label}`,
     keys: [`g ${GO_LETTERS[p.id]}`, `Ctrl+${i + 1}`],
     run: () => {
-      useShortcutsDialog.getState().setOpen(false);
+      setShortcutsOpen(false);
       useNav.getState().go(p.id);
     },
   }),

@@ -6,5 +6,5 @@ import './exportPage';
 
 export { commandForKey, commands, runCommand, CHORD_MS, type Command, type KeyLike } from './registry';
 export { goToPageId } from './goToPage';
-export { useShortcutsDialog } from './showShortcuts';
+export { setShortcutsOpen, useShortcutsDialog } from './showShortcuts';
 export { usePageExport } from './exportPage';

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useClient } from '../clientContext';
-import { commandForKey, commands, goToPageId, runCommand, useShortcutsDialog } from '../commands';
+import { commandForKey, commands, goToPageId, runCommand, setShortcutsOpen, useShortcutsDialog } from '../commands';
 import { TOAST_MS, useToasts, type Toast } from '../state/toasts';
 import './app.css';
 
@@ -50,7 +50,6 @@ function useMenuCommands(): void {
 
 function ShortcutsDialog() {
   const open = useShortcutsDialog((s) => s.open);
-  const setOpen = useShortcutsDialog((s) => s.setOpen);
   const ref = useRef<HTMLDialogElement>(null);
   // every command with keys, in the registry's order (commands reached from the menu only have none)
   const listed = commands().filter((c) => c.keys.length > 0);
@@ -61,10 +60,10 @@ function ShortcutsDialog() {
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="shortcuts-dialog" aria-labelledby="shortcuts-title" onClose={() => setOpen(false)} onCancel={() => setOpen(false)}>
+    <dialog ref={ref} className="shortcuts-dialog" aria-labelledby="shortcuts-title" onClose={() => setShortcutsOpen(false)} onCancel={() => setShortcutsOpen(false)}>
       <div className="panel-head">
         <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        <button type="button" onClick={() => setOpen(false)} aria-label="Close">
+        <button type="button" onClick={() => setShortcutsOpen(false)} aria-label="Close">
           ×
         </button>
       </div>

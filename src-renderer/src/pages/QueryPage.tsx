@@ -8,7 +8,7 @@ import { SqlEditor } from '../components/query/SqlEditor';
 import { formatElapsed, formatInt } from '../format';
 import { useNav } from '../state/nav';
 import { usePageExport } from '../commands';
-import { cancelQuery, chartSpec, copyCell, deleteSaved, exportResult, loadSide, runQuery, saveQuery, sortBy, useQuery } from '../state/query';
+import { cancelQuery, chartSpec, copyCell, deleteSaved, exportResult, insertSql, loadSide, runQuery, saveQuery, setSql, sortBy, useQuery } from '../state/query';
 import '../components/query/query.css';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -47,7 +47,7 @@ export function QueryPage() {
               Read-only DuckDB over the lake · views <code>bars</code>, <code>bars_all</code> · {IS_MAC ? '⌘' : 'Ctrl'}+Enter runs
             </span>
           </div>
-          <SqlEditor value={sql} onChange={(v) => useQuery.getState().setSql(v)} onRun={run} schema={schema} />
+          <SqlEditor value={sql} onChange={setSql} onRun={run} schema={schema} />
           <div className="toolbar">
             <button type="button" className="primary" onClick={run} disabled={running}>
               Run
@@ -98,9 +98,9 @@ export function QueryPage() {
         </section>
       </div>
       <aside className="query-side">
-        <SchemaPanel schema={schema} onInsert={(t) => useQuery.getState().setSql(`${useQuery.getState().sql} ${t}`)} />
-        <SavedPanel saved={saved} onPick={(s) => useQuery.getState().setSql(s)} onSave={(name) => saveQuery(client, name)} onDelete={(id) => void deleteSaved(client, id)} />
-        <HistoryPanel history={history} onPick={(s) => useQuery.getState().setSql(s)} />
+        <SchemaPanel schema={schema} onInsert={insertSql} />
+        <SavedPanel saved={saved} onPick={setSql} onSave={(name) => saveQuery(client, name)} onDelete={(id) => void deleteSaved(client, id)} />
+        <HistoryPanel history={history} onPick={setSql} />
       </aside>
     </div>
   );

@@ -75,10 +75,9 @@ interface QueryState {
   history: HistoryEntry[];
   saved: SavedQuery[];
   schema: SchemaView[];
-  setSql(sql: string): void;
 }
 
-export const useQuery = create<QueryState>()((set) => ({
+export const useQuery = create<QueryState>()(() => ({
   sql: DEFAULT_SQL,
   running: false,
   runningId: null,
@@ -91,8 +90,17 @@ export const useQuery = create<QueryState>()((set) => ({
   history: [],
   saved: [],
   schema: [],
-  setSql: (sql) => set({ sql }),
 }));
+
+/** The editor's text. */
+export function setSql(sql: string): void {
+  useQuery.setState({ sql });
+}
+
+/** Appends a name (a table, a column) to the editor's text. */
+export function insertSql(text: string): void {
+  useQuery.setState((s) => ({ sql: `${s.sql} ${text}` }));
+}
 
 const bump = () => useQuery.setState((s) => ({ version: s.version + 1 }));
 
