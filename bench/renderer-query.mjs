@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /* global document, requestAnimationFrame -- the page.evaluate callbacks run in the browser */
-// Benchmark (not a test): the query workbench in a real browser against `marketpipe serve`.
+// Benchmark (not a test): the Query page in a real browser against `marketpipe serve`.
 //   1. Run → first rows: from the click on Run to the first result row painted, next to the engine's own answer
 //      time (the elapsed time it reports); the difference is transport + rendering (target < 300 ms).
 //   2. Scrolling a 1,000,000-row result: requestAnimationFrame deltas and long tasks (PerformanceObserver 'longtask')

@@ -63,7 +63,7 @@ export async function openDetails(page: Page, jobId: string) {
   return page.getByRole('table', { name: `Symbols of job ${jobId}` });
 }
 
-/** Runs one statement on the Query page (the workbench's editor and Run button). */
+/** Runs one statement on the Query page (the editor and Run button). */
 export async function runSql(page: Page, sql: string): Promise<void> {
   await nav(page, 'Query').click();
   await page.getByLabel('SQL', { exact: true }).fill(sql);

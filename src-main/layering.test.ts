@@ -13,8 +13,16 @@ import { describe, expect, it } from 'vitest';
 //     imports Node built-ins or electron (it runs in a browser sandbox).
 //  3. src-main/contract and everything it imports at runtime are free of Node built-ins and electron: the renderer and
 //     the preload bundle them.
+//  4. src-common is runtime-neutral (Signal Desktop tags each file's runtime; this folder's tag is "any"): it imports
+//     nothing but src-common and zod, and names no Node or DOM global (window, document, process, Buffer, …), so the
+//     engine, the CLI and the renderer can all run it.
+//  5. The engine reaches outside src-main only into src-common (and its own package.json): never the renderer or the
+//     preload, which are its hosts' business. The renderer may use src-common as well as the contract (rule 2).
+//  6. In the renderer only state/ modules (and the client itself) send requests to the engine: pages and components
+//     render and dispatch actions (zustand's "no store actions" practice), so every engine call has one home.
 
 const REPO = path.resolve(__dirname, '..');
+const isCommon = (rel: string) => rel === 'src-common' || rel.startsWith('src-common/');
 
 interface ImportRef {
   specifier: string;
@@ -108,7 +116,7 @@ function rendererViolations(files: Source[]): string[] {
       if (target === 'src-main' || target.startsWith('src-main/')) {
         const allowed = target.startsWith('src-main/contract/') || target === 'src-main/contract' || /^src-main\/shared\/errors(\.ts)?$/.test(target);
         if (!allowed) out.push(`${where}: the renderer may use only src-main/contract and src-main/shared/errors`);
-      } else if (!target.startsWith('src-renderer/')) {
+      } else if (!target.startsWith('src-renderer/') && !isCommon(target)) {
         out.push(`${where}: outside the renderer`);
       }
     }
@@ -152,6 +160,101 @@ function contractViolations(files: Source[]): string[] {
       }
       if (!via.has(next.rel)) via.set(next.rel, chain ? `${via.get(f.rel)} -> ${f.rel}` : f.rel);
       queue.push(next);
+    }
+  }
+  return out;
+}
+
+/** Globals of a browser page or of Node: naming one ties a file to that runtime. */
+const RUNTIME_GLOBALS = new Set([
+  'window', 'document', 'navigator', 'location', 'history', 'localStorage', 'sessionStorage', 'fetch', 'XMLHttpRequest', 'WebSocket',
+  'Blob', 'File', 'FileReader', 'HTMLElement', 'Element', 'Node', 'Event', 'CustomEvent', 'atob', 'btoa', 'requestAnimationFrame',
+  'process', 'Buffer', 'require', 'module', 'exports', '__dirname', '__filename', 'global', 'setImmediate',
+]);
+
+/** Identifiers that refer to a global of that name: not property names (`x.window`), keys or the file's own declarations. */
+function runtimeGlobalsOf(source: string, fileName: string): { name: string; line: number }[] {
+  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const declared = new Set<string>();
+  const uses: ts.Identifier[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isIdentifier(node)) {
+      const p = node.parent;
+      const isName =
+        (ts.isPropertyAccessExpression(p) && p.name === node) ||
+        ((ts.isPropertyAssignment(p) || ts.isPropertySignature(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isMethodSignature(p)) && p.name === node) ||
+        (ts.isQualifiedName(p) && p.right === node) ||
+        ts.isImportSpecifier(p) || ts.isExportSpecifier(p);
+      const isDecl =
+        ((ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isClassDeclaration(p) || ts.isInterfaceDeclaration(p) || ts.isTypeAliasDeclaration(p) || ts.isBindingElement(p)) &&
+          (p as { name?: ts.Node }).name === node) ||
+        ts.isImportClause(p) || ts.isNamespaceImport(p);
+      if (isDecl) declared.add(node.text);
+      else if (!isName) uses.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return uses
+    .filter((u) => RUNTIME_GLOBALS.has(u.text) && !declared.has(u.text))
+    .map((u) => ({ name: u.text, line: sf.getLineAndCharacterOfPosition(u.getStart(sf)).line + 1 }));
+}
+
+/** Rule 4. Tests beside the code may also import vitest (they are not shipped). */
+function commonViolations(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (!isCommon(f.rel)) continue;
+    const isTest = /\.test\.tsx?$/.test(f.rel);
+    for (const i of importsOf(f.text, f.rel)) {
+      const where = `${f.rel}:${i.line} imports '${i.specifier}'`;
+      const target = resolveRel(f.rel, i.specifier);
+      if (target !== undefined) {
+        if (!isCommon(target)) out.push(`${where}: src-common imports only src-common (and zod)`);
+      } else if (!(i.specifier === 'zod' || (isTest && i.specifier === 'vitest'))) {
+        out.push(`${where}: src-common imports only src-common and zod`);
+      }
+    }
+    for (const g of runtimeGlobalsOf(f.text, f.rel)) out.push(`${f.rel}:${g.line} names '${g.name}': src-common runs in Node and in the browser alike`);
+  }
+  return out;
+}
+
+/** Lines of `x.request(...)` calls: the client's request method, however the client is named. */
+function requestCallsOf(source: string, fileName: string): number[] {
+  const kind = fileName.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, kind);
+  const out: number[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'request') {
+      out.push(sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** Rule 6 (tests may call the client as they like). */
+function requestCallViolations(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (!f.rel.startsWith('src-renderer/src/') || /\.test\.tsx?$/.test(f.rel)) continue;
+    if (f.rel.startsWith('src-renderer/src/state/') || f.rel.startsWith('src-renderer/src/client/')) continue;
+    for (const line of requestCallsOf(f.text, f.rel)) out.push(`${f.rel}:${line} calls .request(): move the engine call to an action in src-renderer/src/state/`);
+  }
+  return out;
+}
+
+/** Rule 5. */
+function engineReachViolations(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (!f.rel.startsWith('src-main/')) continue;
+    for (const i of importsOf(f.text, f.rel)) {
+      const target = resolveRel(f.rel, i.specifier);
+      if (target === undefined || target.startsWith('src-main/') || isCommon(target) || target === 'package.json') continue;
+      out.push(`${f.rel}:${i.line} imports '${i.specifier}': outside src-main the engine may use only src-common`);
     }
   }
   return out;
@@ -277,9 +380,49 @@ describe('the rules catch violations (on sample trees)', () => {
   });
 });
 
+describe('rules 4 and 5 catch violations (on sample trees)', () => {
+  it('rule 4: src-common imports only src-common and zod, and names no Node or DOM global', () => {
+    const ok: Source[] = [
+      { rel: 'src-common/a.ts', text: `import { z } from 'zod';\nimport { b } from './b';\nimport type { T } from './t';\nconst o = { window: 1, document: 2 };\nexport const x = o.window + new Date(0).getTime() + z.string().parse('') .length + b;\nexport function f(process: number) { return process; }` },
+      { rel: 'src-common/a.test.ts', text: `import { it } from 'vitest';\nimport { x } from './a';\nit('x', () => void x);` },
+    ];
+    expect(commonViolations(ok)).toEqual([]);
+    const cases = [
+      `import fs from 'node:fs';`,
+      `import path from 'path';`,
+      `import { it } from 'vitest';`,
+      `import { useStore } from 'zustand';`,
+      `import { SymbolSchema } from '../src-main/contract/schemas';`,
+      `import type { Engine } from '../src-main/engine';`,
+      `import { x } from '../src-renderer/src/format';`,
+      `export const w = window.innerWidth;`,
+      `export const d = () => document.title;`,
+      `export const env = process.env.HOME;`,
+      `export const b = Buffer.from('x');`,
+      `export const s = typeof sessionStorage;`,
+    ];
+    for (const text of cases) expect(commonViolations([{ rel: 'src-common/a.ts', text }]), text).toHaveLength(1);
+  });
+
+  it('rule 6: only state/ and client/ send requests in the renderer', () => {
+    const call = `export async function f(client: Client) { return client.request('jobs.list', {}); }`;
+    expect(requestCallViolations([{ rel: 'src-renderer/src/state/jobs.ts', text: call }, { rel: 'src-renderer/src/client/client.ts', text: call }, { rel: 'src-renderer/src/pages/P.test.ts', text: call }])).toEqual([]);
+    expect(requestCallViolations([{ rel: 'src-renderer/src/pages/P.tsx', text: call }])).toEqual([expect.stringMatching(/^src-renderer\/src\/pages\/P\.tsx:1 calls \.request\(\)/)]);
+    expect(requestCallViolations([{ rel: 'src-renderer/src/chart/c.ts', text: `class C { f() { return this.client.request('chart.bars', {}); } }` }])).toHaveLength(1);
+  });
+
+  it('rule 2 lets the renderer use src-common; rule 5 lets the engine use only src-common outside src-main', () => {
+    expect(rendererViolations([{ rel: 'src-renderer/src/a.ts', text: `import { splitSymbols } from '../../src-common/symbols';` }])).toEqual([]);
+    expect(engineReachViolations([{ rel: 'src-main/hosts/cli/options.ts', text: `export { splitSymbols } from '../../../src-common/symbols';\nimport pkg from '../../../package.json';` }])).toEqual([]);
+    expect(engineReachViolations([{ rel: 'src-main/engine.ts', text: `import { formatInt } from '../src-renderer/src/format';` }])).toHaveLength(1);
+    expect(engineReachViolations([{ rel: 'src-main/engine.ts', text: `import type { PreloadApi } from '../src-preload/index';` }])).toHaveLength(1);
+  });
+});
+
 describe('the repository obeys the rules', () => {
   const main = readTree('src-main');
   const renderer = readTree('src-renderer/src');
+  const common = readTree('src-common');
 
   it('found the sources (a scan of nothing proves nothing)', () => {
     expect(main.length).toBeGreaterThan(30);
@@ -301,6 +444,23 @@ describe('the repository obeys the rules', () => {
   });
 
   it('3. src-main/contract (and what it imports) uses no Node modules', () => {
-    expect(contractViolations(main)).toEqual([]);
+    expect(contractViolations([...main, ...common])).toEqual([]);
+  });
+
+  it('4. src-common is runtime-neutral: only src-common and zod, no Node or DOM globals', () => {
+    expect(common.some((f) => f.rel === 'src-common/symbols.ts')).toBe(true);
+    expect(commonViolations(common)).toEqual([]);
+    // used from both sides, or it is not shared
+    expect(renderer.some((f) => importsOf(f.text, f.rel).some((i) => i.specifier.includes('src-common/')))).toBe(true);
+    expect(main.some((f) => importsOf(f.text, f.rel).some((i) => i.specifier.includes('src-common/')))).toBe(true);
+  });
+
+  it('5. outside src-main the engine reaches only src-common', () => {
+    expect(engineReachViolations(main)).toEqual([]);
+  });
+
+  it('6. in the renderer only state/ (and the client) sends requests', () => {
+    expect(requestCallViolations(renderer)).toEqual([]);
+    expect(renderer.some((f) => f.rel.startsWith('src-renderer/src/state/') && requestCallsOf(f.text, f.rel).length > 0)).toBe(true);
   });
 });

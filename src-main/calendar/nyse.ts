@@ -10,12 +10,13 @@
 // Sources: NYSE published holiday and early-close calendars (2015-2026 are cross-checked in nyse.test.ts) and
 // NYSE's historical closings record.
 
+import { NEW_YORK } from '../../src-common/nyTime';
 import { UNSCHEDULED_CLOSURES, UNSCHEDULED_EARLY_CLOSES } from './closures';
 import { MS_PER_DAY, civilToUtcMs, daysInMonth, formatIsoDate, parseIsoDate, utcToZonedParts, zonedTimeToUtc } from './tz';
 
 /** Identifies the rule set and closure table; persisted derived data (bar counts, gap reports) keyed on it. */
 export const CALENDAR_VERSION = 'nyse-2026.1';
-export const EXCHANGE_TZ = 'America/New_York';
+export const EXCHANGE_TZ = NEW_YORK;
 /** Supported years. Earlier years had different rules (Saturday sessions, election days); later ones are unknowable. */
 export const CALENDAR_FIRST_YEAR = 1990;
 export const CALENDAR_LAST_YEAR = 2100;

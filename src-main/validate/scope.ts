@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { IsoDateSchema, SymbolSchema, TimeframeSchema, type Timeframe } from '../contract/schemas';
+import { IsoDateSchema, SymbolSchema, TimeframeSchema } from '../contract/schemas';
 import { DATA_FILE, listSources, partitionDir, type SourceKey } from '../lake/layout';
 
 /** Which bars a validation (or aggregation) pass reads. Dates are exchange-local (New York), both inclusive. */
@@ -19,14 +19,7 @@ export const ScopeSchema = ScopeObjectSchema.refine((s) => !s.start || !s.end ||
 export type Scope = z.infer<typeof ScopeSchema>;
 export type ScopeInput = z.input<typeof ScopeSchema>;
 
-export const TIMEFRAME_MS: Record<Timeframe, number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '30m': 1_800_000,
-  '1h': 3_600_000,
-  '1d': 86_400_000,
-};
+export { TIMEFRAME_MS } from '../../src-common/timeframes';
 
 export interface SourceFile extends SourceKey {
   year: number;

@@ -4,6 +4,11 @@ export function formatInt(n: number): string {
   return intFormat.format(n);
 }
 
+/** "1 symbol", "2,000 symbols" */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatInt(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatElapsed(ms: number): string {
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
@@ -42,13 +47,6 @@ export function localDate(daysAgo: number, now: Date = new Date()): string {
   const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - daysAgo);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-export function splitSymbols(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
 }
 
 /** A human duration for an ETA: "45 s", "2 m 10 s", "1 h 05 m". */

@@ -18,10 +18,5 @@ export function positiveNumberOption(name: string, max: number) {
   };
 }
 
-/** "AAPL, MSFT BRK.B" -> ['AAPL', 'MSFT', 'BRK.B'] (validated later by the contract's schema). */
-export function splitSymbols(raw: string): string[] {
-  return raw
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+/** The one symbol-list rule of the CLI and the UI (validated later by the contract's schema). */
+export { splitSymbols } from '../../../src-common/symbols';

@@ -18,6 +18,8 @@ import type { ChartFinding, ChartSession } from '../../../src-main/contract/char
 import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
+import { fetchBars, fetchFindings, fetchSessions } from '../state/chart';
+import { palette, type Palette } from './palette';
 import { fromChartTime, toChartTime } from './time';
 import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, need, visibleTimeRange, type Loaded, type Range } from './window';
 
@@ -26,11 +28,11 @@ import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, need, v
 // React renders the controls around it and reads its state through onState.
 
 /** bars per request: a window is three views, so about MAX_BARS / 3 bars are visible before a coarser timeframe */
-export const MAX_BARS = 5_000;
+const MAX_BARS = 5_000;
 /** bars held at most, after merging windows while panning */
 const KEEP_BARS = 3 * MAX_BARS;
 
-export interface ChartTargetResolved {
+interface ChartTargetResolved {
   symbol: string;
   provider: string;
   feed: string;
@@ -51,48 +53,6 @@ export interface ChartViewState {
   error: ErrorValue | null;
   /** what the pointer is over: one bar and the findings on it */
   hover: { t: number; o: number; h: number; l: number; c: number; v: number; findings: ChartFinding[] } | null;
-}
-
-interface Palette {
-  text: string;
-  muted: string;
-  grid: string;
-  border: string;
-  up: string;
-  down: string;
-  volumeUp: string;
-  volumeDown: string;
-  extended: string;
-  warn: string;
-  err: string;
-  info: string;
-}
-
-/** lightweight-charts parses colours itself (no color-mix): theme hex colours with an alpha, as rgba(). */
-function withAlpha(color: string, alpha: number): string {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
-  return m ? `rgba(${parseInt(m[1]!, 16)}, ${parseInt(m[2]!, 16)}, ${parseInt(m[3]!, 16)}, ${alpha})` : color;
-}
-
-function palette(el: HTMLElement): Palette {
-  const css = getComputedStyle(el);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  const up = v('--ok', '#1a7f37');
-  const down = v('--err', '#c0262d');
-  return {
-    text: v('--text', '#1a1d23'),
-    muted: v('--muted', '#636b78'),
-    grid: v('--border', '#dcdfe5'),
-    border: v('--border-strong', '#c5cad3'),
-    up,
-    down,
-    volumeUp: withAlpha(up, 0.4),
-    volumeDown: withAlpha(down, 0.4),
-    extended: v('--idle-soft', '#eceef2'),
-    warn: v('--warn', '#9a6700'),
-    err: down,
-    info: v('--info', '#1f6feb'),
-  };
 }
 
 const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
@@ -257,7 +217,7 @@ export class ChartController {
     this.inFlight = true;
     const maxBars = this.maxBars();
     this.setState({ loading: true });
-    const r = await this.client.request('chart.bars', {
+    const r = await fetchBars(this.client, {
       symbol: target.symbol,
       provider: target.provider,
       feed: target.feed,
@@ -325,8 +285,8 @@ export class ChartController {
     // At an end of the data, findings beyond it (sessions missing after the last bar) go on the end bar.
     const findingsRange = { from: l.from <= target.extent.from ? 0 : range.from, to: l.to > target.extent.to ? 8_640_000_000_000 : range.to };
     const [sessions, findings] = await Promise.all([
-      l.timeframe === '1d' ? Promise.resolve(null) : this.client.request('chart.sessions', range),
-      this.client.request('chart.findings', { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange }),
+      l.timeframe === '1d' ? Promise.resolve(null) : fetchSessions(this.client, range),
+      fetchFindings(this.client, { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange }),
     ]);
     if (gen !== this.generation || l !== this.loaded) return;
     this.sessions = sessions?.ok ? sessions.value.sessions : [];

@@ -1,5 +1,6 @@
 import type { ChartBars } from '../../../src-main/contract/chart';
 import type { Timeframe } from '../../../src-main/contract/schemas';
+import { TIMEFRAME_MS as TF_MS, TIMEFRAMES as ORDER } from '../../../src-common/timeframes';
 
 // What the chart explorer fetches, and when: plain functions over numbers, tested without a browser.
 //
@@ -8,15 +9,6 @@ import type { Timeframe } from '../../../src-main/contract/schemas';
 // finest timeframe that fits maxBars, so zooming out far enough switches to coarser bars by itself. Zooming back in
 // asks again once the view is small enough that a finer timeframe would fit.
 
-export const TF_MS: Record<Timeframe, number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '30m': 1_800_000,
-  '1h': 3_600_000,
-  '1d': 86_400_000,
-};
-const ORDER: Timeframe[] = ['1m', '5m', '15m', '30m', '1h', '1d'];
 const DAY = 86_400_000;
 
 /** Bars as the engine sends them, with the range the window covers. */
@@ -34,7 +26,7 @@ export interface Range {
 }
 
 /** The visible span a timeframe opens with: a few hundred bars, in calendar time (weekends and nights included). */
-export function initialSpan(tf: Timeframe): number {
+function initialSpan(tf: Timeframe): number {
   return { '1m': 1, '5m': 5, '15m': 14, '30m': 30, '1h': 60, '1d': 365 }[tf] * DAY;
 }
 
@@ -95,7 +87,7 @@ export function visibleTimeRange(t: readonly number[], tf: Timeframe, logicalFro
  */
 export type Need = { kind: 'none' } | { kind: 'window'; window: Range; reason: 'edge' | 'finer' | 'coarser'; timeframe: Timeframe };
 
-export interface NeedInput {
+interface NeedInput {
   view: Range;
   /** bars the view spans at the shown timeframe (the logical range's width) */
   visibleBars: number;
@@ -198,7 +190,7 @@ export function applyWindow(held: Loaded | null, got: Loaded, view: Range, keep:
 }
 
 /** Index of the first element >= x (t.length if none). */
-export function lowerBound(t: readonly number[], x: number): number {
+function lowerBound(t: readonly number[], x: number): number {
   let lo = 0;
   let hi = t.length;
   while (lo < hi) {

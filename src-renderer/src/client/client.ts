@@ -21,11 +21,18 @@ export interface Client {
   onStatus(cb: (status: ConnectionStatus) => void): () => void;
   status(): ConnectionStatus;
   close(): void;
+  /**
+   * Has the browser fetch a URL the engine handed out (a streamed export), authenticated like the socket in web mode,
+   * so callers never see the session token. Does nothing unless the connection says how (ClientOptions.download).
+   */
+  download(url: string, filename: string): void;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Told about every message that failed validation and was dropped or turned into an error value. */
   onProtocolError?: (message: string) => void;
+  /** How this transport's downloads are opened (see Client.download); none by default. */
+  download?: (url: string, filename: string) => void;
 }
 
 const RawResultSchema = z.discriminatedUnion('ok', [
@@ -128,6 +135,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     on,
     onStatus: (cb) => transport.onStatus(cb),
     status: () => transport.status(),
+    download: options.download ?? (() => {}),
     close: () => {
       unsubscribeTransport?.();
       unsubscribeTransport = null;

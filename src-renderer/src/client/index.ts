@@ -42,7 +42,8 @@ function sessionStorageOrNull(): Storage | null {
 
 /** Electron if the preload API is there, otherwise the WebSocket of `marketpipe serve`. */
 export function connectClient(): Client {
-  if (window.marketpipe) return createClient(createIpcTransport(window.marketpipe));
+  // the desktop host saves exports itself (a save dialog); a download URL would be opened as it is
+  if (window.marketpipe) return createClient(createIpcTransport(window.marketpipe), { download: (url, filename) => browserDownload(url, filename, null) });
   const token = takeToken({ location: window.location, storage: sessionStorageOrNull(), history: window.history });
   if (!token) return createClient(refusedTransport());
   const transport = createWsTransport({
@@ -65,5 +66,16 @@ export function connectClient(): Client {
       return r.json() as Promise<unknown>;
     },
   });
-  return createClient(transport);
+  return createClient(transport, { download: (url, filename) => browserDownload(url, filename, token) });
+}
+
+/** The browser fetches the file itself, streamed to disk; the session token (web mode) rides along like the socket's. */
+function browserDownload(url: string, filename: string, token: string | null): void {
+  const a = document.createElement('a');
+  a.href = token === null ? url : `${url}?token=${encodeURIComponent(token)}`;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }

@@ -1,6 +1,6 @@
 const STORAGE_KEY = 'marketpipe.token';
 
-export interface TokenEnv {
+interface TokenEnv {
   location: Pick<Location, 'search' | 'pathname' | 'hash'>;
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
   history: Pick<History, 'replaceState' | 'state'>;
@@ -35,13 +35,4 @@ export function takeToken(env: TokenEnv): string | null {
 export function wsUrl(location: Pick<Location, 'protocol' | 'host'>, path: string, token: string): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}${path}?token=${encodeURIComponent(token)}`;
-}
-
-/** The token this tab holds (web mode), for the few URLs the browser itself must open (workbench downloads). */
-export function storedToken(storage: Pick<Storage, 'getItem'> | null): string | null {
-  try {
-    return storage?.getItem(STORAGE_KEY) ?? null;
-  } catch {
-    return null;
-  }
 }

@@ -8,11 +8,11 @@ export interface SocketHandlers {
   onMessage(data: string): void;
   onClose(code: number, reason: string): void;
 }
-export interface SocketLike {
+interface SocketLike {
   send(data: string): void;
   close(): void;
 }
-export type SocketFactory = (url: string, handlers: SocketHandlers) => SocketLike;
+type SocketFactory = (url: string, handlers: SocketHandlers) => SocketLike;
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -27,7 +27,7 @@ export interface Backoff {
   jitter: number;
 }
 
-export interface WsTransportOptions {
+interface WsTransportOptions {
   url: string;
   createSocket?: SocketFactory;
   /**
@@ -57,14 +57,14 @@ export interface WsTransportOptions {
  */
 const REFUSAL_CLOSE_CODES = new Set([4401, 4403]);
 
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 };
+const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 };
 
 export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
   const base = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** attempt);
   return Math.round(base * (1 + backoff.jitter * random()));
 }
 
-export const browserSocketFactory: SocketFactory = (url, handlers) => {
+const browserSocketFactory: SocketFactory = (url, handlers) => {
   const ws = new WebSocket(url);
   ws.onopen = () => handlers.onOpen();
   ws.onmessage = (ev: MessageEvent) => {

@@ -1,13 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { useClient } from '../clientContext';
-import { useNav, PAGES } from '../state/nav';
-import { runPageExport } from '../state/pageExport';
-import { shortcutFor, SHORTCUTS, useShortcutsDialog } from '../state/shortcuts';
+import { commandForKey, commands, goToPageId, runCommand, setShortcutsOpen, useShortcutsDialog } from '../commands';
 import { TOAST_MS, useToasts, type Toast } from '../state/toasts';
 import './app.css';
 
 // What every page shares besides the navigation: keyboard shortcuts and their list, toasts, and the desktop menu's
-// commands (which arrive as `app.menu` events).
+// commands (which arrive as `app.menu` events). Keys, list and menu all go through the command registry (commands/).
 
 export function AppChrome() {
   useKeyboardShortcuts();
@@ -26,15 +24,11 @@ function useKeyboardShortcuts(): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.repeat) return;
       const target = e.target instanceof HTMLElement ? e.target : null;
-      const action = shortcutFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target, timeStamp: e.timeStamp }, chordAt.current);
-      chordAt.current = action?.type === 'chord' ? e.timeStamp : null;
-      if (!action || action.type === 'chord') return;
+      const outcome = commandForKey({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target, timeStamp: e.timeStamp }, chordAt.current);
+      chordAt.current = outcome?.type === 'chord' ? e.timeStamp : null;
+      if (outcome?.type !== 'run') return;
       e.preventDefault();
-      if (action.type === 'help') useShortcutsDialog.getState().setOpen(true);
-      else {
-        useShortcutsDialog.getState().setOpen(false);
-        useNav.getState().go(action.page);
-      }
+      outcome.command.run?.();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -46,31 +40,19 @@ function useMenuCommands(): void {
   useEffect(
     () =>
       client.on('app.menu', (c) => {
-        if (c.action === 'shortcuts') useShortcutsDialog.getState().setOpen(true);
-        else if (c.action === 'go') {
-          const page = PAGES.find((p) => p.id === c.page);
-          if (page) useNav.getState().go(page.id);
-        } else exportCurrentPage();
+        // a page this renderer does not know is ignored (runCommand finds no command)
+        if (c.action === 'go') runCommand(goToPageId(c.page ?? ''));
+        else runCommand(c.action === 'shortcuts' ? 'app.shortcuts' : 'page.export');
       }),
     [client],
   );
 }
 
-/** File › Export…: the open page's own export (see pageExport.ts), or where exports live. */
-function exportCurrentPage(): void {
-  if (runPageExport()) return;
-  useToasts.getState().push({
-    id: `export:${Date.now()}`,
-    kind: 'info',
-    title: 'Nothing to export here',
-    message: 'Exports live on the Query page (a result), the Validation page (a report) and the Universe page (a symbol list).',
-  });
-}
-
 function ShortcutsDialog() {
   const open = useShortcutsDialog((s) => s.open);
-  const setOpen = useShortcutsDialog((s) => s.setOpen);
   const ref = useRef<HTMLDialogElement>(null);
+  // every command with keys, in the registry's order (commands reached from the menu only have none)
+  const listed = commands().filter((c) => c.keys.length > 0);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -78,17 +60,17 @@ function ShortcutsDialog() {
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="shortcuts-dialog" aria-labelledby="shortcuts-title" onClose={() => setOpen(false)} onCancel={() => setOpen(false)}>
+    <dialog ref={ref} className="shortcuts-dialog" aria-labelledby="shortcuts-title" onClose={() => setShortcutsOpen(false)} onCancel={() => setShortcutsOpen(false)}>
       <div className="panel-head">
         <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        <button type="button" onClick={() => setOpen(false)} aria-label="Close">
+        <button type="button" onClick={() => setShortcutsOpen(false)} aria-label="Close">
           ×
         </button>
       </div>
       <table className="grid shortcuts-table" aria-label="Shortcuts">
         <tbody>
-          {SHORTCUTS.map((s) => (
-            <tr key={s.what}>
+          {listed.map((s) => (
+            <tr key={s.id}>
               <td>
                 {s.keys.map((k, i) => (
                   <span key={k}>
@@ -97,7 +79,7 @@ function ShortcutsDialog() {
                   </span>
                 ))}
               </td>
-              <td>{s.what}</td>
+              <td>{s.label}</td>
             </tr>
           ))}
         </tbody>

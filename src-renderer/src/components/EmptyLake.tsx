@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
-import { TERMINAL } from '../state/jobs';
+import { watchLakeEmpty } from '../state/lake';
 import { createDemo } from '../state/universe';
 import { ErrorAlert } from './ErrorAlert';
 import './app.css';
@@ -17,25 +17,7 @@ export function EmptyLake() {
   const [started, setStarted] = useState(false);
   const [error, setError] = useState<ErrorValue | null>(null);
 
-  useEffect(() => {
-    let live = true;
-    const check = async () => {
-      const r = await client.request('lake.status', {});
-      if (live && r.ok) setEmpty(r.value.empty);
-    };
-    const offStatus = client.onStatus((s) => {
-      if (s === 'open') void check();
-    });
-    const offJob = client.on('job.updated', (j) => {
-      if (TERMINAL.has(j.status)) void check();
-    });
-    void check();
-    return () => {
-      live = false;
-      offStatus();
-      offJob();
-    };
-  }, [client]);
+  useEffect(() => watchLakeEmpty(client, setEmpty), [client]);
 
   if (!empty) return null;
   async function ingestDemo() {

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
-import { blockedReason, buildIngestArg, defaultProvider, readsFiles, timeframesOf, useIngestForm } from '../state/ingestForm';
+import { blockedReason, defaultProvider, readsFiles, startIngest, timeframesOf, useIngestForm } from '../state/ingestForm';
 import { useSession } from '../state/session';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -46,9 +46,9 @@ export function IngestForm() {
     setSubmitting(true);
     setError(null);
     setStarted(null);
-    const r = await client.request('ingest.start', buildIngestArg(useIngestForm.getState(), info));
+    const r = await startIngest(client, info);
     setSubmitting(false);
-    if (r.ok) setStarted(r.value.jobId);
+    if (r.ok) setStarted(r.jobId);
     else setError(r.error);
   }
 

@@ -2,7 +2,7 @@ import { useMemo, useState, type MouseEvent } from 'react';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
 import { duration, formatEta, formatInt, formatTime, formatWhen } from '../format';
-import { RESUMABLE, sortJobs, TERMINAL, useJobs, type JobView, type RunStats } from '../state/jobs';
+import { jobAction, RESUMABLE, sortJobs, TERMINAL, useJobs, type JobView, type RunStats } from '../state/jobs';
 import { loadTasks } from '../state/session';
 import { useTasks } from '../state/tasks';
 import { ErrorAlert } from './ErrorAlert';
@@ -102,9 +102,9 @@ function JobRows({ job, expanded, onActionError }: { job: JobView; expanded: boo
   async function act(kind: 'cancel' | 'resume') {
     setBusy(kind);
     onActionError(null);
-    const r = kind === 'cancel' ? await client.request('ingest.cancel', { jobId: job.id }) : await client.request('ingest.resume', { jobId: job.id });
+    const err = await jobAction(client, kind, job.id);
     setBusy(null);
-    if (!r.ok) onActionError({ title: kind === 'cancel' ? 'Not cancelled' : 'Not resumed', error: r.error });
+    if (err) onActionError({ title: kind === 'cancel' ? 'Not cancelled' : 'Not resumed', error: err });
   }
 
   // Clicking anywhere on the job (but a control, its details, or while selecting text) toggles it too: the button is

@@ -2,16 +2,18 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ChartExtent } from '../../../src-main/contract/chart';
 import { TIMEFRAMES, TimeframeSchema, type Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { NEW_YORK } from '../../../src-common/nyTime';
 import { ChartController, type ChartViewState } from '../chart/controller';
 import { timeframeNote } from '../chart/window';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useClient } from '../clientContext';
 import { useIngestForm } from '../state/ingestForm';
+import { loadChartExtent, loadChartSymbols } from '../state/chart';
 import { useNav } from '../state/nav';
 import './chart.css';
 
 const nyTime = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
+  timeZone: NEW_YORK,
   year: 'numeric',
   month: 'short',
   day: '2-digit',
@@ -45,7 +47,7 @@ export function ChartPage() {
   useEffect(() => setInput(symbol), [symbol]);
 
   useEffect(() => {
-    void client.request('chart.symbols', {}).then((r) => r.ok && setSymbols(r.value.symbols));
+    void loadChartSymbols(client).then((r) => r.ok && setSymbols(r.value.symbols));
   }, [client]);
 
   useEffect(() => {
@@ -53,7 +55,7 @@ export function ChartPage() {
     setError(null);
     if (!symbol) return;
     let live = true;
-    void client.request('chart.extent', { symbol }).then((r) => {
+    void loadChartExtent(client, symbol).then((r) => {
       if (!live) return;
       if (r.ok) setExtent(r.value);
       else setError(r.error);

@@ -1,57 +1,21 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useClient } from '../clientContext';
-import { storedToken } from '../client/token';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { ResultChart } from '../components/workbench/ResultChart';
-import { ResultGrid } from '../components/workbench/ResultGrid';
-import { HistoryPanel, SavedPanel, SchemaPanel } from '../components/workbench/SidePanels';
-import { SqlEditor } from '../components/workbench/SqlEditor';
+import { ResultChart } from '../components/query/ResultChart';
+import { ResultGrid } from '../components/query/ResultGrid';
+import { HistoryPanel, SavedPanel, SchemaPanel } from '../components/query/SidePanels';
+import { SqlEditor } from '../components/query/SqlEditor';
 import { formatElapsed, formatInt } from '../format';
 import { useNav } from '../state/nav';
-import { usePageExport } from '../state/pageExport';
-import { cancelQuery, chartSpec, deleteSaved, exportResult, loadSide, runQuery, saveQuery, sortBy, useWorkbench } from '../state/workbench';
-import '../components/workbench/workbench.css';
+import { usePageExport } from '../commands';
+import { cancelQuery, chartSpec, copyCell, deleteSaved, exportResult, insertSql, loadSide, runQuery, saveQuery, setSql, sortBy, useQuery } from '../state/query';
+import '../components/query/query.css';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
-/** Web mode: the browser fetches the export itself, streamed to disk; the session token rides along like the socket's. */
-function browserDownload(url: string, filename: string): void {
-  let token: string | null = null;
-  try {
-    token = storedToken(window.sessionStorage);
-  } catch {
-    token = null;
-  }
-  const a = document.createElement('a');
-  a.href = `${url}?token=${encodeURIComponent(token ?? '')}`;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // no clipboard API (insecure context, denied): the old way
-    const ta = document.createElement('textarea');
-    ta.value = text;
-    ta.style.position = 'fixed';
-    ta.style.opacity = '0';
-    document.body.appendChild(ta);
-    ta.select();
-    const ok = document.execCommand('copy');
-    ta.remove();
-    return ok;
-  }
-}
-
 export function QueryPage() {
   const client = useClient();
-  const { sql, running, sorting, result, error, version, notice, exporting, history, saved, schema } = useWorkbench();
+  const { sql, running, sorting, result, error, version, notice, exporting, history, saved, schema } = useQuery();
   const [showChart, setShowChart] = useState(false);
 
   useEffect(() => {
@@ -65,17 +29,17 @@ export function QueryPage() {
 
   const actions = {
     onSort: (column: string) => void sortBy(client, column),
-    onCopy: (text: string, what: string) => void copyText(text).then((ok) => useWorkbench.setState({ notice: ok ? `Copied ${what}` : 'Copy failed' })),
+    onCopy: (text: string, what: string) => void copyCell(text, what),
     onOpenChart: (symbol: string, at: string) => useNav.getState().openChart({ symbol, at }),
   };
   const canExport = !!result && !running && !exporting;
   // File › Export… (desktop menu): the result as CSV, as the first export button does
-  usePageExport('Export CSV', canExport ? () => void exportResult(client, 'csv', browserDownload) : null);
+  usePageExport('Export CSV', canExport ? () => void exportResult(client, 'csv') : null);
   const chartable = !!result && !!chartSpec(result.columns);
 
   return (
-    <div className="page page-query wb">
-      <div className="wb-main">
+    <div className="page page-query">
+      <div className="query-main">
         <section className="panel" aria-label="Query editor">
           <div className="panel-head">
             <span className="panel-title">SQL</span>
@@ -83,7 +47,7 @@ export function QueryPage() {
               Read-only DuckDB over the lake · views <code>bars</code>, <code>bars_all</code> · {IS_MAC ? '⌘' : 'Ctrl'}+Enter runs
             </span>
           </div>
-          <SqlEditor value={sql} onChange={(v) => useWorkbench.getState().setSql(v)} onRun={run} schema={schema} />
+          <SqlEditor value={sql} onChange={setSql} onRun={run} schema={schema} />
           <div className="toolbar">
             <button type="button" className="primary" onClick={run} disabled={running}>
               Run
@@ -91,11 +55,11 @@ export function QueryPage() {
             <button type="button" onClick={() => void cancelQuery(client)} disabled={!running}>
               Cancel
             </button>
-            <span className="wb-sep" />
-            <button type="button" onClick={() => void exportResult(client, 'csv', browserDownload)} disabled={!canExport}>
+            <span className="query-sep" />
+            <button type="button" onClick={() => void exportResult(client, 'csv')} disabled={!canExport}>
               Export CSV
             </button>
-            <button type="button" onClick={() => void exportResult(client, 'parquet', browserDownload)} disabled={!canExport}>
+            <button type="button" onClick={() => void exportResult(client, 'parquet')} disabled={!canExport}>
               Export Parquet
             </button>
             <button type="button" aria-pressed={showChart} onClick={() => setShowChart((s) => !s)} disabled={!chartable || running} title={chartable ? 'Line chart of the loaded rows' : 'Needs a time column and a numeric column'}>
@@ -112,12 +76,12 @@ export function QueryPage() {
                   <span className="muted"> · {formatElapsed(result.elapsedMs)}</span>
                 </>
               ) : null}
-              {notice && <span className="muted wb-notice"> · {notice}</span>}
+              {notice && <span className="muted query-notice"> · {notice}</span>}
             </p>
           </div>
           <ErrorAlert error={error} title="Query failed" />
         </section>
-        <section className="panel panel-fill wb-results" aria-label="Results">
+        <section className="panel panel-fill query-results" aria-label="Results">
           {result ? (
             result.columns.length === 0 ? (
               <p className="empty">The statement returned no columns.</p>
@@ -133,10 +97,10 @@ export function QueryPage() {
           )}
         </section>
       </div>
-      <aside className="wb-side">
-        <SchemaPanel schema={schema} onInsert={(t) => useWorkbench.getState().setSql(`${useWorkbench.getState().sql} ${t}`)} />
-        <SavedPanel saved={saved} onPick={(s) => useWorkbench.getState().setSql(s)} onSave={(name) => saveQuery(client, name)} onDelete={(id) => void deleteSaved(client, id)} />
-        <HistoryPanel history={history} onPick={(s) => useWorkbench.getState().setSql(s)} />
+      <aside className="query-side">
+        <SchemaPanel schema={schema} onInsert={insertSql} />
+        <SavedPanel saved={saved} onPick={setSql} onSave={(name) => saveQuery(client, name)} onDelete={(id) => void deleteSaved(client, id)} />
+        <HistoryPanel history={history} onPick={setSql} />
       </aside>
     </div>
   );

@@ -4,7 +4,7 @@ import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { refreshProviders } from './session';
 
-export type CredentialSource = CredentialStatus['source'];
+type CredentialSource = CredentialStatus['source'];
 
 export const SOURCE_TEXT: Record<CredentialSource, string> = {
   env: 'from environment',
@@ -13,7 +13,7 @@ export const SOURCE_TEXT: Record<CredentialSource, string> = {
 };
 
 /** The outcome of the last save or clear of one provider's settings (one alert per provider table). */
-export interface CredentialError {
+interface CredentialError {
   name: string;
   action: 'save' | 'clear';
   error: ErrorValue;
@@ -34,7 +34,7 @@ interface CredentialsState {
 /** Values never enter this store: only where each setting comes from. */
 export const useCredentials = create<CredentialsState>()(() => ({ list: null, loadError: null, busy: {}, errors: {}, done: {} }));
 
-export interface ProviderCredentials {
+interface ProviderCredentials {
   provider: string;
   rows: CredentialStatus[];
 }

@@ -35,7 +35,7 @@ describe('ingest form', () => {
     expect(buildIngestArg(values({}), fake)).toEqual({
       provider: 'fake',
       feed: 'sim',
-      symbols: ['aapl', 'MSFT'],
+      symbols: ['AAPL', 'MSFT'],
       start: '2024-01-02',
       end: '2024-01-05',
       timeframe: '1m',

@@ -1,9 +1,13 @@
 import { create } from 'zustand';
+import type { ErrorValue } from '../../../src-main/shared/errors';
+import type { Client } from '../client';
 import type { IngestArgInput, ProviderInfo, Timeframe } from '../../../src-main/contract/schemas';
 import { TIMEFRAMES } from '../../../src-main/contract/schemas';
-import { localDate, splitSymbols } from '../format';
+import { NEW_YORK } from '../../../src-common/nyTime';
+import { splitSymbols } from '../../../src-common/symbols';
+import { localDate } from '../format';
 
-export const DEFAULT_TZ = 'America/New_York';
+export const DEFAULT_TZ = NEW_YORK;
 
 /** Providers that read symbols, range and timeframe from their files when they are not given. */
 export function readsFiles(provider: string): boolean {
@@ -56,7 +60,7 @@ export const useIngestForm = create<IngestFormState>()((set) => ({
     }),
 }));
 
-export function defaultTimeframe(provider: string, info: ProviderInfo | undefined): Timeframe | '' {
+function defaultTimeframe(provider: string, info: ProviderInfo | undefined): Timeframe | '' {
   if (readsFiles(provider)) return '';
   const offered = timeframesOf(info);
   return offered.includes('1m') ? '1m' : (offered[0] ?? '1m');
@@ -101,4 +105,10 @@ export function blockedReason(info: ProviderInfo | undefined): string | null {
   if (!info || info.configured) return null;
   const needs = info.needs.length > 0 ? `set ${info.needs.join(', ')} in the environment of the engine and restart it` : 'see its documentation';
   return `${info.name} is not configured: ${needs}.`;
+}
+
+/** Starts the ingestion the form describes; the job's id, or the engine's refusal. */
+export async function startIngest(client: Client, info: ProviderInfo | undefined): Promise<{ ok: true; jobId: string } | { ok: false; error: ErrorValue }> {
+  const r = await client.request('ingest.start', buildIngestArg(useIngestForm.getState(), info));
+  return r.ok ? { ok: true, jobId: r.value.jobId } : r;
 }

@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import type { EventPayload } from '../../../src-main/contract/contract';
 import type { Job, JobStatus } from '../../../src-main/contract/schemas';
+import type { ErrorValue } from '../../../src-main/shared/errors';
+import type { Client } from '../client';
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 /** A job that ended before its units were all done: `ingest.resume` runs the rest under the same id. */
@@ -96,7 +98,7 @@ function forward(known: JobView, incoming: Job): JobView {
  * `job.updated` events come in the order the engine emitted them, after every answer already received: the
  * incoming job is the truth. A finished job that comes back unfinished was resumed (a new run under the same id).
  */
-export function mergeEvent(known: JobView | undefined, incoming: Job): JobView {
+function mergeEvent(known: JobView | undefined, incoming: Job): JobView {
   if (!known || TERMINAL.has(incoming.status) || TERMINAL.has(known.status)) return fresh(incoming);
   return forward(known, incoming);
 }
@@ -125,4 +127,10 @@ function isLaterRun(a: Job, b: Job): boolean {
 /** Newest first. */
 export function sortJobs(byId: Record<string, JobView>): JobView[] {
   return Object.values(byId).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id.localeCompare(a.id)));
+}
+
+/** Cancels a running job, or resumes one that ended before its units were all done; the engine's refusal, if any. */
+export async function jobAction(client: Client, kind: 'cancel' | 'resume', jobId: string): Promise<ErrorValue | null> {
+  const r = kind === 'cancel' ? await client.request('ingest.cancel', { jobId }) : await client.request('ingest.resume', { jobId });
+  return r.ok ? null : r.error;
 }

@@ -3,13 +3,13 @@ import { create } from 'zustand';
 import { PAGES, type PageId } from '../../../src-main/contract/pages';
 
 export { PAGES, type PageId };
-export const DEFAULT_PAGE: PageId = 'ingest';
+const DEFAULT_PAGE: PageId = 'ingest';
 
 /** Parameters a page can be opened with, kept in the hash after `?` (e.g. `#/chart?symbol=AAPL&timeframe=1m&at=…`). */
-export type PageParams = Record<string, string>;
+type PageParams = Record<string, string>;
 
 /** What the chart explorer is asked to show: one symbol and timeframe, optionally centred on an instant. */
-export interface ChartTarget {
+interface ChartTarget {
   symbol: string;
   timeframe?: string;
   /** ISO 8601 UTC instant to centre on (a finding, a query row) */
@@ -18,7 +18,7 @@ export interface ChartTarget {
   feed?: string;
 }
 
-export function parseHash(hash: string): { page: PageId; params: PageParams } {
+function parseHash(hash: string): { page: PageId; params: PageParams } {
   const raw = hash.replace(/^#\/?/, '');
   const q = raw.indexOf('?');
   const id = q >= 0 ? raw.slice(0, q) : raw;
@@ -26,10 +26,6 @@ export function parseHash(hash: string): { page: PageId; params: PageParams } {
   if (q >= 0) new URLSearchParams(raw.slice(q + 1)).forEach((v, k) => (params[k] = v));
   const page = PAGES.find((p) => p.id === id)?.id ?? DEFAULT_PAGE;
   return { page, params: page === id ? params : {} };
-}
-
-export function pageFromHash(hash: string): PageId {
-  return parseHash(hash).page;
 }
 
 export function hashFor(page: PageId, params?: PageParams): string {

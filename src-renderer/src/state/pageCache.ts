@@ -3,9 +3,9 @@ import type { Cell } from '../../../src-main/contract/schemas';
 /** Rows per `query.page` request: small enough for one quick message, large enough that scrolling asks rarely. */
 export const PAGE_SIZE = 500;
 
-export type FetchPage = (offset: number, limit: number) => Promise<Cell[][]>;
+type FetchPage = (offset: number, limit: number) => Promise<Cell[][]>;
 
-export interface PageCacheOptions {
+interface PageCacheOptions {
   rowCount: number;
   fetch: FetchPage;
   pageSize?: number;

@@ -1,13 +1,12 @@
 import { create } from 'zustand';
 import type { ProviderInfo, Schedule, ScheduleStatus, Timeframe, Universe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { NEW_YORK } from '../../../src-common/nyTime';
 import type { Client } from '../client';
 import { readsFiles, timeframesOf } from './ingestForm';
 
-export const NEW_YORK = 'America/New_York';
-
 /** What the schedule form holds: selects work with strings, '' meaning "none" / "the provider's default". */
-export interface ScheduleDraft {
+interface ScheduleDraft {
   enabled: boolean;
   universe: string;
   provider: string;

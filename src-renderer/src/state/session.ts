@@ -38,7 +38,7 @@ export async function loadTasks(client: Client, jobId: string): Promise<void> {
 }
 
 /** The stage timeline of a job whose details are open; pipeline events refresh it. */
-export async function loadTimeline(client: Client, jobId: string): Promise<void> {
+async function loadTimeline(client: Client, jobId: string): Promise<void> {
   const r = await client.request('jobs.timeline', { jobId });
   if (r.ok) useTimelines.getState().loaded(r.value);
   else useTimelines.getState().failed(jobId, `${r.error.code}: ${r.error.message}`);

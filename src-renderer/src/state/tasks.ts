@@ -3,7 +3,7 @@ import type { EventPayload } from '../../../src-main/contract/contract';
 import type { JobTask } from '../../../src-main/contract/schemas';
 
 /** A job's units (symbol x year) as far as we know them: one `jobs.tasks` on open, then `job.unit` events. */
-export interface UnitsView {
+interface UnitsView {
   state: 'loading' | 'ready' | 'error';
   tasks: JobTask[];
   error: string | null;
@@ -72,7 +72,7 @@ export function mergeTasks(known: JobTask[], snapshot: JobTask[]): JobTask[] {
   });
 }
 
-export type SymbolStatus = 'done' | 'partial' | 'pending' | 'up to date';
+type SymbolStatus = 'done' | 'partial' | 'pending' | 'up to date';
 
 export interface SymbolProgress {
   symbol: string;

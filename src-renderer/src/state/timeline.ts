@@ -21,7 +21,7 @@ export const useTimelines = create<TimelineState>()((set) => ({
   failed: (jobId, message) => set((s) => ({ errors: { ...s.errors, [jobId]: message } })),
 }));
 
-export interface StageBar extends StageTiming {
+interface StageBar extends StageTiming {
   /** width of its bar, 0-100, relative to the longest stage */
   share: number;
 }

@@ -5,7 +5,7 @@ import { TERMINAL } from './jobs';
 
 // Short-lived notices, for now one per finished job (from `job.updated`, whichever page is open).
 
-export type ToastKind = 'ok' | 'error' | 'info';
+type ToastKind = 'ok' | 'error' | 'info';
 export interface Toast {
   id: string;
   kind: ToastKind;
@@ -13,7 +13,7 @@ export interface Toast {
   message: string;
 }
 
-export const MAX_TOASTS = 5;
+const MAX_TOASTS = 5;
 /** long enough to read a line; hovering or focusing a toast keeps it (see Toasts.tsx) */
 export const TOAST_MS = 8000;
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { splitSymbols } from '../../../src-common/symbols';
 import type { SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
 import { createClient } from '../client/client';
 import type { Transport } from '../client/types';
@@ -14,7 +15,6 @@ import {
   missingDaysArg,
   nameFromFile,
   nextSelection,
-  parseSymbols,
   parseTags,
   summarize,
   symbolRows,
@@ -88,7 +88,7 @@ describe('universe helpers', () => {
   it('parses tags and symbols as typed', () => {
     expect(parseTags(' tech, large-cap,,Tech , ')).toEqual(['tech', 'large-cap']);
     expect(parseTags('')).toEqual([]);
-    expect(parseSymbols('aapl, MSFT\nnvda  AAPL')).toEqual(['AAPL', 'MSFT', 'NVDA']);
+    expect(splitSymbols('aapl, MSFT\nnvda  AAPL')).toEqual(['AAPL', 'MSFT', 'NVDA']);
   });
 
   it('merges members with their coverage and filters the rows', () => {

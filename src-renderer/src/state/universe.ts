@@ -1,14 +1,17 @@
 import { create } from 'zustand';
 import type { IngestArgInput, SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
+import type { RequestResult } from '../../../src-main/contract/contract';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
-import { localDate, splitSymbols } from '../format';
+import { saveBlob } from '../download';
+import { TERMINAL } from './jobs';
+import { localDate } from '../format';
 
-export const DEMO_UNIVERSE = { name: 'Demo', symbols: ['AAPL', 'MSFT', 'SPY'] } as const;
+const DEMO_UNIVERSE = { name: 'Demo', symbols: ['AAPL', 'MSFT', 'SPY'] } as const;
 /** The demo ingests about the last five trading days: ten calendar days back covers them, weekends and a holiday included. */
-export const DEMO_DAYS_BACK = 10;
+const DEMO_DAYS_BACK = 10;
 /** Where "Ingest missing days" starts symbols that have no data yet, unless the user says otherwise. */
-export const DEFAULT_FROM_DAYS_BACK = 30;
+const DEFAULT_FROM_DAYS_BACK = 30;
 
 interface UniverseState {
   list: Universe[] | null;
@@ -55,11 +58,6 @@ export function parseTags(text: string): string[] {
   return out;
 }
 
-/** Symbols as typed (comma or whitespace separated), upper-cased and without duplicates; the engine checks them. */
-export function parseSymbols(text: string): string[] {
-  return [...new Set(splitSymbols(text).map((s) => s.toUpperCase()))];
-}
-
 /** One table row per member symbol, with its coverage when known (null: not loaded, or the engine has none). */
 export interface SymbolRow {
   symbol: string;
@@ -72,7 +70,7 @@ export function symbolRows(universe: Universe, coverage: SymbolCoverage[] | null
   return universe.symbols.filter((s) => !q || s.toUpperCase().includes(q)).map((symbol) => ({ symbol, coverage: bySymbol.get(symbol) ?? null }));
 }
 
-export interface CoverageSummary {
+interface CoverageSummary {
   symbols: number;
   withData: number;
   missing: number;
@@ -131,6 +129,29 @@ export function upsertUniverse(list: Universe[] | null, u: Universe, previousNam
 }
 
 // ---------- engine calls (each updates the store and returns the error, if any, for the form that asked) ----------
+
+/** What a form shows after an action: a note on success, the engine's error otherwise. */
+export type Outcome = { ok: true; note: string } | { ok: false; error: ErrorValue };
+const refused = (error: ErrorValue): Outcome => ({ ok: false, error });
+
+/** The list on arrival and after every (re)connection; the selected universe's coverage again when a job finishes. Returns the unsubscribe. */
+export function followUniverses(client: Client): () => void {
+  const offStatus = client.onStatus((status) => {
+    if (status === 'open') {
+      void loadUniverses(client);
+      const name = useUniverses.getState().selected;
+      if (name) void loadCoverage(client, name);
+    }
+  });
+  const offJob = client.on('job.updated', (job) => {
+    const name = useUniverses.getState().selected;
+    if (name && TERMINAL.has(job.status)) void loadCoverage(client, name);
+  });
+  return () => {
+    offStatus();
+    offJob();
+  };
+}
 
 export async function loadUniverses(client: Client): Promise<void> {
   const r = await client.request('universe.list', {});
@@ -205,4 +226,98 @@ export function isCsvFile(file: { name: string; type: string }): boolean {
 /** A universe name for a file imported while none is selected: its base name. */
 export function nameFromFile(fileName: string): string {
   return fileName.replace(/\.csv$/i, '').trim().slice(0, 64) || 'Imported';
+}
+
+export interface ImportOutcome {
+  universe: string;
+  file: string;
+  imported: number;
+  rejected: { line: number; value: string; reason: string }[];
+}
+
+/** Imports a .csv file of symbols into the selected universe (or a new one named after the file) and selects it. */
+export async function importCsv(client: Client, file: File): Promise<{ ok: true; value: ImportOutcome } | { ok: false; error: ErrorValue }> {
+  if (!isCsvFile(file)) return { ok: false, error: { code: 'E_BAD_INPUT', message: `${file.name} is not a .csv file` } };
+  const name = useUniverses.getState().selected ?? nameFromFile(file.name);
+  try {
+    const csv = await file.text();
+    const r = await client.request('universe.import', { name, csv });
+    if (!r.ok) return r;
+    applyUniverse(client, r.value.universe, r.value.universe.name, true);
+    useUniverses.getState().select(r.value.universe.name);
+    return { ok: true, value: { universe: r.value.universe.name, file: file.name, imported: r.value.imported, rejected: r.value.rejected } };
+  } catch (e) {
+    return { ok: false, error: { code: 'E_BAD_INPUT', message: `${file.name} could not be read: ${e instanceof Error ? e.message : String(e)}` } };
+  }
+}
+
+export async function addSymbols(client: Client, name: string, symbols: string[]): Promise<Outcome> {
+  const r = await client.request('universe.add', { name, symbols });
+  if (!r.ok) return refused(r.error);
+  applyUniverse(client, r.value.universe, name, true);
+  return { ok: true, note: r.value.added.length > 0 ? `Added ${r.value.added.join(', ')}.` : 'Already in the universe: nothing added.' };
+}
+
+export async function removeSymbol(client: Client, name: string, symbol: string): Promise<Outcome> {
+  const r = await client.request('universe.remove', { name, symbols: [symbol] });
+  if (!r.ok) return refused(r.error);
+  applyUniverse(client, r.value.universe, name, true);
+  return { ok: true, note: `Removed ${r.value.removed.join(', ') || symbol}.` };
+}
+
+export async function renameUniverse(client: Client, name: string, to: string): Promise<Outcome> {
+  const r = await client.request('universe.rename', { name, to });
+  if (!r.ok) return refused(r.error);
+  applyUniverse(client, r.value, name);
+  return { ok: true, note: '' };
+}
+
+export async function saveTags(client: Client, name: string, tags: string[]): Promise<Outcome> {
+  const r = await client.request('universe.update', { name, tags });
+  if (!r.ok) return refused(r.error);
+  applyUniverse(client, r.value);
+  return { ok: true, note: 'Tags saved.' };
+}
+
+/** The universe's symbols as a CSV file, through the browser's download (Electron shows its save dialog). */
+export async function exportUniverse(client: Client, name: string): Promise<Outcome> {
+  const r = await client.request('universe.export', { name });
+  if (!r.ok) return refused(r.error);
+  saveBlob(r.value.filename, new Blob([r.value.csv], { type: 'text/csv;charset=utf-8' }));
+  return { ok: true, note: `Exported ${r.value.filename}.` };
+}
+
+/** "Ingest missing days": starts the job and remembers it, to follow it on the page. */
+export async function ingestMissing(client: Client, universe: Universe, coverage: SymbolCoverage[], provider: string, from: string): Promise<ErrorValue | null> {
+  const r = await client.request('ingest.start', missingDaysArg(universe, coverage, provider, from));
+  if (!r.ok) return r.error;
+  useUniverses.setState({ lastJob: { universe: universe.name, jobId: r.value.jobId } });
+  return null;
+}
+
+// ---------- dynamic universes (a rule in SQL decides the members) ----------
+
+export async function previewRule(client: Client, sql: string): Promise<{ ok: true; value: RequestResult<'universe.preview'> } | { ok: false; error: ErrorValue }> {
+  return client.request('universe.preview', { sql });
+}
+
+export async function createDynamicUniverse(client: Client, name: string, rule: string): Promise<ErrorValue | null> {
+  const r = await client.request('universe.createDynamic', { name, rule });
+  if (!r.ok) return r.error;
+  applyUniverse(client, r.value.universe);
+  useUniverses.getState().select(r.value.universe.name);
+  void loadCoverage(client, r.value.universe.name);
+  return null;
+}
+
+/** Refresh from the rule, save a new rule (and refresh), or remove the rule (the members stay). */
+export async function applyRule(client: Client, universe: Universe, action: 'refresh' | 'save' | 'clear', rule: string): Promise<Outcome> {
+  const r =
+    action === 'refresh'
+      ? await client.request('universe.refresh', { name: universe.name })
+      : await client.request('universe.setRule', { name: universe.name, rule: action === 'clear' ? null : rule });
+  if (!r.ok) return refused(r.error);
+  applyUniverse(client, r.value.universe, universe.name, r.value.added.length + r.value.removed.length > 0);
+  const list = (xs: string[]) => (xs.length ? xs.join(', ') : 'none');
+  return { ok: true, note: action === 'clear' ? 'Rule removed: the members stay as they are.' : `Added ${list(r.value.added)}; removed ${list(r.value.removed)}.` };
 }

@@ -14,12 +14,12 @@ export const DATA_FILTERS: { id: DataFilter; label: string }[] = [
   { id: 'behind', label: 'Behind' },
 ];
 
-export interface Facets {
+interface Facets {
   tag: string;
   exchange: string;
   assetClass: string;
 }
-export const NO_FACETS: Facets = { tag: '', exchange: '', assetClass: '' };
+const NO_FACETS: Facets = { tag: '', exchange: '', assetClass: '' };
 
 interface FilterState {
   facets: Facets;

@@ -3,12 +3,16 @@ import type { RequestArgInput } from '../../../src-main/contract/contract';
 import { SYMBOL_RE } from '../../../src-main/contract/schemas';
 import type { FindingsPage, ValidationRunSummary } from '../../../src-main/contract/validation';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { splitSymbols } from '../../../src-common/symbols';
+import type { Client } from '../client';
+import { saveBlob } from '../download';
 
-// The Validation page's state and the logic behind it, kept out of the components so vitest covers it without a DOM.
+// The Validation page's state, the logic behind it and its engine calls (module-level actions), kept out of the
+// components so vitest covers the logic without a DOM.
 
 export const PAGE_SIZE = 100;
 
-export interface FindingFilters {
+interface FindingFilters {
   symbol: string;
   rule: string;
   severity: string;
@@ -79,16 +83,13 @@ export function symbolFilterError(raw: string): string | null {
 
 /** The scope of "Run validation" from the form: blank fields mean "everything". */
 export function runArg(form: RunForm): { ok: true; arg: RequestArgInput<'validation.run'> } | { ok: false; message: string } {
-  const symbols = form.symbols
-    .split(/[\s,]+/)
-    .map((s) => s.trim().toUpperCase())
-    .filter(Boolean);
+  const symbols = splitSymbols(form.symbols);
   const bad = symbols.find((s) => !SYMBOL_RE.test(s));
   if (bad) return { ok: false, message: `"${bad}" is not a symbol` };
   if (form.start && form.end && form.start > form.end) return { ok: false, message: 'Start is after End' };
   return {
     ok: true,
-    arg: { ...(symbols.length ? { symbols: [...new Set(symbols)] } : {}), ...(form.start ? { start: form.start } : {}), ...(form.end ? { end: form.end } : {}) },
+    arg: { ...(symbols.length ? { symbols } : {}), ...(form.start ? { start: form.start } : {}), ...(form.end ? { end: form.end } : {}) },
   };
 }
 
@@ -155,4 +156,101 @@ export function mergeRuns(current: ValidationRunSummary[], fresh: ValidationRunS
   const byId = new Map(current.map((r) => [r.id, r]));
   for (const r of fresh) byId.set(r.id, r);
   return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+}
+
+// ---------- actions: the engine calls, writing the store ----------
+
+/** The run form's fields; editing one clears the last refusal. */
+export function setRunForm(patch: Partial<RunForm>): void {
+  useValidation.setState((s) => ({ form: { ...s.form, ...patch }, runError: null }));
+}
+
+// Every findings request carries a number; an answer that is not the latest (filters changed meanwhile) is dropped.
+let pageSeq = 0;
+
+async function refreshRuns(client: Client): Promise<void> {
+  const r = await client.request('validation.runs', { limit: 200 });
+  if (!r.ok) return useValidation.setState({ runsError: r.error, runsLoaded: true });
+  const s = useValidation.getState();
+  useValidation.setState({ runs: mergeRuns([], r.value), runsLoaded: true, runsError: null });
+  // The first visit opens the newest run: the page is never blank when there is something to show.
+  if (s.selected === null && r.value[0]) void selectRun(client, r.value[0].id);
+}
+
+/** Shows the findings of the selected run from `offset`, with the current filters. */
+export async function loadPage(client: Client, offset: number): Promise<void> {
+  const { selected, filters } = useValidation.getState();
+  if (!selected) return;
+  if (symbolFilterError(filters.symbol)) return;
+  const seq = ++pageSeq;
+  useValidation.setState({ pageLoading: true, offset });
+  const r = await client.request('validation.findings', findingsArg(selected, filters, offset));
+  if (seq !== pageSeq) return;
+  if (r.ok) useValidation.setState({ page: r.value, pageLoading: false, pageError: null });
+  else useValidation.setState({ page: null, pageLoading: false, pageError: r.error });
+}
+
+export async function selectRun(client: Client, runId: string): Promise<void> {
+  useValidation.setState({ selected: runId, filters: NO_FILTERS, page: null, pageError: null, exportStatus: null, exportError: null });
+  await loadPage(client, 0);
+}
+
+export function setFilter(client: Client, patch: Partial<FindingFilters>): void {
+  useValidation.setState((s) => ({ filters: { ...s.filters, ...patch } }));
+  void loadPage(client, 0);
+}
+
+export async function runNow(client: Client): Promise<void> {
+  const parsed = runArg(useValidation.getState().form);
+  if (!parsed.ok) return useValidation.setState({ runError: { code: 'E_BAD_INPUT', message: parsed.message } });
+  useValidation.setState({ running: true, runError: null });
+  const r = await client.request('validation.run', parsed.arg);
+  if (!r.ok) return useValidation.setState({ running: false, runError: r.error });
+  useValidation.setState((s) => ({ running: false, runs: mergeRuns(s.runs, [r.value]) }));
+  await selectRun(client, r.value.id);
+}
+
+export async function reconcileNow(client: Client): Promise<void> {
+  const parsed = reconcileArg(useValidation.getState().form);
+  if (!parsed.ok) return useValidation.setState({ runError: { code: 'E_BAD_INPUT', message: parsed.message } });
+  useValidation.setState({ running: true, runError: null });
+  const r = await client.request('reconcile.run', parsed.arg);
+  if (!r.ok) return useValidation.setState({ running: false, runError: r.error });
+  useValidation.setState((s) => ({ running: false, runs: mergeRuns(s.runs, [r.value]) }));
+  await selectRun(client, r.value.id);
+}
+
+/** Desktop: the engine's host opens a save dialog. Web: the report comes over the socket in chunks, then downloads. */
+export async function exportReport(client: Client, run: ValidationRunSummary): Promise<void> {
+  useValidation.setState({ exportStatus: 'Exporting…', exportError: null });
+  if (client.transport === 'ipc') {
+    const r = await client.request('validation.export', { runId: run.id });
+    if (!r.ok) return useValidation.setState({ exportStatus: null, exportError: r.error });
+    return useValidation.setState({ exportStatus: r.value.saved ? `Saved to ${r.value.path ?? ''}` : null });
+  }
+  const chunks: string[] = [];
+  let offset = 0;
+  let fileName = run.reportName;
+  for (;;) {
+    const r = await client.request('validation.report', { runId: run.id, offset });
+    if (!r.ok) return useValidation.setState({ exportStatus: null, exportError: r.error });
+    chunks.push(r.value.data);
+    fileName = r.value.fileName;
+    offset += atob(r.value.data).length;
+    if (r.value.done) break;
+  }
+  saveBlob(fileName, new Blob([bytesOfChunks(chunks) as BlobPart], { type: 'text/csv' }));
+  useValidation.setState({ exportStatus: `Downloaded ${fileName}` });
+}
+
+/** The runs now and whenever one completes (from this page, the CLI in this process, or the ingest pipeline) or the connection opens again; returns the unsubscribe. */
+export function followValidation(client: Client): () => void {
+  void refreshRuns(client);
+  const offs = [
+    client.on('validation.completed', () => void refreshRuns(client)),
+    client.onStatus((s) => {
+      if (s === 'open') void refreshRuns(client);
+    }),
+  ];
+  return () => offs.forEach((off) => off());
 }

@@ -6,7 +6,7 @@ const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
 export function SchemaPanel({ schema, onInsert }: { schema: SchemaView[]; onInsert: (text: string) => void }) {
   return (
-    <section className="panel wb-side-panel" aria-label="Schema">
+    <section className="panel query-side-panel" aria-label="Schema">
       <h2 className="panel-title">Schema</h2>
       {schema.length === 0 && <p className="hint">Loading…</p>}
       {schema.map((v) => (
@@ -14,7 +14,7 @@ export function SchemaPanel({ schema, onInsert }: { schema: SchemaView[]; onInse
           <summary>
             <code>{v.name}</code> <span className="muted">view</span>
           </summary>
-          <ul className="wb-columns" aria-label={`Columns of ${v.name}`}>
+          <ul className="query-columns" aria-label={`Columns of ${v.name}`}>
             {v.columns.map((c) => (
               <li key={c.name}>
                 <button type="button" className="linkish" title={`Insert ${c.name}`} onClick={() => onInsert(c.name)}>
@@ -32,15 +32,15 @@ export function SchemaPanel({ schema, onInsert }: { schema: SchemaView[]; onInse
 
 export function HistoryPanel({ history, onPick }: { history: HistoryEntry[]; onPick: (sql: string) => void }) {
   return (
-    <section className="panel wb-side-panel" aria-label="History">
+    <section className="panel query-side-panel" aria-label="History">
       <h2 className="panel-title">History</h2>
       {history.length === 0 ? (
         <p className="hint">Queries you run appear here.</p>
       ) : (
-        <ol className="wb-list">
+        <ol className="query-list">
           {history.map((h) => (
             <li key={h.id}>
-              <button type="button" className="wb-list-item" title={h.sql} onClick={() => onPick(h.sql)}>
+              <button type="button" className="query-list-item" title={h.sql} onClick={() => onPick(h.sql)}>
                 <code>{oneLine(h.sql)}</code>
                 <span className="muted">
                   {h.errorCode ? <span className="error-text">{h.errorCode}</span> : `${formatInt(h.rowCount ?? 0)} rows · ${formatElapsed(h.elapsedMs ?? 0)}`} · {h.ranAt.slice(0, 19).replace('T', ' ')}
@@ -61,9 +61,9 @@ export function SavedPanel({ saved, onPick, onSave, onDelete }: { saved: SavedQu
     if (await onSave(name)) setName('');
   }
   return (
-    <section className="panel wb-side-panel" aria-label="Saved queries">
+    <section className="panel query-side-panel" aria-label="Saved queries">
       <h2 className="panel-title">Saved queries</h2>
-      <form className="wb-save" onSubmit={(e) => void submit(e)}>
+      <form className="query-save" onSubmit={(e) => void submit(e)}>
         <input aria-label="Query name" placeholder="Name" value={name} onChange={(e) => setName(e.target.value)} maxLength={120} />
         <button type="submit" disabled={!name.trim()}>
           Save query
@@ -72,10 +72,10 @@ export function SavedPanel({ saved, onPick, onSave, onDelete }: { saved: SavedQu
       {saved.length === 0 ? (
         <p className="hint">Name the editor's SQL and save it to find it again.</p>
       ) : (
-        <ul className="wb-list">
+        <ul className="query-list">
           {saved.map((s) => (
-            <li key={s.id} className="wb-saved">
-              <button type="button" className="wb-list-item" title={s.sql} onClick={() => onPick(s.sql)}>
+            <li key={s.id} className="query-saved">
+              <button type="button" className="query-list-item" title={s.sql} onClick={() => onPick(s.sql)}>
                 <strong>{s.name}</strong>
                 <code>{oneLine(s.sql)}</code>
               </button>

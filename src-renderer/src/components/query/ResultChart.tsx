@@ -1,7 +1,7 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCompact } from '../../format';
-import type { ResultView } from '../../state/workbench';
-import { chartSpec } from '../../state/workbench';
+import type { ResultView } from '../../state/query';
+import { chartSpec } from '../../state/query';
 
 const COLORS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)', 'var(--chart-6)'];
 /** Points drawn at most: the chart shows the loaded rows, not the whole result. */
@@ -26,7 +26,7 @@ export function ResultChart({ result }: { result: ResultView; version: number })
     .filter((p) => Number.isFinite(p.t))
     .sort((a, b) => (a.t ?? 0) - (b.t ?? 0));
   return (
-    <figure className="wb-chart" aria-label="Result chart">
+    <figure className="query-chart" aria-label="Result chart">
       <figcaption className="hint">
         {data.length.toLocaleString('en-US')} loaded rows by {xName}
       </figcaption>

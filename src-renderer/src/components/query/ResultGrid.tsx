@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { observeElementOffset, useVirtualizer } from '@tanstack/react-virtual';
 import type { Cell } from '../../../../src-main/contract/schemas';
-import { cellText, chartTargetColumns, isNumericType, rowText, type ResultView } from '../../state/workbench';
+import { cellText, chartTargetColumns, isNumericType, rowText, type ResultView } from '../../state/query';
 
-export const ROW_HEIGHT = 24;
+const ROW_HEIGHT = 24;
 const ROWNUM_WIDTH = 64;
 const MIN_WIDTH = 48;
 /**
@@ -12,13 +12,13 @@ const MIN_WIDTH = 48;
  * *scaled*: the body stays this tall and a scroll position maps proportionally onto the rows, so every row is
  * reachable by the scrollbar and the keys (a wheel step then moves more than a row, as in other data grids).
  */
-export const MAX_BODY_PX = 15_000_000;
+const MAX_BODY_PX = 15_000_000;
 
 /**
  * Row-space pixels per real scroll pixel: 1 unless the rows are taller than MAX_BODY_PX. `view` is the height rows
  * are seen through (the scroll box under its sticky header): the last real scroll position shows the last rows.
  */
-export function scrollScale(rowCount: number, view: number): number {
+function scrollScale(rowCount: number, view: number): number {
   const rows = rowCount * ROW_HEIGHT;
   if (rows <= MAX_BODY_PX) return 1;
   return Math.max(1, (rows - view) / Math.max(1, MAX_BODY_PX - view));
@@ -30,13 +30,13 @@ function initialWidth(name: string, type: string): number {
 }
 
 function display(cell: Cell | undefined) {
-  if (cell === undefined) return <span className="wb-loading">…</span>;
+  if (cell === undefined) return <span className="query-loading">…</span>;
   if (cell === null) return <span className="null">NULL</span>;
   if (typeof cell === 'boolean') return cell ? 'true' : 'false';
   return String(cell);
 }
 
-export interface GridActions {
+interface GridActions {
   onSort(column: string): void;
   onCopy(text: string, what: string): void;
   onOpenChart(symbol: string, at: string): void;
@@ -162,10 +162,10 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
   }
 
   return (
-    <div className="wb-grid-wrap" data-version={version}>
+    <div className="query-grid-wrap" data-version={version}>
       <div
         ref={scrollRef}
-        className="wb-grid-scroll"
+        className="query-grid-scroll"
         role="grid"
         aria-label="Result grid"
         aria-rowcount={result.rowCount + 1}
@@ -175,17 +175,17 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
         onKeyDown={onKeyDown}
         onScroll={() => menu && setMenu(null)}
       >
-        <div ref={headRef} className="wb-grid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template, width: totalWidth }}>
-          <div role="columnheader" className="wb-rownum">
+        <div ref={headRef} className="query-grid-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template, width: totalWidth }}>
+          <div role="columnheader" className="query-rownum">
             #
           </div>
           {result.columns.map((c, i) => {
             const sorted = result.sort?.column === c.name ? result.sort.dir : null;
             return (
               <div key={i} role="columnheader" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className={numeric[i] ? 'num' : undefined} title={c.type}>
-                <button type="button" className="wb-sort" aria-label={`Sort by ${c.name}`} onClick={() => actions.onSort(c.name)} disabled={sorting}>
+                <button type="button" className="query-sort" aria-label={`Sort by ${c.name}`} onClick={() => actions.onSort(c.name)} disabled={sorting}>
                   <span className="col-name">{c.name}</span>
-                  <span className="wb-sort-mark" aria-hidden="true">
+                  <span className="query-sort-mark" aria-hidden="true">
                     {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
                   </span>
                 </button>
@@ -195,7 +195,7 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
                   aria-label={`Resize ${c.name}`}
                   aria-valuenow={widths[i]}
                   tabIndex={0}
-                  className="wb-resize"
+                  className="query-resize"
                   onPointerDown={(e) => startResize(e, i)}
                   onKeyDown={(e) => resizeKey(e, i)}
                 />
@@ -203,14 +203,14 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
             );
           })}
         </div>
-        <div className="wb-grid-body" style={{ height: scaled ? MAX_BODY_PX : virtualizer.getTotalSize(), width: totalWidth }}>
+        <div className="query-grid-body" style={{ height: scaled ? MAX_BODY_PX : virtualizer.getTotalSize(), width: totalWidth }}>
           {items.map((v) => {
             const row = result.cache.row(v.index);
             return (
-              <div key={v.key} role="row" aria-rowindex={v.index + 2} className={v.index % 2 ? 'wb-row odd' : 'wb-row'} style={{ transform: `translateY(${v.start - shift}px)`, gridTemplateColumns: template }}>
-                <div role="rowheader" className="wb-rownum">
+              <div key={v.key} role="row" aria-rowindex={v.index + 2} className={v.index % 2 ? 'query-row odd' : 'query-row'} style={{ transform: `translateY(${v.start - shift}px)`, gridTemplateColumns: template }}>
+                <div role="rowheader" className="query-rownum">
                   {target && row ? (
-                    <button type="button" className="wb-open-chart" aria-label={`Open chart for row ${v.index + 1}`} title="Open chart" onClick={() => openChartFor(v.index)}>
+                    <button type="button" className="query-open-chart" aria-label={`Open chart for row ${v.index + 1}`} title="Open chart" onClick={() => openChartFor(v.index)}>
                       ↗
                     </button>
                   ) : null}
@@ -242,7 +242,7 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
         </div>
       </div>
       {menu && (
-        <div className="wb-menu" role="menu" aria-label="Cell actions" style={{ left: menu.x, top: menu.y }} onKeyDown={(e) => e.key === 'Escape' && setMenu(null)}>
+        <div className="query-menu" role="menu" aria-label="Cell actions" style={{ left: menu.x, top: menu.y }} onKeyDown={(e) => e.key === 'Escape' && setMenu(null)}>
           <button type="button" role="menuitem" autoFocus onClick={() => (copySelected('cell', menu), setMenu(null))}>
             Copy cell
           </button>

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, chartSpec, chartTargetColumns, nextSort, rowText } from './workbench';
+import { cellText, chartSpec, chartTargetColumns, nextSort, rowText } from './query';
 
 const col = (name: string, type: string) => ({ name, type });
 
-describe('workbench helpers', () => {
+describe('query page helpers', () => {
   it('charts a result with a time column and numeric columns', () => {
     expect(chartSpec([col('symbol', 'VARCHAR'), col('ts', 'TIMESTAMP WITH TIME ZONE'), col('close', 'DOUBLE'), col('n', 'BIGINT')])).toEqual({ x: 1, ys: [2, 3] });
     expect(chartSpec([col('i', 'BIGINT'), col('x', 'DECIMAL(21,1)')])).toBeNull();

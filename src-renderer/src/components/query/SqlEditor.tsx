@@ -30,5 +30,5 @@ export function SqlEditor({ value, onChange, onRun, schema }: { value: string; o
     ],
     [onRun, schema],
   );
-  return <CodeMirror className="wb-editor" value={value} onChange={onChange} extensions={extensions} theme={dark ? 'dark' : 'light'} basicSetup={{ foldGutter: false, highlightActiveLine: false }} minHeight="96px" maxHeight="220px" />;
+  return <CodeMirror className="query-editor" value={value} onChange={onChange} extensions={extensions} theme={dark ? 'dark' : 'light'} basicSetup={{ foldGutter: false, highlightActiveLine: false }} minHeight="96px" maxHeight="220px" />;
 }

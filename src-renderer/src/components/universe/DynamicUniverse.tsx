@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import type { Universe } from '../../../src-main/contract/schemas';
-import type { ErrorValue } from '../../../src-main/shared/errors';
-import { useClient } from '../clientContext';
-import { formatInt } from '../format';
-import { applyUniverse, loadCoverage, useUniverses } from '../state/universe';
-import { DATA_FILTERS, facetValues, useUniverseFilters, type DataFilter } from '../state/universeFilters';
-import { ErrorAlert } from './ErrorAlert';
-import './app.css';
+import type { Universe } from '../../../../src-main/contract/schemas';
+import type { ErrorValue } from '../../../../src-main/shared/errors';
+import { useClient } from '../../clientContext';
+import { formatInt } from '../../format';
+import { applyRule, createDynamicUniverse, previewRule } from '../../state/universe';
+import { DATA_FILTERS, facetValues, useUniverseFilters, type DataFilter } from '../../state/universeFilters';
+import { ErrorAlert } from '../ErrorAlert';
+import '../app.css';
 
 // Dynamic universes on the Universe page: a rule (SQL over the lake, run read-only by the engine) decides the members.
 
@@ -33,7 +33,7 @@ export function DynamicUniverseForm() {
   async function runPreview() {
     setBusy(true);
     setError(null);
-    const r = await client.request('universe.preview', { sql: rule });
+    const r = await previewRule(client, rule);
     setBusy(false);
     if (r.ok) setPreview(r.value);
     else setError(r.error);
@@ -43,15 +43,12 @@ export function DynamicUniverseForm() {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const r = await client.request('universe.createDynamic', { name, rule });
+    const err = await createDynamicUniverse(client, name, rule);
     setBusy(false);
-    if (!r.ok) {
-      setError(r.error);
+    if (err) {
+      setError(err);
       return;
     }
-    applyUniverse(client, r.value.universe);
-    useUniverses.getState().select(r.value.universe.name);
-    void loadCoverage(client, r.value.universe.name);
     setName('');
     setRule('');
     setPreview(null);
@@ -99,18 +96,10 @@ export function RulePanel({ universe }: { universe: Universe }) {
     setBusy(true);
     setError(null);
     setNote('');
-    const r =
-      action === 'refresh'
-        ? await client.request('universe.refresh', { name: universe.name })
-        : await client.request('universe.setRule', { name: universe.name, rule: action === 'clear' ? null : rule });
+    const r = await applyRule(client, universe, action, rule);
     setBusy(false);
-    if (!r.ok) {
-      setError(r.error);
-      return;
-    }
-    applyUniverse(client, r.value.universe, universe.name, r.value.added.length + r.value.removed.length > 0);
-    const list = (xs: string[]) => (xs.length ? xs.join(', ') : 'none');
-    setNote(action === 'clear' ? 'Rule removed: the members stay as they are.' : `Added ${list(r.value.added)}; removed ${list(r.value.removed)}.`);
+    if (r.ok) setNote(r.note);
+    else setError(r.error);
   }
 
   if (!universe.rule) return null;

@@ -3,9 +3,10 @@ import type { Cell } from '../../../src-main/contract/schemas';
 import type { Column, ExportFormat, HistoryEntry, SavedQuery, SchemaView, Sort } from '../../../src-main/contract/workbench';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
+import { copyText } from '../clipboard';
 import { PAGE_SIZE, PageCache } from './pageCache';
 
-export const DEFAULT_SQL =
+const DEFAULT_SQL =
   "SELECT symbol, count(*) AS bars, min(ts) AS first, max(ts) AS last FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol";
 
 const TIME_TYPE = /^(TIMESTAMP|DATE)/i;
@@ -43,7 +44,7 @@ export function rowText(row: Cell[]): string {
   return row.map((c) => cellText(c).replace(/[\t\n]/g, ' ')).join('\t');
 }
 
-export function newQueryId(): string {
+function newQueryId(): string {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
   return `q${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
@@ -59,7 +60,7 @@ export interface ResultView {
   cache: PageCache;
 }
 
-interface WorkbenchState {
+interface QueryState {
   sql: string;
   running: boolean;
   runningId: string | null;
@@ -74,10 +75,9 @@ interface WorkbenchState {
   history: HistoryEntry[];
   saved: SavedQuery[];
   schema: SchemaView[];
-  setSql(sql: string): void;
 }
 
-export const useWorkbench = create<WorkbenchState>()((set) => ({
+export const useQuery = create<QueryState>()(() => ({
   sql: DEFAULT_SQL,
   running: false,
   runningId: null,
@@ -90,10 +90,19 @@ export const useWorkbench = create<WorkbenchState>()((set) => ({
   history: [],
   saved: [],
   schema: [],
-  setSql: (sql) => set({ sql }),
 }));
 
-const bump = () => useWorkbench.setState((s) => ({ version: s.version + 1 }));
+/** The editor's text. */
+export function setSql(sql: string): void {
+  useQuery.setState({ sql });
+}
+
+/** Appends a name (a table, a column) to the editor's text. */
+export function insertSql(text: string): void {
+  useQuery.setState((s) => ({ sql: `${s.sql} ${text}` }));
+}
+
+const bump = () => useQuery.setState((s) => ({ version: s.version + 1 }));
 
 function makeCache(client: Client, queryId: string, rowCount: number, sort: Sort | null): PageCache {
   return new PageCache({
@@ -104,7 +113,7 @@ function makeCache(client: Client, queryId: string, rowCount: number, sort: Sort
       return r.value.rows;
     },
     onChange: bump,
-    onError: (e) => useWorkbench.setState({ error: isErrorValue(e) ? e : { code: 'E_INTERNAL', message: String(e) } }),
+    onError: (e) => useQuery.setState({ error: isErrorValue(e) ? e : { code: 'E_INTERNAL', message: String(e) } }),
   });
 }
 
@@ -114,7 +123,7 @@ function isErrorValue(e: unknown): e is ErrorValue {
 
 export async function loadSide(client: Client): Promise<void> {
   const [history, saved, schema] = await Promise.all([client.request('query.history', { limit: 100 }), client.request('query.saved.list', {}), client.request('query.schema', {})]);
-  useWorkbench.setState({
+  useQuery.setState({
     ...(history.ok ? { history: history.value } : {}),
     ...(saved.ok ? { saved: saved.value } : {}),
     ...(schema.ok ? { schema: schema.value } : {}),
@@ -123,16 +132,16 @@ export async function loadSide(client: Client): Promise<void> {
 
 async function refreshHistory(client: Client): Promise<void> {
   const h = await client.request('query.history', { limit: 100 });
-  if (h.ok) useWorkbench.setState({ history: h.value });
+  if (h.ok) useQuery.setState({ history: h.value });
 }
 
 export async function runQuery(client: Client): Promise<void> {
-  const s = useWorkbench.getState();
+  const s = useQuery.getState();
   if (s.running) return;
   const sql = s.sql;
   const queryId = newQueryId();
   const previous = s.result;
-  useWorkbench.setState({ running: true, runningId: queryId, error: null, notice: null });
+  useQuery.setState({ running: true, runningId: queryId, error: null, notice: null });
   const r = await client.request('query.open', { sql, queryId, limit: PAGE_SIZE });
   if (r.ok) {
     previous?.cache.dispose();
@@ -140,65 +149,71 @@ export async function runQuery(client: Client): Promise<void> {
     if (previous) void client.request('query.close', { queryId: previous.queryId });
     const cache = makeCache(client, queryId, r.value.rowCount, null);
     cache.put(0, r.value.first.rows);
-    useWorkbench.setState({ running: false, runningId: null, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache } });
+    useQuery.setState({ running: false, runningId: null, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache } });
   } else {
-    useWorkbench.setState({ running: false, runningId: null, error: r.error });
+    useQuery.setState({ running: false, runningId: null, error: r.error });
   }
   void refreshHistory(client);
 }
 
 export async function cancelQuery(client: Client): Promise<void> {
-  const id = useWorkbench.getState().runningId;
+  const id = useQuery.getState().runningId;
   if (id) await client.request('query.cancel', { queryId: id });
 }
 
 /** Re-orders the open result engine-side; the grid gets a fresh cache for the new order. */
 export async function sortBy(client: Client, column: string): Promise<void> {
-  const s = useWorkbench.getState();
+  const s = useQuery.getState();
   const result = s.result;
   if (!result || s.sorting) return;
   const sort = nextSort(result.sort, column);
-  useWorkbench.setState({ sorting: true, error: null });
+  useQuery.setState({ sorting: true, error: null });
   const r = await client.request('query.sort', { queryId: result.queryId, sort, limit: PAGE_SIZE });
   if (!r.ok) {
-    useWorkbench.setState({ sorting: false, error: r.error });
+    useQuery.setState({ sorting: false, error: r.error });
     return;
   }
   result.cache.dispose();
   const cache = makeCache(client, result.queryId, result.rowCount, sort);
   cache.put(0, r.value.first.rows);
-  useWorkbench.setState({ sorting: false, result: { ...result, sort, cache } });
+  useQuery.setState({ sorting: false, result: { ...result, sort, cache } });
 }
 
 /** Desktop: the engine shows a save dialog. Web: the engine prepares a one-time download, fetched by the browser. */
-export async function exportResult(client: Client, format: ExportFormat, download: (url: string, filename: string) => void): Promise<void> {
-  const result = useWorkbench.getState().result;
+export async function exportResult(client: Client, format: ExportFormat): Promise<void> {
+  const result = useQuery.getState().result;
   if (!result) return;
-  useWorkbench.setState({ exporting: format, notice: null, error: null });
+  useQuery.setState({ exporting: format, notice: null, error: null });
   const r = await client.request('query.export', { queryId: result.queryId, format });
-  useWorkbench.setState({ exporting: null });
-  if (!r.ok) return void useWorkbench.setState({ error: r.error });
+  useQuery.setState({ exporting: null });
+  if (!r.ok) return void useQuery.setState({ error: r.error });
   const v = r.value;
-  if (v.status === 'saved') useWorkbench.setState({ notice: `Saved ${v.rows.toLocaleString('en-US')} rows to ${v.path}` });
+  if (v.status === 'saved') useQuery.setState({ notice: `Saved ${v.rows.toLocaleString('en-US')} rows to ${v.path}` });
   else if (v.status === 'download') {
-    download(v.url, v.filename);
-    useWorkbench.setState({ notice: `Downloading ${v.filename} (${v.rows.toLocaleString('en-US')} rows)` });
+    client.download(v.url, v.filename);
+    useQuery.setState({ notice: `Downloading ${v.filename} (${v.rows.toLocaleString('en-US')} rows)` });
   }
 }
 
 export async function saveQuery(client: Client, name: string): Promise<boolean> {
-  const r = await client.request('query.saved.save', { name, sql: useWorkbench.getState().sql });
+  const r = await client.request('query.saved.save', { name, sql: useQuery.getState().sql });
   if (!r.ok) {
-    useWorkbench.setState({ error: r.error });
+    useQuery.setState({ error: r.error });
     return false;
   }
   const list = await client.request('query.saved.list', {});
-  if (list.ok) useWorkbench.setState({ saved: list.value, notice: `Saved query “${r.value.name}”` });
+  if (list.ok) useQuery.setState({ saved: list.value, notice: `Saved query “${r.value.name}”` });
   return true;
 }
 
 export async function deleteSaved(client: Client, id: number): Promise<void> {
   await client.request('query.saved.delete', { id });
   const list = await client.request('query.saved.list', {});
-  if (list.ok) useWorkbench.setState({ saved: list.value });
+  if (list.ok) useQuery.setState({ saved: list.value });
+}
+
+/** Copies a cell or a row of the result, and says so. */
+export async function copyCell(text: string, what: string): Promise<void> {
+  const ok = await copyText(text);
+  useQuery.setState({ notice: ok ? `Copied ${what}` : 'Copy failed' });
 }
