@@ -222,7 +222,7 @@ const MetricsEnvSchema = z.object({
   METRICS_ALLOWED_HOSTS: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9.:_\-\s,\[\]]*$/, 'METRICS_ALLOWED_HOSTS must be host names or IP addresses separated by commas')
+    .regex(/^[A-Za-z0-9.:_\-\s,[\]]*$/, 'METRICS_ALLOWED_HOSTS must be host names or IP addresses separated by commas')
     .transform((v) => v.split(',').map((h) => h.trim().replace(/^\[|\]$/g, '')).filter(Boolean))
     .default([...METRICS_DEFAULTS.allowedHosts]),
 });
