@@ -1,11 +1,21 @@
+import { useEffect, useState } from 'react';
 import type { SymbolCoverage, Universe } from '../../../../src-main/contract/schemas';
 import { formatInt } from '../../format';
 import { useNav } from '../../state/nav';
 import { useUniverses, type SymbolRow } from '../../state/universe';
 
-/** The members of a universe with their coverage, each with Chart and Remove. */
+/** Rows drawn at once: a universe of 150,000 imported symbols must not freeze the page. */
+const PAGE_ROWS = 200;
+
+/** The members of a universe with their coverage, each with Chart and Remove; long lists page by PAGE_ROWS. */
 export function SymbolTable({ universe, coverage, rows, busy, onRemove }: { universe: Universe; coverage: SymbolCoverage[] | null; rows: SymbolRow[]; busy: boolean; onRemove: (symbol: string) => void }) {
   const coverageError = useUniverses((s) => s.coverageError);
+  const [page, setPage] = useState(0);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_ROWS));
+  // another universe or other filters: back to a page that exists
+  useEffect(() => setPage((p) => Math.min(p, pages - 1)), [pages]);
+  const first = page * PAGE_ROWS;
+  const shown = rows.slice(first, first + PAGE_ROWS);
   return (
     <>
       {coverageError && <p className="hint error-text">Coverage could not be read: {coverageError.message}</p>}
@@ -35,12 +45,25 @@ export function SymbolTable({ universe, coverage, rows, busy, onRemove }: { univ
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
+              {shown.map((r) => (
                 <SymbolRowView key={r.symbol} symbol={r.symbol} coverage={r.coverage} loaded={coverage !== null} onRemove={() => onRemove(r.symbol)} busy={busy} />
               ))}
             </tbody>
           </table>
           {rows.length === 0 && <p className="empty">No symbol matches these filters.</p>}
+          {pages > 1 && (
+            <nav className="pager" aria-label={`Pages of ${universe.name}`}>
+              <button type="button" className="small" onClick={() => setPage(page - 1)} disabled={page === 0}>
+                Previous
+              </button>
+              <span aria-live="polite">
+                {formatInt(first + 1)}–{formatInt(first + shown.length)} of {formatInt(rows.length)}
+              </span>
+              <button type="button" className="small" onClick={() => setPage(page + 1)} disabled={page >= pages - 1}>
+                Next
+              </button>
+            </nav>
+          )}
         </div>
       )}
     </>
