@@ -89,7 +89,8 @@ describe('application menu', () => {
   it('has File, View (pages with accelerators, DevTools in dev only) and Help, wired to renderer commands', () => {
     const sent: AppMenuCommand[] = [];
     const opened: string[] = [];
-    const menu = buildMenuTemplate({ isDev: false, send: (c) => sent.push(c), openExternal: (u) => opened.push(u) });
+    const shown: string[] = [];
+    const menu = buildMenuTemplate({ isDev: false, send: (c) => sent.push(c), openExternal: (u) => opened.push(u), showLogs: () => shown.push('logs'), showAbout: () => shown.push('about') });
     expect(menu.map((m) => m.label)).toEqual(['File', 'Edit', 'View', 'Help']);
     const file = find(menu, 'File').submenu!;
     expect(file.filter((i) => i.label).map((i) => i.label)).toEqual(['Export…', 'Quit']);
@@ -114,8 +115,12 @@ describe('application menu', () => {
     expect(sent).toEqual([{ action: 'go', page: 'query' }, { action: 'export' }, { action: 'shortcuts' }]);
     expect(opened).toEqual([DOCS_URL]);
     expect(isSafeExternalUrl(DOCS_URL)).toBe(true);
+    expect(help.filter((i) => i.label).map((i) => i.label)).toEqual(['Keyboard shortcuts', 'Documentation', 'Show logs', 'About']);
+    find(help, 'Show logs').click!();
+    find(help, 'About').click!();
+    expect(shown).toEqual(['logs', 'about']);
 
-    const dev = buildMenuTemplate({ isDev: true, send: () => undefined, openExternal: () => undefined });
+    const dev = buildMenuTemplate({ isDev: true, send: () => undefined, openExternal: () => undefined, showLogs: () => undefined, showAbout: () => undefined });
     expect(find(dev, 'View').submenu!.some((i) => i.role === 'toggleDevTools')).toBe(true);
   });
 });

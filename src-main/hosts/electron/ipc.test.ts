@@ -6,7 +6,7 @@ import type { EventEnvelope } from '../../contract/contract';
 import type { CallContext, Dispatcher } from '../../contract/dispatcher';
 import { EventBus } from '../../events/bus';
 import type { Result } from '../../shared/errors';
-import { forwardEvents, isTrustedFrameUrl, registerIpc, type IpcInvokeEventLike, type IpcMainLike, type WebContentsLike } from './ipc';
+import { forwardEvents, isTrustedFrameUrl, registerIpc, type IpcInvokeEventLike, type IpcMainLike, type IpcSenderFrame, type WebContentsLike } from './ipc';
 
 // The Electron wiring against small fakes of ipcMain and webContents: no electron import, runs in plain Node.
 
@@ -24,9 +24,13 @@ class FakeIpcMain implements IpcMainLike {
   }
   /** What ipcRenderer.invoke(channel, ...args) from a frame at `frameUrl` would do. */
   invoke(channel: string, frameUrl: string | null, ...args: unknown[]): Promise<unknown> {
+    return this.invokeFrom(channel, frameUrl === null ? null : { url: frameUrl, parent: null }, ...args);
+  }
+  /** The same from any frame, e.g. an iframe (a frame with a parent). */
+  invokeFrom(channel: string, senderFrame: IpcSenderFrame | null, ...args: unknown[]): Promise<unknown> {
     const h = this.handlers.get(channel);
     if (!h) throw new Error(`No handler registered for '${channel}'`);
-    return h({ senderFrame: frameUrl === null ? null : { url: frameUrl }, sender: { id: 1 } }, ...args);
+    return h({ senderFrame, sender: { id: 1 } }, ...args);
   }
 }
 
@@ -117,6 +121,33 @@ describe('registerIpc (packaged: file:// renderer)', () => {
     registerIpc(ipc2, dispatcher, FILE_URL);
     expect(ipc2.handlers.has(IPC_REQUEST_CHANNEL)).toBe(true);
   });
+});
+
+describe('registerIpc (packaged: app:// renderer)', () => {
+  const APP_URL = 'app://marketpipe/index.html';
+  beforeEach(() => {
+    registerIpc(ipc, dispatcher, APP_URL);
+  });
+
+  it('a request from our main frame is dispatched, whatever the path or hash route', async () => {
+    expect(await ipc.invoke(IPC_REQUEST_CHANNEL, APP_URL, 'app.info', {})).toMatchObject({ ok: true });
+    expect(await ipc.invoke(IPC_REQUEST_CHANNEL, 'app://marketpipe/#/query', 'app.info', {})).toMatchObject({ ok: true });
+    expect(dispatcher.calls).toHaveLength(2);
+  });
+
+  it('refuses a sub-frame even when it shows our own page (VS Code validateEvent)', async () => {
+    const main: IpcSenderFrame = { url: APP_URL, parent: null };
+    expect(await ipc.invokeFrom(IPC_REQUEST_CHANNEL, { url: APP_URL, parent: main }, 'app.info', {})).toEqual(FORBIDDEN);
+    expect(await ipc.invokeFrom(IPC_REQUEST_CHANNEL, { url: 'https://evil.example/', parent: main }, 'app.info', {})).toEqual(FORBIDDEN);
+    expect(dispatcher.calls).toEqual([]);
+  });
+
+  for (const url of ['app://evil/index.html', 'app://user@marketpipe/index.html', 'other://marketpipe/index.html', FILE_URL, `${DEV_URL}/`, 'about:blank']) {
+    it(`refuses ${url}`, async () => {
+      expect(await ipc.invoke(IPC_REQUEST_CHANNEL, url, 'app.info', {})).toEqual(FORBIDDEN);
+      expect(dispatcher.calls).toEqual([]);
+    });
+  }
 });
 
 describe('registerIpc (development: Vite dev server)', () => {

@@ -7,6 +7,8 @@ import type { Result } from '../../shared/errors';
 
 export interface IpcSenderFrame {
   url: string;
+  /** null for a window's main frame; an iframe's parent frame otherwise (Electron's WebFrameMain.parent) */
+  parent: IpcSenderFrame | null;
 }
 export interface IpcInvokeEventLike {
   senderFrame: IpcSenderFrame | null;
@@ -22,12 +24,17 @@ export interface WebContentsLike {
   send(channel: string, payload: unknown): void;
 }
 
-/** A sender is trusted when its frame shows our own renderer: the packaged file:// page or the dev server. */
+/**
+ * A sender is trusted when its frame shows our own renderer: the packaged app://marketpipe/ page (any path on our
+ * host: it only serves our files), a file:// page, or the dev server.
+ */
 export function isTrustedFrameUrl(url: string, rendererUrl: string): boolean {
   try {
     const u = new URL(url);
     const r = new URL(rendererUrl);
     if (r.protocol === 'file:') return u.protocol === 'file:' && u.host === r.host && u.pathname === r.pathname;
+    // a custom scheme's URL.origin is the string "null" for every host: compare scheme and host instead
+    if (r.protocol !== 'http:' && r.protocol !== 'https:') return u.protocol === r.protocol && r.host !== '' && u.host === r.host && !u.username && !u.password;
     return u.origin === r.origin;
   } catch {
     return false;
@@ -36,9 +43,13 @@ export function isTrustedFrameUrl(url: string, rendererUrl: string): boolean {
 
 export function registerIpc(ipc: IpcMainLike, dispatcher: Dispatcher, rendererUrl: string): () => void {
   ipc.handle(IPC_REQUEST_CHANNEL, async (event, name, arg): Promise<Result<unknown>> => {
-    const url = event.senderFrame?.url ?? '';
-    if (!isTrustedFrameUrl(url, rendererUrl)) {
+    const frame = event.senderFrame;
+    if (!frame || !isTrustedFrameUrl(frame.url, rendererUrl)) {
       return { ok: false, error: { code: 'E_FORBIDDEN', message: 'request from an untrusted frame refused' } };
+    }
+    // like VS Code's validateEvent: only a window's main frame, never an iframe, even one showing our own page
+    if (frame.parent !== null) {
+      return { ok: false, error: { code: 'E_FORBIDDEN', message: 'request from a sub-frame refused' } };
     }
     return dispatcher.dispatch(name, arg, { transport: 'ipc' });
   });

@@ -18,6 +18,10 @@ export interface MenuDeps {
   /** a command for the renderer (page switch, shortcut list, export) */
   send(command: AppMenuCommand): void;
   openExternal(url: string): void;
+  /** Help › Show logs: the log file in the system's file manager */
+  showLogs(): void;
+  /** Help › About: app, Electron, DuckDB and SQLite versions */
+  showAbout(): void;
 }
 
 /** Same order and labels as the renderer's navigation (one list, in the contract). */
@@ -47,6 +51,9 @@ export function buildMenuTemplate(d: MenuDeps): MenuItem[] {
       submenu: [
         { label: 'Keyboard shortcuts', accelerator: 'CmdOrCtrl+/', click: () => d.send({ action: 'shortcuts' }) },
         { label: 'Documentation', click: () => d.openExternal(DOCS_URL) },
+        { type: 'separator' },
+        { label: 'Show logs', click: () => d.showLogs() },
+        { label: 'About', click: () => d.showAbout() },
       ],
     },
   ];
