@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inProcessClient } from './contract/dispatcher';
-import type { EventEnvelope } from './contract/contract';
+import type { EventEnvelope } from './contract';
 import { tradingDays } from './calendar';
 import { Engine } from './engine';
 import { ProviderRegistry } from './providers/registry';

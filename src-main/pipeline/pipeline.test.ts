@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../contract/contract';
+import type { EventEnvelope } from '../contract';
 import { PIPELINE_EVENT_TYPES } from '../contract/pipeline';
 import { aggregateTimeframesFrom, Engine } from '../engine';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
@@ -38,7 +38,7 @@ describe('the pipeline', () => {
   it('chains ingestion → validation → aggregation by events that share the job id and name their cause', async () => {
     const job = await ingest(engine);
     expect(job.status).toBe('succeeded');
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'ValidationCompleted', 'AggregationCompleted']);
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'aggregate.completed']);
     expect(seen.every((e) => e.correlationId === job.id)).toBe(true);
     const [ingested, validated, aggregated] = seen;
     expect(ingested!.causationId).toBeNull();
@@ -47,7 +47,7 @@ describe('the pipeline', () => {
     // the validation judged this job's bars; the aggregation built every coarser timeframe from them
     const run = engine.validationRuns({ jobId: job.id });
     expect(run).toHaveLength(1);
-    expect(validated!.type === 'ValidationCompleted' && validated!.payload.runId).toBe(run[0]!.id);
+    expect(validated!.type === 'validation.completed' && validated!.payload.runId).toBe(run[0]!.id);
     expect(await count(engine)).toEqual({ '15m': 208, '1d': 8, '1h': 56, '1m': 3120, '30m': 104, '5m': 624 });
   });
 
@@ -58,7 +58,7 @@ describe('the pipeline', () => {
     const r = await engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
     if (!r.ok) throw new Error(r.error.message);
     const t = r.value as { stages: Array<{ stage: string; status: string; durationMs: number | null }>; events: Array<{ id: string; type: string }> };
-    expect(t.events.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'ValidationCompleted', 'AggregationCompleted']);
+    expect(t.events.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'aggregate.completed']);
     expect(t.events.map((e) => e.id)).toEqual(seen.map((e) => e.id));
     expect(t.stages.map((s) => [s.stage, s.status])).toEqual([
       ['fetch', 'done'],
@@ -77,9 +77,9 @@ describe('the pipeline', () => {
     fs.writeFileSync(path.join(tmp.dir, 'data', 'reports'), 'not a folder');
     const job = await ingest(engine);
     expect(job.status).toBe('succeeded');
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'PipelineStageFailed', 'AggregationCompleted']);
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.failed', 'aggregate.completed']);
     const failed = seen[1]!;
-    expect(failed.type === 'PipelineStageFailed' && failed.payload).toMatchObject({ jobId: job.id, stage: 'validate' });
+    expect(failed.type === 'pipeline.failed' && failed.payload).toMatchObject({ jobId: job.id, stage: 'validate' });
     expect(failed.causationId).toBe(seen[0]!.id);
     const t = await engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
     expect(t.ok && (t.value as { stages: Array<{ stage: string; status: string }> }).stages.find((s) => s.stage === 'validate')?.status).toBe('failed');
@@ -88,14 +88,14 @@ describe('the pipeline', () => {
 
   it('skips validation and aggregation with --no-pipeline, and when nothing new was written', async () => {
     const job = await ingest(engine, { pipeline: false });
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'PipelineStageSkipped', 'PipelineStageSkipped']);
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.skipped', 'pipeline.skipped']);
     expect(await count(engine)).toEqual({ '1m': 3120 });
     expect(engine.validationRuns({ jobId: job.id })).toHaveLength(0);
     seen = [];
     const again = await ingest(engine); // everything is in the lake already: no new bars
     expect(again.rowsWritten).toBe(0);
-    expect(seen.map((e) => (e.type === 'PipelineStageSkipped' ? `${e.payload.stage}: ${e.payload.reason}` : e.type))).toEqual([
-      'IngestionJobCompleted',
+    expect(seen.map((e) => (e.type === 'pipeline.skipped' ? `${e.payload.stage}: ${e.payload.reason}` : e.type))).toEqual([
+      'ingest.completed',
       'validate: no new bars',
       'aggregate: no new bars',
     ]);
@@ -121,7 +121,7 @@ describe('the pipeline', () => {
     const r = await engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
     if (!r.ok) throw new Error(r.error.message);
     const t = r.value as { events: Array<{ type: string; payload: Record<string, unknown> }>; stages: Array<{ stage: string; status: string }> };
-    expect(t.events.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'PipelineStageSkipped', 'PipelineStageSkipped']);
+    expect(t.events.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.skipped', 'pipeline.skipped']);
     expect(t.events[0]!.payload).toMatchObject({ status: 'cancelled', pipeline: false });
     expect(t.stages.map((s) => s.status)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
   });
@@ -130,6 +130,6 @@ describe('the pipeline', () => {
     engine.pipeline.register();
     engine.pipeline.register();
     await ingest(engine);
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'ValidationCompleted', 'AggregationCompleted']);
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'aggregate.completed']);
   });
 });

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Cell } from '../contract/schemas';
-import type { Column, ExportFormat, Page, Sort } from '../contract/workbench';
+import type { Column, ExportFormat, Page, Sort } from '../contract/query';
 import { sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
 import { toCell } from './cells';

@@ -7,7 +7,7 @@ import { withDotEnv } from '../../settings/dotenv';
 import { Redactor } from '../../shared/redact';
 import type { Engine } from '../../engine';
 import type { Job } from '../../contract/schemas';
-import type { RequestArgInput, RequestName, RequestResult } from '../../contract/contract';
+import type { RequestArgInput, RequestName, RequestResult } from '../../contract';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;

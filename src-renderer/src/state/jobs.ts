@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { EventPayload } from '../../../src-main/contract/contract';
+import type { EventPayload } from '../../../src-main/contract';
 import type { Job, JobStatus } from '../../../src-main/contract/schemas';
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CellSchema } from './schemas';
 
-// The query workbench: results stay in the engine (materialized in the query DuckDB) and reach the UI in pages, so a
+// The query domain (the Query page): results stay in the engine (materialized in the query DuckDB) and reach the UI in pages, so a
 // million-row result never travels in one message.
 
 /** Ids chosen by the client so it can cancel a query before `query.open` answers. */
@@ -84,7 +84,7 @@ export const SavedNameSchema = z.string().trim().min(1, 'name is empty').max(120
 export const SchemaViewSchema = z.object({ name: z.string(), columns: z.array(ColumnSchema) });
 export type SchemaView = z.infer<typeof SchemaViewSchema>;
 
-export const workbenchRequests = {
+export const queryRequests = {
   /** Runs a read-only statement and keeps its result engine-side; answers with the first page. */
   'query.open': { arg: QueryOpenArgSchema, result: QueryOpenResultSchema },
   /** Rows [offset, offset+limit) of an open result, in the given sort. */
