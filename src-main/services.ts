@@ -103,7 +103,11 @@ export class Services {
   validations = (): ValidationStore => this.lazy('validations', () => new ValidationStore(this.db()));
   // the open handle even while closing: the last events of jobs cancelled by the shutdown are still recorded
   timeline = (): TimelineStore => this.lazy('timeline', () => new TimelineStore(this.dbHandle ?? this.db()));
-  writer = (): Promise<LakeWriter> => this.lazy('writer', () => LakeWriter.open(this.o.paths.bars));
+  writer = (): Promise<LakeWriter> =>
+    this.lazy('writer', () => {
+      this.db(); // the lake folder exists once the engine is bootstrapped
+      return LakeWriter.open(this.o.paths.bars);
+    });
 
   query = (): Promise<QueryService> =>
     this.lazy('query', () => {

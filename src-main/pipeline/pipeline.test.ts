@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../contract';
 import { PIPELINE_EVENT_TYPES } from '../contract/pipeline';
-import { aggregateTimeframesFrom, Engine } from '../engine';
+import { aggregateTimeframesFrom } from '../aggregate/service';
+import { Engine } from '../engine';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
 
 let tmp: TmpDir;

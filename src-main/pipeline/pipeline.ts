@@ -1,13 +1,12 @@
 import type { EventEnvelope } from '../contract';
 import type { PipelineStage } from '../contract/pipeline';
+import type { AggregateTimeframe } from '../aggregate/service';
 import type { Job, Timeframe } from '../contract/schemas';
 import type { EventBus } from '../events/bus';
 import type { IngestStages } from '../ingest/runner';
 import { toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { isPipelineEvent, type TimelineStore } from './timeline';
-
-export type AggregateTimeframe = Exclude<Timeframe, '1m'>;
 
 export interface PipelineDeps {
   bus: EventBus;

@@ -10,7 +10,7 @@ export type { Scope, ScopeInput } from './scope';
 export { REPORT_HEADER, guardCell, reportFileName } from './report';
 export { countDuplicateTimestamps, deliveryDuplicateFinding } from './duplicates';
 export type { DeliveryDuplicateFinding } from './duplicates';
-export { validationHandlers } from './handlers';
+export { reconcileHandlers, validationHandlers } from './handlers';
 export type { SaveFileHook, ValidationHandlerDeps } from './handlers';
 export { runReconcile, resolveSource, RECONCILE_RULE, reconcileRecord } from './reconcile';
 export type { ReconcileResult, ResolvedSource } from './reconcile';

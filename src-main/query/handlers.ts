@@ -1,8 +1,8 @@
-import type { PartialHandlers } from '../contract/dispatcher';
+import type { DomainHandlers } from '../contract/dispatcher';
 import type { Workbench } from './workbench';
 
-/** The workbench's requests; `wb` opens the workbench (metadata DB, query DuckDB) on first use. */
-export function workbenchHandlers(wb: () => Promise<Workbench>): PartialHandlers {
+/** The query domain (the Query page); `wb` opens the workbench (metadata DB, query DuckDB) on first use. */
+export function queryHandlers(wb: () => Promise<Workbench>): DomainHandlers<'query'> {
   return {
     'query.open': async ({ sql, queryId, limit }) => (await wb()).open(sql, queryId, limit),
     'query.page': async ({ queryId, offset, limit, sort }) => (await wb()).results.page(queryId, offset, limit, sort),
