@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { TimeframeSchema, type Timeframe } from '../contract/schemas';
+import type { Timeframe } from '../contract/schemas';
 import type { LakeWriter } from '../lake/writer';
 import { instantSql, sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';

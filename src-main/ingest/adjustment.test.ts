@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../testing/engine';
 import { Engine } from '../engine';
 import { ALPACA_EMULATOR_KEY, ALPACA_EMULATOR_SECRET, start } from '../testing/emulators/alpaca';
 import type { EmulatorHandle } from '../testing/emulators/common';
@@ -34,8 +35,7 @@ describe('adjustment', () => {
       ['iex', 'raw'],
       ['iex', 'split'],
     ]);
-    const r = await engine.query({ sql: `SELECT feed, count(*) FROM bars_all WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, maxRows: 10 });
-    expect(r.rows).toEqual([
+    expect(await queryRows(engine, `SELECT feed, count(*) FROM bars_all WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, 10)).toEqual([
       ['iex', 390],
       ['iex-split', 390],
     ]);

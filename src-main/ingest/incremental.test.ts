@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../testing/engine';
 import { Engine } from '../engine';
 import { fakeProvider } from '../providers/fake';
 import { ProviderRegistry } from '../providers/registry';
@@ -48,8 +49,7 @@ async function run(arg: { symbols: string[]; start: string; end: string; force?:
 }
 
 async function digest(e: Engine = engine): Promise<unknown> {
-  const r = await e.query({ sql: `SELECT symbol, count(*) AS n, sum(hash(ts, open, high, low, close, volume, trade_count, vwap))::VARCHAR AS h, count(DISTINCT ts) AS d FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, maxRows: 100 });
-  return r.rows;
+  return queryRows(e, `SELECT symbol, count(*) AS n, sum(hash(ts, open, high, low, close, volume, trade_count, vwap))::VARCHAR AS h, count(DISTINCT ts) AS d FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, 100);
 }
 
 describe('incremental ingest', () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../testing/engine';
 import type { EventEnvelope } from '../contract';
 import { PIPELINE_EVENT_TYPES } from '../contract/pipeline';
 import { aggregateTimeframesFrom } from '../aggregate/service';
@@ -31,8 +32,8 @@ async function ingest(e: Engine, extra: Record<string, unknown> = {}) {
 }
 
 async function count(e: Engine, where = 'true'): Promise<Record<string, number>> {
-  const r = await e.query({ sql: `SELECT timeframe, count(*) FROM bars WHERE ${where} GROUP BY 1 ORDER BY 1`, maxRows: 100 });
-  return Object.fromEntries(r.rows.map((row) => [String(row[0]), Number(row[1])]));
+  const rows = await queryRows(e, `SELECT timeframe, count(*) FROM bars WHERE ${where} GROUP BY 1 ORDER BY 1`, 100);
+  return Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
 }
 
 describe('the pipeline', () => {

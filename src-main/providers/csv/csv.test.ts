@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../../testing/engine';
 import { exchangeDate } from '../../calendar';
 import { Engine } from '../../engine';
 import { MpError } from '../../shared/errors';
@@ -496,17 +497,16 @@ describe('csv provider through the engine', () => {
     const done = await engine.waitForJob(job.id);
     expect(done.status).toBe('succeeded');
     expect(done.rowsWritten).toBe(513);
-    const r = await engine.query({ sql: "SELECT count(*), min(ts), max(ts) FROM bars WHERE timeframe = '1m' AND provider = 'csv'", maxRows: 10 });
-    expect(r.rows[0]![0]).toBe(513);
-    expect(String(r.rows[0]![1])).toMatch(/^2024-03-07T14:28:00(\.000)?Z$|^2024-03-07 14:28:00/);
+    const rows = await queryRows(engine, "SELECT count(*), min(ts), max(ts) FROM bars WHERE timeframe = '1m' AND provider = 'csv'", 10);
+    expect(rows[0]![0]).toBe(513);
+    expect(String(rows[0]![1])).toMatch(/^2024-03-07T14:28:00(\.000)?Z$|^2024-03-07 14:28:00/);
   });
 
   it('ingests a two-symbol file with several workers', async () => {
     const source = place(['two_symbols.csv'], path.join(dir, 'in'));
     const done = await engine.waitForJob((await engine.startIngest({ provider: 'csv', source, symbols: [], workers: 2, force: false })).id);
     expect(done.status).toBe('succeeded');
-    const r = await engine.query({ sql: "SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' AND provider = 'csv' GROUP BY 1 ORDER BY 1", maxRows: 10 });
-    expect(r.rows).toEqual([
+    expect(await queryRows(engine, "SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' AND provider = 'csv' GROUP BY 1 ORDER BY 1", 10)).toEqual([
       ['AAA', 5],
       ['BBB', 5],
     ]);
