@@ -159,10 +159,10 @@ export const ValidationCompletedSchema = z.object({
   findings: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   warnings: z.number().int().nonnegative(),
-  infos: z.number().int().nonnegative().default(0),
-  /** bars read by the run */
-  barsChecked: z.number().int().nonnegative().default(0),
-  durationMs: z.number().int().nonnegative().default(0),
+  /** a validation run's info findings, bars read and duration (a reconciliation tells only the counts above) */
+  infos: z.number().int().nonnegative().optional(),
+  barsChecked: z.number().int().nonnegative().optional(),
+  durationMs: z.number().int().nonnegative().optional(),
 });
 
 export const validationRequests = {
