@@ -229,11 +229,6 @@ export class ResultStore {
     });
   }
 
-  current(queryId: string): { sort: Sort | null; rowCount: number; columns: Column[] } {
-    const e = this.get(queryId);
-    return { sort: e.sort, rowCount: e.rowCount, columns: e.columns };
-  }
-
   /** Writes the whole result, in its current order, with DuckDB's COPY (streamed by DuckDB, not through JS). */
   async exportTo(queryId: string, format: ExportFormat, file: string): Promise<{ rows: number }> {
     const e = this.get(queryId);
