@@ -145,7 +145,7 @@ export class Engine {
       jobsHandlers({ jobs: () => s.jobs(), timeline: s.timeline, running: (jobId) => this.ingest.run(jobId) !== undefined }),
       universeHandlers({ store: s.universes, coverage: s.coverage, query: s.query, db: () => s.db() }),
       lakeHandlers(s.coverage),
-      queryHandlers(s.workbench),
+      queryHandlers(s.workbench, s.query),
       chartHandlers({ service: s.chart }),
       validationHandlers(validation),
       reconcileHandlers(validation),
