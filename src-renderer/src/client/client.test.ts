@@ -1,6 +1,5 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import type { Job } from '../../../src-main/contract/schemas';
-import type { QueryOpenResult } from '../../../src-main/contract/query';
+import type { Job, QueryResult } from '../../../src-main/contract/schemas';
 import type { Result } from '../../../src-main/shared/errors';
 import { createClient } from './client';
 import { takeToken, wsUrl } from './token';
@@ -51,12 +50,12 @@ const envelope = (type: string, payload: unknown, seq = 1) => ({ id: `e${seq}`, 
 
 describe('createClient: requests', () => {
   it('sends the name and argument and returns the validated, typed value', async () => {
-    const result: QueryOpenResult = { queryId: 'q1', columns: [{ name: 'n', type: 'BIGINT' }], rowCount: 1, elapsedMs: 2, first: { offset: 0, rows: [[1]] } };
+    const result: QueryResult = { columns: [{ name: 'n', type: 'BIGINT' }], rows: [[1]], rowCount: 1, truncated: false, elapsedMs: 2 };
     const mem = memoryTransport(() => ({ ok: true, value: result }));
     const client = createClient(mem.transport, { onProtocolError: () => {} });
-    const r = await client.request('query.open', { sql: 'SELECT 1' });
-    expectTypeOf(r).toEqualTypeOf<Result<QueryOpenResult>>();
-    expect(mem.calls).toEqual([{ name: 'query.open', arg: { sql: 'SELECT 1' } }]);
+    const r = await client.request('query.run', { sql: 'SELECT 1' });
+    expectTypeOf(r).toEqualTypeOf<Result<QueryResult>>();
+    expect(mem.calls).toEqual([{ name: 'query.run', arg: { sql: 'SELECT 1' } }]);
     expect(r).toEqual({ ok: true, value: result });
   });
 
@@ -69,7 +68,7 @@ describe('createClient: requests', () => {
     expect(unknown).toEqual({ ok: false, error: { code: 'E_BAD_INPUT', message: 'unknown request "nope.nothing"' } });
     expect(mem.calls).toEqual([]);
     // @ts-expect-error a query needs sql
-    void client.request('query.open', {});
+    void client.request('query.run', {});
     // @ts-expect-error symbols is an array
     void client.request('ingest.start', { provider: 'fake', symbols: 'AAPL', start: '2024-01-02', end: '2024-01-02' });
     expectTypeOf(client.request<'ingest.start'>).returns.resolves.toEqualTypeOf<Result<{ jobId: string }>>();
@@ -95,7 +94,7 @@ describe('createClient: requests', () => {
   ])('turns a malformed response (%s) into E_INTERNAL and reports it', async (_what, raw) => {
     const reports: string[] = [];
     const client = createClient(memoryTransport(() => raw).transport, { onProtocolError: (m) => reports.push(m) });
-    const r = await client.request('query.open', { sql: 'SELECT 1' });
+    const r = await client.request('query.run', { sql: 'SELECT 1' });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('E_INTERNAL');
@@ -320,7 +319,7 @@ describe('WebSocket transport', () => {
   it('reconnects with exponential backoff after a drop, failing in-flight requests with E_IO', async () => {
     const h = wsHarness();
     h.last().handlers.onOpen();
-    const inflight = h.transport.request('query.open', { sql: 'SELECT 1' });
+    const inflight = h.transport.request('query.run', { sql: 'SELECT 1' });
     h.last().handlers.onClose(1006, '');
     await expect(inflight).resolves.toMatchObject({ ok: false, error: { code: 'E_IO' } });
     expect(h.transport.status()).toBe('reconnecting');
