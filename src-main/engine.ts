@@ -1,22 +1,19 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { aggregateHandlers, aggregateTimeframesFrom, runAggregate } from './aggregate/service';
 import { appHandlers } from './app/handlers';
-import { lastClosedSession } from './calendar';
 import { chartHandlers } from './chart/handlers';
 import type { AggregateArgInput, AggregateResult } from './contract/aggregate';
 import { combineHandlers, createDispatcher, type Dispatcher } from './contract/dispatcher';
 import type { AppInfo, IngestArgInput, Job } from './contract/schemas';
 import type { ReconcileArg } from './contract/validation';
-import { migrate, migrationStatus, type MigrationStatus } from './db/migrations';
-import { openDb } from './db/open';
+import { migrateFile, migrationStatusOfFile, type MigrationStatus } from './db/migrations';
 import { EventBus } from './events/bus';
 import { ingestHandlers, jobsHandlers } from './ingest/handlers';
 import { IngestService } from './ingest/service';
 import { lakeHandlers } from './lake/handlers';
 import { EngineMetrics } from './metrics';
 import { metricsHandlers } from './metrics/handlers';
-import { LiveSampler } from './metrics/live';
+import { startLiveMetrics } from './metrics/live';
 import { Pipeline } from './pipeline/pipeline';
 import { providersHandlers } from './providers/handlers';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
@@ -56,12 +53,6 @@ export interface EngineOptions {
   chooseExportPath?: ExportPathChooser;
 }
 
-function daysBefore(date: string, n: number): string {
-  const d = new Date(`${date}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - n);
-  return d.toISOString().slice(0, 10);
-}
-
 /**
  * The engine: one per host process, and the composition root: it builds the services (lazily: constructing an
  * engine, or asking for --help, creates no file), combines the domains' request handlers into the one dispatcher
@@ -89,7 +80,7 @@ export class Engine {
   readonly dispatcher: Dispatcher;
   private redactorNow: Redactor;
   private schedulerInst: Scheduler | undefined;
-  private liveTimer: NodeJS.Timeout | undefined;
+  private stopLive: (() => void) | undefined;
   private closing = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -171,25 +162,12 @@ export class Engine {
 
   /** Applies pending migrations; returns the names applied (empty when up to date). Runs before any bootstrap. */
   migrate(): string[] {
-    if (this.services.openDb()) return [];
-    const db = openDb(this.paths.db, { nativeBinding: this.opts.sqliteNativeBinding });
-    try {
-      return migrate(db);
-    } finally {
-      db.close();
-    }
+    return this.services.openDb() ? [] : migrateFile(this.paths.db, this.opts.sqliteNativeBinding);
   }
 
   /** Migration status without changing anything (and without creating a database that does not exist). */
   migrationStatus(): MigrationStatus[] {
-    if (!fs.existsSync(this.paths.db)) return migrationStatus(undefined);
-    const open = this.services.openDb();
-    const db = open ?? openDb(this.paths.db, { readonly: true, nativeBinding: this.opts.sqliteNativeBinding });
-    try {
-      return migrationStatus(db);
-    } finally {
-      if (db !== open) db.close();
-    }
+    return migrationStatusOfFile(this.paths.db, this.services.openDb(), this.opts.sqliteNativeBinding);
   }
 
   /** The query workbench; the web host serves its downloads. */
@@ -250,30 +228,14 @@ export class Engine {
   }
 
   private scheduler(): Scheduler {
-    this.schedulerInst ??= new Scheduler({
-      settings: this.services.settings,
-      log: this.log,
-      // symbols never ingested start at `since` (default 30 days back); the others from where they stop (coverage)
-      update: (s) =>
-        this.ingest.start(
-          { provider: s.provider, universe: s.universe ?? undefined, feed: s.feed ?? undefined, timeframe: s.timeframe, update: true },
-          { newSymbolsFrom: s.since ?? daysBefore(lastClosedSession(), 30) },
-        ),
-    });
+    this.schedulerInst ??= new Scheduler({ settings: this.services.settings, log: this.log, update: (s) => this.ingest.scheduledUpdate(s) });
     return this.schedulerInst;
   }
 
   /** Long-lived hosts with a UI (desktop, serve) push live metrics about once a second for the Metrics page. */
   startLiveMetrics(everyMs = 1000): void {
-    if (this.liveTimer) return;
-    const sampler = new LiveSampler(this.metrics);
-    this.liveTimer = setInterval(() => {
-      void sampler
-        .sample()
-        .then((m) => this.bus.emit('metrics.live', m))
-        .catch((e: unknown) => this.log.warn('live metrics sample failed', { error: e instanceof Error ? e.message : String(e) }));
-    }, everyMs);
-    this.liveTimer.unref();
+    const warn = (e: unknown) => this.log.warn('live metrics sample failed', { error: e instanceof Error ? e.message : String(e) });
+    this.stopLive ??= startLiveMetrics(this.metrics, (m) => this.bus.emit('metrics.live', m), warn, everyMs);
   }
 
   /** Long-lived hosts (desktop, serve) run scheduled updates; the CLI does not. */
@@ -286,8 +248,7 @@ export class Engine {
     if (this.closing) return;
     this.closing = true;
     this.schedulerInst?.stop();
-    if (this.liveTimer) clearInterval(this.liveTimer);
-    this.liveTimer = undefined;
+    this.stopLive?.();
     await this.ingest.close();
     await this.pipeline.close();
     await this.services.close();

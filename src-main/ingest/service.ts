@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { formatZodError } from '../contract/dispatcher';
-import { IngestArgSchema, type Adjustment, type AppInfo, type IngestArg, type IngestArgInput, type Job, type Timeframe } from '../contract/schemas';
+import { IngestArgSchema, type Adjustment, type AppInfo, type IngestArg, type IngestArgInput, type Job, type Schedule, type Timeframe } from '../contract/schemas';
 import type { JobParams } from '../db/jobs';
 import type { EventBus } from '../events/bus';
 import { lastClosedSession, nextTradingDay } from '../calendar';
@@ -23,6 +23,12 @@ import { runIngest, type IngestStages } from './runner';
 /** The feed a source is stored under: the provider's feed, suffixed with the adjustment when it is not raw. */
 export function storageFeed(feed: string, adjustment: Adjustment): string {
   return adjustment === 'raw' ? feed : `${feed}-${adjustment}`;
+}
+
+function daysBefore(date: string, n: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
 }
 
 function apiFeedOf(stored: string, adjustment: Adjustment): string {
@@ -80,6 +86,17 @@ export class IngestService {
     }
     r.controller.abort();
     return true;
+  }
+
+  /**
+   * The scheduler's daily update: each symbol from where it stops (coverage); symbols never ingested from `since`,
+   * by default 30 days before the last closed session.
+   */
+  scheduledUpdate(s: Schedule): Promise<Job> {
+    return this.start(
+      { provider: s.provider, universe: s.universe ?? undefined, feed: s.feed ?? undefined, timeframe: s.timeframe, update: true },
+      { newSymbolsFrom: s.since ?? daysBefore(lastClosedSession(), 30) },
+    );
   }
 
   /** Cancels every running job and waits for them to stop. */
