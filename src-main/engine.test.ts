@@ -1,55 +1,44 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inProcessClient } from './contract/dispatcher';
-import type { EventEnvelope } from './contract/contract';
-import { tradingDays } from './calendar';
+import { describe, expect, it } from 'vitest';
 import { Engine } from './engine';
+import { queryRows, useTestEngine } from './testing/engine';
+import { inProcessClient } from './contract/dispatcher';
+import type { EventEnvelope } from './contract';
+import { tradingDays } from './calendar';
 import { ProviderRegistry } from './providers/registry';
 import { fakeProvider } from './providers/fake';
 import type { Provider } from './providers/types';
 import { MpError } from './shared/errors';
 
-let dir: string;
-let engine: Engine;
-beforeEach(() => {
-  dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mp-engine-')), 'data');
-  engine = new Engine({ dataDir: dir, host: 'test', env: {} });
-});
-afterEach(async () => {
-  await engine.close();
-  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
-});
+const t = useTestEngine('mp-engine-');
 
-const client = () => inProcessClient(engine.dispatcher);
+const client = () => inProcessClient(t.engine.dispatcher);
 
 async function ingest(arg: Parameters<ReturnType<typeof client>['request']>[1]) {
   const r = await client().request('ingest.start', arg as never);
   if (!r.ok) throw new MpError(r.error.code, r.error.message);
-  return engine.waitForJob((r.value as { jobId: string }).jobId);
+  return t.engine.waitForJob((r.value as { jobId: string }).jobId);
 }
 
 async function q(sql: string) {
-  const r = await client().request('query.run', { sql });
-  if (!r.ok) throw new MpError(r.error.code, r.error.message);
-  return r.value.rows;
+  return queryRows(t.engine, sql);
 }
 
 describe('engine', () => {
   it('creates nothing on disk until a request needs it', async () => {
-    expect(fs.existsSync(dir)).toBe(false);
+    expect(fs.existsSync(t.dataDir)).toBe(false);
     const info = await client().request('app.info', {});
-    expect(info).toEqual({ ok: true, value: { version: '0.0.0', dataDir: dir, host: 'test' } });
+    expect(info).toEqual({ ok: true, value: { version: '0.0.0', dataDir: t.dataDir, host: 'test' } });
     await client().request('providers.list', {});
-    expect(fs.existsSync(dir)).toBe(false);
+    expect(fs.existsSync(t.dataDir)).toBe(false);
     await client().request('jobs.list', {});
-    expect(fs.existsSync(path.join(dir, 'marketpipe.db'))).toBe(true);
+    expect(fs.existsSync(path.join(t.dataDir, 'marketpipe.db'))).toBe(true);
   });
 
   it('ingests fake bars into the lake, reporting progress as events up to 100', async () => {
     const seen: EventEnvelope[] = [];
-    engine.bus.subscribe((e) => seen.push(e));
+    t.engine.bus.subscribe((e) => seen.push(e));
     const job = await ingest({ provider: 'fake', symbols: ['aapl', 'MSFT'], start: '2024-01-02', end: '2024-01-05' });
     expect(job).toMatchObject({ status: 'succeeded', rowsWritten: 3120, progress: 100, symbols: ['AAPL', 'MSFT'], feed: 'sim', error: null });
     const progress = seen.filter((e) => e.type === 'job.progress').map((e) => (e.type === 'job.progress' ? e.payload.progress : -1));
@@ -96,17 +85,17 @@ describe('engine', () => {
       const r = await client().request('ingest.start', arg as never);
       expect(r.ok ? 'ok' : r.error.code, JSON.stringify(arg)).toBe('E_BAD_INPUT');
     }
-    expect(fs.existsSync(dir)).toBe(false);
+    expect(fs.existsSync(t.dataDir)).toBe(false);
   });
 
   it('cancels a running job: the job ends cancelled and the lake holds only whole partitions', async () => {
-    engine = new Engine({ dataDir: dir, host: 'test', env: { MP_FAKE_LATENCY_MS: '20' } });
+    await t.reopen({ env: { MP_FAKE_LATENCY_MS: '20' } });
     const r = await client().request('ingest.start', { provider: 'fake', symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2024-01-02', end: '2024-03-28', workers: 1, batchSize: 390 });
     if (!r.ok) throw new Error(r.error.message);
     // cancel as soon as the first partition is written (an event, not a sleep)
-    await engine.bus.waitFor('job.progress', (p) => p.jobId === r.value.jobId && p.rowsWritten > 0);
+    await t.engine.bus.waitFor('job.progress', (p) => p.jobId === r.value.jobId && p.rowsWritten > 0);
     expect((await client().request('ingest.cancel', { jobId: r.value.jobId })).ok).toBe(true);
-    const job = await engine.waitForJob(r.value.jobId);
+    const job = await t.engine.waitForJob(r.value.jobId);
     expect(job.status).toBe('cancelled');
     expect(job.error?.code).toBe('E_CANCELLED');
     const rows = (await q(`SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY 1`)) as [string, number][];
@@ -124,7 +113,7 @@ describe('engine', () => {
         throw new MpError('E_PROVIDER', 'broken: upstream said no');
       },
     };
-    engine = new Engine({ dataDir: dir, host: 'test', env: {}, providers: new ProviderRegistry().register(fakeProvider).register(broken) });
+    await t.reopen({ env: {}, providers: new ProviderRegistry().register(fakeProvider).register(broken) });
     const job = await ingest({ provider: 'broken', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02' });
     expect(job).toMatchObject({ status: 'failed', error: { code: 'E_PROVIDER', message: 'broken: upstream said no' } });
   });
@@ -132,7 +121,7 @@ describe('engine', () => {
   it('keeps sources apart: bars shows one preferred source per symbol, bars_all shows all', async () => {
     const other: Provider = { ...fakeProvider, info: { ...fakeProvider.info, name: 'other', feeds: ['x'], defaultFeed: 'x' } };
     const providers = () => new ProviderRegistry().register(fakeProvider).register(other);
-    engine = new Engine({ dataDir: dir, host: 'test', env: {}, providers: providers() });
+    await t.reopen({ env: {}, providers: providers() });
     await ingest({ provider: 'fake', symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-02' });
     await ingest({ provider: 'other', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-03' });
     expect(await q(`SELECT provider, feed, symbol, count(*) FROM bars_all WHERE timeframe = '1m' GROUP BY ALL ORDER BY 1, 3`)).toEqual([
@@ -145,8 +134,8 @@ describe('engine', () => {
       ['fake', 'AAPL', 390],
       ['fake', 'MSFT', 390],
     ]);
-    await engine.close();
-    engine = new Engine({ dataDir: dir, host: 'test', env: { MP_SOURCE_PRECEDENCE: 'other:x,fake' }, providers: providers() });
+    await t.engine.close();
+    await t.reopen({ env: { MP_SOURCE_PRECEDENCE: 'other:x,fake' }, providers: providers() });
     expect(await q(`SELECT provider, symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY ALL ORDER BY 2`)).toEqual([
       ['other', 'AAPL', 780],
       ['fake', 'MSFT', 390],
@@ -162,13 +151,13 @@ describe('engine', () => {
 
 describe('engine bootstrap', () => {
   it('marks jobs of processes that died as interrupted', async () => {
-    const e1 = new Engine({ dataDir: dir, host: 'test', env: {} });
+    const e1 = new Engine({ dataDir: t.dataDir, host: 'test', env: {} });
     const job = await e1.startIngest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02', timeframe: '1m', workers: 1, force: false });
     await e1.waitForJob(job.id);
     // pretend the job was left running by a process that no longer exists
     e1.db().prepare(`UPDATE jobs SET status = 'running', pid = 999999999, finished_at = NULL WHERE id = ?`).run(job.id);
     await e1.close();
-    const r = await inProcessClient(engine.dispatcher).request('jobs.get', { jobId: job.id });
+    const r = await inProcessClient(t.engine.dispatcher).request('jobs.get', { jobId: job.id });
     expect(r.ok && r.value).toMatchObject({ status: 'failed', error: { code: 'E_INTERRUPTED' } });
   });
 });

@@ -20,6 +20,8 @@ import { describe, expect, it } from 'vitest';
 //     preload, which are its hosts' business. The renderer may use src-common as well as the contract (rule 2).
 //  6. In the renderer only state/ modules (and the client itself) send requests to the engine: pages and components
 //     render and dispatch actions (zustand's "no store actions" practice), so every engine call has one home.
+//  7. Data flows one way: the lake, the calendar and the shared helpers never import a provider, a host, or a CLI
+//     module (type imports included), and no engine folder imports a host (tests excepted).
 
 const REPO = path.resolve(__dirname, '..');
 const isCommon = (rel: string) => rel === 'src-common' || rel.startsWith('src-common/');
@@ -260,6 +262,29 @@ function engineReachViolations(files: Source[]): string[] {
   return out;
 }
 
+/** Rule 7: folders that must not reach "upstream" (towards providers) or out to the hosts. */
+const FORBIDDEN_IMPORTS: Array<{ from: RegExp; to: RegExp; why: string }> = [
+  { from: /^src-main\/(lake|calendar|shared)\//, to: /^src-main\/providers(\/|$)/, why: 'providers feed the lake, not the other way round' },
+  { from: /^src-main\/(?!hosts\/)/, to: /^src-main\/hosts(\/|$)/, why: 'the engine knows nothing of its hosts' },
+  { from: /^src-main\/(?!metrics\/|hosts\/)/, to: /^src-main\/metrics\/cli(\.ts)?$/, why: 'the metrics CLI module is for the CLI host' },
+];
+
+function directionViolations(files: Source[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    // tests may drive a component from the other side (a CLI test of the query engine, a provider's batches)
+    if (!f.rel.startsWith('src-main/') || /\.test\.tsx?$/.test(f.rel)) continue;
+    for (const i of importsOf(f.text, f.rel)) {
+      const target = resolveRel(f.rel, i.specifier);
+      if (target === undefined) continue;
+      for (const rule of FORBIDDEN_IMPORTS) {
+        if (rule.from.test(f.rel) && rule.to.test(target)) out.push(`${f.rel}:${i.line} imports '${i.specifier}': ${rule.why}`);
+      }
+    }
+  }
+  return out;
+}
+
 function readTree(relDir: string): Source[] {
   const abs = path.join(REPO, relDir);
   return (fs.readdirSync(abs, { recursive: true, encoding: 'utf8' }) as string[])
@@ -427,7 +452,7 @@ describe('the repository obeys the rules', () => {
   it('found the sources (a scan of nothing proves nothing)', () => {
     expect(main.length).toBeGreaterThan(30);
     expect(renderer.length).toBeGreaterThan(10);
-    expect(main.some((f) => f.rel === 'src-main/contract/contract.ts')).toBe(true);
+    expect(main.some((f) => f.rel === 'src-main/contract/index.ts')).toBe(true);
     // a live positive control: the Electron host does import electron at runtime, and the parser sees it
     const host = main.find((f) => f.rel === 'src-main/hosts/electron/main.ts');
     expect(host && importsOf(host.text, host.rel).some((i) => i.specifier === 'electron' && !i.typeOnly)).toBe(true);
@@ -462,5 +487,12 @@ describe('the repository obeys the rules', () => {
   it('6. in the renderer only state/ (and the client) sends requests', () => {
     expect(requestCallViolations(renderer)).toEqual([]);
     expect(renderer.some((f) => f.rel.startsWith('src-renderer/src/state/') && requestCallsOf(f.text, f.rel).length > 0)).toBe(true);
+  });
+
+  it('7. data flows one way: lake, calendar and shared import no provider; no engine folder imports a host', () => {
+    expect(directionViolations(main)).toEqual([]);
+    // the rule can fire
+    const sample: Source[] = [{ rel: 'src-main/lake/x.ts', text: `import type { Provider } from '../providers/types';\nimport { run } from '../hosts/cli/main';` }];
+    expect(directionViolations(sample)).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, type PreloadApi } from '../src-main/contract/channels';
-import type { EventEnvelope } from '../src-main/contract/contract';
+import type { EventEnvelope } from '../src-main/contract';
 
 // Sandboxed preload: the renderer gets these two functions and nothing else of ipcRenderer. Request names and
 // arguments are validated again in main; here we only make sure a name is a string before it crosses.

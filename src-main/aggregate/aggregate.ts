@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { TimeframeSchema, type Timeframe } from '../contract/schemas';
+import type { Timeframe } from '../contract/schemas';
 import type { LakeWriter } from '../lake/writer';
 import { instantSql, sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
-import { calendarDays, clampToCalendar, dateOfDayNumber, dayNumberOf, exchangeDaySql, exchangeMidnight, type CalendarRange } from '../validate/calendar-sql';
-import { ScopeObjectSchema, selectSources, TIMEFRAME_MS, type SourceFile } from '../validate/scope';
+import { calendarDays, clampToCalendar, dateOfDayNumber, dayNumberOf, exchangeDaySql, exchangeMidnight, type CalendarRange } from '../calendar/sql';
+import { selectSources, type SourceFile } from '../lake/select';
+import { TIMEFRAME_MS } from '../../src-common/timeframes';
+import { AGGREGATE_TIMEFRAMES, AggregateArgSchema, type AggregateResult, type AggregateScopeSchema } from '../contract/aggregate';
 
 // Coarser bars from the lake's 1-minute bars, computed by DuckDB and published through the lake writer, into the same
 // layout (timeframe=5m/…/provider/feed/symbol/year), so the `bars` view shows them by timeframe. Each output partition
@@ -22,17 +24,8 @@ import { ScopeObjectSchema, selectSources, TIMEFRAME_MS, type SourceFile } from 
 // Intraday buckets take every 1m bar, extended hours included. Daily bars take regular-session bars only (early
 // closes honoured, from the calendar) and are stamped 00:00 New York of the session date.
 
-export const AGGREGATE_TIMEFRAMES = ['5m', '15m', '30m', '1h', '1d'] as const satisfies readonly Timeframe[];
-
-export const AggregateScopeSchema = ScopeObjectSchema.omit({ timeframe: true })
-  .strict()
-  .refine((s) => !s.start || !s.end || s.start <= s.end, { message: 'start is after end', path: ['start'] });
-
-export const AggregateArgSchema = z.object({
-  timeframes: z.array(TimeframeSchema.exclude(['1m'])).min(1).default([...AGGREGATE_TIMEFRAMES]),
-  scope: AggregateScopeSchema.default({}),
-});
-export type AggregateArg = z.infer<typeof AggregateArgSchema>;
+export { AGGREGATE_TIMEFRAMES, AggregateArgSchema };
+export type { AggregateArg, AggregateResult } from '../contract/aggregate';
 
 export interface AggregateOptions {
   /** <data>/lake/bars */
@@ -46,15 +39,6 @@ export interface AggregateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface AggregateResult {
-  /** 1m source partitions read */
-  sourcePartitions: number;
-  /** output partitions written (files) */
-  partitions: number;
-  /** rows written per timeframe (new aggregates, before merging with rows outside the scope's range) */
-  rows: Partial<Record<Timeframe, number>>;
-  elapsedMs: number;
-}
 
 const AGG_COLUMNS = `arg_min(open, e) AS open, max(high) AS high, min(low) AS low, arg_max(close, e) AS close,
   sum(volume) AS volume,

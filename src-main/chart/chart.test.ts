@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../testing/engine';
 import { inProcessClient } from '../contract/dispatcher';
 import { Engine } from '../engine';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
@@ -60,13 +61,14 @@ describe('chart.bars', () => {
     expect(b).toMatchObject({ timeframe: '5m', origin: 'computed', truncated: false });
     expect(b.t).toHaveLength(21 * 78);
     // the same buckets as time_bucket on the New York clock over the 1m bars
-    const ref = await engine.query({
-      sql: `SELECT epoch_ms(time_bucket(INTERVAL 5 MINUTE, ts, 'America/New_York'))::DOUBLE AS t, arg_min(open, ts) AS o, max(high) AS h,
+    const ref = await queryRows(
+      engine,
+      `SELECT epoch_ms(time_bucket(INTERVAL 5 MINUTE, ts, 'America/New_York'))::DOUBLE AS t, arg_min(open, ts) AS o, max(high) AS h,
               min(low) AS l, arg_max(close, ts) AS c, sum(volume) AS v FROM bars WHERE symbol = 'AAPL' AND timeframe = '1m'
             GROUP BY 1 ORDER BY 1 LIMIT 3`,
-      maxRows: 3,
-    });
-    ref.rows.forEach((r, i) => expect([b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i]]).toEqual(r.map(Number)));
+      3,
+    );
+    ref.forEach((r, i) => expect([b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i]]).toEqual(r.map(Number)));
   });
 
   it('goes to daily bars (regular session, stamped 00:00 New York) when even hours do not fit', async () => {

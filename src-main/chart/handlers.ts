@@ -1,4 +1,4 @@
-import type { PartialHandlers } from '../contract/dispatcher';
+import type { DomainHandlers } from '../contract/dispatcher';
 import type { ChartService } from './service';
 
 export interface ChartDeps {
@@ -7,7 +7,7 @@ export interface ChartDeps {
 }
 
 /** The chart explorer's requests (see src-main/contract/chart.ts). */
-export function chartHandlers(deps: ChartDeps): PartialHandlers {
+export function chartHandlers(deps: ChartDeps): DomainHandlers<'chart'> {
   return {
     'chart.symbols': async () => ({ symbols: (await deps.service()).symbols() }),
     'chart.extent': async ({ symbol }) => (await deps.service()).extent(symbol),

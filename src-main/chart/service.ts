@@ -5,9 +5,10 @@ import { MAX_FINDINGS, MAX_SESSION_DAYS, type ChartBars, type ChartBarsArg, type
 import { dailySql, intradaySql } from '../aggregate/aggregate';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, exchangeDate, sessionFor, tradingDays } from '../calendar';
 import { listSources, sqlString, type SourceKey } from '../lake/layout';
-import { preferredSources } from '../query/sources';
-import { clampToCalendar, dayNumberOf, exchangeMidnight, dateOfDayNumber } from '../validate/calendar-sql';
-import { selectSources, TIMEFRAME_MS, type SourceFile } from '../validate/scope';
+import { preferredSources } from '../lake/sources';
+import { clampToCalendar, dayNumberOf, exchangeMidnight, dateOfDayNumber } from '../calendar/sql';
+import { selectSources, type SourceFile } from '../lake/select';
+import { TIMEFRAME_MS } from '../../src-common/timeframes';
 import { REPORT_HEADER } from '../validate/report';
 import { MpError } from '../shared/errors';
 

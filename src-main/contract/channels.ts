@@ -1,5 +1,5 @@
 import type { Result } from '../shared/errors';
-import type { EventEnvelope } from './contract';
+import type { EventEnvelope } from './index';
 
 // Transport constants and the preload API shape. No runtime dependencies: the preload bundle imports this file.
 export const WS_PATH = '/ws';

@@ -117,3 +117,16 @@ export const ChartFindingsSchema = z.object({
 export type ChartFindings = z.infer<typeof ChartFindingsSchema>;
 
 export const ChartSymbolsSchema = z.object({ symbols: z.array(z.string()).max(100_000) });
+
+export const chartRequests = {
+  /** Symbols the lake holds bars of (any source, any timeframe), for the chart's symbol picker. */
+  'chart.symbols': { arg: z.object({}).strict(), result: ChartSymbolsSchema },
+  /** The sources (provider/feed) holding a symbol, their timeframes and first/last bar. */
+  'chart.extent': { arg: z.object({ symbol: SymbolSchema }).strict(), result: ChartExtentSchema },
+  /** Bars of one source in [from, to), at most maxBars: a coarser timeframe (computed by DuckDB if not stored) when needed. */
+  'chart.bars': { arg: ChartBarsArgSchema, result: ChartBarsSchema },
+  /** NYSE sessions (regular and extended hours, early closes honoured) of the exchange days touching [from, to). */
+  'chart.sessions': { arg: ChartSessionsArgSchema, result: ChartSessionsSchema },
+  /** Validation findings of a symbol in [from, to), read from the recorded audit reports. */
+  'chart.findings': { arg: ChartFindingsArgSchema, result: ChartFindingsSchema },
+} as const;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { JobStatusSchema, TimeframeSchema } from './schemas';
 
-// The pipeline's domain events: one ingestion job causes a validation, which causes an aggregation. Each is recorded
-// in the job's timeline (SQLite) and pushed to the renderer; their envelopes share the job id as correlationId.
+// The pipeline: one ingestion job (ingest.completed) causes a validation (validation.completed), which causes an
+// aggregation (aggregate.completed); a stage that fails or does not run says so (pipeline.failed, pipeline.skipped).
+// Each is recorded in the job's timeline (SQLite) and pushed to the renderer; their envelopes share the job id as
+// correlationId.
 
 export const PIPELINE_STAGES = ['fetch', 'write', 'validate', 'aggregate'] as const;
 export const PipelineStageSchema = z.enum(PIPELINE_STAGES);
@@ -10,7 +12,7 @@ export type PipelineStage = z.infer<typeof PipelineStageSchema>;
 
 const ms = z.number().int().nonnegative();
 
-export const IngestionJobCompletedSchema = z.object({
+export const IngestCompletedSchema = z.object({
   jobId: z.string(),
   status: JobStatusSchema,
   provider: z.string(),
@@ -28,25 +30,6 @@ export const IngestionJobCompletedSchema = z.object({
   pipeline: z.boolean(),
 });
 
-export const PipelineValidationCompletedSchema = z.object({
-  jobId: z.string(),
-  runId: z.string(),
-  barsChecked: z.number().int().nonnegative(),
-  findings: z.number().int().nonnegative(),
-  errors: z.number().int().nonnegative(),
-  warnings: z.number().int().nonnegative(),
-  infos: z.number().int().nonnegative(),
-  durationMs: ms,
-});
-
-export const AggregationCompletedSchema = z.object({
-  jobId: z.string(),
-  timeframes: z.array(TimeframeSchema),
-  partitions: z.number().int().nonnegative(),
-  rowsWritten: z.number().int().nonnegative(),
-  durationMs: ms,
-});
-
 export const PipelineStageFailedSchema = z.object({
   jobId: z.string(),
   stage: PipelineStageSchema,
@@ -61,7 +44,15 @@ export const PipelineStageSkippedSchema = z.object({
   reason: z.string(),
 });
 
-export const PIPELINE_EVENT_TYPES = ['IngestionJobCompleted', 'ValidationCompleted', 'AggregationCompleted', 'PipelineStageFailed', 'PipelineStageSkipped'] as const;
+/** The events a job's timeline records (validation.completed only when a job caused it). */
+export const PIPELINE_EVENT_TYPES = ['ingest.completed', 'validation.completed', 'aggregate.completed', 'pipeline.failed', 'pipeline.skipped'] as const;
+export const pipelineEvents = {
+  /** A pipeline stage failed: recorded and shown; the job's data stays as ingested. */
+  'pipeline.failed': PipelineStageFailedSchema,
+  /** A stage did not run (nothing new to check, not a 1m job, pipeline off). */
+  'pipeline.skipped': PipelineStageSkippedSchema,
+} as const;
+
 export type PipelineEventType = (typeof PIPELINE_EVENT_TYPES)[number];
 
 export const TimelineEventSchema = z.object({

@@ -159,4 +159,29 @@ export const ValidationCompletedSchema = z.object({
   findings: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   warnings: z.number().int().nonnegative(),
+  /** a validation run's info findings, bars read and duration (a reconciliation tells only the counts above) */
+  infos: z.number().int().nonnegative().optional(),
+  barsChecked: z.number().int().nonnegative().optional(),
+  durationMs: z.number().int().nonnegative().optional(),
 });
+
+export const validationRequests = {
+  /** Validation and reconciliation runs, newest first. */
+  'validation.runs': { arg: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), result: z.array(ValidationRunSummarySchema) },
+  /** One page of a run's findings, filtered, read from its CSV report by DuckDB (a run may hold 100k findings). */
+  'validation.findings': { arg: FindingsArgSchema, result: FindingsPageSchema },
+  /** Runs the rules now over a scope; answers when the run is recorded (validation.completed is emitted too). */
+  'validation.run': { arg: ValidationRunArgSchema, result: ValidationRunSummarySchema },
+  /** A chunk of a run's CSV report (web mode downloads it chunk by chunk over the socket). */
+  'validation.report': { arg: ReportChunkArgSchema, result: ReportChunkSchema },
+  /** Desktop: saves a run's CSV report where the user picks in a save dialog; saved false when cancelled. */
+  'validation.export': { arg: z.object({ runId: RunIdSchema }).strict(), result: z.object({ saved: z.boolean(), path: z.string().nullable() }) },
+} as const;
+
+export const validationEvents = {
+  /**
+   * A validation or reconciliation run was recorded, whoever started it (page, CLI in this process, pipeline). A run
+   * a job caused carries the job's id as correlationId and is part of that job's timeline.
+   */
+  'validation.completed': ValidationCompletedSchema,
+} as const;

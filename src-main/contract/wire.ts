@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Result } from '../shared/errors';
-import type { EventEnvelope } from './contract';
+import type { EventEnvelope } from './index';
 
 // Messages of the WebSocket transport (web mode). Electron IPC carries the same request/response and envelope
 // shapes over ipcRenderer.invoke(IPC_REQUEST_CHANNEL, name, arg) and the IPC_EVENT_CHANNEL channel.

@@ -29,7 +29,11 @@ export class CoverageStore {
       .all(symbol) as { timeframe: string; provider: string; feed: string; first: string; last: string; sessions: number }[];
   }
 
-  /** The last session of this source in the lake, if any. */
+  /** Symbols with at least one session in the lake (any source). */
+  symbolCount(): number {
+    return this.db.prepare(`SELECT count(DISTINCT symbol) FROM coverage`).pluck().get() as number;
+  }
+
   /** Whether any session of this source was ever ingested (derived series, such as aggregates, never are). */
   ingested(src: SourceKey): boolean {
     return (
@@ -37,6 +41,7 @@ export class CoverageStore {
     );
   }
 
+  /** The last session of this source in the lake, if any. */
   lastCovered(src: SourceKey): string | undefined {
     return (this.stmts.last.pluck().get(src.symbol, src.timeframe, src.provider, src.feed) as string | null) ?? undefined;
   }

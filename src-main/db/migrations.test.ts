@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { loadMigrations, migrate, migrationStatus } from './migrations';
 import { openDb } from './open';
+import { TimelineStore } from '../pipeline/timeline';
 
 let dir: string;
 beforeEach(() => {
@@ -81,6 +82,27 @@ describe('migrations', () => {
     const db = new Database(path.join(dir, 'm.db'));
     migrate(db, loadMigrations({ '/m/0001_init.sql': 'CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER);\n' }));
     expect(migrate(db, loadMigrations({ '/m/0001_init.sql': 'CREATE TABLE a (x INTEGER);\r\nCREATE TABLE b (y INTEGER);\r\n' }))).toEqual([]);
+    db.close();
+  });
+
+  it('0009 renames the recorded pipeline events to the domain.event scheme, which the timeline reads', () => {
+    const db = openDb(path.join(dir, 'm.db'));
+    const known = loadMigrations();
+    migrate(db, known.slice(0, 8));
+    const ins = db.prepare(`INSERT INTO job_events (id, job_id, seq, type, occurred_at, causation_id, payload) VALUES (?, 'j1', ?, ?, ?, NULL, ?)`);
+    const old = [
+      ['IngestionJobCompleted', { jobId: 'j1', status: 'succeeded', fetchMs: 5, writeMs: 3, rowsWritten: 10 }],
+      ['ValidationCompleted', { jobId: 'j1', runId: 'r1', findings: 2, errors: 1, warnings: 1, infos: 0, durationMs: 7 }],
+      ['PipelineStageFailed', { jobId: 'j1', stage: 'aggregate', code: 'E_IO', message: 'disk', durationMs: 1 }],
+      ['PipelineStageSkipped', { jobId: 'j1', stage: 'aggregate', reason: 'r' }],
+      ['AggregationCompleted', { jobId: 'j1', timeframes: ['5m'], partitions: 1, rowsWritten: 2, durationMs: 4 }],
+    ] as const;
+    old.forEach(([type, payload], i) => ins.run(`e${i}`, i, type, `2024-01-02T00:00:0${i}Z`, JSON.stringify(payload)));
+    expect(migrate(db)).toEqual(['0009_event_names.sql']);
+    const events = new TimelineStore(db).timeline('j1', false);
+    expect(events.events.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'pipeline.failed', 'pipeline.skipped', 'aggregate.completed']);
+    expect(events.events[1]!.payload).toMatchObject({ kind: 'validation', runId: 'r1' });
+    expect(events.stages.map((st) => `${st.stage}:${st.status}`)).toEqual(['fetch:done', 'write:done', 'validate:done', 'aggregate:done']);
     db.close();
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { MpError } from '../shared/errors';
+import { openDb } from './open';
 
 export interface Migration {
   id: number;
@@ -116,4 +118,25 @@ export function migrate(db: Database.Database, known: Migration[] = loadMigratio
   // IMMEDIATE: take the write lock up front, so two processes starting at once serialise instead of failing midway.
   run.immediate();
   return pending.map((m) => m.name);
+}
+
+/** Applies the pending migrations to the database file (opened for this and closed); returns the names applied. */
+export function migrateFile(file: string, nativeBinding?: string): string[] {
+  const db = openDb(file, { nativeBinding });
+  try {
+    return migrate(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Migration status of a database file, changing nothing (a missing file is not created); `open`: a handle to reuse. */
+export function migrationStatusOfFile(file: string, open: Database.Database | undefined, nativeBinding?: string): MigrationStatus[] {
+  if (!fs.existsSync(file)) return migrationStatus(undefined);
+  const db = open ?? openDb(file, { readonly: true, nativeBinding });
+  try {
+    return migrationStatus(db);
+  } finally {
+    if (db !== open) db.close();
+  }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { events, type EventEnvelope, type EventMeta, type EventName, type EventPayload, type EventPayloadInput } from '../contract/contract';
+import { events, type EventEnvelope, type EventMeta, type EventName, type EventPayload, type EventPayloadInput } from '../contract';
 
 export type Listener = (envelope: EventEnvelope) => void;
 

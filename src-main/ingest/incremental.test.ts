@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { queryRows, useTestEngine } from '../testing/engine';
 import { Engine } from '../engine';
 import { fakeProvider } from '../providers/fake';
 import { ProviderRegistry } from '../providers/registry';
@@ -10,11 +9,9 @@ import { MpError } from '../shared/errors';
 import { planIngest, rowsBySession } from './plan';
 import { emptyBatch } from '../providers/batch';
 
-// Incremental ingest, checkpoints and resume, through the engine with real SQLite, DuckDB and files.
+// Incremental ingest, checkpoints and resume, through the fx.engine with real SQLite, DuckDB and files.
 
-let root: string;
-let engine: Engine;
-let calls: FetchBarsRequest[];
+let calls: FetchBarsRequest[] = [];
 
 /** The fake provider, recording what is asked of it. */
 function counting(): ProviderRegistry {
@@ -28,28 +25,18 @@ function counting(): ProviderRegistry {
   return new ProviderRegistry().register(p);
 }
 
-function open(env: NodeJS.ProcessEnv = {}): Engine {
-  return new Engine({ dataDir: path.join(root, 'data'), host: 'test', env, providers: counting() });
-}
-
 beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-incr-'));
   calls = [];
-  engine = open();
 });
-afterEach(async () => {
-  await engine.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const fx = useTestEngine('mp-incr-', () => ({ providers: counting() }));
 
 async function run(arg: { symbols: string[]; start: string; end: string; force?: boolean; workers?: number; batchSize?: number }) {
-  const job = await engine.startIngest({ provider: 'fake', workers: 2, force: false, ...arg });
-  return engine.waitForJob(job.id);
+  const job = await fx.engine.startIngest({ provider: 'fake', workers: 2, force: false, ...arg });
+  return fx.engine.waitForJob(job.id);
 }
 
-async function digest(e: Engine = engine): Promise<unknown> {
-  const r = await e.query({ sql: `SELECT symbol, count(*) AS n, sum(hash(ts, open, high, low, close, volume, trade_count, vwap))::VARCHAR AS h, count(DISTINCT ts) AS d FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, maxRows: 100 });
-  return r.rows;
+async function digest(e: Engine = fx.engine): Promise<unknown> {
+  return queryRows(e, `SELECT symbol, count(*) AS n, sum(hash(ts, open, high, low, close, volume, trade_count, vwap))::VARCHAR AS h, count(DISTINCT ts) AS d FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`, 100);
 }
 
 describe('incremental ingest', () => {
@@ -93,28 +80,27 @@ describe('incremental ingest', () => {
 
 describe('checkpoints and resume', () => {
   it('a cancelled job resumes its pending units and ends equal to a clean run', async () => {
-    await engine.close();
-    engine = open({ MP_FAKE_LATENCY_MS: '15' });
+    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '15' }, providers: counting() });
     const symbols = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
-    const job = await engine.startIngest({ provider: 'fake', symbols, start: '2023-12-01', end: '2024-02-29', workers: 1, batchSize: 2000, force: false });
-    await engine.bus.waitFor('job.progress', (p) => p.jobId === job.id && p.rowsWritten > 0);
-    engine.cancelJob(job.id);
-    const cancelled = await engine.waitForJob(job.id);
+    const job = await fx.engine.startIngest({ provider: 'fake', symbols, start: '2023-12-01', end: '2024-02-29', workers: 1, batchSize: 2000, force: false });
+    await fx.engine.bus.waitFor('job.progress', (p) => p.jobId === job.id && p.rowsWritten > 0);
+    fx.engine.cancelJob(job.id);
+    const cancelled = await fx.engine.waitForJob(job.id);
     expect(cancelled.status).toBe('cancelled');
-    const tasks = (await engine.dispatcher.dispatch('jobs.tasks', { jobId: job.id }, { transport: 'in-process' })) as { ok: true; value: { status: string }[] };
+    const tasks = (await fx.engine.dispatcher.dispatch('jobs.tasks', { jobId: job.id }, { transport: 'in-process' })) as { ok: true; value: { status: string }[] };
     const done = tasks.value.filter((t) => t.status === 'done').length;
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThan(10); // 5 symbols x 2 years
 
     calls = [];
-    await engine.resumeIngest(job.id);
-    const resumed = await engine.waitForJob(job.id);
+    await fx.engine.resumeIngest(job.id);
+    const resumed = await fx.engine.waitForJob(job.id);
     expect(resumed).toMatchObject({ status: 'succeeded', progress: 100, error: null });
     expect(calls).toHaveLength(10 - done);
     const after = await digest();
 
     // a clean run of the same request in another data dir gives the same lake, bar for bar
-    const clean = new Engine({ dataDir: path.join(root, 'clean'), host: 'test', env: {}, providers: counting() });
+    const clean = new Engine({ dataDir: path.join(fx.dir, 'clean'), host: 'test', env: {}, providers: counting() });
     const cj = await clean.startIngest({ provider: 'fake', symbols, start: '2023-12-01', end: '2024-02-29', workers: 3, force: false });
     await clean.waitForJob(cj.id);
     expect(await digest(clean)).toEqual(after);
@@ -123,8 +109,8 @@ describe('checkpoints and resume', () => {
 
   it('refuses to resume a finished job, and a job that does not exist', async () => {
     const j = await run({ symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02' });
-    await expect(engine.resumeIngest(j.id)).rejects.toMatchObject({ code: 'E_CONFLICT' });
-    await expect(engine.resumeIngest('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    await expect(fx.engine.resumeIngest(j.id)).rejects.toMatchObject({ code: 'E_CONFLICT' });
+    await expect(fx.engine.resumeIngest('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
   it('does not record a session that is not over as covered', () => {
@@ -150,20 +136,19 @@ describe('checkpoints and resume', () => {
         return fakeProvider.fetchBars(req, ctx);
       },
     };
-    await engine.close();
-    engine = new Engine({ dataDir: path.join(root, 'data'), host: 'test', env: {}, providers: new ProviderRegistry().register(flaky) });
-    const job = await engine.startIngest({ provider: 'fake', symbols: ['AAA', 'BBB', 'CCC'], start: '2024-01-02', end: '2024-01-05', workers: 1, force: false });
-    const failed = await engine.waitForJob(job.id);
+    await fx.reopen({ providers: new ProviderRegistry().register(flaky) });
+    const job = await fx.engine.startIngest({ provider: 'fake', symbols: ['AAA', 'BBB', 'CCC'], start: '2024-01-02', end: '2024-01-05', workers: 1, force: false });
+    const failed = await fx.engine.waitForJob(job.id);
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'E_PROVIDER' } });
-    const r = (await engine.dispatcher.dispatch('jobs.tasks', { jobId: job.id }, { transport: 'in-process' })) as { ok: true; value: { symbol: string; status: string }[] };
+    const r = (await fx.engine.dispatcher.dispatch('jobs.tasks', { jobId: job.id }, { transport: 'in-process' })) as { ok: true; value: { symbol: string; status: string }[] };
     expect(r.value.map((t) => [t.symbol, t.status])).toEqual([
       ['AAA', 'done'],
       ['BBB', 'pending'],
       ['CCC', 'pending'],
     ]);
     // resume: the provider works again
-    await engine.resumeIngest(job.id);
-    expect((await engine.waitForJob(job.id)).status).toBe('succeeded');
+    await fx.engine.resumeIngest(job.id);
+    expect((await fx.engine.waitForJob(job.id)).status).toBe('succeeded');
     expect(await digest()).toEqual(['AAA', 'BBB', 'CCC'].map((s) => [s, 4 * 390, expect.any(String), 4 * 390]));
   });
 });

@@ -1,6 +1,6 @@
 import type { Timeframe } from '../contract/schemas';
 import { MpError } from '../shared/errors';
-import { calendarDays, clampToCalendar, dayNumberOf } from '../validate/calendar-sql';
+import { calendarDays, clampToCalendar, dayNumberOf } from '../calendar/sql';
 
 // Every bar in the lake carries its `session` (pre | regular | post; NULL outside the extended-hours day or on a day
 // the exchange is shut), computed once when the bar is written rather than in the `bars` view: a per-row time-zone

@@ -1,10 +1,11 @@
+import { parseDuration } from '../shared/duration';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MpError } from '../shared/errors';
-import { parseDuration, readiness, runMetricsCommand, type MetricsCliDeps, type MetricsCliIo, type MetricsCommandOptions } from './cli';
+import { readiness, runMetricsCommand, type MetricsCliDeps, type MetricsCliIo, type MetricsCommandOptions } from './cli';
 import { MetricsHistory } from './history';
 import { httpGet, historyDb, tempDir } from './test-helpers';
 

@@ -1,3 +1,4 @@
+import { parseDuration } from '../shared/duration';
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { MpError } from '../shared/errors';
@@ -163,15 +164,7 @@ export async function queryHistory(deps: MetricsCliDeps, io: MetricsCliIo, opts:
   for (const p of points) print(`${new Date(p.ts).toISOString()}  ${p.value}`);
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** "90s", "15m", "24h", "7d", "2w" → milliseconds. */
-export function parseDuration(s: string, option: string): number {
-  const m = /^(\d+)(s|m|h|d|w)$/.exec(s.trim());
-  const n = m ? Number(m[1]) * UNITS[m[2]!]! : NaN;
-  if (!m || !(n > 0)) throw new MpError('E_BAD_INPUT', `${option} must be a duration like 30m, 24h or 7d: got "${s}"`);
-  return n;
-}
 
 function parseLabels(s: string | undefined): Record<string, string> {
   if (!s) return {};

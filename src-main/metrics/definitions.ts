@@ -53,10 +53,6 @@ export type MetricName = (typeof METRIC_DEFS)[number]['name'];
 
 const byName = new Map<string, MetricDef>(METRIC_DEFS.map((d) => [d.name, d]));
 
-export function metricDef(name: string): MetricDef | undefined {
-  return byName.get(name);
-}
-
 /**
  * The family a sample name belongs to: `x_bucket`, `x_sum` and `x_count` belong to histogram `x`. Returns undefined
  * for names MarketPipe does not define.

@@ -6,4 +6,4 @@ export { startMetricsServer, parseMetricsEnv, wantsOpenMetrics, METRICS_DEFAULTS
 export { MetricsHistory, startHistorySampler, canonicalLabels, type HistoryOptions, type Point, type ListedMetric } from './history';
 export { HistoryMetrics, type HistoryMetricsOptions } from './history-collector';
 export { asciiPlot, formatNumber, type PlotOptions } from './plot';
-export { runMetricsCommand, serveMetrics, queryHistory, readiness, parseDuration, type MetricsCliDeps, type MetricsCliIo, type MetricsCommandOptions } from './cli';
+export { runMetricsCommand, serveMetrics, queryHistory, readiness, type MetricsCliDeps, type MetricsCliIo, type MetricsCommandOptions } from './cli';

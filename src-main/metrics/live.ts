@@ -208,3 +208,16 @@ function byLabel(values: Value[], label: string): Map<string, number> {
   }
   return out;
 }
+
+/**
+ * Samples the live metrics every `everyMs` and hands them to `push` (the engine emits metrics.live); a failed sample
+ * is reported and the next one tried. Returns the stop function.
+ */
+export function startLiveMetrics(metrics: EngineMetrics, push: (m: MetricsLive) => void, onError: (e: unknown) => void, everyMs = 1000): () => void {
+  const sampler = new LiveSampler(metrics);
+  const timer = setInterval(() => {
+    void sampler.sample().then(push).catch(onError);
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,25 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../contract/contract';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { queryRows, useTestEngine } from '../testing/engine';
+import type { EventEnvelope } from '../contract';
 import { PIPELINE_EVENT_TYPES } from '../contract/pipeline';
-import { aggregateTimeframesFrom, Engine } from '../engine';
-import { makeTmpDir, type TmpDir } from '../testing/tmp';
+import { aggregateTimeframesFrom } from '../aggregate/service';
+import { Engine } from '../engine';
 
-let tmp: TmpDir;
-let engine: Engine;
+const fx = useTestEngine('mp-pipeline-');
 let seen: EventEnvelope[];
 beforeEach(() => {
-  tmp = makeTmpDir('mp-pipeline-');
-  engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
   seen = [];
-  engine.bus.subscribe((e) => {
+  fx.engine.bus.subscribe((e) => {
     if ((PIPELINE_EVENT_TYPES as readonly string[]).includes(e.type)) seen.push(e);
   });
-});
-afterEach(async () => {
-  await engine.close();
-  tmp.cleanup();
 });
 
 const ARG = { provider: 'fake', symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-05', timeframe: '1m' as const, workers: 2 };
@@ -30,106 +24,102 @@ async function ingest(e: Engine, extra: Record<string, unknown> = {}) {
 }
 
 async function count(e: Engine, where = 'true'): Promise<Record<string, number>> {
-  const r = await e.query({ sql: `SELECT timeframe, count(*) FROM bars WHERE ${where} GROUP BY 1 ORDER BY 1`, maxRows: 100 });
-  return Object.fromEntries(r.rows.map((row) => [String(row[0]), Number(row[1])]));
+  const rows = await queryRows(e, `SELECT timeframe, count(*) FROM bars WHERE ${where} GROUP BY 1 ORDER BY 1`, 100);
+  return Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
 }
 
 describe('the pipeline', () => {
   it('chains ingestion → validation → aggregation by events that share the job id and name their cause', async () => {
-    const job = await ingest(engine);
+    const job = await ingest(fx.engine);
     expect(job.status).toBe('succeeded');
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'ValidationCompleted', 'AggregationCompleted']);
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'aggregate.completed']);
     expect(seen.every((e) => e.correlationId === job.id)).toBe(true);
     const [ingested, validated, aggregated] = seen;
     expect(ingested!.causationId).toBeNull();
     expect(validated!.causationId).toBe(ingested!.id);
     expect(aggregated!.causationId).toBe(validated!.id);
     // the validation judged this job's bars; the aggregation built every coarser timeframe from them
-    const run = engine.validationRuns({ jobId: job.id });
+    const run = fx.engine.validationRuns({ jobId: job.id });
     expect(run).toHaveLength(1);
-    expect(validated!.type === 'ValidationCompleted' && validated!.payload.runId).toBe(run[0]!.id);
-    expect(await count(engine)).toEqual({ '15m': 208, '1d': 8, '1h': 56, '1m': 3120, '30m': 104, '5m': 624 });
+    expect(validated!.type === 'validation.completed' && validated!.payload.runId).toBe(run[0]!.id);
+    expect(await count(fx.engine)).toEqual({ '15m': 208, '1d': 8, '1h': 56, '1m': 3120, '30m': 104, '5m': 624 });
   });
 
   it('records the timeline in SQLite, where a later process reads it with the stage durations', async () => {
-    const job = await ingest(engine);
-    await engine.close();
-    engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-    const r = await engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
+    const job = await ingest(fx.engine);
+    await fx.reopen();
+    const r = await fx.engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
     if (!r.ok) throw new Error(r.error.message);
-    const t = r.value as { stages: Array<{ stage: string; status: string; durationMs: number | null }>; events: Array<{ id: string; type: string }> };
-    expect(t.events.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'ValidationCompleted', 'AggregationCompleted']);
-    expect(t.events.map((e) => e.id)).toEqual(seen.map((e) => e.id));
-    expect(t.stages.map((s) => [s.stage, s.status])).toEqual([
+    const tl = r.value as { stages: Array<{ stage: string; status: string; durationMs: number | null }>; events: Array<{ id: string; type: string }> };
+    expect(tl.events.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'aggregate.completed']);
+    expect(tl.events.map((e) => e.id)).toEqual(seen.map((e) => e.id));
+    expect(tl.stages.map((s) => [s.stage, s.status])).toEqual([
       ['fetch', 'done'],
       ['write', 'done'],
       ['validate', 'done'],
       ['aggregate', 'done'],
     ]);
-    for (const s of t.stages) expect(s.durationMs).toBeGreaterThanOrEqual(0);
-    const bad = await engine.dispatcher.dispatch('jobs.timeline', { jobId: 'nope' }, { transport: 'in-process' });
+    for (const s of tl.stages) expect(s.durationMs).toBeGreaterThanOrEqual(0);
+    const bad = await fx.engine.dispatcher.dispatch('jobs.timeline', { jobId: 'nope' }, { transport: 'in-process' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'E_NOT_FOUND' } });
   });
 
   it('records a failed stage and still runs the next one', async () => {
     // the reports folder cannot be created: validation fails with an I/O error
-    fs.mkdirSync(path.join(tmp.dir, 'data'), { recursive: true });
-    fs.writeFileSync(path.join(tmp.dir, 'data', 'reports'), 'not a folder');
-    const job = await ingest(engine);
+    fs.mkdirSync(path.join(fx.dir, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(fx.dir, 'data', 'reports'), 'not a folder');
+    const job = await ingest(fx.engine);
     expect(job.status).toBe('succeeded');
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'PipelineStageFailed', 'AggregationCompleted']);
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.failed', 'aggregate.completed']);
     const failed = seen[1]!;
-    expect(failed.type === 'PipelineStageFailed' && failed.payload).toMatchObject({ jobId: job.id, stage: 'validate' });
+    expect(failed.type === 'pipeline.failed' && failed.payload).toMatchObject({ jobId: job.id, stage: 'validate' });
     expect(failed.causationId).toBe(seen[0]!.id);
-    const t = await engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
+    const t = await fx.engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
     expect(t.ok && (t.value as { stages: Array<{ stage: string; status: string }> }).stages.find((s) => s.stage === 'validate')?.status).toBe('failed');
-    expect((await count(engine))['5m']).toBe(624);
+    expect((await count(fx.engine))['5m']).toBe(624);
   });
 
   it('skips validation and aggregation with --no-pipeline, and when nothing new was written', async () => {
-    const job = await ingest(engine, { pipeline: false });
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'PipelineStageSkipped', 'PipelineStageSkipped']);
-    expect(await count(engine)).toEqual({ '1m': 3120 });
-    expect(engine.validationRuns({ jobId: job.id })).toHaveLength(0);
+    const job = await ingest(fx.engine, { pipeline: false });
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.skipped', 'pipeline.skipped']);
+    expect(await count(fx.engine)).toEqual({ '1m': 3120 });
+    expect(fx.engine.validationRuns({ jobId: job.id })).toHaveLength(0);
     seen = [];
-    const again = await ingest(engine); // everything is in the lake already: no new bars
+    const again = await ingest(fx.engine); // everything is in the lake already: no new bars
     expect(again.rowsWritten).toBe(0);
-    expect(seen.map((e) => (e.type === 'PipelineStageSkipped' ? `${e.payload.stage}: ${e.payload.reason}` : e.type))).toEqual([
-      'IngestionJobCompleted',
+    expect(seen.map((e) => (e.type === 'pipeline.skipped' ? `${e.payload.stage}: ${e.payload.reason}` : e.type))).toEqual([
+      'ingest.completed',
       'validate: no new bars',
       'aggregate: no new bars',
     ]);
   });
 
   it('builds only the timeframes MP_AGGREGATE_TIMEFRAMES names', async () => {
-    await engine.close();
-    engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: { MP_AGGREGATE_TIMEFRAMES: '1h,1d' } });
-    await ingest(engine);
-    expect(await count(engine)).toEqual({ '1d': 8, '1h': 56, '1m': 3120 });
+    await fx.reopen({ env: { MP_AGGREGATE_TIMEFRAMES: '1h,1d' } });
+    await ingest(fx.engine);
+    expect(await count(fx.engine)).toEqual({ '1d': 8, '1h': 56, '1m': 3120 });
     expect(aggregateTimeframesFrom('none')).toEqual([]);
     expect(aggregateTimeframesFrom(' 5m, 5m ,1d')).toEqual(['5m', '1d']);
     expect(() => aggregateTimeframesFrom('2m')).toThrow(/MP_AGGREGATE_TIMEFRAMES: unknown timeframe 2m/);
   });
 
   it('records how a job the shutdown cancelled ended, and starts nothing after it', async () => {
-    await engine.close();
-    engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: { MP_FAKE_LATENCY_MS: '30' } });
-    const job = await engine.startIngest({ ...ARG, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2023-01-03', end: '2024-06-28', workers: 1 });
-    await engine.bus.waitFor('job.unit', (u) => u.jobId === job.id);
-    await engine.close();
-    engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-    const r = await engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
+    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '30' } });
+    const job = await fx.engine.startIngest({ ...ARG, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2023-01-03', end: '2024-06-28', workers: 1 });
+    await fx.engine.bus.waitFor('job.unit', (u) => u.jobId === job.id);
+    await fx.reopen();
+    const r = await fx.engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
     if (!r.ok) throw new Error(r.error.message);
-    const t = r.value as { events: Array<{ type: string; payload: Record<string, unknown> }>; stages: Array<{ stage: string; status: string }> };
-    expect(t.events.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'PipelineStageSkipped', 'PipelineStageSkipped']);
-    expect(t.events[0]!.payload).toMatchObject({ status: 'cancelled', pipeline: false });
-    expect(t.stages.map((s) => s.status)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
+    const tl = r.value as { events: Array<{ type: string; payload: Record<string, unknown> }>; stages: Array<{ stage: string; status: string }> };
+    expect(tl.events.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.skipped', 'pipeline.skipped']);
+    expect(tl.events[0]!.payload).toMatchObject({ status: 'cancelled', pipeline: false });
+    expect(tl.stages.map((s) => s.status)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
   });
 
   it('registers its handlers once, however often the bootstrap runs', async () => {
-    engine.pipeline.register();
-    engine.pipeline.register();
-    await ingest(engine);
-    expect(seen.map((e) => e.type)).toEqual(['IngestionJobCompleted', 'ValidationCompleted', 'AggregationCompleted']);
+    fx.engine.pipeline.register();
+    fx.engine.pipeline.register();
+    await ingest(fx.engine);
+    expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'aggregate.completed']);
   });
 });

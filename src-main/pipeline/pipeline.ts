@@ -1,5 +1,6 @@
-import type { EventEnvelope } from '../contract/contract';
+import type { EventEnvelope } from '../contract';
 import type { PipelineStage } from '../contract/pipeline';
+import type { AggregateTimeframe } from '../aggregate/service';
 import type { Job, Timeframe } from '../contract/schemas';
 import type { EventBus } from '../events/bus';
 import type { IngestStages } from '../ingest/runner';
@@ -7,13 +8,14 @@ import { toErrorValue } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { isPipelineEvent, type TimelineStore } from './timeline';
 
-export type AggregateTimeframe = Exclude<Timeframe, '1m'>;
-
 export interface PipelineDeps {
   bus: EventBus;
   timeline: () => TimelineStore;
-  /** validates what the job ingested (engine.validate({ jobId })) */
-  validate(jobId: string): Promise<{ runId: string; barsChecked: number; totalFindings: number; bySeverity: Record<'error' | 'warning' | 'info', number> }>;
+  /**
+   * validates what the job ingested; the run's validation.completed carries `meta` (the job as correlation, the
+   * ingest.completed event as cause), which is how the pipeline sees it and goes on to aggregation
+   */
+  validate(jobId: string, meta: { correlationId: string; causationId: string }): Promise<unknown>;
   /** rebuilds `timeframes` from the job's 1m bars */
   aggregate(job: Job, timeframes: AggregateTimeframe[], signal: AbortSignal): Promise<{ partitions: number; rows: Partial<Record<Timeframe, number>> }>;
   job(jobId: string): Job | undefined;
@@ -23,10 +25,10 @@ export interface PipelineDeps {
 }
 
 /**
- * The event-driven pipeline: IngestionJobCompleted → validation → ValidationCompleted → aggregation →
- * AggregationCompleted. Handlers are registered once (register() is idempotent); every event carries the job id as
+ * The event-driven pipeline: ingest.completed → validation → validation.completed → aggregation →
+ * aggregate.completed. Handlers are registered once (register() is idempotent); every event carries the job id as
  * correlationId and the id of its cause as causationId, and is recorded in the job's timeline. A failing handler
- * is recorded as PipelineStageFailed and shown; it never stops the others and is never lost.
+ * is recorded as pipeline.failed and shown; it never stops the others and is never lost.
  */
 export class Pipeline {
   private registered = false;
@@ -44,7 +46,7 @@ export class Pipeline {
   /** Announces the end of an ingestion job; `run` false records it but starts nothing after it. */
   jobCompleted(job: Job, stages: IngestStages, run: boolean): void {
     this.deps.bus.emit(
-      'IngestionJobCompleted',
+      'ingest.completed',
       {
         jobId: job.id,
         status: job.status,
@@ -84,8 +86,9 @@ export class Pipeline {
       this.deps.log.error('recording a pipeline event failed', { type: env.type, error: e instanceof Error ? e.message : String(e) });
     }
     if (this.abort.signal.aborted || !env.correlationId) return;
-    if (env.type === 'IngestionJobCompleted') this.track(env.correlationId, () => this.afterIngestion(env));
-    else if (env.type === 'ValidationCompleted') this.track(env.correlationId, () => this.afterValidation(env));
+    if (env.type === 'ingest.completed') this.track(env.correlationId, () => this.afterIngestion(env));
+    // a run the pipeline caused carries the job as correlation (a validation started elsewhere has none)
+    else if (env.type === 'validation.completed' && env.payload.jobId === env.correlationId) this.track(env.correlationId, () => this.afterValidation(env));
   }
 
   private track(jobId: string, run: () => Promise<void>): void {
@@ -102,38 +105,24 @@ export class Pipeline {
   }
 
   private skip(jobId: string, stage: PipelineStage, reason: string, causationId: string): void {
-    this.deps.bus.emit('PipelineStageSkipped', { jobId, stage, reason }, { correlationId: jobId, causationId });
-    if (stage === 'validate') this.deps.bus.emit('PipelineStageSkipped', { jobId, stage: 'aggregate', reason }, { correlationId: jobId, causationId });
+    this.deps.bus.emit('pipeline.skipped', { jobId, stage, reason }, { correlationId: jobId, causationId });
+    if (stage === 'validate') this.deps.bus.emit('pipeline.skipped', { jobId, stage: 'aggregate', reason }, { correlationId: jobId, causationId });
   }
 
   private failed(jobId: string, stage: PipelineStage, e: unknown, t0: number, causationId: string): void {
     const err = toErrorValue(e);
     this.deps.log.error(`pipeline ${stage} failed`, { job: jobId, code: err.code, message: err.message });
-    this.deps.bus.emit('PipelineStageFailed', { jobId, stage, code: err.code, message: err.message, durationMs: Math.round(performance.now() - t0) }, { correlationId: jobId, causationId });
+    this.deps.bus.emit('pipeline.failed', { jobId, stage, code: err.code, message: err.message, durationMs: Math.round(performance.now() - t0) }, { correlationId: jobId, causationId });
   }
 
-  private async afterIngestion(env: Extract<EventEnvelope, { type: 'IngestionJobCompleted' }>): Promise<void> {
+  private async afterIngestion(env: Extract<EventEnvelope, { type: 'ingest.completed' }>): Promise<void> {
     const p = env.payload;
     if (!p.pipeline) return this.skip(p.jobId, 'validate', 'pipeline off for this job', env.id);
     if (p.status !== 'succeeded') return this.skip(p.jobId, 'validate', `job ${p.status}`, env.id);
     if (p.rowsWritten === 0) return this.skip(p.jobId, 'validate', 'no new bars', env.id);
     const t0 = performance.now();
     try {
-      const r = await this.deps.validate(p.jobId);
-      this.deps.bus.emit(
-        'ValidationCompleted',
-        {
-          jobId: p.jobId,
-          runId: r.runId,
-          barsChecked: r.barsChecked,
-          findings: r.totalFindings,
-          errors: r.bySeverity.error,
-          warnings: r.bySeverity.warning,
-          infos: r.bySeverity.info,
-          durationMs: Math.round(performance.now() - t0),
-        },
-        { correlationId: p.jobId, causationId: env.id },
-      );
+      await this.deps.validate(p.jobId, { correlationId: p.jobId, causationId: env.id });
     } catch (e) {
       this.failed(p.jobId, 'validate', e, t0, env.id);
       // aggregation does not depend on the findings: a validation that could not run must not leave coarser
@@ -142,8 +131,8 @@ export class Pipeline {
     }
   }
 
-  private async afterValidation(env: Extract<EventEnvelope, { type: 'ValidationCompleted' }>): Promise<void> {
-    await this.aggregate(env.payload.jobId, env.id);
+  private async afterValidation(env: Extract<EventEnvelope, { type: 'validation.completed' }>): Promise<void> {
+    await this.aggregate(env.correlationId!, env.id);
   }
 
   private async aggregate(jobId: string, causationId: string): Promise<void> {
@@ -151,11 +140,11 @@ export class Pipeline {
     const corr = { correlationId: jobId, causationId };
     if (!job) return;
     if (job.timeframe !== '1m') {
-      this.deps.bus.emit('PipelineStageSkipped', { jobId, stage: 'aggregate', reason: `coarser timeframes are built from 1m bars, not ${job.timeframe}` }, corr);
+      this.deps.bus.emit('pipeline.skipped', { jobId, stage: 'aggregate', reason: `coarser timeframes are built from 1m bars, not ${job.timeframe}` }, corr);
       return;
     }
     if (this.deps.timeframes.length === 0) {
-      this.deps.bus.emit('PipelineStageSkipped', { jobId, stage: 'aggregate', reason: 'no timeframes configured (MP_AGGREGATE_TIMEFRAMES)' }, corr);
+      this.deps.bus.emit('pipeline.skipped', { jobId, stage: 'aggregate', reason: 'no timeframes configured (MP_AGGREGATE_TIMEFRAMES)' }, corr);
       return;
     }
     const t0 = performance.now();
@@ -163,7 +152,7 @@ export class Pipeline {
       const r = await this.deps.aggregate(job, this.deps.timeframes, this.abort.signal);
       const rowsWritten = Object.values(r.rows).reduce((a, b) => a + (b ?? 0), 0);
       this.deps.bus.emit(
-        'AggregationCompleted',
+        'aggregate.completed',
         { jobId, timeframes: this.deps.timeframes, partitions: r.partitions, rowsWritten, durationMs: Math.round(performance.now() - t0) },
         corr,
       );

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EventEnvelope } from '../contract/contract';
+import type { EventEnvelope } from '../contract';
 import { PIPELINE_EVENT_TYPES, type JobTimeline, type PipelineEventType, type PipelineStage, type StageTiming, type TimelineEvent } from '../contract/pipeline';
 
 const TYPES = new Set<string>(PIPELINE_EVENT_TYPES);
@@ -53,7 +53,7 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
- * How long each stage took, from the events: fetch and write from IngestionJobCompleted (summed over workers),
+ * How long each stage took, from the events: fetch and write from ingest.completed (summed over workers),
  * validate and aggregate from what followed it. The last event about a stage wins (a resumed job ends twice).
  */
 export function stagesOf(events: TimelineEvent[], jobRunning: boolean): StageTiming[] {
@@ -64,7 +64,7 @@ export function stagesOf(events: TimelineEvent[], jobRunning: boolean): StageTim
   for (const e of events) {
     const p = e.payload;
     switch (e.type) {
-      case 'IngestionJobCompleted': {
+      case 'ingest.completed': {
         ingested = true;
         const ok = p.status === 'succeeded';
         set('fetch', ok ? 'done' : 'failed', num(p.fetchMs), ok ? null : `job ${str(p.status)}`);
@@ -74,16 +74,16 @@ export function stagesOf(events: TimelineEvent[], jobRunning: boolean): StageTim
         stages.delete('aggregate');
         break;
       }
-      case 'ValidationCompleted':
+      case 'validation.completed':
         set('validate', 'done', num(p.durationMs), `${num(p.findings)} finding(s): ${num(p.errors)} error(s), ${num(p.warnings)} warning(s)`);
         break;
-      case 'AggregationCompleted':
+      case 'aggregate.completed':
         set('aggregate', 'done', num(p.durationMs), `${(Array.isArray(p.timeframes) ? p.timeframes : []).join(', ')}: ${num(p.rowsWritten).toLocaleString('en-US')} bars`);
         break;
-      case 'PipelineStageFailed':
+      case 'pipeline.failed':
         set(p.stage as PipelineStage, 'failed', num(p.durationMs), `${str(p.code)}: ${str(p.message)}`);
         break;
-      case 'PipelineStageSkipped':
+      case 'pipeline.skipped':
         set(p.stage as PipelineStage, 'skipped', null, str(p.reason));
         break;
     }

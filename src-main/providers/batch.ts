@@ -54,11 +54,6 @@ export class BatchBuffer {
   }
 }
 
-/** True when ts is strictly increasing: then the lake writer can skip sorting and de-duplication. */
-export function isStrictlyAscending(ts: Float64Array, length: number): boolean {
-  for (let i = 1; i < length; i++) if (!(ts[i]! > ts[i - 1]!)) return false;
-  return true;
-}
 
 /** One bar as provider JSON gives it, before it goes into columns. Missing trade count / VWAP: undefined or null. */
 export interface RawBar {

@@ -2,6 +2,7 @@ import { sessionFor, tradingDays } from '../calendar';
 import { MpError } from '../shared/errors';
 import { emptyBatch, sliceBatch } from './batch';
 import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
+import { readEnv } from '../settings/env';
 
 // The deterministic demo provider. Every bar is a pure function of (symbol, exchange date, minute): the same
 // request gives the same bars on every machine and in any range. Only +, -, *, / and rounding are used (exact in
@@ -101,14 +102,6 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function latencyFrom(env: NodeJS.ProcessEnv): number {
-  const raw = env.MP_FAKE_LATENCY_MS;
-  if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 60_000) throw new MpError('E_BAD_INPUT', 'MP_FAKE_LATENCY_MS must be a whole number of milliseconds (0-60000)');
-  return n;
-}
-
 export const fakeProvider: Provider = {
   info: {
     name: 'fake',
@@ -121,7 +114,7 @@ export const fakeProvider: Provider = {
   defaultPageSize: 10_000,
   isConfigured: () => true,
   async *fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
-    const latency = latencyFrom(ctx.env);
+    const latency = readEnv(ctx.env, 'MP_FAKE_LATENCY_MS') ?? 0;
     const days = tradingDays(req.start, req.end);
     const pageSize = Math.max(1, req.pageSize);
     // Each simulated request returns up to pageSize bars, like a real paginated API.

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Cell } from '../contract/schemas';
-import type { Column, ExportFormat, Page, Sort } from '../contract/workbench';
+import type { Column, ExportFormat, Page, Sort } from '../contract/query';
 import { sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
 import { toCell } from './cells';
@@ -227,11 +227,6 @@ export class ResultStore {
       const r = await c.runAndReadAll(`SELECT * FROM ${table} WHERE rowid >= ${offset} AND rowid < ${offset + limit} ORDER BY rowid`);
       return { offset, rows: r.getRows().map((row) => row.map(toCell)) };
     });
-  }
-
-  current(queryId: string): { sort: Sort | null; rowCount: number; columns: Column[] } {
-    const e = this.get(queryId);
-    return { sort: e.sort, rowCount: e.rowCount, columns: e.columns };
   }
 
   /** Writes the whole result, in its current order, with DuckDB's COPY (streamed by DuckDB, not through JS). */

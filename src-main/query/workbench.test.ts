@@ -1,39 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inProcessClient } from '../contract/dispatcher';
-import { Engine } from '../engine';
 import type { Result } from '../shared/errors';
-import { makeTmpDir, type TmpDir } from '../testing/tmp';
-import type { ExportPathChooser } from './workbench';
+import { useTestEngine } from '../testing/engine';
 
-// The workbench through the contract, against a real engine: DuckDB, SQLite and files in a temp dir.
+// The workbench through the contract, against a real fx.engine: DuckDB, SQLite and files in a temp dir.
 
 const MILLION = 'SELECT range AS i, range * 0.5 AS x FROM range(1000000)';
 const LONG = 'SELECT count(*) FROM range(100000000000) a, range(100) b';
 
-let tmp: TmpDir;
-let engine: Engine;
-const client = () => inProcessClient(engine.dispatcher);
+const fx = useTestEngine('mp-workbench-');
+const client = () => inProcessClient(fx.engine.dispatcher);
 
 function value<T>(r: Result<T>): T {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value;
 }
 
-function newEngine(chooseExportPath?: ExportPathChooser): Engine {
-  return new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {}, chooseExportPath });
-}
-
-beforeEach(() => {
-  tmp = makeTmpDir('mp-workbench-');
-  engine = newEngine();
-});
-afterEach(async () => {
-  await engine.close();
-  tmp.cleanup();
-});
 
 async function readBack(file: string): Promise<unknown[][]> {
   const db = await DuckDBInstance.create(':memory:');
@@ -48,7 +33,7 @@ async function readBack(file: string): Promise<unknown[][]> {
 }
 
 describe('query workbench', () => {
-  it('holds a 1,000,000-row result engine-side and pages through it', async () => {
+  it('holds a 1,000,000-row result fx.engine-side and pages through it', async () => {
     const open = value(await client().request('query.open', { sql: MILLION, queryId: 'q1', limit: 100 }));
     expect(open).toMatchObject({ queryId: 'q1', rowCount: 1_000_000, columns: [{ name: 'i' }, { name: 'x' }] });
     expect(open.first.rows).toHaveLength(100);
@@ -62,7 +47,7 @@ describe('query workbench', () => {
     const big = await client().request('query.page', { queryId: 'q1', offset: 0, limit: 5000 });
     expect(big).toMatchObject({ ok: false, error: { code: 'E_BAD_INPUT' } });
     // the result is a columnar table in DuckDB: a million rows stay far below the query DuckDB's 2 GB limit
-    const stats = await (await engine.workbench()).results.stats();
+    const stats = await (await fx.engine.workbench()).results.stats();
     expect(stats).toMatchObject({ open: 1, tables: 1 });
     expect(stats.memoryBytes).toBeLessThan(256 * 1024 * 1024);
   });
@@ -85,12 +70,12 @@ describe('query workbench', () => {
     const bad = await client().request('query.sort', { queryId: 's', sort: { column: 'nope', dir: 'asc' } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'E_BAD_INPUT' } });
     // the previous ordered copy was dropped: one table for the result, none left behind
-    expect((await (await engine.workbench()).results.stats()).tables).toBe(1);
+    expect((await (await fx.engine.workbench()).results.stats()).tables).toBe(1);
   });
 
   it('cancels a running query, records it, and stays usable', async () => {
     const running = client().request('query.open', { sql: LONG, queryId: 'long' });
-    // cancel as soon as the engine has it running (the workbench answers false until then)
+    // cancel as soon as the fx.engine has it running (the workbench answers false until then)
     for (;;) {
       const c = value(await client().request('query.cancel', { queryId: 'long' }));
       if (c.cancelled) break;
@@ -116,12 +101,12 @@ describe('query workbench', () => {
     ['SELECT 1) UNION (SELECT 2', 'E_QUERY'],
   ])('refuses %s with %s, changing nothing', async (sql, code) => {
     expect(await client().request('query.open', { sql })).toMatchObject({ ok: false, error: { code } });
-    expect((await (await engine.workbench()).results.stats()).tables).toBe(0);
+    expect((await (await fx.engine.workbench()).results.stats()).tables).toBe(0);
   });
 
   it('cannot read outside the lake, nor the exports of others', async () => {
-    fs.writeFileSync(path.join(tmp.dir, 'secret.csv'), 'a\n1\n');
-    const r = await client().request('query.open', { sql: `SELECT * FROM read_csv('${path.join(tmp.dir, 'secret.csv')}')` });
+    fs.writeFileSync(path.join(fx.dir, 'secret.csv'), 'a\n1\n');
+    const r = await client().request('query.open', { sql: `SELECT * FROM read_csv('${path.join(fx.dir, 'secret.csv')}')` });
     expect(r).toMatchObject({ ok: false, error: { code: 'E_READ_ONLY' } });
   });
 
@@ -134,10 +119,10 @@ describe('query workbench', () => {
 
   it('keeps only a few results (LRU) and frees closed ones', async () => {
     for (let n = 1; n <= 6; n++) value(await client().request('query.open', { sql: `SELECT ${n} AS n`, queryId: `r${n}` }));
-    expect((await (await engine.workbench()).results.stats()).tables).toBe(4);
+    expect((await (await fx.engine.workbench()).results.stats()).tables).toBe(4);
     expect(await client().request('query.page', { queryId: 'r1', offset: 0, limit: 1 })).toMatchObject({ ok: false, error: { code: 'E_NOT_FOUND' } });
     expect(value(await client().request('query.close', { queryId: 'r6' })).closed).toBe(true);
-    expect((await (await engine.workbench()).results.stats()).tables).toBe(3);
+    expect((await (await fx.engine.workbench()).results.stats()).tables).toBe(3);
   });
 
   it('lists the views and their columns', async () => {
@@ -153,8 +138,7 @@ describe('query workbench', () => {
     expect(replaced).toMatchObject({ id: saved.id, name: 'one', sql: 'SELECT 11' });
     value(await client().request('query.saved.save', { name: 'Two', sql: 'SELECT 2' }));
     expect(await client().request('query.saved.save', { name: '  ', sql: 'SELECT 2' })).toMatchObject({ ok: false, error: { code: 'E_BAD_INPUT' } });
-    await engine.close();
-    engine = newEngine();
+    await fx.reopen();
     expect(value(await client().request('query.history', {})).map((h) => h.sql)).toEqual(['SELECT 1']);
     expect(value(await client().request('query.saved.list', {})).map((s) => [s.name, s.sql])).toEqual([
       ['one', 'SELECT 11'],
@@ -168,7 +152,7 @@ describe('query workbench', () => {
   it('exports CSV and Parquet as one-time downloads that DuckDB reads back, in the current sort', async () => {
     value(await client().request('query.open', { sql: MILLION, queryId: 'e', limit: 0 }));
     value(await client().request('query.sort', { queryId: 'e', sort: { column: 'i', dir: 'desc' }, limit: 0 }));
-    const wb = await engine.workbench();
+    const wb = await fx.engine.workbench();
     for (const format of ['csv', 'parquet'] as const) {
       const r = value(await client().request('query.export', { queryId: 'e', format }));
       if (r.status !== 'download') throw new Error(`expected a download, got ${r.status}`);
@@ -184,14 +168,15 @@ describe('query workbench', () => {
   });
 
   it('exports to the path the save dialog chose, and nowhere else', async () => {
-    await engine.close();
-    const out = path.join(tmp.dir, 'out');
+    const out = path.join(fx.dir, 'out');
     fs.mkdirSync(out);
-    const answers: (string | null)[] = [path.join(out, 'result'), null, path.join(tmp.dir, 'missing', 'x.csv')];
+    const answers: (string | null)[] = [path.join(out, 'result'), null, path.join(fx.dir, 'missing', 'x.csv')];
     const asked: string[] = [];
-    engine = newEngine(async ({ defaultName }) => {
-      asked.push(defaultName);
-      return answers.shift() ?? null;
+    await fx.reopen({
+      chooseExportPath: async ({ defaultName }) => {
+        asked.push(defaultName);
+        return answers.shift() ?? null;
+      },
     });
     value(await client().request('query.open', { sql: MILLION, queryId: 'd', limit: 0 }));
     const saved = value(await client().request('query.export', { queryId: 'd', format: 'parquet' }));
@@ -202,7 +187,7 @@ describe('query workbench', () => {
     expect(value(await client().request('query.export', { queryId: 'd', format: 'csv' }))).toEqual({ status: 'cancelled' });
     expect(await client().request('query.export', { queryId: 'd', format: 'csv' })).toMatchObject({ ok: false, error: { code: 'E_IO' } });
     // no temp file left in the engine's export folder, nothing new beside the chosen file
-    const exportsRoot = path.join(tmp.dir, 'data', 'tmp', 'exports');
+    const exportsRoot = path.join(fx.dir, 'data', 'tmp', 'exports');
     const left = fs.readdirSync(exportsRoot).flatMap((d) => fs.readdirSync(path.join(exportsRoot, d)));
     expect(left).toEqual([]);
     expect(fs.readdirSync(out)).toEqual(['result.parquet']);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ExportFormat, QueryExportResult, QueryOpenResult, SchemaView } from '../contract/workbench';
+import type { ExportFormat, QueryExportResult, QueryOpenResult, SchemaView } from '../contract/query';
 import { MpError, toErrorValue } from '../shared/errors';
 import { pidAlive } from '../shared/process';
 import { ResultStore } from './results';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { HistoryEntry, SavedQuery } from '../contract/workbench';
+import type { HistoryEntry, SavedQuery } from '../contract/query';
 import { MpError } from '../shared/errors';
 
 /** How many history entries are kept: enough to find last week's query, small enough to list at once. */

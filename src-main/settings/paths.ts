@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { readEnv } from './env';
 
 export const APP_DIR_NAME = 'MarketPipe';
 
@@ -16,7 +17,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 
 /** --data-dir wins, then MP_DATA_DIR, then the per-user default. Resolution touches nothing on disk. */
 export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const chosen = flag?.trim() || env.MP_DATA_DIR?.trim();
+  const chosen = flag?.trim() || readEnv(env, 'MP_DATA_DIR')?.trim();
   return path.resolve(chosen || defaultDataDir(env));
 }
 

@@ -38,9 +38,6 @@ export class MpError extends Error {
   }
 }
 
-export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = (code: ErrorCode, message: string): Result<never> => ({ ok: false, error: { code, message } });
-
 /** Turns anything thrown into an ErrorValue. Unknown errors keep only their first line: no stack traces across boundaries. */
 export function toErrorValue(e: unknown): ErrorValue {
   if (e instanceof MpError) return e.toValue();

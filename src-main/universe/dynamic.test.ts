@@ -1,26 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestEngine } from '../testing/engine';
 import { inProcessClient } from '../contract/dispatcher';
-import { Engine } from '../engine';
 
-let root: string;
-let engine: Engine;
-beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-dyn-'));
-  engine = new Engine({ dataDir: path.join(root, 'data'), host: 'test', env: {} });
-});
-afterEach(async () => {
-  await engine.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const t = useTestEngine('mp-dyn-');
 
-const c = () => inProcessClient(engine.dispatcher);
+const c = () => inProcessClient(t.engine.dispatcher);
 
 async function ingest(symbols: string[], start: string, end: string): Promise<void> {
-  const j = await engine.startIngest({ provider: 'fake', symbols, start, end });
-  expect((await engine.waitForJob(j.id, { pipeline: false })).status).toBe('succeeded');
+  const j = await t.engine.startIngest({ provider: 'fake', symbols, start, end });
+  expect((await t.engine.waitForJob(j.id, { pipeline: false })).status).toBe('succeeded');
 }
 
 function value<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
@@ -59,7 +49,7 @@ describe('dynamic universes', () => {
 
     const ruled = value(await c().request('universe.setRule', { name: 'Liquid', rule: "symbol = 'AAA'" }));
     expect(ruled).toMatchObject({ added: [], removed: ['BBB', 'CCC'], universe: { symbols: ['AAA'], rule: "symbol = 'AAA'" } });
-    const history = engine.db().prepare(`SELECT symbol, count(*) AS n FROM universe_members GROUP BY symbol ORDER BY symbol`).all();
+    const history = t.engine.db().prepare(`SELECT symbol, count(*) AS n FROM universe_members GROUP BY symbol ORDER BY symbol`).all();
     expect(history).toEqual([
       { symbol: 'AAA', n: 1 },
       { symbol: 'BBB', n: 1 },
@@ -80,7 +70,7 @@ describe('dynamic universes', () => {
       'SELECT 1 AS x',
       'true; DROP VIEW bars',
       "SELECT symbol FROM read_csv('/etc/passwd')",
-      `true) UNION SELECT 'X' FROM (COPY bars TO '${path.join(root, 'x.csv')}'`,
+      `true) UNION SELECT 'X' FROM (COPY bars TO '${path.join(t.dir, 'x.csv')}'`,
     ];
     for (const rule of bad) {
       const r = await c().request('universe.createDynamic', { name: 'Bad', rule });
@@ -92,6 +82,6 @@ describe('dynamic universes', () => {
     const noSymbol = await c().request('universe.preview', { sql: 'SELECT 1 AS x' });
     expect(noSymbol.ok ? '' : noSymbol.error.message).toContain('symbol column');
     expect(value(await c().request('universe.list', {}))).toEqual([before]);
-    expect(fs.existsSync(path.join(root, 'x.csv'))).toBe(false);
+    expect(fs.existsSync(path.join(t.dir, 'x.csv'))).toBe(false);
   });
 });

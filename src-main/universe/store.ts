@@ -60,6 +60,11 @@ export class UniverseStore {
     };
   }
 
+  /** Whether a universe of that name (any case) exists. */
+  exists(name: string): boolean {
+    return this.row(name) !== undefined;
+  }
+
   get(name: string): Universe {
     const r = this.row(name);
     if (!r) throw new MpError('E_NOT_FOUND', `no universe "${name}"`);

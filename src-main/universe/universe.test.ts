@@ -1,24 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestEngine } from '../testing/engine';
 import { inProcessClient } from '../contract/dispatcher';
-import { Engine } from '../engine';
 import { symbolsFromCsv } from './csv';
 import { lastClosedSession, previousTradingDay } from '../calendar';
 
-let root: string;
-let engine: Engine;
-beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-uni-'));
-  engine = new Engine({ dataDir: path.join(root, 'data'), host: 'test', env: {} });
-});
-afterEach(async () => {
-  await engine.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const t = useTestEngine('mp-uni-');
 
-const c = () => inProcessClient(engine.dispatcher);
+const c = () => inProcessClient(t.engine.dispatcher);
 
 describe('universes', () => {
   it('create, add, remove (kept as history), rename, tag, delete', async () => {
@@ -31,7 +19,7 @@ describe('universes', () => {
     expect(removed.ok && removed.value).toMatchObject({ removed: ['MSFT'], universe: { symbols: ['AAPL', 'NVDA'], version: 3 } });
     // re-adding a removed symbol opens a new membership; the old one stays in the history
     await c().request('universe.add', { name: 'Tech', symbols: ['MSFT'] });
-    const history = engine.db().prepare(`SELECT symbol, removed_at IS NOT NULL AS closed FROM universe_members WHERE symbol = 'MSFT' ORDER BY added_at`).all();
+    const history = t.engine.db().prepare(`SELECT symbol, removed_at IS NOT NULL AS closed FROM universe_members WHERE symbol = 'MSFT' ORDER BY added_at`).all();
     expect(history).toEqual([
       { symbol: 'MSFT', closed: 1 },
       { symbol: 'MSFT', closed: 0 },
@@ -59,14 +47,14 @@ describe('universes', () => {
     const last = lastClosedSession();
     const days: string[] = [last];
     while (days.length < 6) days.unshift(previousTradingDay(days[0]!));
-    const j = await engine.startIngest({ provider: 'fake', universe: 'U', start: days[0], end: days[3] });
-    await engine.waitForJob(j.id);
-    const u = await engine.startIngest({ provider: 'fake', universe: 'U', update: true });
+    const j = await t.engine.startIngest({ provider: 'fake', universe: 'U', start: days[0], end: days[3] });
+    await t.engine.waitForJob(j.id);
+    const u = await t.engine.startIngest({ provider: 'fake', universe: 'U', update: true });
     expect([u.start, u.end]).toEqual([days[4], last]);
-    expect((await engine.waitForJob(u.id)).status).toBe('succeeded');
+    expect((await t.engine.waitForJob(u.id)).status).toBe('succeeded');
     // a symbol never ingested needs an explicit start
     await c().request('universe.add', { name: 'U', symbols: ['CCC'] });
-    await expect(engine.startIngest({ provider: 'fake', universe: 'U', update: true })).rejects.toMatchObject({ code: 'E_BAD_INPUT', message: expect.stringContaining('CCC') });
+    await expect(t.engine.startIngest({ provider: 'fake', universe: 'U', update: true })).rejects.toMatchObject({ code: 'E_BAD_INPUT', message: expect.stringContaining('CCC') });
   });
 
   it('imports and exports CSV through the contract, and tells each symbol\'s coverage', async () => {
@@ -74,10 +62,10 @@ describe('universes', () => {
     expect(imp.ok && imp.value).toMatchObject({ imported: 2, rejected: [{ line: 3, value: 'B$D' }], universe: { symbols: ['AAA', 'BBB'] } });
     const exp = await c().request('universe.export', { name: 'Imp' });
     expect(exp.ok && exp.value).toEqual({ filename: 'Imp.csv', csv: 'symbol\nAAA\nBBB\n' });
-    const j = await engine.startIngest({ provider: 'fake', symbols: ['AAA'], start: '2024-01-02', end: '2024-01-03' });
-    await engine.waitForJob(j.id);
-    const j2 = await engine.startIngest({ provider: 'fake', symbols: ['AAA'], start: '2024-01-05', end: '2024-01-05' });
-    await engine.waitForJob(j2.id);
+    const j = await t.engine.startIngest({ provider: 'fake', symbols: ['AAA'], start: '2024-01-02', end: '2024-01-03' });
+    await t.engine.waitForJob(j.id);
+    const j2 = await t.engine.startIngest({ provider: 'fake', symbols: ['AAA'], start: '2024-01-05', end: '2024-01-05' });
+    await t.engine.waitForJob(j2.id);
     const other = await c().request('universe.coverage', { name: 'Imp', provider: 'alpaca' });
     expect(other.ok && other.value.map((x) => x.sessions)).toEqual([0, 0]);
     const bad = await c().request('universe.import', { name: 'Imp', csv: 'symbol\nB$D\n' });

@@ -1,4 +1,4 @@
-import type { PartialHandlers } from '../contract/dispatcher';
+import type { DomainHandlers } from '../contract/dispatcher';
 import { MpError } from '../shared/errors';
 import { readFindings, readReportChunk } from './findings';
 import type { ReconcileArg } from '../contract/validation';
@@ -14,19 +14,15 @@ export type SaveFileHook = (source: string, suggestedName: string) => Promise<st
 export interface ValidationHandlerDeps {
   /** the store, once the engine is bootstrapped (opening it migrates the database) */
   store(): ValidationStore;
-  /** Engine.validate: runs, records, counts the metric and emits validation.completed */
+  /** ValidationService.validate: runs, records, counts the metric and emits validation.completed */
   validate(opts: { scope: ScopeInput }): Promise<ValidationRunResult>;
-  /** Engine.reconcile: runs, records and emits validation.completed */
+  /** ValidationService.reconcile: runs, records and emits validation.completed */
   reconcile(arg: ReconcileArg): Promise<ReconcileResult>;
   saveFile?: SaveFileHook;
 }
 
-export function validationHandlers(deps: ValidationHandlerDeps): PartialHandlers {
-  const recorded = (runId: string) => {
-    const run = deps.store().get(runId);
-    if (!run) throw new MpError('E_NOT_FOUND', `no validation run ${runId}`);
-    return run;
-  };
+export function validationHandlers(deps: ValidationHandlerDeps): DomainHandlers<'validation'> {
+  const recorded = (runId: string) => recordedRun(deps.store(), runId);
   return {
     'validation.runs': async ({ limit }) => deps.store().list({ limit }).map(toRunSummary),
     'validation.findings': async ({ runId, offset, limit, symbol, rule, severity }) =>
@@ -43,9 +39,21 @@ export function validationHandlers(deps: ValidationHandlerDeps): PartialHandlers
       const saved = await deps.saveFile(run.reportFile, toRunSummary(run).reportName);
       return { saved: saved !== null, path: saved };
     },
+  };
+}
+
+function recordedRun(store: ValidationStore, runId: string) {
+  const run = store.get(runId);
+  if (!run) throw new MpError('E_NOT_FOUND', `no validation run ${runId}`);
+  return run;
+}
+
+/** The reconcile domain: a comparison of two sources, recorded and listed with the validation runs. */
+export function reconcileHandlers(deps: Pick<ValidationHandlerDeps, 'store' | 'reconcile'>): DomainHandlers<'reconcile'> {
+  return {
     'reconcile.run': async (arg) => {
       const r = await deps.reconcile(arg);
-      return toRunSummary(recorded(r.runId));
+      return toRunSummary(recordedRun(deps.store(), r.runId));
     },
   };
 }

@@ -5,7 +5,7 @@ import { isTradingDay, sessionFor, tradingDays } from '../calendar';
 import { fakeDay } from '../providers/fake';
 import { emptyBatch } from '../providers/batch';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
-import { dateOfDayNumber, dayNumberOf } from './calendar-sql';
+import { dateOfDayNumber, dayNumberOf } from '../calendar/sql';
 import { runValidation } from './run';
 import { readReport, writePartition, type Bar } from './fixtures/lake';
 

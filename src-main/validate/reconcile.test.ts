@@ -1,30 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestEngine } from '../testing/engine';
 import { inProcessClient } from '../contract/dispatcher';
-import { Engine } from '../engine';
 import { LakeWriter } from '../lake/writer';
 import { partitionFile, sqlString } from '../lake/layout';
 import { MpError, type Result } from '../shared/errors';
-import { makeTmpDir, type TmpDir } from '../testing/tmp';
 import { ny, readReport } from './fixtures/lake';
 import { REPORT_HEADER } from './report';
 
 // Reconciliation and the Validation page's requests, end to end through the contract: the fake provider ingests one
 // source, the real lake writer writes a second one with a few injected differences, and exactly those come back.
 
-let tmp: TmpDir;
-let engine: Engine;
-beforeEach(() => {
-  tmp = makeTmpDir('mp-reconcile-');
-  engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-});
-afterEach(async () => {
-  await engine.close();
-  tmp.cleanup();
-});
+const fx = useTestEngine('mp-reconcile-');
 
-const client = () => inProcessClient(engine.dispatcher);
+const client = () => inProcessClient(fx.engine.dispatcher);
 function value<T>(r: Result<T>): T {
   if (!r.ok) throw new MpError(r.error.code, r.error.message);
   return r.value;
@@ -32,14 +22,14 @@ function value<T>(r: Result<T>): T {
 
 async function ingestFake(symbols: string[], start: string, end: string): Promise<void> {
   const { jobId } = value(await client().request('ingest.start', { provider: 'fake', symbols, start, end, pipeline: false }));
-  expect((await engine.waitForJob(jobId)).status).toBe('succeeded');
+  expect((await fx.engine.waitForJob(jobId)).status).toBe('succeeded');
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** A copy of the fake AAPL source as polygon/stocks: two bars dropped, one extra, one price and one volume changed. */
 async function writeAlteredCopy() {
-  const barsRoot = engine.paths.bars;
+  const barsRoot = fx.engine.paths.bars;
   const src = partitionFile(barsRoot, { timeframe: '1m', provider: 'fake', feed: 'sim', symbol: 'AAPL', year: 2024 });
   const t = {
     dropped1: ny('2024-01-02', 10, 0),
@@ -75,7 +65,7 @@ describe('reconcile', () => {
   it('reports exactly the injected differences, as a recorded run with the validation report format', async () => {
     await ingestFake(['AAPL', 'MSFT'], '2024-01-02', '2024-01-03');
     const t = await writeAlteredCopy();
-    const completed = engine.bus.waitFor('validation.completed', (p) => p.kind === 'reconcile');
+    const completed = fx.engine.bus.waitFor('validation.completed', (p) => p.kind === 'reconcile');
 
     const run = value(await client().request('reconcile.run', { symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-03', sources: ['fake', 'polygon'] }));
     expect(run).toMatchObject({
@@ -93,7 +83,7 @@ describe('reconcile', () => {
     });
     expect(await completed).toEqual({ runId: run.id, kind: 'reconcile', jobId: null, findings: 5, errors: 1, warnings: 4 });
 
-    const report = path.join(engine.paths.root, 'reports', run.reportName);
+    const report = path.join(fx.engine.paths.root, 'reports', run.reportName);
     expect(fs.readFileSync(report, 'utf8').split('\n')[0]).toBe(REPORT_HEADER.join(','));
     const rows = await readReport(report);
     expect(rows.map((r) => [r.symbol, r.ts, r.rule, r.severity, r.message.replace(/ \(.*$/, '')])).toEqual([
@@ -134,7 +124,7 @@ describe('validation page requests', () => {
   it('runs validation, pages and filters its findings from the CSV, streams the report in chunks', async () => {
     // Data for 01-08 and 01-09 only, validated from 01-03: sessions 01-03, 01-04 and 01-05 are missing.
     await ingestFake(['AAPL', 'MSFT'], '2024-01-08', '2024-01-09');
-    const completed = engine.bus.waitFor('validation.completed');
+    const completed = fx.engine.bus.waitFor('validation.completed');
     const run = value(await client().request('validation.run', { symbols: ['AAPL', 'MSFT'], start: '2024-01-03', end: '2024-01-09' }));
     expect(run).toMatchObject({ kind: 'validation', symbols: ['AAPL', 'MSFT'], start: '2024-01-03', end: '2024-01-09', provider: 'fake', feed: 'sim', findingsTotal: 6, rules: ['missing_session'] });
     expect(await completed).toMatchObject({ runId: run.id, kind: 'validation', findings: 6 });
@@ -153,7 +143,7 @@ describe('validation page requests', () => {
     expect(value(await client().request('validation.findings', { runId: run.id, rule: 'price_jump' }))).toEqual({ runId: run.id, total: 0, offset: 0, rows: [] });
 
     // the report, chunk by chunk, is the file byte for byte
-    const file = path.join(engine.paths.root, 'reports', run.reportName);
+    const file = path.join(fx.engine.paths.root, 'reports', run.reportName);
     const parts: Buffer[] = [];
     for (let offset = 0; ; ) {
       const c = value(await client().request('validation.report', { runId: run.id, offset, length: 100 }));
@@ -175,13 +165,9 @@ describe('validation page requests', () => {
   });
 
   it('validation.export hands the report to the host save hook (desktop) and says when the user cancelled', async () => {
-    await engine.close();
     const asked: { source: string; name: string }[] = [];
-    let answer: string | null = path.join(tmp.dir, 'picked.csv');
-    engine = new Engine({
-      dataDir: path.join(tmp.dir, 'data'),
-      host: 'test',
-      env: {},
+    let answer: string | null = path.join(fx.dir, 'picked.csv');
+    await fx.reopen({
       saveFile: async (source, name) => {
         asked.push({ source, name });
         if (answer) fs.copyFileSync(source, answer);
@@ -191,7 +177,7 @@ describe('validation page requests', () => {
     await ingestFake(['AAPL'], '2024-01-02', '2024-01-02');
     const run = value(await client().request('validation.run', {}));
     expect(value(await client().request('validation.export', { runId: run.id }))).toEqual({ saved: true, path: answer });
-    expect(asked).toEqual([{ source: path.join(engine.paths.root, 'reports', run.reportName), name: run.reportName }]);
+    expect(asked).toEqual([{ source: path.join(fx.engine.paths.root, 'reports', run.reportName), name: run.reportName }]);
     expect(fs.readFileSync(answer!, 'utf8')).toMatch(/^symbol,timeframe,ts,rule,severity,message,/);
     answer = null;
     expect(value(await client().request('validation.export', { runId: run.id }))).toEqual({ saved: false, path: null });
@@ -201,7 +187,7 @@ describe('validation page requests', () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const { writeReport } = await import('./report');
     const { readFindings } = await import('./findings');
-    const file = path.join(tmp.dir, 'r.csv');
+    const file = path.join(fx.dir, 'r.csv');
     const inst = await DuckDBInstance.create(':memory:');
     const c = await inst.connect();
     await writeReport(c, `SELECT 'AAPL' AS symbol, '1m' AS timeframe, '2024-01-02T15:00:00Z' AS ts, 'x_rule' AS rule, 'error' AS severity,

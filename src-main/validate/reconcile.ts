@@ -5,9 +5,9 @@ import { CALENDAR_VERSION } from '../calendar';
 import type { ReconcileArg, SourceSpec } from '../contract/validation';
 import { HIVE_TYPES, listSources, sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
-import { dateOfDayNumber, dayNumberOf, exchangeMidnight } from './calendar-sql';
+import { dateOfDayNumber, dayNumberOf, exchangeMidnight } from '../calendar/sql';
 import { isoSql, writeReport } from './report';
-import { selectSources } from './scope';
+import { selectSources } from '../lake/select';
 import { NUMBER_MACRO } from './sql';
 import type { ValidationRunRecord, ValidationStore } from './store';
 

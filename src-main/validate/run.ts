@@ -4,11 +4,13 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CALENDAR_VERSION, exchangeDate } from '../calendar';
 import { HIVE_TYPES, sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
-import { clampToCalendar, createCalendarTable, dateOfDayNumber, dayNumberOf, exchangeDaySql, exchangeMidnight, type CalendarRange } from './calendar-sql';
+import { clampToCalendar, createCalendarTable, dateOfDayNumber, dayNumberOf, exchangeDaySql, exchangeMidnight, type CalendarRange } from '../calendar/sql';
 import { isoSql, reportFileName, writeReport } from './report';
 import { RULE_IDS, SEVERITIES, ThresholdsSchema, type RuleId, type Severity, type Thresholds, type ThresholdsInput } from './rules';
 import type { SourceKey } from '../lake/layout';
-import { ScopeSchema, selectSources, TIMEFRAME_MS, type Scope, type ScopeInput, type SelectedSource } from './scope';
+import { ScopeSchema, type Scope, type ScopeInput } from './scope';
+import { selectSources, type SelectedSource } from '../lake/select';
+import { TIMEFRAME_MS } from '../../src-common/timeframes';
 import { barRules, dayRules, daySummarySql, NUMBER_MACRO, seriesSummarySql, type RuleContext } from './sql';
 import type { ValidationStore, ValidationRunRecord } from './store';
 

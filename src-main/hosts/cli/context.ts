@@ -6,8 +6,7 @@ import { resolveDataDir } from '../../settings/paths';
 import { withDotEnv } from '../../settings/dotenv';
 import { Redactor } from '../../shared/redact';
 import type { Engine } from '../../engine';
-import type { Job } from '../../contract/schemas';
-import type { RequestArgInput, RequestName, RequestResult } from '../../contract/contract';
+import type { RequestArgInput, RequestName, RequestResult } from '../../contract';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -45,16 +44,19 @@ export function print(io: CliIo, s: string) {
 }
 
 /** A request through the contract's dispatcher, as the UI would make it; an error value becomes a thrown MpError. */
-export async function request<K extends RequestName>(engine: Engine, name: K, arg: RequestArgInput<K>): Promise<RequestResult<K>> {
-  const r = await engine.dispatcher.dispatch(name, arg, { transport: 'in-process' });
+export async function request<K extends RequestName>(engine: Engine, name: K, arg: RequestArgInput<K>, opts: { signal?: AbortSignal } = {}): Promise<RequestResult<K>> {
+  const r = await engine.dispatcher.dispatch(name, arg, { transport: 'in-process', ...opts });
   if (!r.ok) throw new MpError(r.error.code, r.error.message);
   return r.value as RequestResult<K>;
 }
 
-/** Starts (or resumes) a job, shows its progress on a terminal, turns Ctrl+C into a clean cancel, prints the summary. */
-export async function followJob(engine: Engine, io: CliIo, json: boolean, start: () => Promise<Job>): Promise<void> {
+/**
+ * Starts (or resumes) a job through its request, then follows it (an engine method: a request answers once, a job
+ * goes on): shows its progress on a terminal, turns Ctrl+C into a clean cancel, prints the summary.
+ */
+export async function followJob(engine: Engine, io: CliIo, json: boolean, start: () => Promise<{ jobId: string }>): Promise<void> {
   const t0 = performance.now();
-  const job = await start();
+  const job = { id: (await start()).jobId };
   const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !json;
   const off = tty
     ? engine.bus.subscribe((e) => {
@@ -68,7 +70,7 @@ export async function followJob(engine: Engine, io: CliIo, json: boolean, start:
     interrupts++;
     if (interrupts > 1) process.exit(130);
     io.stderr.write('\ncancelling: finishing the current write (Ctrl+C again to abort at once)\n');
-    engine.cancelJob(job.id);
+    request(engine, 'ingest.cancel', { jobId: job.id }).catch(() => undefined);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../../contract/channels';
-import type { EventEnvelope } from '../../contract/contract';
+import type { EventEnvelope } from '../../contract';
 import type { CallContext, Dispatcher } from '../../contract/dispatcher';
 import { EventBus } from '../../events/bus';
 import type { Result } from '../../shared/errors';

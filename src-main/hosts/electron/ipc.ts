@@ -1,5 +1,5 @@
 import type { Dispatcher } from '../../contract/dispatcher';
-import type { EventEnvelope } from '../../contract/contract';
+import type { EventEnvelope } from '../../contract';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../../contract/channels';
 import type { Result } from '../../shared/errors';
 

@@ -6,6 +6,7 @@ import { AscendingPage } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../types';
 import { AlpacaBarsResponseSchema, AlpacaErrorSchema, type AlpacaBar } from './schemas';
+import { readEnv } from '../../settings/env';
 
 // Alpaca Market Data API v2, historical stock bars: GET /v2/stocks/bars. The resilient HttpClient (ctx.http) owns
 // rate limiting, retries and the breaker; this file builds requests, pages with next_page_token, parses with zod
@@ -98,7 +99,7 @@ function nextDate(date: string): string {
 }
 
 function baseUrl(env: NodeJS.ProcessEnv): string {
-  const raw = env.ALPACA_DATA_URL?.trim() || ALPACA_DEFAULT_URL;
+  const raw = readEnv(env, 'ALPACA_DATA_URL') || ALPACA_DEFAULT_URL;
   let u: URL;
   try {
     u = new URL(raw);
@@ -111,8 +112,8 @@ function baseUrl(env: NodeJS.ProcessEnv): string {
 }
 
 function credentials(env: NodeJS.ProcessEnv): { key: string; secret: string } {
-  const key = env.ALPACA_KEY?.trim();
-  const secret = env.ALPACA_SECRET?.trim();
+  const key = readEnv(env, 'ALPACA_KEY');
+  const secret = readEnv(env, 'ALPACA_SECRET');
   if (!key || !secret) throw new MpError('E_PROVIDER_AUTH', 'alpaca: not configured: set ALPACA_KEY and ALPACA_SECRET');
   return { key, secret };
 }
@@ -192,7 +193,7 @@ export const alpacaProvider: Provider = {
   },
   defaultPageSize: ALPACA_MAX_LIMIT,
   resilience: ALPACA_RESILIENCE,
-  isConfigured: (env) => !!env.ALPACA_KEY?.trim() && !!env.ALPACA_SECRET?.trim(),
+  isConfigured: (env) => !!readEnv(env, 'ALPACA_KEY') && !!readEnv(env, 'ALPACA_SECRET'),
 
   async *fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
     const timeframe = ALPACA_TIMEFRAMES[req.timeframe];

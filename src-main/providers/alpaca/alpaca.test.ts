@@ -4,7 +4,7 @@ import type { Timeframe } from '../../contract/schemas';
 import { silentLogger } from '../../shared/log';
 import { ALPACA_EMULATOR_KEY, ALPACA_EMULATOR_SECRET, start } from '../../testing/emulators/alpaca';
 import type { EmulatorHandle } from '../../testing/emulators/common';
-import { isStrictlyAscending } from '../batch';
+import { isStrictlyAscending } from '../../lake/batch';
 import { createHttpClient } from '../http/client';
 import type { HttpClient } from '../http/types';
 import type { BarBatch } from '../types';

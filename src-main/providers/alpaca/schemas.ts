@@ -22,7 +22,6 @@ export const AlpacaBarsResponseSchema = z.object({
   bars: z.record(z.string(), z.array(AlpacaBarSchema).nullable()).nullable().optional(),
   next_page_token: z.string().nullable().optional(),
 });
-export type AlpacaBarsResponse = z.infer<typeof AlpacaBarsResponseSchema>;
 
 /** {"code":40110000,"message":"request is not authorized"}, or just {"message":"..."} */
 export const AlpacaErrorSchema = z.object({

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows, useTestEngine } from '../../testing/engine';
 import { exchangeDate } from '../../calendar';
-import { Engine } from '../../engine';
 import { MpError } from '../../shared/errors';
 import { silentLogger } from '../../shared/log';
 import { BatchBuffer } from '../batch';
@@ -477,36 +477,27 @@ describe('csv provider: streaming', () => {
 });
 
 describe('csv provider through the engine', () => {
-  let engine: Engine;
-  let dataDir: string;
-  beforeEach(() => {
-    dataDir = path.join(dir, 'data');
-    engine = new Engine({ dataDir, host: 'test', env: {} });
-  });
-  afterEach(async () => {
-    await engine.close();
-  });
+  const fx = useTestEngine('mp-csv-engine-');
 
   const listFiles = (root: string): string[] => (fs.existsSync(root) ? fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name) : []);
 
   it('ingests a file end to end: the job succeeds and the lake holds every bar', async () => {
     const source = place(['DBB_1min.csv'], path.join(dir, 'in'));
-    const job = await engine.startIngest({ provider: 'csv', source, tz: 'UTC', symbols: [], workers: 1, force: false });
+    const job = await fx.engine.startIngest({ provider: 'csv', source, tz: 'UTC', symbols: [], workers: 1, force: false });
     expect(job).toMatchObject({ provider: 'csv', feed: 'file', timeframe: '1m', symbols: ['DBB'], start: '2024-03-07', end: '2024-11-05' });
-    const done = await engine.waitForJob(job.id);
+    const done = await fx.engine.waitForJob(job.id);
     expect(done.status).toBe('succeeded');
     expect(done.rowsWritten).toBe(513);
-    const r = await engine.query({ sql: "SELECT count(*), min(ts), max(ts) FROM bars WHERE timeframe = '1m' AND provider = 'csv'", maxRows: 10 });
-    expect(r.rows[0]![0]).toBe(513);
-    expect(String(r.rows[0]![1])).toMatch(/^2024-03-07T14:28:00(\.000)?Z$|^2024-03-07 14:28:00/);
+    const rows = await queryRows(fx.engine, "SELECT count(*), min(ts), max(ts) FROM bars WHERE timeframe = '1m' AND provider = 'csv'", 10);
+    expect(rows[0]![0]).toBe(513);
+    expect(String(rows[0]![1])).toMatch(/^2024-03-07T14:28:00(\.000)?Z$|^2024-03-07 14:28:00/);
   });
 
   it('ingests a two-symbol file with several workers', async () => {
     const source = place(['two_symbols.csv'], path.join(dir, 'in'));
-    const done = await engine.waitForJob((await engine.startIngest({ provider: 'csv', source, symbols: [], workers: 2, force: false })).id);
+    const done = await fx.engine.waitForJob((await fx.engine.startIngest({ provider: 'csv', source, symbols: [], workers: 2, force: false })).id);
     expect(done.status).toBe('succeeded');
-    const r = await engine.query({ sql: "SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' AND provider = 'csv' GROUP BY 1 ORDER BY 1", maxRows: 10 });
-    expect(r.rows).toEqual([
+    expect(await queryRows(fx.engine, "SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' AND provider = 'csv' GROUP BY 1 ORDER BY 1", 10)).toEqual([
       ['AAA', 5],
       ['BBB', 5],
     ]);
@@ -514,13 +505,13 @@ describe('csv provider through the engine', () => {
 
   it('a refused file leaves the lake untouched and creates no job', async () => {
     const source = place(['bad/prices.csv'], path.join(dir, 'in'));
-    const err = await engine.startIngest({ provider: 'csv', source, tz: 'UTC', symbols: ['PRC'], workers: 1, force: false }).then(
+    const err = await fx.engine.startIngest({ provider: 'csv', source, tz: 'UTC', symbols: ['PRC'], workers: 1, force: false }).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toMatchObject({ code: 'E_BAD_INPUT', message: 'csv: prices.csv line 17, column "close": "12,5x" is not a number' });
-    expect(listFiles(engine.paths.bars)).toEqual([]);
-    const jobs = await engine.dispatcher.dispatch('jobs.list', {}, { transport: 'in-process' });
+    expect(listFiles(fx.engine.paths.bars)).toEqual([]);
+    const jobs = await fx.engine.dispatcher.dispatch('jobs.list', {}, { transport: 'in-process' });
     expect(jobs).toEqual({ ok: true, value: [] });
   });
 });

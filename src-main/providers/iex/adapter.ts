@@ -6,6 +6,7 @@ import { AscendingPage, emptyBatch } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../types';
 import { IexChartResponseSchema, IexIntradayResponseSchema, type IexDay, type IexMinute } from './schemas';
+import { readEnv } from '../../settings/env';
 
 // The IEX Cloud historical-prices API shape. IEX Cloud itself was retired on 2024-08-31, so there is no default base
 // URL: IEX_BASE_URL points at an IEX Cloud-compatible service. The API answers one day per request (intraday-prices
@@ -43,7 +44,7 @@ export function dailyUrl(baseUrl: string, symbol: string, date: string, token: s
 }
 
 function baseUrl(env: NodeJS.ProcessEnv): string {
-  const raw = env.IEX_BASE_URL?.trim();
+  const raw = readEnv(env, 'IEX_BASE_URL');
   if (!raw) throw new MpError('E_PROVIDER_AUTH', 'iex: not configured: set IEX_BASE_URL (IEX Cloud was retired in August 2024: point it at a compatible service) and IEX_TOKEN');
   let u: URL;
   try {
@@ -57,7 +58,7 @@ function baseUrl(env: NodeJS.ProcessEnv): string {
 }
 
 function tokenFrom(env: NodeJS.ProcessEnv): string {
-  const token = env.IEX_TOKEN?.trim();
+  const token = readEnv(env, 'IEX_TOKEN');
   if (!token) throw new MpError('E_PROVIDER_AUTH', 'iex: not configured: set IEX_TOKEN');
   return token;
 }
@@ -168,7 +169,7 @@ export const iexProvider: Provider = {
   },
   defaultPageSize: IEX_PAGE_SIZE,
   resilience: IEX_RESILIENCE,
-  isConfigured: (env) => !!env.IEX_TOKEN?.trim() && !!env.IEX_BASE_URL?.trim(),
+  isConfigured: (env) => !!readEnv(env, 'IEX_TOKEN') && !!readEnv(env, 'IEX_BASE_URL'),
 
   async *fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
     if (req.timeframe !== '1m' && req.timeframe !== '1d') throw new MpError('E_BAD_INPUT', `iex: timeframe ${req.timeframe} is not served (timeframes: ${IEX_TIMEFRAMES.join(', ')})`);

@@ -4,7 +4,7 @@ import type { Timeframe } from '../../contract/schemas';
 import { silentLogger } from '../../shared/log';
 import type { EmulatorHandle } from '../../testing/emulators/common';
 import { IEX_EMULATOR_TOKEN, start } from '../../testing/emulators/iex';
-import { isStrictlyAscending } from '../batch';
+import { isStrictlyAscending } from '../../lake/batch';
 import { createHttpClient } from '../http/client';
 import type { HttpClient } from '../http/types';
 import { BAR_COLUMNS, type BarBatch } from '../types';

@@ -6,6 +6,7 @@ import { AscendingPage } from '../batch';
 import type { ResilienceOptions } from '../http/types';
 import type { BarBatch, FetchBarsRequest, PreparedIngest, PrepareRequest, Provider, ProviderContext } from '../types';
 import { PolygonAggsResponseSchema, PolygonErrorSchema, type PolygonAgg } from './schemas';
+import { readEnv } from '../../settings/env';
 
 // Polygon.io (now Massive) stock aggregates: GET /v2/aggs/ticker/{T}/range/{mult}/{span}/{from}/{to}. The API key
 // travels as the apiKey query parameter, so the URL is a secret: it is handed to ctx.http only (which never puts
@@ -30,13 +31,7 @@ export const POLYGON_SPANS: Record<Timeframe, { multiplier: number; timespan: 'm
  * requests a minute. Backoff may grow to a minute because on the free plan a 429 means "wait for the next minute".
  */
 export function polygonResilience(env: NodeJS.ProcessEnv): ResilienceOptions {
-  const raw = env.POLYGON_RATE_PER_MIN?.trim();
-  let rate = POLYGON_FREE_RATE_PER_MIN;
-  if (raw) {
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < 1 || n > 100_000) throw new MpError('E_BAD_INPUT', 'POLYGON_RATE_PER_MIN must be a whole number of requests per minute between 1 and 100000');
-    rate = n;
-  }
+  const rate = readEnv(env, 'POLYGON_RATE_PER_MIN') ?? POLYGON_FREE_RATE_PER_MIN;
   return {
     ratePerMinute: rate,
     maxRetries: 5,
@@ -73,7 +68,7 @@ export function withApiKey(url: string, apiKey: string): string {
 }
 
 function baseUrl(env: NodeJS.ProcessEnv): string {
-  const raw = env.POLYGON_BASE_URL?.trim() || POLYGON_DEFAULT_URL;
+  const raw = readEnv(env, 'POLYGON_BASE_URL') || POLYGON_DEFAULT_URL;
   let u: URL;
   try {
     u = new URL(raw);
@@ -85,7 +80,7 @@ function baseUrl(env: NodeJS.ProcessEnv): string {
 }
 
 function apiKeyFrom(env: NodeJS.ProcessEnv): string {
-  const key = env.POLYGON_API_KEY?.trim();
+  const key = readEnv(env, 'POLYGON_API_KEY');
   if (!key) throw new MpError('E_PROVIDER_AUTH', 'polygon: not configured: set POLYGON_API_KEY');
   return key;
 }
@@ -169,7 +164,7 @@ export const polygonProvider: Provider = {
   resilience: polygonResilience({}),
   // the rate depends on the plan (POLYGON_RATE_PER_MIN in the engine's environment)
   resilienceFor: polygonResilience,
-  isConfigured: (env) => !!env.POLYGON_API_KEY?.trim(),
+  isConfigured: (env) => !!readEnv(env, 'POLYGON_API_KEY'),
 
   async prepare(req: PrepareRequest, ctx): Promise<PreparedIngest> {
     polygonResilience(ctx.env);

@@ -4,7 +4,7 @@ import type { Timeframe } from '../../contract/schemas';
 import { silentLogger } from '../../shared/log';
 import type { EmulatorHandle } from '../../testing/emulators/common';
 import { POLYGON_EMULATOR_KEY, start } from '../../testing/emulators/polygon';
-import { isStrictlyAscending } from '../batch';
+import { isStrictlyAscending } from '../../lake/batch';
 import { createHttpClient } from '../http/client';
 import type { HttpClient } from '../http/types';
 import type { BarBatch } from '../types';

@@ -30,7 +30,6 @@ export const PolygonAggsResponseSchema = z.object({
   error: z.string().optional(),
   message: z.string().optional(),
 });
-export type PolygonAggsResponse = z.infer<typeof PolygonAggsResponseSchema>;
 
 /** {"status":"ERROR","request_id":"…","error":"…"} or {"status":"NOT_AUTHORIZED","request_id":"…","message":"…"} */
 export const PolygonErrorSchema = z.object({

@@ -117,4 +117,3 @@ export async function start(opts: AlpacaEmulatorOptions = {}): Promise<EmulatorH
   return startEmulator({ errorReply, handle }, opts);
 }
 
-export const startAlpacaEmulator = start;

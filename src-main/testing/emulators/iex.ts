@@ -83,4 +83,3 @@ export async function start(opts: IexEmulatorOptions = {}): Promise<EmulatorHand
   return startEmulator({ errorReply, handle }, opts);
 }
 
-export const startIexEmulator = start;

@@ -142,4 +142,3 @@ export async function start(opts: PolygonEmulatorOptions = {}): Promise<Emulator
   return startEmulator({ errorReply, handle }, opts);
 }
 
-export const startPolygonEmulator = start;

@@ -9,7 +9,7 @@ import {
   type RequestArgInput,
   type RequestName,
   type RequestResult,
-} from '../../../src-main/contract/contract';
+} from '../../../src-main/contract';
 import { ErrorValueSchema } from '../../../src-main/contract/schemas';
 import type { Result } from '../../../src-main/shared/errors';
 import { errorResult, Listeners, type ConnectionStatus, type Transport } from './types';

@@ -1,4 +1,4 @@
-import type { RequestArgInput, RequestResult } from '../../../src-main/contract/contract';
+import type { RequestArgInput, RequestResult } from '../../../src-main/contract';
 import type { Result } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { EventPayload } from '../../../src-main/contract/contract';
+import type { EventPayload } from '../../../src-main/contract';
 import type { Job, JobStatus } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Cell } from '../../../src-main/contract/schemas';
-import type { Column, ExportFormat, HistoryEntry, SavedQuery, SchemaView, Sort } from '../../../src-main/contract/workbench';
+import type { Column, ExportFormat, HistoryEntry, SavedQuery, SchemaView, Sort } from '../../../src-main/contract/query';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { copyText } from '../clipboard';

@@ -70,8 +70,8 @@ export function startSession(client: Client): () => void {
     client.on('job.unit', (u) => useTasks.getState().unit(u)),
     // a stage of an open job ended: its timeline again (one small request, a few times per job)
     ...PIPELINE_EVENT_TYPES.map((type) =>
-      client.on(type, (p: { jobId: string }) => {
-        if (useTasks.getState().open[p.jobId]) void loadTimeline(client, p.jobId);
+      client.on(type, (p: { jobId: string | null }) => {
+        if (p.jobId && useTasks.getState().open[p.jobId]) void loadTimeline(client, p.jobId);
       }),
     ),
     // collected whichever page is open (the store keeps a bounded window), so the Metrics page opens with data

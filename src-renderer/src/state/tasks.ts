@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { EventPayload } from '../../../src-main/contract/contract';
+import type { EventPayload } from '../../../src-main/contract';
 import type { JobTask } from '../../../src-main/contract/schemas';
 
 /** A job's units (symbol x year) as far as we know them: one `jobs.tasks` on open, then `job.unit` events. */

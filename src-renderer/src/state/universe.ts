@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { IngestArgInput, SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
-import type { RequestResult } from '../../../src-main/contract/contract';
+import type { RequestResult } from '../../../src-main/contract';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { saveBlob } from '../download';

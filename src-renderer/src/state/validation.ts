@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { RequestArgInput } from '../../../src-main/contract/contract';
+import type { RequestArgInput } from '../../../src-main/contract';
 import { SYMBOL_RE } from '../../../src-main/contract/schemas';
 import type { FindingsPage, ValidationRunSummary } from '../../../src-main/contract/validation';
 import type { ErrorValue } from '../../../src-main/shared/errors';

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
+import { AggregateArgSchema } from '../../../contract/aggregate';
 import { formatZodError } from '../../../contract/dispatcher';
 import { MpError } from '../../../shared/errors';
 import { splitSymbols } from '../options';
-import { print, withEngine } from '../context';
+import { print, request, withEngine } from '../context';
 import type { CliIo } from '../context';
 
 export function registerAggregate(program: Command, io: CliIo): void {
@@ -17,7 +18,6 @@ export function registerAggregate(program: Command, io: CliIo): void {
     .option('--feed <feed>', 'only this feed')
     .option('--json', 'print JSON')
     .action(async (opts: { timeframes: string; symbols?: string; start?: string; end?: string; provider?: string; feed?: string; json?: boolean }, cmd: Command) => {
-      const { AggregateArgSchema } = await import('../../../aggregate');
       const arg = {
         timeframes: opts.timeframes.split(',').map((t) => t.trim()).filter(Boolean),
         scope: {
@@ -35,7 +35,7 @@ export function registerAggregate(program: Command, io: CliIo): void {
         const stop = () => ac.abort();
         process.once('SIGINT', stop);
         try {
-          const r = await engine.aggregate(parsed.data, ac.signal);
+          const r = await request(engine, 'aggregate.run', parsed.data, { signal: ac.signal });
           if (opts.json) return print(io, JSON.stringify(r));
           print(io, `aggregated ${r.sourcePartitions} source partition(s) into ${r.partitions} partition(s): ${Object.entries(r.rows).map(([tf, n]) => `${tf} ${n}`).join(', ')} bars in ${(r.elapsedMs / 1000).toFixed(1)} s`);
         } finally {

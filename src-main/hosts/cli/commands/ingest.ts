@@ -3,7 +3,7 @@ import { formatZodError } from '../../../contract/dispatcher';
 import { IngestArgSchema } from '../../../contract/schemas';
 import { MpError } from '../../../shared/errors';
 import { intOption, splitSymbols } from '../options';
-import { followJob, withEngine } from '../context';
+import { followJob, request, withEngine } from '../context';
 import type { CliIo } from '../context';
 
 export function registerIngest(program: Command, io: CliIo): void {
@@ -32,7 +32,7 @@ export function registerIngest(program: Command, io: CliIo): void {
         const others = (['provider', 'symbols', 'start', 'end', 'timeframe', 'feed', 'source', 'tz', 'force', 'universe', 'update'] as const).filter((k) => opts[k] !== undefined);
         if (others.length) throw new MpError('E_BAD_INPUT', `--resume takes the job's own settings: drop --${others.join(', --')}`);
         const jobId = opts.resume;
-        await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => engine.resumeIngest(jobId)));
+        await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => request(engine, 'ingest.resume', { jobId })));
         return;
       }
       if (opts.provider === undefined) throw new MpError('E_BAD_INPUT', "required option '--provider <name>' not specified");
@@ -68,6 +68,6 @@ export function registerIngest(program: Command, io: CliIo): void {
           if (given === undefined) throw new MpError('E_BAD_INPUT', `required option '${flag}' not specified for provider ${provider.info.name}`);
         }
       }
-      await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => engine.startIngest(parsed.data)));
+      await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => request(engine, 'ingest.start', parsed.data)));
     });
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { HistoryEntry, SavedQuery, SchemaView } from '../../../../src-main/contract/workbench';
+import type { HistoryEntry, SavedQuery, SchemaView } from '../../../../src-main/contract/query';
 import { formatElapsed, formatInt } from '../../format';
 
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();

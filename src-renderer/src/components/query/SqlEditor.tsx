@@ -3,7 +3,7 @@ import CodeMirror from '@uiw/react-codemirror';
 import { sql as sqlLanguage, PostgreSQL } from '@codemirror/lang-sql';
 import { Prec } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
-import type { SchemaView } from '../../../../src-main/contract/workbench';
+import type { SchemaView } from '../../../../src-main/contract/query';
 
 function usePrefersDark(): boolean {
   const query = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;

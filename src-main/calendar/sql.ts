@@ -6,7 +6,7 @@ import {
   holidayName,
   sessionFor,
   zonedTimeToUtc,
-} from '../calendar';
+} from './index';
 
 // The exchange calendar as DuckDB sees it. Validation and aggregation work on epoch milliseconds (BIGINT) and exchange
 // "day numbers" (days since 1970-01-01 of the New York calendar date), never on ICU time-zone conversions per row:

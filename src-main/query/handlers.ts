@@ -1,8 +1,9 @@
-import type { PartialHandlers } from '../contract/dispatcher';
+import type { DomainHandlers } from '../contract/dispatcher';
+import type { QueryService } from './service';
 import type { Workbench } from './workbench';
 
-/** The workbench's requests; `wb` opens the workbench (metadata DB, query DuckDB) on first use. */
-export function workbenchHandlers(wb: () => Promise<Workbench>): PartialHandlers {
+/** The query domain (the Query page); `wb` opens the workbench (metadata DB, query DuckDB) on first use. */
+export function queryHandlers(wb: () => Promise<Workbench>, service: () => Promise<QueryService>): DomainHandlers<'query'> {
   return {
     'query.open': async ({ sql, queryId, limit }) => (await wb()).open(sql, queryId, limit),
     'query.page': async ({ queryId, offset, limit, sort }) => (await wb()).results.page(queryId, offset, limit, sort),
@@ -22,5 +23,6 @@ export function workbenchHandlers(wb: () => Promise<Workbench>): PartialHandlers
     'query.saved.list': async () => (await wb()).store.saved(),
     'query.saved.save': async ({ name, sql }) => (await wb()).store.save(name, sql),
     'query.saved.delete': async ({ id }) => ({ deleted: (await wb()).store.delete(id) }),
+    'query.run': async (arg) => (await service()).run(arg),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CellSchema } from './schemas';
+import { CellSchema, QueryArgSchema, QueryResultSchema } from './schemas';
 
-// The query workbench: results stay in the engine (materialized in the query DuckDB) and reach the UI in pages, so a
+// The query domain (the Query page): results stay in the engine (materialized in the query DuckDB) and reach the UI in pages, so a
 // million-row result never travels in one message.
 
 /** Ids chosen by the client so it can cancel a query before `query.open` answers. */
@@ -84,7 +84,7 @@ export const SavedNameSchema = z.string().trim().min(1, 'name is empty').max(120
 export const SchemaViewSchema = z.object({ name: z.string(), columns: z.array(ColumnSchema) });
 export type SchemaView = z.infer<typeof SchemaViewSchema>;
 
-export const workbenchRequests = {
+export const queryRequests = {
   /** Runs a read-only statement and keeps its result engine-side; answers with the first page. */
   'query.open': { arg: QueryOpenArgSchema, result: QueryOpenResultSchema },
   /** Rows [offset, offset+limit) of an open result, in the given sort. */
@@ -108,4 +108,9 @@ export const workbenchRequests = {
   /** Saves under a name; the same name (any case) replaces that query's SQL. */
   'query.saved.save': { arg: z.object({ name: SavedNameSchema, sql: z.string().min(1, 'SQL is empty').max(200_000) }).strict(), result: SavedQuerySchema },
   'query.saved.delete': { arg: z.object({ id: z.number().int().positive() }).strict(), result: z.object({ deleted: z.boolean() }) },
+  /**
+   * One statement's rows in a single answer. No client uses it: only the serve host's socket test still does; remove
+   * it when that test asks query.open (the Query page's request) instead.
+   */
+  'query.run': { arg: QueryArgSchema, result: QueryResultSchema },
 } as const;

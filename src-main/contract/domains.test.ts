@@ -1,0 +1,33 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { combineHandlers, type Domain, type DomainHandlers, type DomainRequestName } from './dispatcher';
+import { events, requests } from './index';
+
+describe('the contract by domain', () => {
+  it('names every request and event domain.event, lower-case and dotted', () => {
+    for (const name of [...Object.keys(requests), ...Object.keys(events)]) expect(name).toMatch(/^[a-z]+(\.[a-z][A-Za-z]*)+$/);
+    // one event per fact: the PascalCase pipeline events are gone
+    expect(Object.keys(events).filter((n) => /[A-Z]/.test(n[0]!))).toEqual([]);
+  });
+
+  it("types a domain's handlers over its own requests only", () => {
+    expectTypeOf<DomainRequestName<'lake'>>().toEqualTypeOf<'lake.status'>();
+    expectTypeOf<DomainRequestName<'reconcile'>>().toEqualTypeOf<'reconcile.run'>();
+    expectTypeOf<'universe'>().toExtend<Domain>();
+
+    const lake: DomainHandlers<'lake'> = { 'lake.status': async () => ({ symbols: 0, empty: true }) };
+    const notLake: DomainHandlers<'lake'> = {
+      'lake.status': async () => ({ symbols: 0, empty: true }),
+      // @ts-expect-error another domain's request cannot be registered by the lake's handlers
+      'universe.list': async () => [],
+    };
+    // @ts-expect-error a domain's handlers must register every request of the domain
+    const missing: DomainHandlers<'reconcile'> = {};
+    expect([lake, notLake, missing]).toHaveLength(3);
+  });
+
+  it('refuses a request registered twice, and a request nobody handles', () => {
+    const lake: DomainHandlers<'lake'> = { 'lake.status': async () => ({ symbols: 0, empty: true }) };
+    expect(() => combineHandlers(lake, lake)).toThrow(/"lake.status" registered twice/);
+    expect(() => combineHandlers(lake)).toThrow(/no handler for: /);
+  });
+});

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Timeframe } from '../contract/schemas';
+import { DATA_FILE, listSources, partitionDir, type SourceKey } from './layout';
+
+/** Which bars to read (validation, aggregation, the chart): dates are exchange-local, both inclusive. */
+export interface LakeSelection {
+  symbols?: string[];
+  start?: string;
+  end?: string;
+  provider?: string;
+  feed?: string;
+  timeframe?: Timeframe;
+}
+
+export interface SourceFile extends SourceKey {
+  year: number;
+  file: string;
+}
+
+export interface SelectedSource extends SourceKey {
+  files: SourceFile[];
+}
+
+/**
+ * The lake partitions a scope selects, found from folder names alone (no file is opened): sources filtered by
+ * provider, feed, timeframe and symbol, and their year partitions by the scope's years.
+ */
+export function selectSources(barsRoot: string, scope: LakeSelection): SelectedSource[] {
+  const symbols = scope.symbols ? new Set(scope.symbols) : null;
+  const y0 = scope.start ? Number(scope.start.slice(0, 4)) : -Infinity;
+  const y1 = scope.end ? Number(scope.end.slice(0, 4)) : Infinity;
+  const out: SelectedSource[] = [];
+  for (const s of listSources(barsRoot)) {
+    if (scope.provider && s.provider !== scope.provider) continue;
+    if (scope.feed && s.feed !== scope.feed) continue;
+    if (scope.timeframe && s.timeframe !== scope.timeframe) continue;
+    if (symbols && !symbols.has(s.symbol)) continue;
+    const sourceDir = path.dirname(partitionDir(barsRoot, { ...s, year: 0 }));
+    const files: SourceFile[] = [];
+    for (const ent of fs.readdirSync(sourceDir, { withFileTypes: true })) {
+      const m = /^year=(\d{4})$/.exec(ent.name);
+      if (!ent.isDirectory() || !m) continue;
+      const year = Number(m[1]);
+      const file = path.join(sourceDir, ent.name, DATA_FILE);
+      if (year >= y0 && year <= y1 && fs.existsSync(file)) files.push({ ...s, year, file });
+    }
+    files.sort((a, b) => a.year - b.year);
+    if (files.length > 0) out.push({ timeframe: s.timeframe, provider: s.provider, feed: s.feed, symbol: s.symbol, files });
+  }
+  out.sort((a, b) => (`${a.symbol}\0${a.timeframe}\0${a.provider}\0${a.feed}` < `${b.symbol}\0${b.timeframe}\0${b.provider}\0${b.feed}` ? -1 : 1));
+  return out;
+}

@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { ChartService } from './chart/service';
+import { CoverageStore } from './db/coverage';
+import { JobStore } from './db/jobs';
+import { migrate } from './db/migrations';
+import { openDb } from './db/open';
+import { parsePrecedence } from './lake/sources';
+import { LakeWriter } from './lake/writer';
+import { MetricsHistory, startHistorySampler, type EngineMetrics } from './metrics';
+import { TimelineStore } from './pipeline/timeline';
+import { QueryService } from './query/service';
+import { Workbench, type ExportPathChooser } from './query/workbench';
+import type { DataPaths } from './settings/paths';
+import { SettingsStore } from './settings/store';
+import { MpError } from './shared/errors';
+import type { Logger } from './shared/log';
+import { pidAlive } from './shared/process';
+import { UniverseStore } from './universe/store';
+import { ValidationStore } from './validate/store';
+
+export interface ServicesOptions {
+  paths: DataPaths;
+  log: Logger;
+  metrics: EngineMetrics;
+  /** MP_SOURCE_PRECEDENCE, as given */
+  sourcePrecedence: string | undefined;
+  /** better_sqlite3.node built for this runtime's ABI (Electron passes its own build). */
+  sqliteNativeBinding?: string;
+  /** the desktop host's save dialog for workbench exports; without one, exports become one-time downloads (web) */
+  chooseExportPath?: ExportPathChooser;
+}
+
+/**
+ * The engine's services, each built on first use and kept (lazy, idempotent bootstrap): constructing an engine, or
+ * asking for --help, creates no file. Whatever needs the data folder opens the database first, which creates it and
+ * applies the pending migrations.
+ */
+export class Services {
+  private readonly built = new Map<string, unknown>();
+  private dbHandle: Database.Database | undefined;
+  private historySampler: { sampleNow(): Promise<number>; stop(): Promise<void> } | undefined;
+  private closing = false;
+
+  constructor(private readonly o: ServicesOptions) {}
+
+  private lazy<T>(key: string, make: () => T): T {
+    if (!this.built.has(key)) this.built.set(key, make());
+    return this.built.get(key) as T;
+  }
+
+  /** Opens (creating if needed) the metadata DB and applies pending migrations. Idempotent. */
+  db(): Database.Database {
+    if (this.closing) throw new MpError('E_INTERNAL', 'engine is closing');
+    if (!this.dbHandle) {
+      const db = openDb(this.o.paths.db, { nativeBinding: this.o.sqliteNativeBinding });
+      try {
+        const applied = migrate(db);
+        if (applied.length) this.o.log.info('migrations applied', { applied });
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+      fs.mkdirSync(this.o.paths.bars, { recursive: true });
+      this.dbHandle = db;
+      // every process, CLI included, records samples of its metrics (every 15 s and at job end)
+      const history = new MetricsHistory(db);
+      this.built.set('history', history);
+      this.historySampler = startHistorySampler(() => this.o.metrics.snapshot(), history, {
+        onError: (e) => this.o.log.warn('metrics history sample failed', { error: e instanceof Error ? e.message : String(e) }),
+      });
+    }
+    return this.dbHandle;
+  }
+
+  /** The open database, if any (migrate and migration status must not open a second handle). */
+  openDb(): Database.Database | undefined {
+    return this.dbHandle;
+  }
+
+  /** Records a metrics sample now (at a job's end). */
+  sampleMetrics(): void {
+    void this.historySampler?.sampleNow();
+  }
+
+  history(): MetricsHistory {
+    this.db();
+    return this.built.get('history') as MetricsHistory;
+  }
+
+  jobs(): JobStore {
+    return this.lazy('jobs', () => {
+      const store = new JobStore(this.db());
+      store.reapOrphans(pidAlive);
+      return store;
+    });
+  }
+
+  coverage = (): CoverageStore => this.lazy('coverage', () => new CoverageStore(this.db()));
+  universes = (): UniverseStore => this.lazy('universes', () => new UniverseStore(this.db()));
+  settings = (): SettingsStore => this.lazy('settings', () => new SettingsStore(this.db()));
+  validations = (): ValidationStore => this.lazy('validations', () => new ValidationStore(this.db()));
+  // the open handle even while closing: the last events of jobs cancelled by the shutdown are still recorded
+  timeline = (): TimelineStore => this.lazy('timeline', () => new TimelineStore(this.dbHandle ?? this.db()));
+  writer = (): Promise<LakeWriter> =>
+    this.lazy('writer', () => {
+      this.db(); // the lake folder exists once the engine is bootstrapped
+      return LakeWriter.open(this.o.paths.bars);
+    });
+
+  query = (): Promise<QueryService> =>
+    this.lazy('query', () => {
+      this.db(); // the lake folder exists once the engine is bootstrapped
+      return QueryService.open(this.o.paths.lake, this.o.paths.bars, parsePrecedence(this.o.sourcePrecedence), { exportDir: this.exportRoot() });
+    });
+
+  /** The query workbench (open results, exports, history, saved queries); the web host takes downloads from it. */
+  workbench = (): Promise<Workbench> =>
+    this.lazy('workbench', () => this.query().then((svc) => new Workbench(svc, this.db(), this.exportRoot(), this.o.chooseExportPath)));
+
+  /** The chart explorer's reader: bars by range, sessions, findings of the recorded audit reports (newest 200 runs). */
+  chart = (): Promise<ChartService> =>
+    this.lazy('chart', () => {
+      this.db();
+      return ChartService.open({
+        barsRoot: this.o.paths.bars,
+        precedence: parsePrecedence(this.o.sourcePrecedence),
+        reportFiles: () => this.validations().list({ limit: 200 }).map((r) => r.reportFile),
+      });
+    });
+
+  private exportRoot(): string {
+    return path.join(this.o.paths.tmp, 'exports');
+  }
+
+  private async ifBuilt<T>(key: string, close: (v: T) => unknown): Promise<void> {
+    if (this.built.has(key)) await close(await (this.built.get(key) as Promise<T> | T));
+  }
+
+  /** Lets in-flight writes finish, closes DuckDB (lake writer, workbench, query, chart) and then SQLite. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.ifBuilt<LakeWriter>('writer', (w) => w.close());
+    await this.ifBuilt<Workbench>('workbench', (w) => w.close());
+    await this.ifBuilt<QueryService>('query', (q) => q.close());
+    await this.ifBuilt<ChartService>('chart', (c) => c.close());
+    await this.historySampler?.stop();
+  }
+
+  /** The last step of a shutdown, after everything that records in the database has stopped. */
+  closeDb(): void {
+    this.dbHandle?.close();
+    this.dbHandle = undefined;
+  }
+}
