@@ -10,7 +10,7 @@ import { parsePrecedence } from './lake/sources';
 import { LakeWriter } from './lake/writer';
 import { MetricsHistory, startHistorySampler, type EngineMetrics } from './metrics';
 import { TimelineStore } from './pipeline/timeline';
-import { QueryService } from './query/service';
+import { prepareSpillDir, QueryService } from './query/service';
 import { Workbench, type ExportPathChooser } from './query/workbench';
 import type { DataPaths } from './settings/paths';
 import { SettingsStore } from './settings/store';
@@ -106,13 +106,13 @@ export class Services {
   writer = (): Promise<LakeWriter> =>
     this.lazy('writer', () => {
       this.db(); // the lake folder exists once the engine is bootstrapped
-      return LakeWriter.open(this.o.paths.bars);
+      return LakeWriter.open(this.o.paths.bars, { tempDir: prepareSpillDir(path.join(this.o.paths.tmp, 'writer-spill')) });
     });
 
   query = (): Promise<QueryService> =>
     this.lazy('query', () => {
       this.db(); // the lake folder exists once the engine is bootstrapped
-      return QueryService.open(this.o.paths.lake, this.o.paths.bars, parsePrecedence(this.o.sourcePrecedence), { exportDir: this.exportRoot() });
+      return QueryService.open(this.o.paths.lake, this.o.paths.bars, parsePrecedence(this.o.sourcePrecedence), { exportDir: this.exportRoot(), spillDir: path.join(this.o.paths.tmp, 'query-spill') });
     });
 
   /** The query workbench (open results, exports, history, saved queries); the web host takes downloads from it. */

@@ -109,9 +109,10 @@ export class LakeWriter {
     private readonly barsRoot: string,
   ) {}
 
-  static async open(barsRoot: string): Promise<LakeWriter> {
+  /** `tempDir`: where DuckDB spills (a folder of the data dir), instead of `.tmp` under the working directory */
+  static async open(barsRoot: string, opts: { tempDir?: string } = {}): Promise<LakeWriter> {
     sweepTempFiles(barsRoot);
-    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB' });
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB', ...(opts.tempDir ? { temp_directory: opts.tempDir } : {}) });
     const conn = await instance.connect();
     // Timestamps are UTC everywhere in the lake; the session zone only affects how DuckDB prints them.
     await conn.run(`SET TimeZone = 'UTC'`);
