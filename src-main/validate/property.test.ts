@@ -118,5 +118,6 @@ describe('validation properties', () => {
       ),
       { numRuns: 40, seed: 20240102, examples: DEFECTS.map((defect) => [{ symbol: 'ABC', start: 0, defect, pos: 123 }]) },
     );
-  });
+    // ~30 s alone; a loaded 2-core machine has taken 50 s: room enough that load never fails it
+  }, 180_000);
 });
