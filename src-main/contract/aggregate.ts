@@ -1,21 +1,12 @@
 import { z } from 'zod';
-import { IsoDateSchema, SymbolSchema, TimeframeSchema, type Timeframe } from './schemas';
+import { ScopeObjectSchema, TimeframeSchema, withOrderedDates, type Timeframe } from './schemas';
 
 // The aggregate domain: coarser timeframes built from the lake's 1m bars.
 
 export const AGGREGATE_TIMEFRAMES = ['5m', '15m', '30m', '1h', '1d'] as const satisfies readonly Timeframe[];
 
 /** Which 1m bars to aggregate. Dates are exchange-local (New York), both inclusive. */
-export const AggregateScopeSchema = z
-  .object({
-    symbols: z.array(SymbolSchema).max(100_000).optional(),
-    start: IsoDateSchema.optional(),
-    end: IsoDateSchema.optional(),
-    provider: z.string().trim().min(1).max(32).optional(),
-    feed: z.string().trim().min(1).max(32).optional(),
-  })
-  .strict()
-  .refine((s) => !s.start || !s.end || s.start <= s.end, { message: 'start is after end', path: ['start'] });
+export const AggregateScopeSchema = withOrderedDates(ScopeObjectSchema.omit({ timeframe: true }));
 
 export const AggregateArgSchema = z.object({
   timeframes: z.array(TimeframeSchema.exclude(['1m'])).min(1).default([...AGGREGATE_TIMEFRAMES]),

@@ -246,3 +246,23 @@ export const QueryResultSchema = z.object({
   elapsedMs: z.number().nonnegative(),
 });
 export type QueryResult = z.infer<typeof QueryResultSchema>;
+
+/**
+ * Which bars a validation or aggregation pass reads. Dates are exchange-local (New York), both inclusive. Shared by the
+ * validate and aggregate domains (aggregation reads 1m bars, so it takes no timeframe).
+ */
+export const ScopeObjectSchema = z
+  .object({
+    symbols: z.array(SymbolSchema).max(100_000).optional(),
+    start: IsoDateSchema.optional(),
+    end: IsoDateSchema.optional(),
+    provider: z.string().trim().min(1).max(32).optional(),
+    feed: z.string().trim().min(1).max(32).optional(),
+    timeframe: TimeframeSchema.optional(),
+  })
+  .strict();
+
+/** start on or before end */
+export function withOrderedDates<T extends z.ZodType<{ start?: string; end?: string }>>(schema: T) {
+  return schema.refine((s) => !s.start || !s.end || s.start <= s.end, { message: 'start is after end', path: ['start'] });
+}
