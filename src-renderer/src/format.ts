@@ -88,3 +88,48 @@ export function formatClock(ms: number, seconds = false): string {
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   return seconds ? `${hm}:${pad(d.getSeconds())}` : hm;
 }
+
+/** "1234567" -> "1,234,567" (a sign and a fraction are kept). */
+export function groupDigits(s: string): string {
+  const m = /^([+-]?)(\d+)(\.\d*)?$/.exec(s);
+  if (!m) return s;
+  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+}
+
+/** Significant digits a double reliably holds: more shows only binary noise (0.1 + 0.2 = 0.30000000000000004). */
+const DISPLAY_DIGITS = 15;
+
+/**
+ * A number for a results grid: thousands separators and the fewest decimals that show the value to 15 significant
+ * digits (300.34749999999997 -> "300.3475", 0.1 + 0.2 -> "0.3"); integers exact ("9,007,199,254,740,991"); very
+ * large or very small magnitudes in exponent form ("1.5e+21", "1.2e-9"); NaN and ±Infinity by name. The exact value
+ * (`String(n)`, the shortest text that round-trips) is what a cell viewer and a copy show.
+ */
+export function formatNumber(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  if (n === 0) return '0';
+  const a = Math.abs(n);
+  if (Number.isInteger(n) && a < 1e21) return groupDigits(String(n));
+  const short = String(Number(n.toPrecision(DISPLAY_DIGITS)));
+  if (a >= 1e21 || /e/.test(short)) return short;
+  return groupDigits(short);
+}
+
+/**
+ * A numeric result cell: a number as formatNumber; a string (integers beyond 2^53, NaN, inf from the engine) grouped
+ * when it is a plain integer or decimal, otherwise as sent.
+ */
+export function formatNumericCell(cell: number | string): string {
+  if (typeof cell === 'number') return formatNumber(cell);
+  const t = cell.trim();
+  if (/^[+-]?\d+(\.\d+)?$/.test(t)) return groupDigits(t);
+  if (/^[+-]?inf(inity)?$/i.test(t)) return t.startsWith('-') ? '-Infinity' : 'Infinity';
+  if (/^[+-]?nan$/i.test(t)) return 'NaN';
+  return cell;
+}
+
+/** Whether the grid shows a number differently from its exact value (then the exact value is a hover away). */
+export function numberIsRounded(cell: number | string): boolean {
+  return typeof cell === 'number' && Number.isFinite(cell) && !Number.isInteger(cell) && String(Number(cell.toPrecision(DISPLAY_DIGITS))) !== String(cell);
+}
