@@ -1,3 +1,6 @@
+import { wallParts } from '../../src-common/zonedTime';
+import { appZone } from './state/display';
+
 const intFormat = new Intl.NumberFormat('en-US');
 
 export function formatInt(n: number): string {
@@ -15,25 +18,6 @@ export function formatElapsed(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-
-/** Local time, to the second: what a user compares against a wall clock. */
-export function formatTime(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** Short local time: the time of day for today, date and minutes otherwise. */
-export function formatWhen(iso: string | null, now: Date = new Date()): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const full = formatTime(iso);
-  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  return sameDay ? full.slice(11) : full.slice(0, 16);
 }
 
 export function duration(startIso: string | null, endIso: string | null): string {
@@ -81,14 +65,12 @@ export function formatCompact(n: number): string {
   return compactFormat.format(n);
 }
 
-/** HH:MM (or HH:MM:SS) of a timestamp in ms, local time: chart axes. */
-export function formatClock(ms: number, seconds = false): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  return seconds ? `${hm}:${pad(d.getSeconds())}` : hm;
+/** HH:MM (or HH:MM:SS) of a timestamp in ms on the app's time zone setting (Settings › Time zone): metrics axes. */
+export function formatClock(ms: number, seconds = false, zone: string = appZone()): string {
+  const p = wallParts(ms, zone);
+  if (!p) return '';
+  return seconds ? p.time : p.time.slice(0, 5);
 }
-
 /** "1234567" -> "1,234,567" (a sign and a fraction are kept). */
 export function groupDigits(s: string): string {
   const m = /^([+-]?)(\d+)(\.\d*)?$/.exec(s);
