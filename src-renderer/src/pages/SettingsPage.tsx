@@ -60,6 +60,7 @@ export function SettingsPage() {
   const providers = useSession((s) => s.providers);
   return (
     <div className="page page-settings">
+      <DisplayPanel />
       <section className="panel" aria-labelledby="about-title">
         <h2 id="about-title">About this engine</h2>
         <dl className="kv">
@@ -79,7 +80,6 @@ export function SettingsPage() {
           </dd>
         </dl>
       </section>
-      <DisplayPanel />
       <CredentialsPanel />
     </div>
   );

@@ -1,6 +1,10 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatInstant, type TimeZoneSetting } from '../../../../src-common/zonedTime';
-import { formatCompact, formatInt, formatNumber } from '../../format';
+import { formatInt, formatNumber } from '../../format';
+
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 4 });
+/** y-axis ticks: grouped below a million (1,037.5), compact above with enough digits to tell ticks apart (1.235M). */
+const axisNumber = (v: number) => (Math.abs(v) < 1e6 ? formatNumber(v) : compact.format(v));
 import type { ChartRows, ResultView } from '../../state/query';
 import { chartSpec } from '../../state/query';
 
@@ -56,7 +60,7 @@ export function ResultChart({ result, rows, timeZone }: { result: ResultView; ro
             fontSize={11}
             minTickGap={24}
           />
-          <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => formatCompact(v)} stroke="var(--muted)" fontSize={11} width={56} />
+          <YAxis domain={['auto', 'auto']} tickFormatter={axisNumber} stroke="var(--muted)" fontSize={11} width={64} />
           <Tooltip labelFormatter={(t) => formatInstant(Number(t), timeZone)} formatter={(v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? ''))} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} />
           <Legend />
           {spec.ys.map((y, i) => (
