@@ -128,7 +128,7 @@ test('Chart result fits the y-axis to the data and draws every row', async ({ pa
   await page.getByRole('button', { name: 'Chart result' }).click();
   const figure = page.getByRole('figure', { name: 'Result chart' });
   await expect(figure.getByTestId('chart-caption')).toContainText('All 1,524 rows by ts');
-  const ticks = figure.locator('.recharts-yAxis .recharts-cartesian-axis-tick-value');
+  const ticks = figure.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value');
   await expect.poll(() => ticks.count()).toBeGreaterThan(1);
   const labels = await ticks.allTextContents();
   // fitted to 1,000..1,152.3, not from 0; and each tick reads differently
