@@ -22,3 +22,8 @@ const WORDS: Record<ErrorCode, string> = {
 export function errorWords(code: string): string {
   return (WORDS as Record<string, string>)[code] ?? 'Something went wrong';
 }
+
+/** An error as one line of words: "The data provider failed: 503 from upstream" (the code stays out of the text). */
+export function errorText(e: { code: string; message: string }): string {
+  return `${errorWords(e.code)}: ${e.message}`;
+}
