@@ -135,6 +135,10 @@ test('Chart result fits the y-axis to the data and draws every row', async ({ pa
   expect(labels).not.toContain('0');
   expect(new Set(labels).size).toBe(labels.length);
   expect(Number(labels[0]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(900);
+  // a new order re-reads the rows for the open chart
+  await page.getByRole('button', { name: 'Sort by close' }).click();
+  await expect(grid(page).getByRole('columnheader').filter({ hasText: /^close/i })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(figure.getByTestId('chart-caption')).toContainText('All 1,524 rows by ts');
 });
 
 test('the Time zone setting changes a shown time, and it is kept', async ({ page }) => {

@@ -100,11 +100,10 @@ export function QueryPage() {
   usePageExport('Export CSV', canExport ? () => void exportResult(client, 'csv') : null);
   const chartable = !!shownResult && !!chartSpec(shownResult.columns);
 
-  function toggleChart() {
-    const next = !showChart;
-    setShowChart(next);
-    if (next) void loadChartRows(client);
-  }
+  // the chart's rows: fetched when it opens, and again for a new order of the result
+  useEffect(() => {
+    if (showChart && shownResult) void loadChartRows(client);
+  }, [showChart, shownResult, client]);
 
   const viewedRow = viewing && shownResult ? shownResult.cache.row(viewing.row) : undefined;
   const viewedColumn = viewing && shownResult ? shownResult.columns[viewing.col] : undefined;
@@ -136,7 +135,7 @@ export function QueryPage() {
             <button type="button" onClick={() => void exportResult(client, 'parquet')} disabled={!canExport}>
               Export Parquet
             </button>
-            <button type="button" aria-pressed={showChart} onClick={toggleChart} disabled={!chartable || running} title={chartable ? 'Line chart of the result' : 'Needs a time column and a numeric column'}>
+            <button type="button" aria-pressed={showChart} onClick={() => setShowChart((v) => !v)} disabled={!chartable || running} title={chartable ? 'Line chart of the result' : 'Needs a time column and a numeric column'}>
               Chart result
             </button>
             <p role="status" className="query-meta" aria-busy={running || sorting}>

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../client/client';
 import type { Transport } from '../client/types';
-import { cancelQuery, cellText, chartSpec, chartTargetColumns, closeTab, newTab, nextSort, parseTabs, rowText, runQuery, selectTab, setSql, useQuery } from './query';
+import { cancelQuery, CHART_MAX_ROWS, cellText, chartSpec, chartTargetColumns, closeTab, loadChartRows, newTab, nextSort, parseTabs, rowText, runQuery, selectTab, setSql, useQuery } from './query';
 
 const col = (name: string, type: string) => ({ name, type });
 
@@ -99,6 +99,24 @@ describe('query runs, cancel, errors and tabs', () => {
     expect(s.error).toBeNull();
     expect(s.cancelled?.elapsedMs).toBeGreaterThanOrEqual(0);
     expect(s.running).toBe(false);
+  });
+
+  it('Chart result fetches every row in pages of 1,000, up to the cap', async () => {
+    const f = fake((name, arg) => {
+      if (name === 'query.open') return { ok: true, value: { queryId: arg.queryId, columns: [col('t', 'TIMESTAMP WITH TIME ZONE'), col('v', 'DOUBLE')], rowCount: 2500, elapsedMs: 1, first: { offset: 0, rows: [] } } };
+      if (name === 'query.page') return { ok: true, value: { offset: arg.offset, rows: Array.from({ length: arg.limit as number }, () => ['2024-01-02T14:30:00Z', 1]) } };
+      return side(name) ?? { ok: true, value: { closed: true } };
+    });
+    await runQuery(f.client);
+    await loadChartRows(f.client);
+    expect(f.calls.filter((c) => c.name === 'query.page').map((c) => [c.arg.offset, c.arg.limit])).toEqual([
+      [0, 1000],
+      [1000, 1000],
+      [2000, 500],
+    ]);
+    expect(useQuery.getState().chart).toMatchObject({ total: 2500, loading: false });
+    expect(useQuery.getState().chart?.rows).toHaveLength(2500);
+    expect(CHART_MAX_ROWS).toBe(20_000);
   });
 
   it('tabs: new, select, close; each keeps its SQL; a stored list is read back, a broken one ignored', () => {

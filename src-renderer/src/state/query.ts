@@ -325,15 +325,16 @@ export async function cancelQuery(client: Client): Promise<void> {
 export async function loadChartRows(client: Client): Promise<void> {
   const result = useQuery.getState().result;
   if (!result) return;
+  // loaded or loading for this result and order (a new order resets `chart`)
   const have = useQuery.getState().chart;
-  if (have && have.queryId === result.queryId && !have.loading) return;
+  if (have && have.queryId === result.queryId) return;
   const want = Math.min(result.rowCount, CHART_MAX_ROWS);
   useQuery.setState({ chart: { queryId: result.queryId, rows: [], total: result.rowCount, loading: true } });
   const rows: Cell[][] = [];
   const step = 1000;
   for (let offset = 0; offset < want; offset += step) {
     const r = await client.request('query.page', { queryId: result.queryId, offset, limit: Math.min(step, want - offset), sort: result.sort });
-    if (useQuery.getState().result !== result) return; // a new run or a new order took its place
+    if (useQuery.getState().result !== result) return; // a new run or a new order took its place (and reset `chart`)
     if (!r.ok) return void useQuery.setState({ chart: null, error: r.error });
     rows.push(...r.value.rows);
   }
