@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { nav, open } from './helpers';
+import { ingest, jobRow, nav, open } from './helpers';
 
 // Issue 14, items 2 and 5: the results grid at the level of DBeaver/TablePlus, the Time zone and Theme settings.
 
@@ -207,4 +207,18 @@ test('screenshots: Query and Settings in both themes at 1366x768 and 1920x1080',
   await run(page, 'SELECT 1,\n  nope FROM range(3)');
   await expect(page.getByRole('alert').filter({ hasText: 'Query failed' })).toBeVisible();
   await page.screenshot({ path: path.join(SHOTS, `query-error-dark-1920x1080.png`) });
+});
+
+test('jobs show their time with date and zone, and follow the Time zone setting', async ({ page }) => {
+  const jobId = await ingest(page, { symbols: 'AAPL', start: '2024-01-02', end: '2024-01-02' });
+  const time = jobRow(page, jobId).locator('time');
+  await expect(time).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T$/);
+  const iso = (await time.getAttribute('datetime')) ?? '';
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.screenshot({ path: path.join(SHOTS, 'ingest-light-1366x768.png') });
+
+  await nav(page, 'Settings').click();
+  await page.getByLabel('Time zone').selectOption('UTC');
+  await nav(page, 'Ingest').click();
+  await expect(time).toHaveText(`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`);
 });
