@@ -104,8 +104,9 @@ test.describe('scheduled updates', () => {
 
     const status = panel.getByRole('group', { name: 'Schedule status' });
     const nextRun = status.getByRole('definition').nth(1);
-    await expect(nextRun).toContainText('New York:');
+    // in the app's time zone (New York by default), so no second New York time beside it
     await expect(nextRun).toContainText(/20:15 E[DS]T/);
+    await expect(nextRun).not.toContainText('New York:');
     await expect(status.getByRole('definition').first()).toHaveText('yes');
     await expect(panel.getByRole('heading', { name: 'Scheduled updates' }).locator('..')).toContainText('Daily at 20:15 New York · Tech from fake');
     // Saving starts the catch-up at once; its outcome shows shortly after: a run with its job, or why it could not start.
@@ -118,6 +119,14 @@ test.describe('scheduled updates', () => {
     await expect(panel.getByLabel('Update daily after the close')).toBeChecked();
     await expect(panel.getByLabel('Universe')).toHaveValue('Tech');
     await expect(panel.getByLabel('Schedule provider')).toHaveValue('fake');
-    await expect(panel.getByRole('group', { name: 'Schedule status' }).getByRole('definition').nth(1)).toContainText('New York:');
+    await expect(panel.getByRole('group', { name: 'Schedule status' }).getByRole('definition').nth(1)).toContainText(/20:15 E[DS]T/);
+
+    // Settings › Time zone UTC: the next run in UTC, New York beside it
+    await nav(page, 'Settings').click();
+    await page.getByLabel('Time zone').selectOption('UTC');
+    panel = await openSchedule(page);
+    const next = panel.getByRole('group', { name: 'Schedule status' }).getByRole('definition').nth(1);
+    await expect(next).toContainText(/ UTC/);
+    await expect(next).toContainText(/New York: .*20:15 E[DS]T/);
   });
 });

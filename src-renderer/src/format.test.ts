@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEta, formatRate, formatSeconds } from './format';
+import { formatEta, formatNumber, formatNumericCell, formatRate, formatSeconds, groupDigits, numberIsRounded } from './format';
 
 describe('formatEta', () => {
   it('reads like a person would say it', () => {
@@ -29,5 +29,44 @@ describe('formatSeconds', () => {
     expect(formatSeconds(0.0008)).toBe('0.80 ms');
     expect(formatSeconds(0.042)).toBe('42 ms');
     expect(formatSeconds(1.25)).toBe('1.25 s');
+  });
+});
+
+describe('formatNumber (results grid)', () => {
+  it('groups thousands', () => {
+    expect(formatNumber(424467637)).toBe('424,467,637');
+    expect(formatNumber(999)).toBe('999');
+    expect(formatNumber(1000)).toBe('1,000');
+    expect(formatNumber(Number.MAX_SAFE_INTEGER)).toBe('9,007,199,254,740,991');
+  });
+  it('shows the fewest decimals that show the value, without binary noise', () => {
+    expect(formatNumber(300.34749999999997)).toBe('300.3475');
+    expect(formatNumber(0.1 + 0.2)).toBe('0.3');
+    expect(formatNumber(1234.5)).toBe('1,234.5');
+    expect(formatNumber(499999.5)).toBe('499,999.5');
+    expect(formatNumber(0.000123)).toBe('0.000123');
+    expect(formatNumber(1 / 3)).toBe('0.333333333333333');
+    expect(numberIsRounded(300.34749999999997)).toBe(true);
+    expect(numberIsRounded(1234.5)).toBe(false);
+  });
+  it('negatives, zero, exponents, NaN and Infinity', () => {
+    expect(formatNumber(-1234567.25)).toBe('-1,234,567.25');
+    expect(formatNumber(-0)).toBe('0');
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(1.5e21)).toBe('1.5e+21');
+    expect(formatNumber(1.2e-9)).toBe('1.2e-9');
+    expect(formatNumber(NaN)).toBe('NaN');
+    expect(formatNumber(Infinity)).toBe('Infinity');
+    expect(formatNumber(-Infinity)).toBe('-Infinity');
+  });
+  it('numeric cells sent as strings: big integers grouped, NaN and inf by name', () => {
+    expect(formatNumericCell('12345678901234567890')).toBe('12,345,678,901,234,567,890');
+    expect(formatNumericCell('-170141183460469231731687303715884105727')).toBe('-170,141,183,460,469,231,731,687,303,715,884,105,727');
+    expect(formatNumericCell('NaN')).toBe('NaN');
+    expect(formatNumericCell('nan')).toBe('NaN');
+    expect(formatNumericCell('Infinity')).toBe('Infinity');
+    expect(formatNumericCell('-inf')).toBe('-Infinity');
+    expect(formatNumericCell('n/a')).toBe('n/a');
+    expect(groupDigits('1234.5678')).toBe('1,234.5678');
   });
 });

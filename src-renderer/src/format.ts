@@ -1,3 +1,6 @@
+import { wallParts } from '../../src-common/zonedTime';
+import { appZone } from './state/display';
+
 const intFormat = new Intl.NumberFormat('en-US');
 
 export function formatInt(n: number): string {
@@ -15,25 +18,6 @@ export function formatElapsed(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-
-/** Local time, to the second: what a user compares against a wall clock. */
-export function formatTime(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** Short local time: the time of day for today, date and minutes otherwise. */
-export function formatWhen(iso: string | null, now: Date = new Date()): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const full = formatTime(iso);
-  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  return sameDay ? full.slice(11) : full.slice(0, 16);
 }
 
 export function duration(startIso: string | null, endIso: string | null): string {
@@ -81,10 +65,53 @@ export function formatCompact(n: number): string {
   return compactFormat.format(n);
 }
 
-/** HH:MM (or HH:MM:SS) of a timestamp in ms, local time: chart axes. */
-export function formatClock(ms: number, seconds = false): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  return seconds ? `${hm}:${pad(d.getSeconds())}` : hm;
+/** HH:MM (or HH:MM:SS) of a timestamp in ms on the app's time zone setting (Settings › Time zone): metrics axes. */
+export function formatClock(ms: number, seconds = false, zone: string = appZone()): string {
+  const p = wallParts(ms, zone);
+  if (!p) return '';
+  return seconds ? p.time : p.time.slice(0, 5);
+}
+/** "1234567" -> "1,234,567" (a sign and a fraction are kept). */
+export function groupDigits(s: string): string {
+  const m = /^([+-]?)(\d+)(\.\d*)?$/.exec(s);
+  if (!m) return s;
+  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+}
+
+/** Significant digits a double reliably holds: more shows only binary noise (0.1 + 0.2 = 0.30000000000000004). */
+const DISPLAY_DIGITS = 15;
+
+/**
+ * A number for a results grid: thousands separators and the fewest decimals that show the value to 15 significant
+ * digits (300.34749999999997 -> "300.3475", 0.1 + 0.2 -> "0.3"); integers exact ("9,007,199,254,740,991"); very
+ * large or very small magnitudes in exponent form ("1.5e+21", "1.2e-9"); NaN and ±Infinity by name. The exact value
+ * (`String(n)`, the shortest text that round-trips) is what a cell viewer and a copy show.
+ */
+export function formatNumber(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  if (n === 0) return '0';
+  const a = Math.abs(n);
+  if (Number.isInteger(n) && a < 1e21) return groupDigits(String(n));
+  const short = String(Number(n.toPrecision(DISPLAY_DIGITS)));
+  if (a >= 1e21 || /e/.test(short)) return short;
+  return groupDigits(short);
+}
+
+/**
+ * A numeric result cell: a number as formatNumber; a string (integers beyond 2^53, NaN, inf from the engine) grouped
+ * when it is a plain integer or decimal, otherwise as sent.
+ */
+export function formatNumericCell(cell: number | string): string {
+  if (typeof cell === 'number') return formatNumber(cell);
+  const t = cell.trim();
+  if (/^[+-]?\d+(\.\d+)?$/.test(t)) return groupDigits(t);
+  if (/^[+-]?inf(inity)?$/i.test(t)) return t.startsWith('-') ? '-Infinity' : 'Infinity';
+  if (/^[+-]?nan$/i.test(t)) return 'NaN';
+  return cell;
+}
+
+/** Whether the grid shows a number differently from its exact value (then the exact value is a hover away). */
+export function numberIsRounded(cell: number | string): boolean {
+  return typeof cell === 'number' && Number.isFinite(cell) && !Number.isInteger(cell) && String(Number(cell.toPrecision(DISPLAY_DIGITS))) !== String(cell);
 }

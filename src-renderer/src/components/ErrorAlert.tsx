@@ -1,14 +1,24 @@
+import type { ReactNode } from 'react';
 import type { ErrorValue } from '../../../src-main/shared/errors';
+import { errorWords } from '../errorWords';
 
-export function ErrorAlert({ error, title }: { error: ErrorValue | null; title?: string }) {
+/**
+ * An error in words: the title (or the code's plain meaning), then the message; the code on hover (title) and in a
+ * details disclosure. `children` replaces the message's text (e.g. a query error laid out on its lines).
+ */
+export function ErrorAlert({ error, title, children }: { error: ErrorValue | null; title?: string; children?: ReactNode }) {
   // The live region is always present so screen readers announce an error that appears in it.
   return (
-    <div role="alert" className={error ? 'alert alert-error' : 'alert alert-empty'}>
+    <div role="alert" className={error ? 'alert alert-error' : 'alert alert-empty'} title={error ? `Error code ${error.code}` : undefined}>
       {error && (
         <>
-          {title && <strong className="alert-title">{title}</strong>}
-          <code className="alert-code">{error.code}</code>
-          <span className="alert-message">{error.message}</span>
+          <strong className="alert-title">{title ?? errorWords(error.code)}</strong>
+          {title && <span className="alert-words">{errorWords(error.code)}.</span>}
+          <span className="alert-message">{children ?? error.message}</span>
+          <details className="alert-details">
+            <summary>Details</summary>
+            Error code <code className="alert-code">{error.code}</code>
+          </details>
         </>
       )}
     </div>

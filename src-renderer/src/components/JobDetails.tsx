@@ -5,6 +5,7 @@ import { summarize, useTasks, type SymbolProgress } from '../state/tasks';
 import { ProgressBar } from './ProgressBar';
 import { StageTimeline } from './StageTimeline';
 import { StatusBadge } from './StatusBadge';
+import { errorWords } from '../errorWords';
 
 /** The colour of a symbol's bar: green when done, otherwise as its job stands (running, failed, cancelled). */
 function toneOf(p: SymbolProgress, job: JobView): string {
@@ -20,8 +21,8 @@ export function JobDetails({ job }: { job: JobView }) {
   const active = useMemo(() => new Set(TERMINAL.has(job.status) ? [] : (job.stats?.active ?? [])), [job.status, job.stats]);
 
   const failure = job.error && job.error.code !== 'E_CANCELLED' && (
-    <p className="details-note error-text">
-      <code>{job.error.code}</code> {job.error.message}
+    <p className="details-note error-text" title={`Error code ${job.error.code}`}>
+      {errorWords(job.error.code)}: {job.error.message}
     </p>
   );
   if (!units || (units.state === 'loading' && units.tasks.length === 0)) {

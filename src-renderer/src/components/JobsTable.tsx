@@ -1,7 +1,9 @@
 import { useMemo, useState, type MouseEvent } from 'react';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
-import { duration, formatEta, formatInt, formatTime, formatWhen } from '../format';
+import { errorWords } from '../errorWords';
+import { duration, formatEta, formatInt } from '../format';
+import { Time } from './Time';
 import { jobAction, RESUMABLE, sortJobs, TERMINAL, useJobs, type JobView, type RunStats } from '../state/jobs';
 import { loadTasks } from '../state/session';
 import { useTasks } from '../state/tasks';
@@ -161,16 +163,16 @@ function JobRows({ job, expanded, onActionError }: { job: JobView; expanded: boo
                 {job.error.message}
               </div>
             ) : (
-              <div className="row-note error-text" title={`${job.error.code}: ${job.error.message}`}>
-                {job.error.code}: {job.error.message}
+              <div className="row-note error-text" title={`Error code ${job.error.code}: ${job.error.message}`}>
+                {errorWords(job.error.code)}: {job.error.message}
               </div>
             )
           ) : (
             !live && job.message && !TERMINAL.has(job.status) && <div className="row-note muted">{job.message}</div>
           )}
         </td>
-        <td className="mono nowrap muted" title={formatTime(job.createdAt)}>
-          {formatWhen(job.createdAt)}
+        <td className="mono nowrap muted">
+          <Time at={job.createdAt} />
         </td>
         <td className="mono nowrap muted">{duration(job.startedAt, job.finishedAt)}</td>
         <td className="actions">

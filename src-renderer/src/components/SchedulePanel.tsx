@@ -6,6 +6,8 @@ import { useJobs } from '../state/jobs';
 import { describeRunTime, loadSchedule, saveSchedule, scheduleProviders, scheduleSummary, useSchedule } from '../state/schedule';
 import { useSession } from '../state/session';
 import { ErrorAlert } from './ErrorAlert';
+import { resolveZone } from '../../../src-common/zonedTime';
+import { useTimeZone } from '../state/display';
 
 /** The scheduler checks about once a minute: the panel asks again as often while it is shown. */
 const REFRESH_MS = 60_000;
@@ -38,7 +40,9 @@ export function SchedulePanel() {
   const info = providers?.find((p) => p.name === draft?.provider);
   const offered = useMemo(() => scheduleProviders(providers, draft?.provider ?? ''), [providers, draft?.provider]);
   const timeframes = useMemo(() => timeframesOf(info), [info]);
-  const next = status?.nextRunAt ? describeRunTime(status.nextRunAt) : null;
+  const timeZone = useTimeZone();
+  // the app's time zone setting; New York beside it unless that is the setting
+  const next = status?.nextRunAt ? describeRunTime(status.nextRunAt, resolveZone(timeZone)) : null;
   const bodyId = 'schedule-body';
 
   async function submit(e: FormEvent<HTMLFormElement>) {
@@ -192,7 +196,8 @@ export function SchedulePanel() {
                 <dd>
                   {next ? (
                     <>
-                      {next.local} <span className="muted">(New York: {next.newYork})</span>
+                      {next.local}
+                      {timeZone !== 'America/New_York' && <span className="muted"> (New York: {next.newYork})</span>}
                     </>
                   ) : (
                     <span className="muted">{status.schedule.enabled ? '—' : 'none: the schedule is off'}</span>

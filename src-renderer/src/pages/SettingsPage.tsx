@@ -1,6 +1,8 @@
 import { useClient } from '../clientContext';
 import { CredentialsPanel } from '../components/CredentialsPanel';
 import { useSession } from '../state/session';
+import { setTheme, setTimeZone, THEME_SETTINGS, useDisplay, type ThemeSetting } from '../state/display';
+import { formatInstant, resolveZone, TIME_ZONE_SETTINGS, zoneLabel, type TimeZoneSetting } from '../../../src-common/zonedTime';
 
 const TRANSPORT_TEXT = {
   ipc: 'Electron IPC',
@@ -9,12 +11,56 @@ const TRANSPORT_TEXT = {
   none: 'None',
 } as const;
 
+const THEME_TEXT: Record<ThemeSetting, string> = { light: 'Light', dark: 'Dark', system: 'System' };
+
+/** Time zone and theme: kept in this browser (localStorage), applied at once. */
+function DisplayPanel() {
+  const timeZone = useDisplay((s) => s.timeZone);
+  const theme = useDisplay((s) => s.theme);
+  const now = Date.now();
+  return (
+    <section className="panel" aria-labelledby="display-title">
+      <h2 id="display-title">Display</h2>
+      <div className="settings-display">
+        <div className="field">
+          <label htmlFor="settings-time-zone">Time zone</label>
+          <select id="settings-time-zone" value={timeZone} onChange={(e) => setTimeZone(e.target.value as TimeZoneSetting)}>
+            {TIME_ZONE_SETTINGS.map((z) => (
+              <option key={z} value={z}>
+                {zoneLabel(z)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="settings-theme">Theme</label>
+          <select id="settings-theme" value={theme} onChange={(e) => setTheme(e.target.value as ThemeSetting)}>
+            {THEME_SETTINGS.map((t) => (
+              <option key={t} value={t}>
+                {THEME_TEXT[t]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <p className="hint">
+        Times on every page but the chart (New York, the exchange&apos;s clock) are shown in {timeZone === 'local' ? resolveZone(timeZone) : zoneLabel(timeZone)} time: now{' '}
+        <span className="mono" data-testid="settings-now">
+          {formatInstant(now, timeZone)}
+        </span>
+        . Date fields stay exchange dates; the CLI, exports and audit files stay ISO 8601 UTC.
+      </p>
+    </section>
+  );
+}
+
 export function SettingsPage() {
   const client = useClient();
   const info = useSession((s) => s.info);
   const providers = useSession((s) => s.providers);
   return (
     <div className="page page-settings">
+      <DisplayPanel />
       <section className="panel" aria-labelledby="about-title">
         <h2 id="about-title">About this engine</h2>
         <dl className="kv">

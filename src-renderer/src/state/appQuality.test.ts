@@ -62,7 +62,7 @@ describe('job toasts', () => {
   it('one per finished job, telling its status and rows; none while it runs; the same one once', () => {
     expect(jobToast(job({}))).toBeNull();
     expect(jobToast(job({ status: 'succeeded' }))).toMatchObject({ kind: 'ok', title: 'Job j1 succeeded', message: 'AAPL, MSFT from fake: 1,560 rows written.' });
-    expect(jobToast(job({ status: 'failed', error: { code: 'E_PROVIDER', message: 'down' } }))?.message).toContain('E_PROVIDER: down');
+    expect(jobToast(job({ status: 'failed', error: { code: 'E_PROVIDER', message: 'down' } }))?.message).toContain('The data provider failed: down');
     expect(jobToast(job({ status: 'cancelled' }))?.kind).toBe('info');
     const t = jobToast(job({ status: 'succeeded' }))!;
     useToasts.getState().push(t);

@@ -3,6 +3,7 @@ import type { CredentialStatus, ProviderInfo } from '../../../src-main/contract/
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { refreshProviders } from './session';
+import { errorText } from '../errorWords';
 
 type CredentialSource = CredentialStatus['source'];
 
@@ -93,7 +94,7 @@ export function explainCredentialError(error: ErrorValue, name: string, transpor
 export async function loadCredentials(client: Client): Promise<void> {
   const r = await client.request('credentials.status', {});
   if (r.ok) useCredentials.setState({ list: r.value, loadError: null });
-  else useCredentials.setState({ loadError: `${r.error.code}: ${r.error.message}` });
+  else useCredentials.setState({ loadError: errorText(r.error) });
 }
 
 /** Saves (value) or clears (null) one setting. The caller has already dropped the value from its input. */

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { MetricsHistory, MetricsLive } from '../../../src-main/contract/schemas';
 import type { Client } from '../client';
+import { errorText } from '../errorWords';
 
 /** Live samples kept: about five minutes at one a second. Older ones are dropped, so hours open cost nothing more. */
 export const LIVE_WINDOW = 300;
@@ -60,7 +61,7 @@ export function historyRates(points: MetricsHistory['points'], bucketMs: number,
 export async function loadHistory(client: Client, now: () => number = Date.now): Promise<void> {
   const r = await client.request('metrics.history', { name: HISTORY.name, since: HISTORY.since, avg: HISTORY.avg });
   if (r.ok) useMetrics.getState().setHistory(historyRates(r.value.points, HISTORY.bucketMs, now()));
-  else useMetrics.getState().setHistoryError(`${r.error.code}: ${r.error.message}`);
+  else useMetrics.getState().setHistoryError(errorText(r.error));
 }
 
 /** Every provider seen in the window, sorted: a stable order keeps each provider's colour. */

@@ -5,6 +5,7 @@ import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { copyText } from '../clipboard';
 import { PAGE_SIZE, PageCache } from './pageCache';
+import { layoutQueryError } from './queryError';
 
 const DEFAULT_SQL =
   "SELECT symbol, count(*) AS bars, min(ts) AS first, max(ts) AS last FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol";
@@ -13,6 +14,8 @@ const TIME_TYPE = /^(TIMESTAMP|DATE)/i;
 const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|DECIMAL|DOUBLE|FLOAT|REAL)/i;
 
 export const isNumericType = (type: string): boolean => NUMERIC_TYPE.test(type);
+/** An instant (TIMESTAMPTZ): shown in the app's time zone; a naive TIMESTAMP is shown as written. */
+export const isInstantType = (type: string): boolean => /^(TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ)/i.test(type);
 
 /** A result can be charted when it has a time column and at least one numeric column: x and the series. */
 export function chartSpec(columns: Column[]): { x: number; ys: number[] } | null {
@@ -60,10 +63,45 @@ export interface ResultView {
   cache: PageCache;
 }
 
-interface QueryState {
+/** An editor tab: its own SQL, kept across restarts (localStorage). */
+export interface QueryTab {
+  id: string;
+  name: string;
   sql: string;
+}
+
+/** A run the user cancelled: said as such, not as a failure. */
+export interface Cancelled {
+  elapsedMs: number;
+}
+
+/** Rows fetched for "Chart result": every row up to CHART_MAX_ROWS, in the result's order. */
+export interface ChartRows {
+  queryId: string;
+  rows: Cell[][];
+  /** rows in the result */
+  total: number;
+  loading: boolean;
+}
+
+interface QueryState {
+  /** the active tab's SQL */
+  sql: string;
+  tabs: QueryTab[];
+  activeTab: string;
+  /** the tab the result, error or cancel below belongs to */
+  resultTab: string | null;
   running: boolean;
   runningId: string | null;
+  /** Date.now() when the running query started (for the elapsed timer) */
+  startedAt: number | null;
+  cancelRequested: boolean;
+  cancelled: Cancelled | null;
+  /** where the last error points in the editor (character offsets in the tab's SQL) */
+  errorRange: { from: number; to: number } | null;
+  /** the SQL text the last run sent (the selection, or the whole editor) */
+  ranSql: string | null;
+  chart: ChartRows | null;
   sorting: boolean;
   result: ResultView | null;
   error: ErrorValue | null;
@@ -77,10 +115,73 @@ interface QueryState {
   schema: SchemaView[];
 }
 
+const TABS_KEY = 'mp.query.tabs';
+/** Rows "Chart result" fetches at most: more are not drawn, and the caption says so. */
+export const CHART_MAX_ROWS = 20_000;
+
+function newTabId(): string {
+  return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Tabs as stored: a valid list, or one tab with the default SQL. */
+export function parseTabs(raw: string | null): { tabs: QueryTab[]; activeTab: string } {
+  const fallback = () => {
+    const id = newTabId();
+    return { tabs: [{ id, name: 'Query 1', sql: DEFAULT_SQL }], activeTab: id };
+  };
+  if (!raw) return fallback();
+  try {
+    const v = JSON.parse(raw) as { tabs?: unknown; activeTab?: unknown };
+    const tabs = Array.isArray(v.tabs)
+      ? v.tabs.filter((t): t is QueryTab => !!t && typeof t === 'object' && typeof (t as QueryTab).id === 'string' && typeof (t as QueryTab).name === 'string' && typeof (t as QueryTab).sql === 'string').slice(0, 30)
+      : [];
+    if (tabs.length === 0) return fallback();
+    const activeTab = typeof v.activeTab === 'string' && tabs.some((t) => t.id === v.activeTab) ? v.activeTab : tabs[0]!.id;
+    return { tabs, activeTab };
+  } catch {
+    return fallback();
+  }
+}
+
+function loadTabs(): { tabs: QueryTab[]; activeTab: string } {
+  try {
+    return parseTabs(typeof window !== 'undefined' ? window.localStorage.getItem(TABS_KEY) : null);
+  } catch {
+    return parseTabs(null);
+  }
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+function persistTabs(): void {
+  if (typeof window === 'undefined') return;
+  if (saveTimer) clearTimeout(saveTimer);
+  // typing writes at most every 300 ms
+  saveTimer = setTimeout(() => {
+    saveTimer = null;
+    const { tabs, activeTab } = useQuery.getState();
+    try {
+      window.localStorage.setItem(TABS_KEY, JSON.stringify({ tabs, activeTab }));
+    } catch {
+      // storage full or denied: the tabs live on for this session
+    }
+  }, 300);
+}
+
+const initialTabs = loadTabs();
+
 export const useQuery = create<QueryState>()(() => ({
-  sql: DEFAULT_SQL,
+  sql: initialTabs.tabs.find((t) => t.id === initialTabs.activeTab)!.sql,
+  tabs: initialTabs.tabs,
+  activeTab: initialTabs.activeTab,
+  resultTab: null,
   running: false,
   runningId: null,
+  startedAt: null,
+  cancelRequested: false,
+  cancelled: null,
+  errorRange: null,
+  ranSql: null,
+  chart: null,
   sorting: false,
   result: null,
   error: null,
@@ -92,14 +193,51 @@ export const useQuery = create<QueryState>()(() => ({
   schema: [],
 }));
 
-/** The editor's text. */
+/** The editor's text (the active tab's). Editing clears the error's mark: its offsets no longer hold. */
 export function setSql(sql: string): void {
-  useQuery.setState({ sql });
+  useQuery.setState((s) => ({ sql, tabs: s.tabs.map((t) => (t.id === s.activeTab ? { ...t, sql } : t)), errorRange: s.sql === sql ? s.errorRange : null }));
+  persistTabs();
 }
 
 /** Appends a name (a table, a column) to the editor's text. */
 export function insertSql(text: string): void {
-  useQuery.setState((s) => ({ sql: `${s.sql} ${text}` }));
+  setSql(`${useQuery.getState().sql} ${text}`);
+}
+
+/** Opens a new tab (empty, or with the given SQL) and makes it active. */
+export function newTab(sql = ''): void {
+  useQuery.setState((s) => {
+    const used = new Set(s.tabs.map((t) => t.name));
+    let n = s.tabs.length + 1;
+    while (used.has(`Query ${n}`)) n++;
+    const tab = { id: newTabId(), name: `Query ${n}`, sql };
+    return { tabs: [...s.tabs, tab], activeTab: tab.id, sql, errorRange: null };
+  });
+  persistTabs();
+}
+
+export function selectTab(id: string): void {
+  const s = useQuery.getState();
+  const tab = s.tabs.find((t) => t.id === id);
+  if (!tab || id === s.activeTab) return;
+  useQuery.setState({ activeTab: id, sql: tab.sql, errorRange: null });
+  persistTabs();
+}
+
+/** Closes a tab (the last one stays); its neighbour becomes active. */
+export function closeTab(id: string): void {
+  const s = useQuery.getState();
+  if (s.tabs.length <= 1) return;
+  const i = s.tabs.findIndex((t) => t.id === id);
+  if (i < 0) return;
+  const tabs = s.tabs.filter((t) => t.id !== id);
+  if (s.activeTab !== id) {
+    useQuery.setState({ tabs });
+  } else {
+    const next = tabs[Math.min(i, tabs.length - 1)]!;
+    useQuery.setState({ tabs, activeTab: next.id, sql: next.sql, errorRange: null });
+  }
+  persistTabs();
 }
 
 const bump = () => useQuery.setState((s) => ({ version: s.version + 1 }));
@@ -135,30 +273,72 @@ async function refreshHistory(client: Client): Promise<void> {
   if (h.ok) useQuery.setState({ history: h.value });
 }
 
-export async function runQuery(client: Client): Promise<void> {
+/** Drops the shown result (engine-side too): a new run, an error or a cancel never shows an old result under it. */
+function clearResult(client: Client): void {
+  const previous = useQuery.getState().result;
+  if (!previous) return;
+  previous.cache.dispose();
+  void client.request('query.close', { queryId: previous.queryId });
+  useQuery.setState({ result: null, chart: null });
+}
+
+/**
+ * Runs the active tab's SQL, or `selection` (the selected text and where it starts in the editor) when given. The
+ * previous result is cleared at once; a cancel by the user ends as `cancelled`, not as an error; an error's position is
+ * located in the editor's text.
+ */
+export async function runQuery(client: Client, selection?: { text: string; from: number }): Promise<void> {
   const s = useQuery.getState();
   if (s.running) return;
-  const sql = s.sql;
+  const sql = selection && selection.text.trim() ? selection.text : s.sql;
+  const offset = selection && selection.text.trim() ? selection.from : 0;
+  if (!sql.trim()) return void useQuery.setState({ error: { code: 'E_BAD_INPUT', message: 'There is no SQL to run.' }, resultTab: s.activeTab, cancelled: null });
   const queryId = newQueryId();
-  const previous = s.result;
-  useQuery.setState({ running: true, runningId: queryId, error: null, notice: null });
+  const startedAt = Date.now();
+  clearResult(client);
+  useQuery.setState({ running: true, runningId: queryId, startedAt, cancelRequested: false, cancelled: null, error: null, errorRange: null, notice: null, resultTab: s.activeTab, ranSql: sql });
   const r = await client.request('query.open', { sql, queryId, limit: PAGE_SIZE });
+  const cancelRequested = useQuery.getState().cancelRequested;
   if (r.ok) {
-    previous?.cache.dispose();
-    // the old result is freed engine-side; the engine would also drop it by LRU
-    if (previous) void client.request('query.close', { queryId: previous.queryId });
     const cache = makeCache(client, queryId, r.value.rowCount, null);
     cache.put(0, r.value.first.rows);
-    useQuery.setState({ running: false, runningId: null, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache } });
+    useQuery.setState({ running: false, runningId: null, startedAt: null, cancelRequested: false, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache } });
+  } else if (r.error.code === 'E_CANCELLED' || (cancelRequested && r.error.code === 'E_INTERRUPTED')) {
+    useQuery.setState({ running: false, runningId: null, startedAt: null, cancelRequested: false, cancelled: { elapsedMs: Date.now() - startedAt } });
   } else {
-    useQuery.setState({ running: false, runningId: null, error: r.error });
+    const layout = r.error.code === 'E_QUERY' ? layoutQueryError(r.error.message, sql) : null;
+    const range = layout?.range ? { from: layout.range.from + offset, to: layout.range.to + offset } : null;
+    useQuery.setState({ running: false, runningId: null, startedAt: null, cancelRequested: false, error: r.error, errorRange: range });
   }
   void refreshHistory(client);
 }
 
+/** Asks the engine to stop the running query; the run then ends as cancelled. */
 export async function cancelQuery(client: Client): Promise<void> {
   const id = useQuery.getState().runningId;
-  if (id) await client.request('query.cancel', { queryId: id });
+  if (!id) return;
+  useQuery.setState({ cancelRequested: true });
+  await client.request('query.cancel', { queryId: id });
+}
+
+/** Fetches the rows "Chart result" draws: every row up to CHART_MAX_ROWS, in the result's current order. */
+export async function loadChartRows(client: Client): Promise<void> {
+  const result = useQuery.getState().result;
+  if (!result) return;
+  // loaded or loading for this result and order (a new order resets `chart`)
+  const have = useQuery.getState().chart;
+  if (have && have.queryId === result.queryId) return;
+  const want = Math.min(result.rowCount, CHART_MAX_ROWS);
+  useQuery.setState({ chart: { queryId: result.queryId, rows: [], total: result.rowCount, loading: true } });
+  const rows: Cell[][] = [];
+  const step = 1000;
+  for (let offset = 0; offset < want; offset += step) {
+    const r = await client.request('query.page', { queryId: result.queryId, offset, limit: Math.min(step, want - offset), sort: result.sort });
+    if (useQuery.getState().result !== result) return; // a new run or a new order took its place (and reset `chart`)
+    if (!r.ok) return void useQuery.setState({ chart: null, error: r.error });
+    rows.push(...r.value.rows);
+  }
+  useQuery.setState({ chart: { queryId: result.queryId, rows, total: result.rowCount, loading: false } });
 }
 
 /** Re-orders the open result engine-side; the grid gets a fresh cache for the new order. */
@@ -176,7 +356,7 @@ export async function sortBy(client: Client, column: string): Promise<void> {
   result.cache.dispose();
   const cache = makeCache(client, result.queryId, result.rowCount, sort);
   cache.put(0, r.value.first.rows);
-  useQuery.setState({ sorting: false, result: { ...result, sort, cache } });
+  useQuery.setState({ sorting: false, result: { ...result, sort, cache }, chart: null });
 }
 
 /** Desktop: the engine shows a save dialog. Web: the engine prepares a one-time download, fetched by the browser. */

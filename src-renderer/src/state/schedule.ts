@@ -4,6 +4,7 @@ import type { ErrorValue } from '../../../src-main/shared/errors';
 import { NEW_YORK } from '../../../src-common/nyTime';
 import type { Client } from '../client';
 import { readsFiles, timeframesOf } from './ingestForm';
+import { errorText } from '../errorWords';
 
 /** What the schedule form holds: selects work with strings, '' meaning "none" / "the provider's default". */
 interface ScheduleDraft {
@@ -104,9 +105,9 @@ export function statusLoaded(status: ScheduleStatus): void {
 export async function loadSchedule(client: Client): Promise<void> {
   const [status, universes] = await Promise.all([client.request('schedule.get', {}), client.request('universe.list', {})]);
   if (status.ok) statusLoaded(status.value);
-  else useSchedule.setState({ loadError: `${status.error.code}: ${status.error.message}` });
+  else useSchedule.setState({ loadError: errorText(status.error) });
   if (universes.ok) useSchedule.setState({ universes: universes.value, universesError: null });
-  else useSchedule.setState({ universesError: `${universes.error.code}: ${universes.error.message}` });
+  else useSchedule.setState({ universesError: errorText(universes.error) });
 }
 
 export async function saveSchedule(client: Client): Promise<boolean> {

@@ -7,6 +7,7 @@ import { useTasks } from './tasks';
 import { useTimelines } from './timeline';
 import { notifyJob } from './toasts';
 import { PIPELINE_EVENT_TYPES } from '../../../src-main/contract/pipeline';
+import { errorText } from '../errorWords';
 
 interface SessionState {
   status: ConnectionStatus;
@@ -25,7 +26,7 @@ export const useSession = create<SessionState>()(() => ({
 export async function refreshJobs(client: Client): Promise<void> {
   const r = await client.request('jobs.list', { limit: 100 });
   if (r.ok) useJobs.getState().replaceFromList(r.value);
-  else useJobs.getState().setLoadError(`${r.error.code}: ${r.error.message}`);
+  else useJobs.getState().setLoadError(errorText(r.error));
 }
 
 /** One `jobs.tasks` for a job whose details open; `job.unit` events keep it current from then on. */
@@ -34,21 +35,21 @@ export async function loadTasks(client: Client, jobId: string): Promise<void> {
   void loadTimeline(client, jobId);
   const r = await client.request('jobs.tasks', { jobId });
   if (r.ok) useTasks.getState().loaded(jobId, r.value);
-  else useTasks.getState().failed(jobId, `${r.error.code}: ${r.error.message}`);
+  else useTasks.getState().failed(jobId, errorText(r.error));
 }
 
 /** The stage timeline of a job whose details are open; pipeline events refresh it. */
 async function loadTimeline(client: Client, jobId: string): Promise<void> {
   const r = await client.request('jobs.timeline', { jobId });
   if (r.ok) useTimelines.getState().loaded(r.value);
-  else useTimelines.getState().failed(jobId, `${r.error.code}: ${r.error.message}`);
+  else useTimelines.getState().failed(jobId, errorText(r.error));
 }
 
 /** The provider list again: whether each is configured changes when a credential is stored or cleared. */
 export async function refreshProviders(client: Client): Promise<void> {
   const providers = await client.request('providers.list', {});
   if (providers.ok) useSession.setState({ providers: providers.value, providersError: null });
-  else useSession.setState({ providersError: `${providers.error.code}: ${providers.error.message}` });
+  else useSession.setState({ providersError: errorText(providers.error) });
 }
 
 async function refreshBasics(client: Client): Promise<void> {

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { Job } from '../../../src-main/contract/schemas';
 import { formatInt } from '../format';
 import { TERMINAL } from './jobs';
+import { errorText } from '../errorWords';
 
 // Short-lived notices, for now one per finished job (from `job.updated`, whichever page is open).
 
@@ -24,7 +25,7 @@ export function jobToast(job: Job): Toast | null {
   const base = { id: `job:${job.id}:${job.status}`, title: `Job ${job.id} ${job.status}` };
   if (job.status === 'succeeded') return { ...base, kind: 'ok', message: `${what}: ${rows} written.` };
   if (job.status === 'cancelled') return { ...base, kind: 'info', message: `${what}: ${rows} written before it stopped. Resume it from the Ingest page.` };
-  return { ...base, kind: 'error', message: `${what}: ${job.error ? `${job.error.code}: ${job.error.message}` : 'failed'} (${rows} written). Open the job on the Ingest page to resume it.` };
+  return { ...base, kind: 'error', message: `${what}: ${job.error ? errorText(job.error) : 'failed'} (${rows} written). Open the job on the Ingest page to resume it.` };
 }
 
 interface ToastState {

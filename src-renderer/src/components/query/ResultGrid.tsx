@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { observeElementOffset, useVirtualizer } from '@tanstack/react-virtual';
 import type { Cell } from '../../../../src-main/contract/schemas';
-import { cellText, chartTargetColumns, isNumericType, rowText, type ResultView } from '../../state/query';
+import { formatCellInstant, zoneShortLabel, type TimeZoneSetting } from '../../../../src-common/zonedTime';
+import { formatNumericCell, numberIsRounded } from '../../format';
+import { cellText, chartTargetColumns, isInstantType, isNumericType, rowText, type ResultView } from '../../state/query';
 
 const ROW_HEIGHT = 24;
 const ROWNUM_WIDTH = 64;
@@ -24,22 +26,60 @@ function scrollScale(rowCount: number, view: number): number {
   return Math.max(1, (rows - view) / Math.max(1, MAX_BODY_PX - view));
 }
 
-function initialWidth(name: string, type: string): number {
-  if (/TIMESTAMP/i.test(type)) return 200;
-  return Math.max(90, Math.min(240, name.length * 8 + 40));
-}
+type Kind = 'num' | 'instant' | 'text';
 
-function display(cell: Cell | undefined) {
-  if (cell === undefined) return <span className="query-loading">…</span>;
-  if (cell === null) return <span className="null">NULL</span>;
+/** A cell as the grid shows it: numbers grouped and rounded to what they hold, instants in the app's zone. */
+export function cellDisplay(cell: Cell, kind: Kind, zone: TimeZoneSetting): string {
+  if (cell === null) return 'NULL';
   if (typeof cell === 'boolean') return cell ? 'true' : 'false';
+  if (kind === 'num' && (typeof cell === 'number' || typeof cell === 'string')) return formatNumericCell(cell);
+  if (kind === 'instant' && typeof cell === 'string') return formatCellInstant(cell, zone);
   return String(cell);
 }
+
+function display(cell: Cell | undefined, kind: Kind, zone: TimeZoneSetting) {
+  if (cell === undefined) return <span className="query-loading">…</span>;
+  if (cell === null) return <span className="null">NULL</span>;
+  return cellDisplay(cell, kind, zone);
+}
+
+const MAX_FIT = 420;
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+/** Text width in px in the grid's fonts (canvas measureText; a per-character guess without a canvas). */
+function textWidth(text: string, mono: boolean): number {
+  if (measureCtx === undefined) measureCtx = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
+  const ctx = measureCtx;
+  if (!ctx || typeof getComputedStyle === 'undefined') return text.length * (mono ? 7.3 : 7);
+  const css = getComputedStyle(document.documentElement);
+  ctx.font = mono ? `12px ${css.getPropertyValue('--mono') || 'monospace'}` : `13px ${css.getPropertyValue('--font') || 'sans-serif'}`;
+  return ctx.measureText(text).width;
+}
+
+/** Auto-fit: the widest of the header and the loaded cells (the first rows), within MIN_WIDTH..MAX_FIT. */
+function fitWidth(result: ResultView, col: number, kind: Kind, zone: TimeZoneSetting, rows: number[]): number {
+  const c = result.columns[col]!;
+  // header: upper-case 11px bold, the sort mark, the zone under instants
+  let w = textWidth(c.name.toUpperCase(), false) * 0.95 + 30;
+  if (kind === 'instant') w = Math.max(w, textWidth(zoneShortLabel(zone), false) * 0.85 + 30);
+  let longest = '';
+  for (const i of rows) {
+    const cell = result.cache.row(i)?.[col];
+    if (cell === undefined) continue;
+    const t = cellDisplay(cell, kind, zone);
+    if (t.length > longest.length) longest = t;
+  }
+  if (longest) w = Math.max(w, textWidth(longest, kind === 'num') + 20);
+  return Math.round(Math.max(MIN_WIDTH, Math.min(MAX_FIT, w)));
+}
+
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 
 interface GridActions {
   onSort(column: string): void;
   onCopy(text: string, what: string): void;
   onOpenChart(symbol: string, at: string): void;
+  /** opens the cell viewer on a cell */
+  onView(row: number, col: number): void;
 }
 
 interface Menu {
@@ -55,12 +95,14 @@ interface Menu {
  * A cell is selected by click or arrow keys (PageUp/PageDown, Ctrl/Cmd+Home/End); Ctrl/Cmd+C or the context menu
  * copies it. Results taller than MAX_BODY_PX scroll scaled.
  */
-export function ResultGrid({ result, version, sorting, actions }: { result: ResultView; version: number; sorting: boolean; actions: GridActions }) {
+export function ResultGrid({ result, version, sorting, actions, timeZone }: { result: ResultView; version: number; sorting: boolean; actions: GridActions; timeZone: TimeZoneSetting }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [widths, setWidths] = useState(() => result.columns.map((c) => initialWidth(c.name, c.type)));
+  const kinds: Kind[] = result.columns.map((c) => (isNumericType(c.type) ? 'num' : isInstantType(c.type) ? 'instant' : 'text'));
+  // auto-fit on open: the header and the first rows decide each column's width
+  const [widths, setWidths] = useState(() => result.columns.map((_, i) => fitWidth(result, i, kinds[i]!, timeZone, range(0, Math.min(result.rowCount, 200)))));
   const [sel, setSel] = useState<{ row: number; col: number } | null>(null);
   const [menu, setMenu] = useState<Menu | null>(null);
-  const numeric = result.columns.map((c) => isNumericType(c.type));
+  const numeric = kinds.map((k) => k === 'num');
   const target = chartTargetColumns(result.columns);
   const template = `${ROWNUM_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`;
   const totalWidth = ROWNUM_WIDTH + widths.reduce((a, b) => a + b, 0);
@@ -120,6 +162,10 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
 
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     if (e.key === 'Escape') return setMenu(null);
+    if (e.key === 'Enter' && sel) {
+      e.preventDefault();
+      return actions.onView(sel.row, sel.col);
+    }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
       if (sel) {
         e.preventDefault();
@@ -161,6 +207,12 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
     setWidths((w) => w.map((x, i) => (i === col ? Math.max(MIN_WIDTH, x + d) : x)));
   }
 
+  /** Double-click on a resize handle: fit the column to its header and the rows in view. */
+  function fitColumn(col: number) {
+    const w = fitWidth(result, col, kinds[col]!, timeZone, range(first, last + 1));
+    setWidths((ws) => ws.map((x, i) => (i === col ? w : x)));
+  }
+
   return (
     <div className="query-grid-wrap" data-version={version}>
       <div
@@ -182,9 +234,16 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
           {result.columns.map((c, i) => {
             const sorted = result.sort?.column === c.name ? result.sort.dir : null;
             return (
-              <div key={i} role="columnheader" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className={numeric[i] ? 'num' : undefined} title={c.type}>
+              <div
+                key={i}
+                role="columnheader"
+                aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
+                className={numeric[i] ? 'num' : undefined}
+                title={kinds[i] === 'instant' ? `${c.type}, shown in ${zoneShortLabel(timeZone)} time (Settings › Time zone)` : c.type}
+              >
                 <button type="button" className="query-sort" aria-label={`Sort by ${c.name}`} onClick={() => actions.onSort(c.name)} disabled={sorting}>
                   <span className="col-name">{c.name}</span>
+                  {kinds[i] === 'instant' && <span className="col-zone">{zoneShortLabel(timeZone)}</span>}
                   <span className="query-sort-mark" aria-hidden="true">
                     {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
                   </span>
@@ -197,6 +256,8 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
                   tabIndex={0}
                   className="query-resize"
                   onPointerDown={(e) => startResize(e, i)}
+                  onDoubleClick={() => fitColumn(i)}
+                  title="Drag to resize, double-click to fit"
                   onKeyDown={(e) => resizeKey(e, i)}
                 />
               </div>
@@ -218,13 +279,18 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
                 </div>
                 {result.columns.map((_, c) => {
                   const selected = sel?.row === v.index && sel.col === c;
+                  const cell = row?.[c];
+                  // the exact value on hover where the grid rounds it, and for long text
+                  const title = cell !== undefined && cell !== null && (numberIsRounded(cell as number | string) || (typeof cell === 'string' && cell.length > 60)) ? String(cell) : undefined;
                   return (
                     <div
                       key={c}
                       role="gridcell"
                       aria-selected={selected}
                       className={`${numeric[c] ? 'num' : ''}${selected ? ' selected' : ''}`}
+                      title={title}
                       onClick={() => setSel({ row: v.index, col: c })}
+                      onDoubleClick={() => actions.onView(v.index, c)}
                       onContextMenu={(e) => {
                         e.preventDefault();
                         setSel({ row: v.index, col: c });
@@ -232,7 +298,7 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
                         setMenu({ x: e.clientX - (box?.left ?? 0), y: e.clientY - (box?.top ?? 0), row: v.index, col: c });
                       }}
                     >
-                      {display(row?.[c])}
+                      {display(cell, kinds[c]!, timeZone)}
                     </div>
                   );
                 })}
@@ -248,6 +314,9 @@ export function ResultGrid({ result, version, sorting, actions }: { result: Resu
           </button>
           <button type="button" role="menuitem" onClick={() => (copySelected('row', menu), setMenu(null))}>
             Copy row
+          </button>
+          <button type="button" role="menuitem" onClick={() => (actions.onView(menu.row, menu.col), setMenu(null))}>
+            View value
           </button>
           {target && (
             <button type="button" role="menuitem" onClick={() => (openChartFor(menu.row), setMenu(null))}>

@@ -1,6 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import type { HistoryEntry, SavedQuery, SchemaView } from '../../../../src-main/contract/query';
+import { formatInstant } from '../../../../src-common/zonedTime';
+import { errorWords } from '../../errorWords';
 import { formatElapsed, formatInt } from '../../format';
+import { useTimeZone } from '../../state/display';
 
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
@@ -31,6 +34,7 @@ export function SchemaPanel({ schema, onInsert }: { schema: SchemaView[]; onInse
 }
 
 export function HistoryPanel({ history, onPick }: { history: HistoryEntry[]; onPick: (sql: string) => void }) {
+  const zone = useTimeZone();
   return (
     <section className="panel query-side-panel" aria-label="History">
       <h2 className="panel-title">History</h2>
@@ -43,7 +47,14 @@ export function HistoryPanel({ history, onPick }: { history: HistoryEntry[]; onP
               <button type="button" className="query-list-item" title={h.sql} onClick={() => onPick(h.sql)}>
                 <code>{oneLine(h.sql)}</code>
                 <span className="muted">
-                  {h.errorCode ? <span className="error-text">{h.errorCode}</span> : `${formatInt(h.rowCount ?? 0)} rows · ${formatElapsed(h.elapsedMs ?? 0)}`} · {h.ranAt.slice(0, 19).replace('T', ' ')}
+                  {h.errorCode ? (
+                    <span className="error-text" title={`Error code ${h.errorCode}`}>
+                      {errorWords(h.errorCode)}
+                    </span>
+                  ) : (
+                    `${formatInt(h.rowCount ?? 0)} rows · ${formatElapsed(h.elapsedMs ?? 0)}`
+                  )}{' '}
+                  · {formatInstant(h.ranAt, zone, { seconds: false })}
                 </span>
               </button>
             </li>

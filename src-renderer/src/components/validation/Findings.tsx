@@ -5,6 +5,7 @@ import { formatElapsed, formatInt } from '../../format';
 import { useNav } from '../../state/nav';
 import { canPage, exportReport, loadPage, PAGE_SIZE, rangeLabel, scopeText, setFilter, symbolFilterError, useValidation } from '../../state/validation';
 import { ErrorAlert } from '../ErrorAlert';
+import { Time } from '../Time';
 
 const SEVERITY_OPTIONS = ['error', 'warning', 'info'] as const;
 
@@ -14,7 +15,9 @@ function FindingRow({ f }: { f: Finding }) {
   const single = (s: string | null) => (s && !s.includes(',') ? s : undefined);
   return (
     <tr>
-      <td>{f.ts}</td>
+      <td className="nowrap">
+        <Time at={f.ts} seconds />
+      </td>
       <td>{f.symbol}</td>
       <td>{f.timeframe}</td>
       <td>{f.rule}</td>

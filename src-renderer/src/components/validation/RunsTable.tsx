@@ -1,6 +1,7 @@
 import type { ValidationRunSummary } from '../../../../src-main/contract/validation';
 import { useClient } from '../../clientContext';
-import { formatInt, formatTime, formatWhen } from '../../format';
+import { formatInt } from '../../format';
+import { Time } from '../Time';
 import { scopeText, selectRun, sourceText, useValidation } from '../../state/validation';
 import { ErrorAlert } from '../ErrorAlert';
 
@@ -62,7 +63,9 @@ export function RunsTable() {
             <tbody>
               {runs.map((r) => (
                 <tr key={r.id} aria-label={`Run ${r.id}`} className={r.id === selected ? 'selected' : undefined}>
-                  <td title={formatTime(r.createdAt)}>{formatWhen(r.createdAt)}</td>
+                  <td className="nowrap">
+                    <Time at={r.createdAt} />
+                  </td>
                   <td>{r.kind === 'reconcile' ? 'reconcile' : 'validate'}</td>
                   <td className="vscope" title={scopeText(r)}>
                     {scopeText(r)}
