@@ -211,6 +211,7 @@ export class ChartController {
     this.coarserRefusedAt = null;
     this.inFlight = false;
     this.recheck = false;
+    this.visibleBars = 0;
     this.logical = undefined;
     this.el.dataset.barsLoaded = '0';
     this.el.dataset.markers = '0';
@@ -261,17 +262,7 @@ export class ChartController {
   }
 
   private readonly onRange = (lr: LogicalRange | null): void => {
-    if (!lr || !this.loaded || !this.target) return;
-    const view = visibleTimeRange(this.loaded.t, this.loaded.timeframe, lr.from, lr.to);
-    if (!view) return;
-    this.view = view;
-    this.visibleBars = lr.to - lr.from;
-    this.logical = { from: lr.from, to: lr.to };
-    this.el.dataset.visibleBars = String(Math.round(this.visibleBars));
-    this.el.dataset.visibleFrom = new Date(view.from).toISOString();
-    this.el.dataset.visibleTo = new Date(view.to).toISOString();
-    const mid = visibleTimeRange(this.loaded.t, this.loaded.timeframe, (lr.from + lr.to) / 2, (lr.from + lr.to) / 2);
-    if (mid) this.el.dataset.visibleCenter = new Date(mid.from).toISOString();
+    if (!this.updateView(lr)) return;
     // at most one decision per frame while the user drags or zooms
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
@@ -284,6 +275,22 @@ export class ChartController {
       this.check();
     });
   };
+
+  /** Reads what the chart shows into view, visibleBars and logical (and the data attributes tests read). */
+  private updateView(lr: LogicalRange | { from: number; to: number } | null): boolean {
+    if (!lr || !this.loaded || !this.target) return false;
+    const view = visibleTimeRange(this.loaded.t, this.loaded.timeframe, lr.from, lr.to);
+    if (!view) return false;
+    this.view = view;
+    this.visibleBars = lr.to - lr.from;
+    this.logical = { from: lr.from, to: lr.to };
+    this.el.dataset.visibleBars = String(Math.round(this.visibleBars));
+    this.el.dataset.visibleFrom = new Date(view.from).toISOString();
+    this.el.dataset.visibleTo = new Date(view.to).toISOString();
+    const mid = visibleTimeRange(this.loaded.t, this.loaded.timeframe, (lr.from + lr.to) / 2, (lr.from + lr.to) / 2);
+    if (mid) this.el.dataset.visibleCenter = new Date(mid.from).toISOString();
+    return true;
+  }
 
   private check(): void {
     if (!this.loaded || !this.target || !this.view) return;
@@ -358,6 +365,8 @@ export class ChartController {
     if (reason === 'fit') this.fitView();
     else if (reason === 'initial' && target.at !== undefined) this.centreOn(target.at, view);
     else this.restoreView(view);
+    // what is visible now, before any decision on more bars (the chart reports it a frame later)
+    this.updateView(this.chart.timeScale().getVisibleLogicalRange());
     const l = this.loaded;
     const n = l.t.length;
     this.setState({ loading: false, error: null, barsLoaded: n, timeframeShown: l.timeframe, truncated: b.truncated, last: n ? this.legendBar(n - 1) : null });

@@ -11,6 +11,7 @@ import { useClient } from '../clientContext';
 import { useIngestForm } from '../state/ingestForm';
 import { clampSmaLength, loadChartExtent, loadChartSymbols, setChartOverlays, SMA_MAX, SMA_MIN, useChartOverlays } from '../state/chart';
 import { useNav } from '../state/nav';
+import '../styles/segmented.css';
 import './chart.css';
 
 /** The chart explorer: one symbol's candles from the lake, loaded by visible range (see chart/window.ts). */
