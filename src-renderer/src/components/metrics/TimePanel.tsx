@@ -101,7 +101,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
               stroke="var(--border-strong)"
               tickLine={false}
             />
-            <YAxis width={62} tick={axisTick} tickFormatter={yFormat} stroke="var(--border-strong)" tickLine={false} axisLine={false} allowDecimals />
+            <YAxis width={62} tick={{ ...axisTick, className: 'metrics-y-tick' }} domain={[0, 'auto']} tickFormatter={yFormat} stroke="var(--border-strong)" tickLine={false} axisLine={false} allowDecimals />
             <Tooltip
               isAnimationActive={false}
               cursor={{ stroke: 'var(--border-strong)', fill: 'var(--row-hover)' }}

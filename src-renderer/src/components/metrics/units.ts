@@ -39,7 +39,7 @@ export function maxOf(values: Iterable<number | null | undefined>): number {
 }
 
 /**
- * A trailing average over `windowMs` of time: each point becomes the mean of the points in (t - windowMs, t]. Rows
+ * A trailing average over `windowMs` of time (of non-negative values, e.g. rates): each point becomes the mean of the points in (t - windowMs, t]. Rows
  * are written a chunk at a time, so the raw rate jumps between 0 and a burst; the average shows the ingest's pace.
  */
 export function smooth(points: ReadonlyArray<{ t: number; value: number }>, windowMs: number): Array<{ t: number; value: number }> {
@@ -49,7 +49,8 @@ export function smooth(points: ReadonlyArray<{ t: number; value: number }>, wind
   for (let i = 0; i < points.length; i++) {
     sum += points[i]!.value;
     while (points[start]!.t <= points[i]!.t - windowMs) sum -= points[start++]!.value;
-    out.push({ t: points[i]!.t, value: sum / (i - start + 1) });
+    // rates are never negative: rounding in the running sum must not make them so (an axis would show -8.5K)
+    out.push({ t: points[i]!.t, value: Math.max(0, sum / (i - start + 1)) });
   }
   return out;
 }
