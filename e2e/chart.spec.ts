@@ -148,6 +148,26 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
   const center = Date.parse(await attr(page, 'AAPL', 'data-visible-center'));
   expect(Math.abs(center - t)).toBeLessThanOrEqual(5 * 60_000);
   await shoot(page, 'chart-at');
+
+  // For a human to judge: both sizes, both themes; Auto fit with SMA and VWAP, the pointer on the last bar's marker
+  await page.goto(`${server.url}#/chart?symbol=AAPL&timeframe=auto`);
+  await expect(c).toHaveAttribute('data-timeframe-shown', autoTf);
+  await page.getByLabel('SMA', { exact: true }).check();
+  await page.getByLabel('VWAP').check();
+  for (const [width, height] of [
+    [1366, 768],
+    [1920, 1080],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await expect(async () => {
+      const b = await c.boundingBox();
+      expect(b?.width ?? 0).toBeGreaterThan(width - 400);
+    }).toPass();
+    await page.waitForTimeout(300);
+    const b = (await c.boundingBox())!;
+    await page.mouse.move(b.x + (b.width - 62) * 0.985, b.y + b.height * 0.4);
+    await shoot(page, `chart-${width}x${height}`);
+  }
 });
 
 test('a symbol without bars says so and offers to ingest it', async ({ server, page }) => {

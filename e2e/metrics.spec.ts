@@ -101,4 +101,18 @@ test('live metrics: six charts, rows/s follows an ingest, the window survives na
 
   await ranges.getByRole('button', { name: 'Live', exact: true }).click();
   for (const name of CHARTS) await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
+
+  // For a human to judge: both sizes, both themes, live and an hour of history
+  for (const [width, height] of [
+    [1366, 768],
+    [1920, 1080],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await ranges.getByRole('button', { name: 'Live', exact: true }).click();
+    await expect(page.locator('.recharts-line-curve').first()).toBeVisible();
+    await shoot(page, `metrics-live-${width}x${height}`);
+    await ranges.getByRole('button', { name: '1 h', exact: true }).click();
+    await expect(rangeRows.locator('.recharts-line-curve').first()).toBeVisible();
+    await shoot(page, `metrics-1h-${width}x${height}`);
+  }
 });
