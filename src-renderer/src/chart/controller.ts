@@ -362,11 +362,9 @@ export class ChartController {
     }
     this.loaded = reason === 'fit' ? got : applyWindow(before, got, view, KEEP_BARS);
     this.draw();
-    if (reason === 'fit') this.fitView();
-    else if (reason === 'initial' && target.at !== undefined) this.centreOn(target.at, view);
-    else this.restoreView(view);
-    // what is visible now, before any decision on more bars (the chart reports it a frame later)
-    this.updateView(this.chart.timeScale().getVisibleLogicalRange());
+    const shownRange = reason === 'fit' ? this.fitView() : reason === 'initial' && target.at !== undefined ? this.centreOn(target.at, view) : this.restoreView(view);
+    // what is visible now, before any decision on more bars (the chart reports it only a frame later)
+    if (shownRange) this.updateView(shownRange);
     const l = this.loaded;
     const n = l.t.length;
     this.setState({ loading: false, error: null, barsLoaded: n, timeframeShown: l.timeframe, truncated: b.truncated, last: n ? this.legendBar(n - 1) : null });
@@ -385,34 +383,41 @@ export class ChartController {
   }
 
   /** The data fills the plot: all bars held when they fit the width, else the last ones (see fitLogical). */
-  private fitView(): void {
+  private fitView(): Range | null {
     const l = this.loaded;
-    if (!l || l.t.length === 0) return;
-    this.chart.timeScale().setVisibleLogicalRange(fitLogical(l.t.length, this.el.clientWidth));
+    if (!l || l.t.length === 0) return null;
+    const r = fitLogical(l.t.length, this.el.clientWidth);
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    return r;
   }
 
   /**
    * After new bars, the same instants stay in view (bar indices shift when bars are added on the left). A window that
    * arrives beside the view (quick drags moved on while it loaded) brings the view to the bars: never a blank plot.
    */
-  private restoreView(view: Range): void {
+  private restoreView(view: Range): Range | null {
     const l = this.loaded;
-    if (!l || l.t.length === 0) return;
+    if (!l || l.t.length === 0) return null;
     const from = logicalFor(l.t, l.timeframe, view.from);
     const to = logicalFor(l.t, l.timeframe, view.to);
-    if (to > from) this.chart.timeScale().setVisibleLogicalRange(clampLogical(from, to, l.t.length));
-    else this.fitView();
+    if (!(to > from)) return this.fitView();
+    const r = clampLogical(from, to, l.t.length);
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    return r;
   }
 
   /** Opens with `at` in the middle of the chart (in bars: nights and weekends take no room on the time scale). */
-  private centreOn(at: number, view: Range): void {
+  private centreOn(at: number, view: Range): Range | null {
     const l = this.loaded;
-    if (!l || l.t.length === 0) return;
+    if (!l || l.t.length === 0) return null;
     const half = (logicalFor(l.t, l.timeframe, view.to) - logicalFor(l.t, l.timeframe, view.from)) / 2;
     // an instant beyond the bars held (a session missing before the first bar) puts that edge of the bars in view
     const n = l.t.length;
     const mid = Math.min(Math.max(logicalFor(l.t, l.timeframe, at), half), Math.max(half, n - 1 - half));
-    if (half > 0) this.chart.timeScale().setVisibleLogicalRange({ from: mid - half, to: mid + half });
+    if (!(half > 0)) return null;
+    const r = { from: mid - half, to: mid + half };
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    return r;
   }
 
   /** Sessions and findings of the loaded range; drawn when they arrive, the candles never wait for them. */
