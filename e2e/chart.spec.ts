@@ -163,7 +163,9 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
       const b = await c.boundingBox();
       expect(b?.width ?? 0).toBeGreaterThan(width - 400);
     }).toPass();
-    await page.waitForTimeout(300);
+    // Auto may refine after a resize; Fit shows all the data again
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.waitForTimeout(500);
     const b = (await c.boundingBox())!;
     await page.mouse.move(b.x + (b.width - 62) * 0.985, b.y + b.height * 0.4);
     await shoot(page, `chart-${width}x${height}`);

@@ -98,6 +98,9 @@ export interface LegendBar {
 }
 
 const NO_VALUE = 'rgba(0, 0, 0, 0)';
+const DAY = 86_400_000;
+/** whether two bars are on different New York dates */
+const newSession = (a: number, b: number) => Math.floor(toChartTime(a) / 86_400) !== Math.floor(toChartTime(b) / 86_400);
 
 const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
 
@@ -493,7 +496,9 @@ export class ChartController {
     this.smaSeries.applyOptions({ visible: !!o.sma });
     this.vwapSeries.applyOptions({ visible: o.vwap });
     this.smaSeries.setData(o.sma ? line(this.smaValues) : []);
-    this.vwapSeries.setData(o.vwap ? line(this.vwapValues) : []);
+    // VWAP restarts each session: a gap before each session's first value, not a line joining it to the last close
+    const daily = l.timeframe === '1d';
+    this.vwapSeries.setData(o.vwap && !daily ? line(this.vwapValues.map((v, i) => (i > 0 && v !== null && newSession(l.t[i - 1]!, l.t[i]!) ? null : v))) : []);
     if (!o.compare) this.compareSeries.applyOptions({ visible: false });
     const n = l.t.length;
     if (n) this.setState({ last: this.legendBar(n - 1) });
