@@ -98,7 +98,6 @@ export interface LegendBar {
 }
 
 const NO_VALUE = 'rgba(0, 0, 0, 0)';
-const DAY = 86_400_000;
 /** whether two bars are on different New York dates */
 const newSession = (a: number, b: number) => Math.floor(toChartTime(a) / 86_400) !== Math.floor(toChartTime(b) / 86_400);
 
