@@ -18,6 +18,8 @@ async function attr(page: Page, symbol: string, name: string): Promise<string> {
 }
 
 test('chart a symbol from the Universe page: fitted on open and per timeframe, legend, markers, overlays, centred on `at`', async ({ server, page }) => {
+  // screenshots at two sizes in two themes come on top of the checks
+  test.setTimeout(180_000);
   await open(page, server);
   const jobId = await ingest(page, { symbols: 'AAPL', start: '2024-01-02', end: '2024-03-28' });
   await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });

@@ -21,6 +21,8 @@ function stat(page: Page, label: string) {
 test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '500' } });
 
 test('live metrics: six charts, rows/s follows an ingest, the window survives navigation', async ({ server, page }) => {
+  // screenshots at two sizes in two themes come on top of the checks
+  test.setTimeout(180_000);
   await open(page, server);
   await nav(page, 'Metrics').click();
   for (const name of CHARTS) await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();

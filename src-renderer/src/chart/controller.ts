@@ -75,6 +75,8 @@ export interface ChartViewState {
   findings: number;
   /** info findings in range not drawn (the Info findings toggle is off) */
   infoHidden: number;
+  /** the range holds more findings than the engine sends (2,000): the first of them are drawn */
+  findingsTruncated: boolean;
   truncated: boolean;
   error: ErrorValue | null;
   /** what the pointer is over: one bar and the findings of its marker */
@@ -137,7 +139,7 @@ export class ChartController {
   /** bumped by show(): answers for an older target are dropped */
   private generation = 0;
   private frame = 0;
-  private state: ChartViewState = { barsLoaded: 0, timeframeShown: null, loading: false, markers: 0, findings: 0, infoHidden: 0, truncated: false, error: null, hover: null, last: null, compare: null };
+  private state: ChartViewState = { barsLoaded: 0, timeframeShown: null, loading: false, markers: 0, findings: 0, infoHidden: 0, findingsTruncated: false, truncated: false, error: null, hover: null, last: null, compare: null };
   private readonly media: MediaQueryList;
   private readonly resizer: ResizeObserver;
   private readonly onScheme = () => this.applyTheme();
@@ -437,6 +439,7 @@ export class ChartController {
     if (gen !== this.generation || l !== this.loaded) return;
     this.sessions = sessions?.ok ? sessions.value.sessions : [];
     this.findings = findings?.ok ? findings.value.findings : [];
+    this.setState({ findingsTruncated: findings?.ok ? findings.value.truncated : false });
     const failed = (sessions && !sessions.ok ? sessions.error : null) ?? (!findings.ok ? findings.error : null);
     if (failed) this.setState({ error: failed });
     this.drawOverlays();

@@ -172,7 +172,8 @@ export function ChartPage() {
                     Showing {auto ? `${shown} bars (Auto)` : timeframeNote(shown, timeframe)}
                   </span>
                   <span className="muted">
-                    {view?.barsLoaded.toLocaleString('en-US')} bars · {view?.findings ?? 0} findings · {CHART_ZONE.label}
+                    {view?.barsLoaded.toLocaleString('en-US')} bars · {(view?.findings ?? 0).toLocaleString('en-US')}
+                    {view?.findingsTruncated ? '+ findings (the first shown)' : ' findings'} · {CHART_ZONE.label}
                   </span>
                 </>
               ) : (
