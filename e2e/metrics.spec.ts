@@ -72,7 +72,7 @@ test('live metrics: six charts, rows/s follows an ingest, the window survives na
   // the job's start and end are annotated on the charts, named on the rows chart
   const rowsPanel = page.getByRole('region', { name: 'Ingested rows per second', exact: true });
   await expect(rowsPanel.locator('.recharts-reference-line').first()).toBeAttached();
-  await expect(rowsPanel.getByText('▶ fake 40 symbols')).toBeAttached();
+  await expect(rowsPanel.getByText('▶ fake 40 symbols (succeeded)')).toBeAttached();
 
   // The range picker: 1 h of history, every panel from the recorded series
   const ranges = page.getByRole('group', { name: 'Range' });

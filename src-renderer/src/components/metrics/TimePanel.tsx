@@ -18,6 +18,16 @@ export interface SeriesDef<T> {
   opacity?: number;
 }
 
+/** A series with fewer than three values draws dots: one bucket alone makes no line. */
+function sparse<T>(data: readonly T[], key: keyof T): boolean {
+  let n = 0;
+  for (const r of data) {
+    const v = r[key];
+    if (typeof v === 'number' && Number.isFinite(v) && ++n >= 3) return false;
+  }
+  return true;
+}
+
 const axisTick = { fill: 'var(--muted)', fontSize: 11 };
 const tooltipStyle = {
   background: 'var(--panel)',
@@ -121,19 +131,12 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
                 stroke="var(--accent)"
                 strokeDasharray="2 3"
                 ifOverflow="hidden"
-                label={jobLabels ? { value: `▶ ${j.label}`, position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 10.5 } : undefined}
+                label={jobLabels ? { value: `▶ ${j.label}${j.end === null ? ' (running)' : ` (${j.status})`}`, position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 10.5 } : undefined}
               />
             ))}
             {inView.map((j) =>
               j.end === null ? null : (
-                <ReferenceLine
-                  key={`end-${j.id}`}
-                  x={j.end}
-                  stroke={j.status === 'failed' ? 'var(--err)' : 'var(--accent)'}
-                  strokeDasharray="2 3"
-                  ifOverflow="hidden"
-                  label={jobLabels ? { value: `■ ${j.status}`, position: 'insideTopRight', fill: 'var(--muted)', fontSize: 10.5 } : undefined}
-                />
+                <ReferenceLine key={`end-${j.id}`} x={j.end} stroke={j.status === 'failed' ? 'var(--err)' : 'var(--accent)'} strokeDasharray="2 3" ifOverflow="hidden" />
               ),
             )}
             {series.map((s) =>
@@ -149,7 +152,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
                   strokeDasharray={s.dash}
                   strokeWidth={s.width ?? 1.6}
                   strokeOpacity={s.opacity ?? 1}
-                  dot={false}
+                  dot={sparse(data, s.key) ? { r: 2.5, fill: s.color, strokeWidth: 0 } : false}
                   isAnimationActive={false}
                   connectNulls={false}
                 />

@@ -45,12 +45,12 @@ export function maxOf(values: Iterable<number | null | undefined>): number {
 export function smooth(points: ReadonlyArray<{ t: number; value: number }>, windowMs: number): Array<{ t: number; value: number }> {
   const out: Array<{ t: number; value: number }> = [];
   let start = 0;
-  let sum = 0;
   for (let i = 0; i < points.length; i++) {
-    sum += points[i]!.value;
-    while (points[start]!.t <= points[i]!.t - windowMs) sum -= points[start++]!.value;
-    // rates are never negative: rounding in the running sum must not make them so (an axis would show -8.5K)
-    out.push({ t: points[i]!.t, value: Math.max(0, sum / (i - start + 1)) });
+    while (points[start]!.t <= points[i]!.t - windowMs) start++;
+    // summed afresh (a window holds a few samples): a running sum's rounding would leave "<0.01" or "-8.5K" after a burst
+    let sum = 0;
+    for (let k = start; k <= i; k++) sum += points[k]!.value;
+    out.push({ t: points[i]!.t, value: sum / (i - start + 1) });
   }
   return out;
 }
