@@ -21,7 +21,8 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
   // screenshots at two sizes in two themes come on top of the checks
   test.setTimeout(180_000);
   await open(page, server);
-  const jobId = await ingest(page, { symbols: 'AAPL', start: '2024-01-02', end: '2024-03-28' });
+  // MSFT too: the second symbol to compare with
+  const jobId = await ingest(page, { symbols: 'AAPL MSFT', start: '2024-01-02', end: '2024-03-28' });
   await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
   // A validation run over a few days more than the lake holds: missing sessions at the end, markers on the chart.
   await run(process.execPath, ['bin/marketpipe.cjs', 'validate', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-04-03', '--data-dir', server.dataDir], { cwd: REPO_ROOT });
@@ -124,7 +125,15 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
   await page.getByLabel('Log scale').check();
   await expect(c).toHaveAttribute('data-scale', 'log');
   await page.getByLabel('Log scale').uncheck();
+  // a second symbol: the scale turns to percent change, MSFT's closes at AAPL's bars
+  await page.getByLabel('Compare', { exact: true }).fill('msft');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(c).toHaveAttribute('data-scale', 'percent');
+  await expect(c).toHaveAttribute('data-compare-bars', /^[1-9]/);
+  await expect(legend).toContainText('vs MSFT (% change)');
   await shoot(page, 'chart-1d');
+  await page.getByRole('button', { name: 'Clear', exact: true }).click();
+  await expect(c).toHaveAttribute('data-scale', 'normal');
 
   // Auto: zooming in turns to finer bars by itself
   await tfButton('Auto').click();
