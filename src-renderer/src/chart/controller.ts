@@ -536,6 +536,8 @@ export class ChartController {
       candles[i] = { time, open: l.o[i]!, high: l.h[i]!, low: l.l[i]!, close: l.c[i]! };
       volume[i] = { time, value: l.v[i]!, color: l.c[i]! >= l.o[i]! ? c.volumeUp : c.volumeDown };
     }
+    // the compared symbol's points are at the previous bars' times: off the time scale until they are read again
+    this.compareSeries.setData([]);
     this.candles.setData(candles);
     this.volume.setData(volume);
     this.drawIndicators();
