@@ -244,7 +244,7 @@ export class ChartController {
       this.setState({ compare: o.compare ? { symbol: o.compare, error: null } : null });
     }
     if (!this.loaded) return;
-    if (o.sma !== before.sma || o.vwap !== before.vwap) this.drawIndicators();
+    if (o.sma !== before.sma || o.vwap !== before.vwap || !o.compare !== !before.compare) this.drawIndicators();
     if (o.info !== before.info) this.drawOverlays();
     if (o.compare && o.compare !== before.compare) void this.loadCompare(this.generation);
   }
@@ -495,12 +495,21 @@ export class ChartController {
     const line = (values: Array<number | null>) => l.t.map((t, i) => (values[i] == null ? { time: asTime(t) } : { time: asTime(t), value: values[i]! }));
     this.smaValues = o.sma ? sma(l.c, o.sma) : [];
     this.vwapValues = o.vwap ? vwap(l.t, l.h, l.l, l.c, l.v, l.timeframe === '1d') : [];
-    this.smaSeries.applyOptions({ visible: !!o.sma });
-    this.vwapSeries.applyOptions({ visible: o.vwap });
+    // on a percent scale each series has its own base: a price average would not sit on the candles, so it hides
+    this.smaSeries.applyOptions({ visible: !!o.sma && !o.compare });
+    this.vwapSeries.applyOptions({ visible: o.vwap && !o.compare });
     this.smaSeries.setData(o.sma ? line(this.smaValues) : []);
-    // VWAP restarts each session: a gap before each session's first value, not a line joining it to the last close
+    // VWAP restarts each session: no line joining a session's last value to the next one's first. lightweight-charts
+    // joins points across whitespace and colours a segment as its first point, so a session's last point is transparent.
     const daily = l.timeframe === '1d';
-    this.vwapSeries.setData(o.vwap && !daily ? line(this.vwapValues.map((v, i) => (i > 0 && v !== null && newSession(l.t[i - 1]!, l.t[i]!) ? null : v))) : []);
+    const vw = this.vwapValues;
+    const vwapData = l.t.map((t, i) => {
+      const v = vw[i];
+      if (v == null) return { time: asTime(t) };
+      const last = i + 1 < l.t.length && newSession(t, l.t[i + 1]!);
+      return last ? { time: asTime(t), value: v, color: NO_VALUE } : { time: asTime(t), value: v };
+    });
+    this.vwapSeries.setData(o.vwap && !daily ? vwapData : []);
     if (!o.compare) this.compareSeries.applyOptions({ visible: false });
     const n = l.t.length;
     if (n) this.setState({ last: this.legendBar(n - 1) });
@@ -509,7 +518,8 @@ export class ChartController {
   private legendBar(i: number): LegendBar {
     const l = this.loaded!;
     const bucketFindings = this.groupFindings(i);
-    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: this.smaValues[i] ?? null, vwap: this.vwapValues[i] ?? null, findings: bucketFindings };
+    const cmp = this.overlays.compare !== null;
+    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : (this.smaValues[i] ?? null), vwap: cmp ? null : (this.vwapValues[i] ?? null), findings: bucketFindings };
   }
 
   /** The findings of the marker bar `i` belongs to (its bucket when markers are thinned out). */

@@ -186,7 +186,7 @@ export function ChartPage() {
           <label className="check">
             <input type="checkbox" checked={overlays.log} disabled={!!overlays.compare} onChange={(e) => setChartOverlays({ log: e.target.checked })} /> Log scale
           </label>
-          <label className="check">
+          <label className="check" title={overlays.compare ? 'Hidden while comparing (percent scale)' : undefined}>
             <input
               type="checkbox"
               checked={overlays.sma !== null}
@@ -208,7 +208,7 @@ export function ChartPage() {
             }}
             onBlur={() => setSmaInput(String(clampSmaLength(Number(smaInput))))}
           />
-          <label className="check" title="Volume-weighted average price, from each session's open">
+          <label className="check" title={overlays.compare ? 'Hidden while comparing (percent scale)' : "Volume-weighted average price, from each session's open"}>
             <input type="checkbox" checked={overlays.vwap} onChange={(e) => setChartOverlays({ vwap: e.target.checked })} /> VWAP
           </label>
           <label className="check">
