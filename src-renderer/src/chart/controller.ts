@@ -24,7 +24,7 @@ import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { MAX_CHART_BARS } from '../../../src-main/contract/chart';
 import { fetchBars, fetchFindings, fetchSessions, loadChartExtent } from '../state/chart';
-import { sma, vwap } from './indicators';
+import { sessionEnds, sma, vwap } from './indicators';
 import { DEFAULT_OVERLAYS, type ChartOverlays } from './overlays';
 import { findingsByBar, groupMarkers, markerBucket, markerText, type MarkerGroup } from './markers';
 import { palette, type Palette } from './palette';
@@ -100,8 +100,6 @@ export interface LegendBar {
 }
 
 const NO_VALUE = 'rgba(0, 0, 0, 0)';
-/** whether two bars are on different New York dates */
-const newSession = (a: number, b: number) => Math.floor(toChartTime(a) / 86_400) !== Math.floor(toChartTime(b) / 86_400);
 
 const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
 
@@ -503,11 +501,11 @@ export class ChartController {
     // joins points across whitespace and colours a segment as its first point, so a session's last point is transparent.
     const daily = l.timeframe === '1d';
     const vw = this.vwapValues;
+    const ends = o.vwap && !daily ? sessionEnds(l.t) : [];
     const vwapData = l.t.map((t, i) => {
       const v = vw[i];
       if (v == null) return { time: asTime(t) };
-      const last = i + 1 < l.t.length && newSession(t, l.t[i + 1]!);
-      return last ? { time: asTime(t), value: v, color: NO_VALUE } : { time: asTime(t), value: v };
+      return ends[i] ? { time: asTime(t), value: v, color: NO_VALUE } : { time: asTime(t), value: v };
     });
     this.vwapSeries.setData(o.vwap && !daily ? vwapData : []);
     if (!o.compare) this.compareSeries.applyOptions({ visible: false });

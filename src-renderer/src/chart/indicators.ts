@@ -45,3 +45,9 @@ export function vwap(t: readonly number[], h: readonly number[], l: readonly num
   }
   return out;
 }
+
+/** For each bar, whether the next bar is on another New York date (the bar closes its session's line). */
+export function sessionEnds(t: readonly number[]): boolean[] {
+  const day = t.map((x) => Math.floor(toNyWall(x) / DAY));
+  return t.map((_, i) => i + 1 < t.length && day[i + 1] !== day[i]);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChartFinding } from '../../../src-main/contract/chart';
-import { sma, vwap } from './indicators';
+import { sessionEnds, sma, vwap } from './indicators';
 import { findingsByBar, groupMarkers, markerBucket, markerText } from './markers';
 import { formatBarTime, formatCrosshair, formatTick, toChartTime } from './time';
 import { clampLogical, fitLogical, fitWindow, need, type Loaded } from './window';
@@ -69,6 +69,8 @@ describe('indicators', () => {
     const c = [10, 10, 20, 30];
     const v = [100, 1, 3, 5];
     expect(vwap(t, h, l, c, v, false)).toEqual([null, 10, (10 + 60) / 4, 30]);
+    // the line stops at each session's last bar: no segment joins two sessions
+    expect(sessionEnds(t)).toEqual([false, false, true, false]);
     // daily bars: each its own session
     expect(vwap([open1, open2], [1, 2], [1, 2], [1, 2], [1, 1], true)).toEqual([1, 2]);
   });
