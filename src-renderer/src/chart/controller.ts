@@ -33,6 +33,7 @@ import {
   applyWindow,
   barIndexFor,
   clampLogical,
+  FIT_MIN_SPACING,
   fetchWindow,
   fitLogical,
   fitWindow,
@@ -225,7 +226,8 @@ export class ChartController {
       void this.fetch(fetchWindow(this.view, target.extent), 'initial', target.timeframe);
     } else {
       // fit the data: the whole extent in Auto, else the last bars of the timeframe picked
-      const w = fitWindow(target.timeframe, target.extent, target.auto, 5_000);
+      // a picked timeframe: twice the bars the fit shows (panning left loads more as it goes)
+      const w = fitWindow(target.timeframe, target.extent, target.auto, Math.max(600, Math.ceil((2 * this.el.clientWidth) / FIT_MIN_SPACING)));
       this.view = w;
       void this.fetch(w, 'fit', target.timeframe);
     }
