@@ -2,7 +2,7 @@
 // Chart explorer benchmark: a year of fake 1-minute bars for one symbol (~98k bars), drawn in Chromium through
 // `marketpipe serve`. Prints figures, never fails on them (timing belongs here, not in pass/fail tests).
 //   - time to draw: from navigation to the chart's data-bars-loaded attribute, plus the next animation frame;
-//   - frame times while zooming out (to coarser bars) and back, and while panning (windows fetched as it goes).
+//   - frame times while zooming out (to coarser bars, in Auto) and back, and while panning (windows fetched as it goes).
 // Usage: npm run build && node bench/renderer-chart.mjs
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,7 +65,8 @@ try {
   }
 
   // Frame times while zooming out and back in, and while panning, on the 1m chart.
-  await page.evaluate(() => (window.location.hash = '#/chart?symbol=AAPL&timeframe=1m'));
+  // Auto (no timeframe) opened at an instant: a day of 1m bars, coarser ones as it zooms out
+  await page.evaluate(() => (window.location.hash = '#/chart?symbol=AAPL&at=2024-06-03T15:00:00.000Z'));
   await page.waitForFunction(() => document.querySelector('[data-timeframe-shown="1m"]'));
   const box = await chart.boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

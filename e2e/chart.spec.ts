@@ -17,9 +17,12 @@ async function attr(page: Page, symbol: string, name: string): Promise<string> {
   return (await chart(page, symbol).getAttribute(name)) ?? '';
 }
 
-test('chart a symbol from the Universe page: candles, zoom out to a coarser timeframe, markers, centred on `at`', async ({ server, page }) => {
+test('chart a symbol from the Universe page: fitted on open and per timeframe, legend, markers, overlays, centred on `at`', async ({ server, page }) => {
+  // screenshots at two sizes in two themes come on top of the checks
+  test.setTimeout(180_000);
   await open(page, server);
-  const jobId = await ingest(page, { symbols: 'AAPL', start: '2024-01-02', end: '2024-03-28' });
+  // MSFT too: the second symbol to compare with
+  const jobId = await ingest(page, { symbols: 'AAPL MSFT', start: '2024-01-02', end: '2024-03-28' });
   await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
   // A validation run over a few days more than the lake holds: missing sessions at the end, markers on the chart.
   await run(process.execPath, ['bin/marketpipe.cjs', 'validate', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-04-03', '--data-dir', server.dataDir], { cwd: REPO_ROOT });
@@ -33,35 +36,114 @@ test('chart a symbol from the Universe page: candles, zoom out to a coarser time
   await page.getByRole('button', { name: 'Chart AAPL', exact: true }).click();
 
   const c = chart(page, 'AAPL');
-  await expect(c).toHaveAttribute('data-timeframe-shown', '1m');
-  expect(Number(await attr(page, 'AAPL', 'data-bars-loaded'))).toBeGreaterThan(0);
+  const tfButton = (name: string) => page.getByRole('group', { name: 'Timeframe' }).getByRole('button', { name, exact: true });
+  const legend = page.getByTestId('chart-legend');
   await expect(page.getByLabel('Symbol', { exact: true })).toHaveValue('AAPL');
-  await expect(page.getByLabel('Timeframe', { exact: true })).toHaveValue('1m');
-  await expect(page.getByRole('status').filter({ hasText: 'Showing 1m bars' })).toBeVisible();
-  // the last bars are shown first, and the missing sessions after them are marked
+  await expect(tfButton('Auto')).toHaveAttribute('aria-pressed', 'true');
+  await expect(c).toHaveAttribute('data-last-bar', /Z$/);
+
+  // Fit on open (Auto): every session, from the first bar to the last, fills the plot
+  const fitted = async () => {
+    await expect(c).toHaveAttribute('data-visible-from', /Z$/);
+    const first = Date.parse(await attr(page, 'AAPL', 'data-first-bar'));
+    const last = Date.parse(await attr(page, 'AAPL', 'data-last-bar'));
+    const extentFrom = Date.parse(await attr(page, 'AAPL', 'data-extent-from'));
+    const extentTo = Date.parse(await attr(page, 'AAPL', 'data-extent-to'));
+    const from = Date.parse(await attr(page, 'AAPL', 'data-visible-from'));
+    const to = Date.parse(await attr(page, 'AAPL', 'data-visible-to'));
+    return { first, last, extentFrom, extentTo, from, to, bars: Number(await attr(page, 'AAPL', 'data-bars-loaded')), visible: Number(await attr(page, 'AAPL', 'data-visible-bars')) };
+  };
+  await expect(c).not.toHaveAttribute('data-timeframe-shown', '1m');
+  let v = await fitted();
+  expect(v.first - v.extentFrom).toBeLessThan(86_400_000);
+  expect(v.extentTo - v.last).toBeLessThan(86_400_000);
+  expect(v.from).toBeLessThanOrEqual(v.first);
+  expect(v.to).toBeGreaterThanOrEqual(v.last);
+  // the bars fill the width: no third of the plot left empty
+  expect(v.visible).toBeLessThan(v.bars * 1.1 + 3);
+  const autoTf = await attr(page, 'AAPL', 'data-timeframe-shown');
+  await expect(page.getByRole('status').filter({ hasText: `Showing ${autoTf} bars (Auto)` })).toBeVisible();
+  // the legend is always there: symbol, timeframe, source, the last bar's O/H/L/C/V
+  await expect(legend).toContainText('AAPL');
+  await expect(legend).toContainText(autoTf);
+  await expect(legend).toContainText('fake/sim');
+  await expect(legend).toContainText(/O \d+\.\d\d.*H \d+\.\d\d.*L \d+\.\d\d.*C \d+\.\d\d.*V /);
+  await expect(legend).toContainText(/(Mon|Tue|Wed|Thu|Fri) \d\d (Mar|Apr) 2024/);
+
+  // markers: one per bar at most, the count on it; the missing sessions after the last bar are marked
   await expect(c).not.toHaveAttribute('data-markers', '0');
-  await expect(c).toHaveAttribute('data-sessions', /^[1-9]/);
+  const markers = Number(await attr(page, 'AAPL', 'data-markers'));
+  const marked = Number(await attr(page, 'AAPL', 'data-findings-marked'));
+  expect(markers).toBeLessThanOrEqual(marked);
+  // info findings are hidden behind a toggle
+  await page.getByLabel('Info findings').check();
+  await expect(c).toHaveAttribute('data-findings-info-hidden', '0');
+  await page.getByLabel('Info findings').uncheck();
   const box = await c.boundingBox();
   if (!box) throw new Error('chart has no box');
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
-  await shoot(page, 'chart-1m');
+  // the crosshair's bar in the legend, in the same format
+  await expect(legend).toContainText(/(Mon|Tue|Wed|Thu|Fri) \d\d (Jan|Feb|Mar) 2024/);
+  await shoot(page, 'chart-auto-fit');
 
-  // zoom out (wheel over the chart) until the engine answers with coarser bars
+  // A picked timeframe: fitted again (ending at the last bar), and zooming out keeps it
+  await tfButton('1m').click();
+  await expect(tfButton('1m')).toHaveAttribute('aria-pressed', 'true');
+  await expect(c).toHaveAttribute('data-timeframe-shown', '1m');
+  await expect(page.getByRole('status').filter({ hasText: 'Showing 1m bars' })).toBeVisible();
+  await expect(c).toHaveAttribute('data-sessions', /^[1-9]/);
   await expect(async () => {
+    v = await fitted();
+    expect(v.to).toBeGreaterThanOrEqual(v.last);
+    // a little room after the last bar (past the data, times are extrapolated at the session density)
+    expect(v.to - v.last).toBeLessThan(3 * 3_600_000);
+    expect(v.from).toBeLessThan(v.last);
+  }).toPass({ timeout: 10_000 });
+  await shoot(page, 'chart-1m');
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  for (let i = 0; i < 6; i++) {
     await page.mouse.wheel(0, 800);
-    await expect(c).not.toHaveAttribute('data-timeframe-shown', '1m', { timeout: 1_000 });
-  }).toPass({ timeout: 30_000 });
-  await expect(page.getByRole('status').filter({ hasText: 'zoomed out: 1m would be too many to draw' })).toBeVisible();
-  const zoomedOut = await attr(page, 'AAPL', 'data-timeframe-shown');
-  expect(['5m', '15m', '30m', '1h', '1d']).toContain(zoomedOut);
-  expect(Number(await attr(page, 'AAPL', 'data-bars-loaded'))).toBeLessThanOrEqual(15_000);
-  await shoot(page, 'chart-zoomed-out');
+    await page.waitForTimeout(150);
+  }
+  await page.waitForTimeout(800);
+  await expect(c).toHaveAttribute('data-timeframe-shown', '1m');
 
-  // zoom back in: finer bars again
+  // 1d: the daily bars fill the width (not 7% of it)
+  await tfButton('1d').click();
+  await expect(c).toHaveAttribute('data-timeframe-shown', '1d');
+  await expect(async () => {
+    v = await fitted();
+    expect(v.from).toBeLessThanOrEqual(v.first);
+    expect(v.to).toBeGreaterThanOrEqual(v.last);
+    expect(v.visible).toBeLessThan(v.bars + 4);
+  }).toPass({ timeout: 10_000 });
+  await expect(legend).toContainText('1d');
+
+  // overlays: SMA, VWAP, log scale, a second symbol on a percent scale
+  await page.getByLabel('SMA', { exact: true }).check();
+  await expect(legend).toContainText(/SMA 20 \d/);
+  await page.getByLabel('Log scale').check();
+  await expect(c).toHaveAttribute('data-scale', 'log');
+  await page.getByLabel('Log scale').uncheck();
+  // a second symbol: the scale turns to percent change, MSFT's closes at AAPL's bars
+  await page.getByLabel('Compare', { exact: true }).fill('msft');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(c).toHaveAttribute('data-scale', 'percent');
+  await expect(c).toHaveAttribute('data-compare-bars', /^[1-9]/);
+  await expect(legend).toContainText('vs MSFT (% change)');
+  await shoot(page, 'chart-1d');
+  await page.getByRole('button', { name: 'Clear', exact: true }).click();
+  await expect(c).toHaveAttribute('data-scale', 'normal');
+
+  // Auto: zooming in turns to finer bars by itself
+  await tfButton('Auto').click();
+  await expect(c).toHaveAttribute('data-timeframe-shown', autoTf);
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.5);
   await expect(async () => {
     await page.mouse.wheel(0, -800);
-    await expect(c).toHaveAttribute('data-timeframe-shown', '1m', { timeout: 1_000 });
+    await expect(c).not.toHaveAttribute('data-timeframe-shown', autoTf, { timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
+  await page.getByLabel('SMA', { exact: true }).uncheck();
 
   // opened with `at` (as the Query and Validation pages do): centred on that instant
   const at = '2024-02-15T17:00:00.000Z';
@@ -77,6 +159,35 @@ test('chart a symbol from the Universe page: candles, zoom out to a coarser time
   const center = Date.parse(await attr(page, 'AAPL', 'data-visible-center'));
   expect(Math.abs(center - t)).toBeLessThanOrEqual(5 * 60_000);
   await shoot(page, 'chart-at');
+
+  // For a human to judge: both sizes, both themes; Auto fit with SMA and VWAP, the pointer on the last bar's marker
+  await page.goto(`${server.url}#/chart?symbol=AAPL&timeframe=auto`);
+  await expect(c).toHaveAttribute('data-timeframe-shown', autoTf);
+  await page.getByLabel('SMA', { exact: true }).check();
+  await page.getByLabel('VWAP').check();
+  for (const [width, height] of [
+    [1366, 768],
+    [1920, 1080],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await expect(async () => {
+      const b = await c.boundingBox();
+      expect(b?.width ?? 0).toBeGreaterThan(width - 400);
+    }).toPass();
+    // Auto may refine after a resize; Fit shows all the data again
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.waitForTimeout(500);
+    const b = (await c.boundingBox())!;
+    // from the right edge leftwards until the pointer is on the last bar, the one the missing sessions are marked on
+    const list = page.getByRole('list', { name: 'Findings at this bar' });
+    for (let x = b.x + b.width - 60; x > b.x + b.width * 0.8; x -= 2) {
+      await page.mouse.move(x, b.y + b.height * 0.4);
+      if (await list.isVisible()) break;
+    }
+    // one marker stands for the bar's findings: their count and the list, worst first
+    await expect(list).toContainText(/\d+ findings?/);
+    await shoot(page, `chart-${width}x${height}`);
+  }
 });
 
 test('a symbol without bars says so and offers to ingest it', async ({ server, page }) => {

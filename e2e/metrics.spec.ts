@@ -21,6 +21,8 @@ function stat(page: Page, label: string) {
 test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '500' } });
 
 test('live metrics: six charts, rows/s follows an ingest, the window survives navigation', async ({ server, page }) => {
+  // screenshots at two sizes in two themes come on top of the checks
+  test.setTimeout(180_000);
   await open(page, server);
   await nav(page, 'Metrics').click();
   for (const name of CHARTS) await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
@@ -61,4 +63,58 @@ test('live metrics: six charts, rows/s follows an ingest, the window survives na
   }).toPass({ timeout: 30_000 });
   await history.scrollIntoViewIfNeeded();
   await shoot(page, 'metrics-history');
+
+  // Axis units: latency reads in ms or s, never "K ms"; counts go compact
+  await nav(page, 'Metrics').click();
+  const latencyTicks = page.getByRole('region', { name: 'Request latency', exact: true }).locator('.metrics-y-tick');
+  await expect(latencyTicks.first()).toBeVisible();
+  for (const text of await latencyTicks.allTextContents()) expect(text).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+  // the job's start and end are annotated on the charts, named on the rows chart
+  const rowsPanel = page.getByRole('region', { name: 'Ingested rows per second', exact: true });
+  await expect(rowsPanel.locator('.recharts-reference-line').first()).toBeAttached();
+  await expect(rowsPanel.getByText('▶ fake 40 symbols (succeeded)')).toBeAttached();
+
+  // The range picker: 1 h of history, every panel from the recorded series
+  const ranges = page.getByRole('group', { name: 'Range' });
+  await ranges.getByRole('button', { name: '1 h', exact: true }).click();
+  await expect(ranges.getByRole('button', { name: '1 h', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  for (const name of ['Ingested rows per second', 'Requests and errors per second', 'Request latency (mean)', 'Jobs in flight']) {
+    await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
+  }
+  const rangeRows = page.getByRole('region', { name: 'Ingested rows per second', exact: true });
+  await expect(rangeRows.locator('.recharts-line-curve').first()).toBeVisible();
+  const meanTicks = page.getByRole('region', { name: 'Request latency (mean)', exact: true }).locator('.metrics-y-tick');
+  await expect(meanTicks.first()).toBeVisible();
+  for (const text of await meanTicks.allTextContents()) expect(text).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+  await shoot(page, 'metrics-1h');
+
+  // Drag across a chart: every panel zooms to that span; Reset zoom undoes it
+  const surface = rangeRows.locator('.recharts-surface').first();
+  const b = await surface.boundingBox();
+  if (!b) throw new Error('no chart surface');
+  await page.mouse.move(b.x + b.width * 0.3, b.y + b.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.5, { steps: 5 });
+  await page.mouse.move(b.x + b.width * 0.8, b.y + b.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByRole('button', { name: 'Reset zoom' })).toBeVisible();
+  await page.getByRole('button', { name: 'Reset zoom' }).click();
+  await expect(page.getByRole('button', { name: 'Reset zoom' })).toHaveCount(0);
+
+  await ranges.getByRole('button', { name: 'Live', exact: true }).click();
+  for (const name of CHARTS) await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
+
+  // For a human to judge: both sizes, both themes, live and an hour of history
+  for (const [width, height] of [
+    [1366, 768],
+    [1920, 1080],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await ranges.getByRole('button', { name: 'Live', exact: true }).click();
+    await expect(page.locator('.recharts-line-curve').first()).toBeVisible();
+    await shoot(page, `metrics-live-${width}x${height}`);
+    await ranges.getByRole('button', { name: '1 h', exact: true }).click();
+    await expect(rangeRows.locator('.recharts-line-curve').first()).toBeVisible();
+    await shoot(page, `metrics-1h-${width}x${height}`);
+  }
 });

@@ -3,6 +3,8 @@ import {
   ColorType,
   CrosshairMode,
   HistogramSeries,
+  LineSeries,
+  PriceScaleMode,
   createChart,
   createSeriesMarkers,
   type IChartApi,
@@ -12,16 +14,36 @@ import {
   type MouseEventParams,
   type SeriesMarker,
   type Time,
+  type WhitespaceData,
+  type LineData,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { ChartFinding, ChartSession } from '../../../src-main/contract/chart';
 import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
-import { fetchBars, fetchFindings, fetchSessions } from '../state/chart';
+import { MAX_CHART_BARS } from '../../../src-main/contract/chart';
+import { fetchBars, fetchFindings, fetchSessions, loadChartExtent } from '../state/chart';
+import { sessionEnds, sma, vwap } from './indicators';
+import { DEFAULT_OVERLAYS, type ChartOverlays } from './overlays';
+import { findingsByBar, groupMarkers, markerBucket, markerText, type MarkerGroup } from './markers';
 import { palette, type Palette } from './palette';
-import { fromChartTime, toChartTime } from './time';
-import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, need, visibleTimeRange, type Loaded, type Range } from './window';
+import { formatCrosshair, formatTick, fromChartTime, toChartTime, type TickKind } from './time';
+import {
+  applyWindow,
+  barIndexFor,
+  clampLogical,
+  FIT_MIN_SPACING,
+  fetchWindow,
+  fitLogical,
+  fitWindow,
+  initialView,
+  logicalFor,
+  need,
+  visibleTimeRange,
+  type Loaded,
+  type Range,
+} from './window';
 
 // The imperative side of the chart explorer: owns the lightweight-charts instance, asks the engine for windows of bars
 // as the view moves (decisions in window.ts), and draws candles, volume, session shading and finding markers.
@@ -32,11 +54,14 @@ const MAX_BARS = 5_000;
 /** bars held at most, after merging windows while panning */
 const KEEP_BARS = 3 * MAX_BARS;
 
-interface ChartTargetResolved {
+export interface ChartTargetResolved {
   symbol: string;
   provider: string;
   feed: string;
+  /** the timeframe picked; in Auto, the finest wanted ('1m') */
   timeframe: Timeframe;
+  /** Auto: the timeframe follows the zoom; else the one picked stays */
+  auto: boolean;
   /** first and last bar of the source, epoch ms */
   extent: Range;
   /** instant to centre on */
@@ -49,11 +74,33 @@ export interface ChartViewState {
   loading: boolean;
   markers: number;
   findings: number;
+  /** info findings in range not drawn (the Info findings toggle is off) */
+  infoHidden: number;
+  /** the range holds more findings than the engine sends (2,000): the first of them are drawn */
+  findingsTruncated: boolean;
   truncated: boolean;
   error: ErrorValue | null;
-  /** what the pointer is over: one bar and the findings on it */
-  hover: { t: number; o: number; h: number; l: number; c: number; v: number; findings: ChartFinding[] } | null;
+  /** what the pointer is over: one bar and the findings of its marker */
+  hover: LegendBar | null;
+  /** the last bar held, for the legend when the pointer is elsewhere */
+  last: LegendBar | null;
+  /** the symbol compared, with its change over the visible range's first bar, when one is shown */
+  compare: { symbol: string; error: string | null } | null;
 }
+
+export interface LegendBar {
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  sma: number | null;
+  vwap: number | null;
+  findings: ChartFinding[];
+}
+
+const NO_VALUE = 'rgba(0, 0, 0, 0)';
 
 const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
 
@@ -63,6 +110,17 @@ export class ChartController {
   private readonly candles: ISeriesApi<'Candlestick'>;
   private readonly volume: ISeriesApi<'Histogram'>;
   private readonly markers: ISeriesMarkersPluginApi<Time>;
+  private readonly smaSeries: ISeriesApi<'Line'>;
+  private readonly vwapSeries: ISeriesApi<'Line'>;
+  private readonly compareSeries: ISeriesApi<'Line'>;
+  private overlays: ChartOverlays = DEFAULT_OVERLAYS;
+  private smaValues: Array<number | null> = [];
+  private vwapValues: Array<number | null> = [];
+  /** bars per marker at the current zoom */
+  private bucket = 1;
+  private groups: MarkerGroup[] = [];
+  /** the compare symbol's source, found once per symbol */
+  private compareSource: { symbol: string; provider: string; feed: string } | null = null;
   private colors: Palette;
   private target: ChartTargetResolved | null = null;
   private loaded: Loaded | null = null;
@@ -80,7 +138,7 @@ export class ChartController {
   /** bumped by show(): answers for an older target are dropped */
   private generation = 0;
   private frame = 0;
-  private state: ChartViewState = { barsLoaded: 0, timeframeShown: null, loading: false, markers: 0, findings: 0, truncated: false, error: null, hover: null };
+  private state: ChartViewState = { barsLoaded: 0, timeframeShown: null, loading: false, markers: 0, findings: 0, infoHidden: 0, findingsTruncated: false, truncated: false, error: null, hover: null, last: null, compare: null };
   private readonly media: MediaQueryList;
   private readonly resizer: ResizeObserver;
   private readonly onScheme = () => this.applyTheme();
@@ -96,8 +154,8 @@ export class ChartController {
       width: Math.max(el.clientWidth, 1),
       height: Math.max(el.clientHeight, 1),
       crosshair: { mode: CrosshairMode.Normal },
-      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 4 },
-      localization: { priceFormatter: (p: number) => p.toFixed(2) },
+      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 4, tickMarkFormatter: (t: Time, kind: TickKind) => formatTick(t as number, kind) },
+      localization: { priceFormatter: (p: number) => p.toFixed(2), timeFormatter: (t: Time) => formatCrosshair(t as number, this.loaded?.timeframe ?? null) },
     });
     // First added, drawn first: the shading sits behind the candles, on its own hidden 0..1 scale.
     this.sessionsSeries = this.chart.addSeries(HistogramSeries, { priceScaleId: 'sessions', lastValueVisible: false, priceLineVisible: false, base: 0 });
@@ -107,6 +165,10 @@ export class ChartController {
     this.candles = this.chart.addSeries(CandlestickSeries, {});
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.24 } });
     this.markers = createSeriesMarkers(this.candles, []);
+    const line = { lineWidth: 2, lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false } as const;
+    this.smaSeries = this.chart.addSeries(LineSeries, { ...line, visible: false, title: '' });
+    this.vwapSeries = this.chart.addSeries(LineSeries, { ...line, visible: false, lineStyle: 2 });
+    this.compareSeries = this.chart.addSeries(LineSeries, { ...line, visible: false, lastValueVisible: true });
     this.applyTheme();
     this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onRange);
     this.chart.subscribeCrosshairMove(this.onCrosshair);
@@ -129,6 +191,9 @@ export class ChartController {
       timeScale: { borderColor: c.border },
     });
     this.candles.applyOptions({ upColor: c.up, downColor: c.down, borderUpColor: c.up, borderDownColor: c.down, wickUpColor: c.up, wickDownColor: c.down });
+    this.smaSeries.applyOptions({ color: c.sma });
+    this.vwapSeries.applyOptions({ color: c.vwap });
+    this.compareSeries.applyOptions({ color: c.compare });
     if (this.loaded) this.draw();
   }
 
@@ -149,12 +214,50 @@ export class ChartController {
     this.coarserRefusedAt = null;
     this.inFlight = false;
     this.recheck = false;
-    this.view = initialView(target.timeframe, target.extent, target.at);
+    this.visibleBars = 0;
     this.logical = undefined;
     this.el.dataset.barsLoaded = '0';
     this.el.dataset.markers = '0';
-    this.setState({ barsLoaded: 0, timeframeShown: null, markers: 0, findings: 0, truncated: false, error: null, hover: null });
-    void this.fetch(fetchWindow(this.view, target.extent), 'initial', target.timeframe);
+    this.el.dataset.extentFrom = new Date(target.extent.from).toISOString();
+    this.el.dataset.extentTo = new Date(target.extent.to).toISOString();
+    this.setState({ barsLoaded: 0, timeframeShown: null, markers: 0, findings: 0, truncated: false, error: null, hover: null, last: null });
+    if (target.at !== undefined) {
+      this.view = initialView(target.timeframe, target.extent, target.at);
+      void this.fetch(fetchWindow(this.view, target.extent), 'initial', target.timeframe);
+    } else {
+      // fit the data: the whole extent in Auto, else the last bars of the timeframe picked
+      // a picked timeframe: twice the bars the fit shows (panning left loads more as it goes)
+      const w = fitWindow(target.timeframe, target.extent, target.auto, Math.max(600, Math.ceil((2 * this.el.clientWidth) / FIT_MIN_SPACING)));
+      this.view = w;
+      void this.fetch(w, 'fit', target.timeframe);
+    }
+  }
+
+  /** Log scale, SMA, VWAP, info findings and the compared symbol. */
+  setOverlays(o: ChartOverlays): void {
+    const before = this.overlays;
+    this.overlays = o;
+    this.applyScaleMode();
+    if (o.compare !== before.compare) {
+      this.compareSource = null;
+      this.compareSeries.setData([]);
+      this.setState({ compare: o.compare ? { symbol: o.compare, error: null } : null });
+    }
+    if (!this.loaded) return;
+    if (o.sma !== before.sma || o.vwap !== before.vwap || !o.compare !== !before.compare) this.drawIndicators();
+    if (o.info !== before.info) this.drawOverlays();
+    if (o.compare && o.compare !== before.compare) void this.loadCompare(this.generation);
+  }
+
+  /** Shows all the data again (the Fit button): the same as opening it. */
+  fit(): void {
+    if (this.target) this.show({ ...this.target, at: undefined });
+  }
+
+  private applyScaleMode(): void {
+    const mode = this.overlays.compare ? PriceScaleMode.Percentage : this.overlays.log ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal;
+    this.candles.priceScale().applyOptions({ mode });
+    this.el.dataset.scale = mode === PriceScaleMode.Percentage ? 'percent' : mode === PriceScaleMode.Logarithmic ? 'log' : 'normal';
   }
 
   /** The centre of what is visible, for keeping the place when the timeframe changes. */
@@ -163,9 +266,25 @@ export class ChartController {
   }
 
   private readonly onRange = (lr: LogicalRange | null): void => {
-    if (!lr || !this.loaded || !this.target) return;
+    if (!this.updateView(lr)) return;
+    // at most one decision per frame while the user drags or zooms
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const bucket = markerBucket(this.el.clientWidth / Math.max(this.visibleBars, 1));
+      if (bucket !== this.bucket) {
+        this.bucket = bucket;
+        this.drawMarkers();
+      }
+      this.check();
+    });
+  };
+
+  /** Reads what the chart shows into view, visibleBars and logical (and the data attributes tests read). */
+  private updateView(lr: LogicalRange | { from: number; to: number } | null): boolean {
+    if (!lr || !this.loaded || !this.target) return false;
     const view = visibleTimeRange(this.loaded.t, this.loaded.timeframe, lr.from, lr.to);
-    if (!view) return;
+    if (!view) return false;
     this.view = view;
     this.visibleBars = lr.to - lr.from;
     this.logical = { from: lr.from, to: lr.to };
@@ -174,13 +293,8 @@ export class ChartController {
     this.el.dataset.visibleTo = new Date(view.to).toISOString();
     const mid = visibleTimeRange(this.loaded.t, this.loaded.timeframe, (lr.from + lr.to) / 2, (lr.from + lr.to) / 2);
     if (mid) this.el.dataset.visibleCenter = new Date(mid.from).toISOString();
-    // at most one decision per frame while the user drags or zooms
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.check();
-    });
-  };
+    return true;
+  }
 
   private check(): void {
     if (!this.loaded || !this.target || !this.view) return;
@@ -198,6 +312,7 @@ export class ChartController {
       maxBars: this.maxBars(),
       finerRefusedAt: this.finerRefusedAt,
       coarserRefusedAt: this.coarserRefusedAt,
+      auto: this.target.auto,
     });
     if (n.kind === 'window') void this.fetch(n.window, n.reason, n.timeframe);
   }
@@ -210,12 +325,19 @@ export class ChartController {
     return Math.min(MAX_BARS, Math.max(600, Math.round(this.el.clientWidth * 3)));
   }
 
-  private async fetch(window: Range, reason: 'initial' | 'edge' | 'finer' | 'coarser', timeframe: Timeframe): Promise<void> {
+  /** Bars per request: Auto fits the width; a picked timeframe gets what three views of it hold (within the cap). */
+  private requestBars(reason: 'initial' | 'fit' | 'edge' | 'finer' | 'coarser', auto: boolean): number {
+    if (reason === 'fit') return auto ? Math.max(100, Math.floor(this.el.clientWidth / 1.5)) : MAX_CHART_BARS;
+    if (auto) return this.maxBars();
+    return Math.min(MAX_CHART_BARS, Math.max(this.maxBars(), Math.ceil(this.visibleBars * 4)));
+  }
+
+  private async fetch(window: Range, reason: 'initial' | 'fit' | 'edge' | 'finer' | 'coarser', timeframe: Timeframe): Promise<void> {
     const target = this.target;
     if (!target) return;
     const gen = this.generation;
     this.inFlight = true;
-    const maxBars = this.maxBars();
+    const maxBars = this.requestBars(reason, target.auto);
     this.setState({ loading: true });
     const r = await fetchBars(this.client, {
       symbol: target.symbol,
@@ -242,38 +364,64 @@ export class ChartController {
       this.finerRefusedAt = null;
       this.coarserRefusedAt = null;
     }
-    this.loaded = applyWindow(before, got, view, KEEP_BARS);
+    this.loaded = reason === 'fit' ? got : applyWindow(before, got, view, KEEP_BARS);
     this.draw();
-    if (reason === 'initial' && target.at !== undefined) this.centreOn(target.at, view);
-    else this.restoreView(view);
-    this.setState({ loading: false, error: null, barsLoaded: this.loaded.t.length, timeframeShown: this.loaded.timeframe, truncated: b.truncated });
-    this.el.dataset.barsLoaded = String(this.loaded.t.length);
-    this.el.dataset.timeframeShown = this.loaded.timeframe;
+    const shownRange = reason === 'fit' ? this.fitView() : reason === 'initial' && target.at !== undefined ? this.centreOn(target.at, view) : this.restoreView(view);
+    // what is visible now, before any decision on more bars (the chart reports it only a frame later)
+    if (shownRange) this.updateView(shownRange);
+    const l = this.loaded;
+    const n = l.t.length;
+    this.setState({ loading: false, error: null, barsLoaded: n, timeframeShown: l.timeframe, truncated: b.truncated, last: n ? this.legendBar(n - 1) : null });
+    this.el.dataset.barsLoaded = String(n);
+    this.el.dataset.timeframeShown = l.timeframe;
+    if (n) {
+      this.el.dataset.firstBar = new Date(l.t[0]!).toISOString();
+      this.el.dataset.lastBar = new Date(l.t[n - 1]!).toISOString();
+    }
     void this.loadOverlays(gen);
+    if (this.overlays.compare) void this.loadCompare(gen);
     if (this.recheck) {
       this.recheck = false;
       this.check();
     }
   }
 
-  /** After new bars, the same instants stay in view (bar indices shift when bars are added on the left). */
-  private restoreView(view: Range): void {
+  /** The data fills the plot: all bars held when they fit the width, else the last ones (see fitLogical). */
+  private fitView(): Range | null {
     const l = this.loaded;
-    if (!l || l.t.length === 0) return;
+    if (!l || l.t.length === 0) return null;
+    const r = fitLogical(l.t.length, this.el.clientWidth);
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    return r;
+  }
+
+  /**
+   * After new bars, the same instants stay in view (bar indices shift when bars are added on the left). A window that
+   * arrives beside the view (quick drags moved on while it loaded) brings the view to the bars: never a blank plot.
+   */
+  private restoreView(view: Range): Range | null {
+    const l = this.loaded;
+    if (!l || l.t.length === 0) return null;
     const from = logicalFor(l.t, l.timeframe, view.from);
     const to = logicalFor(l.t, l.timeframe, view.to);
-    if (to > from) this.chart.timeScale().setVisibleLogicalRange({ from, to });
+    if (!(to > from)) return this.fitView();
+    const r = clampLogical(from, to, l.t.length);
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    return r;
   }
 
   /** Opens with `at` in the middle of the chart (in bars: nights and weekends take no room on the time scale). */
-  private centreOn(at: number, view: Range): void {
+  private centreOn(at: number, view: Range): Range | null {
     const l = this.loaded;
-    if (!l || l.t.length === 0) return;
+    if (!l || l.t.length === 0) return null;
     const half = (logicalFor(l.t, l.timeframe, view.to) - logicalFor(l.t, l.timeframe, view.from)) / 2;
     // an instant beyond the bars held (a session missing before the first bar) puts that edge of the bars in view
     const n = l.t.length;
     const mid = Math.min(Math.max(logicalFor(l.t, l.timeframe, at), half), Math.max(half, n - 1 - half));
-    if (half > 0) this.chart.timeScale().setVisibleLogicalRange({ from: mid - half, to: mid + half });
+    if (!(half > 0)) return null;
+    const r = { from: mid - half, to: mid + half };
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    return r;
   }
 
   /** Sessions and findings of the loaded range; drawn when they arrive, the candles never wait for them. */
@@ -291,9 +439,99 @@ export class ChartController {
     if (gen !== this.generation || l !== this.loaded) return;
     this.sessions = sessions?.ok ? sessions.value.sessions : [];
     this.findings = findings?.ok ? findings.value.findings : [];
+    this.setState({ findingsTruncated: findings?.ok ? findings.value.truncated : false });
     const failed = (sessions && !sessions.ok ? sessions.error : null) ?? (!findings.ok ? findings.error : null);
     if (failed) this.setState({ error: failed });
     this.drawOverlays();
+  }
+
+  /** The compared symbol's closes at the bars held (only at their times: the time scale stays the main symbol's). */
+  private async loadCompare(gen: number): Promise<void> {
+    const symbol = this.overlays.compare;
+    const l = this.loaded;
+    if (!symbol || !l || l.t.length === 0) return;
+    if (!this.compareSource || this.compareSource.symbol !== symbol) {
+      const ext = await loadChartExtent(this.client, symbol);
+      if (gen !== this.generation || symbol !== this.overlays.compare) return;
+      const src = ext.ok ? ext.value.sources[0] : undefined;
+      if (!src) {
+        this.setState({ compare: { symbol, error: ext.ok ? `no bars for ${symbol}` : ext.error.message } });
+        return;
+      }
+      this.compareSource = { symbol, provider: src.provider, feed: src.feed };
+    }
+    const src = this.compareSource;
+    const r = await fetchBars(this.client, {
+      symbol,
+      provider: src.provider,
+      feed: src.feed,
+      timeframe: l.timeframe,
+      from: l.t[0]!,
+      to: l.t[l.t.length - 1]! + 1,
+      maxBars: MAX_CHART_BARS,
+    });
+    if (gen !== this.generation || l !== this.loaded || symbol !== this.overlays.compare) return;
+    if (!r.ok) {
+      this.setState({ compare: { symbol, error: r.error.message } });
+      return;
+    }
+    const close = new Map<number, number>();
+    for (let i = 0; i < r.value.t.length; i++) close.set(r.value.t[i]!, r.value.c[i]!);
+    const data: Array<LineData<UTCTimestamp> | WhitespaceData<UTCTimestamp>> = l.t.map((t) => {
+      const c = close.get(t);
+      return c === undefined ? { time: asTime(t) } : { time: asTime(t), value: c };
+    });
+    this.compareSeries.applyOptions({ visible: true, title: symbol });
+    this.compareSeries.setData(data);
+    this.el.dataset.compareBars = String(close.size);
+    this.setState({ compare: { symbol, error: close.size ? null : `no ${l.timeframe} bars of ${symbol} at these times` } });
+  }
+
+  /** SMA and VWAP over the bars held. */
+  private drawIndicators(): void {
+    const l = this.loaded;
+    if (!l) return;
+    const o = this.overlays;
+    const line = (values: Array<number | null>) => l.t.map((t, i) => (values[i] == null ? { time: asTime(t) } : { time: asTime(t), value: values[i]! }));
+    this.smaValues = o.sma ? sma(l.c, o.sma) : [];
+    this.vwapValues = o.vwap ? vwap(l.t, l.h, l.l, l.c, l.v, l.timeframe === '1d') : [];
+    // on a percent scale each series has its own base: a price average would not sit on the candles, so it hides
+    this.smaSeries.applyOptions({ visible: !!o.sma && !o.compare });
+    this.vwapSeries.applyOptions({ visible: o.vwap && !o.compare });
+    this.smaSeries.setData(o.sma ? line(this.smaValues) : []);
+    // VWAP restarts each session: no line joining a session's last value to the next one's first. lightweight-charts
+    // joins points across whitespace and colours a segment as its first point, so a session's last point is transparent.
+    const daily = l.timeframe === '1d';
+    const vw = this.vwapValues;
+    const ends = o.vwap && !daily ? sessionEnds(l.t) : [];
+    const vwapData = l.t.map((t, i) => {
+      const v = vw[i];
+      if (v == null) return { time: asTime(t) };
+      return ends[i] ? { time: asTime(t), value: v, color: NO_VALUE } : { time: asTime(t), value: v };
+    });
+    this.vwapSeries.setData(o.vwap && !daily ? vwapData : []);
+    if (!o.compare) this.compareSeries.applyOptions({ visible: false });
+    const n = l.t.length;
+    if (n) this.setState({ last: this.legendBar(n - 1) });
+  }
+
+  private legendBar(i: number): LegendBar {
+    const l = this.loaded!;
+    const bucketFindings = this.groupFindings(i);
+    const cmp = this.overlays.compare !== null;
+    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : (this.smaValues[i] ?? null), vwap: cmp ? null : (this.vwapValues[i] ?? null), findings: bucketFindings };
+  }
+
+  /** The findings of the marker bar `i` belongs to (its bucket when markers are thinned out). */
+  private groupFindings(i: number): ChartFinding[] {
+    if (this.bucket <= 1) return this.findingsAt.get(i) ?? [];
+    const start = Math.floor(i / this.bucket) * this.bucket;
+    const out: ChartFinding[] = [];
+    for (let k = start; k < start + this.bucket; k++) {
+      const fs = this.findingsAt.get(k);
+      if (fs) out.push(...fs);
+    }
+    return out;
   }
 
   private draw(): void {
@@ -308,8 +546,11 @@ export class ChartController {
       candles[i] = { time, open: l.o[i]!, high: l.h[i]!, low: l.l[i]!, close: l.c[i]! };
       volume[i] = { time, value: l.v[i]!, color: l.c[i]! >= l.o[i]! ? c.volumeUp : c.volumeDown };
     }
+    // the compared symbol's points are at the previous bars' times: off the time scale until they are read again
+    this.compareSeries.setData([]);
     this.candles.setData(candles);
     this.volume.setData(volume);
+    this.drawIndicators();
     this.drawOverlays();
   }
 
@@ -329,37 +570,39 @@ export class ChartController {
         while (s < this.sessions.length - 1 && this.sessions[s]!.postClose <= t) s++;
         const ses = this.sessions[s]!;
         const regular = t >= ses.open && t < ses.close;
-        shade.push({ time: asTime(t), value: 1, color: regular ? 'rgba(0, 0, 0, 0)' : c.extended });
+        shade.push({ time: asTime(t), value: 1, color: regular ? NO_VALUE : c.extended });
       }
     }
     this.sessionsSeries.setData(shade);
     this.el.dataset.sessions = String(this.sessions.length);
-    this.el.dataset.extendedBars = String(shade.filter((x) => x.color !== 'rgba(0, 0, 0, 0)').length);
+    this.el.dataset.extendedBars = String(shade.filter((x) => x.color !== NO_VALUE).length);
 
-    this.findingsAt.clear();
-    for (const f of this.findings) {
-      const i = barIndexFor(l.t, f.t, l.timeframe);
-      if (i < 0) continue;
-      const list = this.findingsAt.get(i) ?? [];
-      list.push(f);
-      this.findingsAt.set(i, list);
-    }
-    const rank = (sev: string) => (sev === 'error' ? 2 : sev === 'warning' ? 1 : 0);
-    const markers: SeriesMarker<Time>[] = [...this.findingsAt.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([i, fs]) => {
-        const worst = Math.max(...fs.map((f) => rank(f.severity)));
-        return {
-          time: asTime(l.t[i]!),
-          position: 'aboveBar',
-          shape: 'arrowDown',
-          color: worst === 2 ? c.err : worst === 1 ? c.warn : c.info,
-          text: [...new Set(fs.map((f) => f.rule))].join(', '),
-        };
-      });
+    this.findingsAt = findingsByBar(this.findings, (f) => barIndexFor(l.t, f.t, l.timeframe), this.overlays.info);
+    this.drawMarkers();
+  }
+
+  /** One marker per bar with findings (per bucket of bars when zoomed out), coloured by the worst, with a count. */
+  private drawMarkers(): void {
+    const l = this.loaded;
+    if (!l) return;
+    const c = this.colors;
+    this.groups = groupMarkers(this.findingsAt, this.bucket);
+    const markers: SeriesMarker<Time>[] = this.groups.map((g) => ({
+      time: asTime(l.t[g.index]!),
+      position: 'aboveBar',
+      shape: 'arrowDown',
+      color: g.worst === 'error' ? c.err : g.worst === 'warning' ? c.warn : c.info,
+      text: markerText(g),
+    }));
     this.markers.setMarkers(markers);
+    let shown = 0;
+    for (const fs of this.findingsAt.values()) shown += fs.length;
     this.el.dataset.markers = String(markers.length);
-    this.setState({ markers: markers.length, findings: this.findings.length });
+    this.el.dataset.markerBucket = String(this.bucket);
+    this.el.dataset.findingsMarked = String(shown);
+    const infoHidden = this.overlays.info ? 0 : this.findings.filter((f) => f.severity === 'info').length;
+    this.el.dataset.findingsInfoHidden = String(infoHidden);
+    this.setState({ markers: markers.length, findings: this.findings.length, infoHidden });
   }
 
   private readonly onCrosshair = (p: MouseEventParams<Time>): void => {
@@ -371,7 +614,8 @@ export class ChartController {
     const ms = fromChartTime(p.time as number);
     const i = barIndexFor(l.t, ms, l.timeframe);
     if (i < 0) return;
-    this.setState({ hover: { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, findings: this.findingsAt.get(i) ?? [] } });
+    if (this.state.hover?.t === l.t[i]) return;
+    this.setState({ hover: this.legendBar(i) });
   };
 
   destroy(): void {

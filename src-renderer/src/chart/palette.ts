@@ -13,6 +13,9 @@ export interface Palette {
   warn: string;
   err: string;
   info: string;
+  sma: string;
+  vwap: string;
+  compare: string;
 }
 
 /** lightweight-charts parses colours itself (no color-mix): theme hex colours with an alpha, as rgba(). */
@@ -39,5 +42,8 @@ export function palette(el: HTMLElement): Palette {
     warn: v('--warn', '#9a6700'),
     err: down,
     info: v('--info', '#1f6feb'),
+    sma: v('--chart-5', '#8250df'),
+    vwap: v('--chart-3', '#bf8700'),
+    compare: v('--chart-6', '#0a7d8c'),
   };
 }

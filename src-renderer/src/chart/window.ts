@@ -102,6 +102,8 @@ interface NeedInput {
   finerRefusedAt: number | null;
   /** bars in view when a coarser one was last asked for and refused */
   coarserRefusedAt?: number | null;
+  /** Auto timeframe: zooming out asks for coarser bars. false: the timeframe the user picked stays (default true) */
+  auto?: boolean;
 }
 
 /** Whether the view needs bars the chart does not hold: a new window near an edge, or a finer timeframe. */
@@ -116,7 +118,7 @@ export function need(i: NeedInput): Need {
   const t = i.loaded.t;
   const inView = lowerBound(t, i.view.to) - lowerBound(t, i.view.from);
   const coarserRefused = i.coarserRefusedAt != null && inView < i.coarserRefusedAt * 1.5;
-  if (inView * 3 > i.maxBars && i.loaded.timeframe !== '1d' && !coarserRefused) {
+  if (i.auto !== false && inView * 3 > i.maxBars && i.loaded.timeframe !== '1d' && !coarserRefused) {
     return { kind: 'window', window: fetchWindow(i.view, i.extent), reason: 'coarser', timeframe: ORDER[shown + 1]! };
   }
   const lastIndex = t.length - 1;
@@ -228,4 +230,44 @@ export function logicalFor(t: readonly number[], tf: Timeframe, time: number): n
   const k = lowerBound(t, time);
   if (t[k] === time) return k;
   return k - 1 + (time - t[k - 1]!) / (t[k]! - t[k - 1]!);
+}
+
+/**
+ * The window to fetch to fit the data: Auto takes the whole extent (the engine picks the finest timeframe that fits);
+ * a picked timeframe takes the last `bars` bars of it at most (estimated at the regular session's density, which no
+ * source exceeds by much: the request's own cap leaves room).
+ */
+export function fitWindow(tf: Timeframe, extent: Range, auto: boolean, bars: number): Range {
+  const all = { from: extent.from, to: extent.to + 1 };
+  if (auto) return all;
+  const from = Math.max(extent.from, Math.floor(extent.to - bars * spacing([], tf)));
+  return { from, to: extent.to + 1 };
+}
+
+/** Narrowest bar spacing a fit uses (px): more bars than fit at it show the last ones, ending at the last bar. */
+export const FIT_MIN_SPACING = 1.5;
+
+/**
+ * The logical range that fits `n` bars into `widthPx`: all of them when they fit at FIT_MIN_SPACING, else the last
+ * ones that do; a little room after the last bar, none before the first (the data fills the plot).
+ */
+export function fitLogical(n: number, widthPx: number): Range {
+  if (n <= 0) return { from: 0, to: 1 };
+  const count = Math.max(1, Math.min(n, Math.floor(widthPx / FIT_MIN_SPACING)));
+  const from = n - count - 0.5;
+  const to = n - 0.5 + Math.max(1, count * 0.02);
+  return { from, to };
+}
+
+/**
+ * A logical range moved (not resized) so it shows some of the `n` bars held: at least a tenth of its width, or all bars
+ * when fewer. Windows that arrive after quick drags can lie beside the view; the chart must never go blank over them.
+ */
+export function clampLogical(from: number, to: number, n: number): Range {
+  if (n <= 0) return { from, to };
+  const width = to - from;
+  const k = Math.min(n, Math.max(1, Math.ceil(width / 10)));
+  if (to < k - 1) return { from: from + (k - 1 - to), to: k - 1 };
+  if (from > n - k) return { from: n - k, to: to - (from - (n - k)) };
+  return { from, to };
 }

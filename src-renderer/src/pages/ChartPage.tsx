@@ -2,27 +2,17 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ChartExtent } from '../../../src-main/contract/chart';
 import { TIMEFRAMES, TimeframeSchema, type Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
-import { NEW_YORK } from '../../../src-common/nyTime';
 import { ChartController, type ChartViewState } from '../chart/controller';
+import { CHART_ZONE } from '../chart/time';
 import { timeframeNote } from '../chart/window';
+import { ChartLegend } from '../components/chart/ChartLegend';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useClient } from '../clientContext';
 import { useIngestForm } from '../state/ingestForm';
-import { loadChartExtent, loadChartSymbols } from '../state/chart';
+import { clampSmaLength, loadChartExtent, loadChartSymbols, setChartOverlays, SMA_MAX, SMA_MIN, useChartOverlays } from '../state/chart';
 import { useNav } from '../state/nav';
+import '../styles/segmented.css';
 import './chart.css';
-
-const nyTime = new Intl.DateTimeFormat('en-US', {
-  timeZone: NEW_YORK,
-  year: 'numeric',
-  month: 'short',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const price = (n: number) => n.toFixed(2);
-const volume = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
 /** The chart explorer: one symbol's candles from the lake, loaded by visible range (see chart/window.ts). */
 export function ChartPage() {
@@ -31,12 +21,17 @@ export function ChartPage() {
   const openChart = useNav((s) => s.openChart);
   const go = useNav((s) => s.go);
   const symbol = (params.symbol ?? '').trim().toUpperCase();
-  const parsedTf = TimeframeSchema.safeParse(params.timeframe ?? '1m');
+  // no timeframe (or "auto"): Auto, the timeframe follows the zoom; a picked one stays
+  const parsedTf = TimeframeSchema.safeParse(params.timeframe);
+  const auto = !parsedTf.success;
   const timeframe: Timeframe = parsedTf.success ? parsedTf.data : '1m';
   const at = params.at ? Date.parse(params.at) : undefined;
+  const overlays = useChartOverlays();
 
   const [symbols, setSymbols] = useState<string[]>([]);
   const [input, setInput] = useState(symbol);
+  const [compareInput, setCompareInput] = useState(overlays.compare ?? '');
+  const [smaInput, setSmaInput] = useState(String(overlays.sma ?? 20));
   const [extent, setExtent] = useState<ChartExtent | null>(null);
   const [error, setError] = useState<ErrorValue | null>(null);
   const [view, setView] = useState<ChartViewState | null>(null);
@@ -72,8 +67,11 @@ export function ChartPage() {
   useEffect(() => {
     if (!hasBars || !el.current) return;
     const c = new ChartController(el.current, client, setView);
+    c.setOverlays(useChartOverlays.getState());
     ctl.current = c;
+    const unsubscribe = useChartOverlays.subscribe((o) => c.setOverlays(o));
     return () => {
+      unsubscribe();
       c.destroy();
       ctl.current = null;
       setView(null);
@@ -87,26 +85,33 @@ export function ChartPage() {
       provider: source.provider,
       feed: source.feed,
       timeframe,
+      auto,
       extent: { from: source.first, to: source.last },
       at: at !== undefined && Number.isFinite(at) ? at : undefined,
     });
     // `source` is a new object per extent answer: key on its identity fields
-  }, [symbol, source?.provider, source?.feed, source?.first, source?.last, timeframe, at]);
+  }, [symbol, source?.provider, source?.feed, source?.first, source?.last, timeframe, auto, at]);
 
   function submit(e: FormEvent) {
     e.preventDefault();
     const s = input.trim().toUpperCase();
-    if (s) openChart({ symbol: s, timeframe });
+    if (s) openChart({ symbol: s, timeframe: auto ? 'auto' : timeframe });
   }
 
-  function setTimeframe(tf: string) {
-    const center = ctl.current?.center();
-    openChart({ symbol, timeframe: tf, at: center !== undefined ? new Date(center).toISOString() : params.at, provider: params.provider, feed: params.feed });
+  /** A timeframe change fits the data again (no `at`): the view never carries a centre past the bars. */
+  function setTimeframe(tf: Timeframe | 'auto') {
+    openChart({ symbol, timeframe: tf, provider: params.provider, feed: params.feed });
   }
 
   function setSource(id: string) {
     const [provider, feed] = id.split('/');
-    openChart({ symbol, timeframe, provider, feed });
+    openChart({ symbol, timeframe: auto ? 'auto' : timeframe, provider, feed });
+  }
+
+  function compare(e: FormEvent) {
+    e.preventDefault();
+    const s = compareInput.trim().toUpperCase();
+    setChartOverlays({ compare: s && s !== symbol ? s : null });
   }
 
   function ingest() {
@@ -115,30 +120,33 @@ export function ChartPage() {
   }
 
   const shown = view?.timeframeShown ?? null;
+  const hiddenInfo = view?.infoHidden ?? 0;
   return (
     <div className="page page-chart">
-      <section className="panel" aria-label="Chart controls">
-        <form className="toolbar chart-toolbar" onSubmit={submit}>
-          <label className="inline-field" htmlFor={`${ids}-symbol`}>
-            Symbol
-          </label>
-          <input id={`${ids}-symbol`} className="chart-symbol" value={input} onChange={(e) => setInput(e.target.value)} list="chart-symbols" spellCheck={false} autoComplete="off" />
-          <datalist id="chart-symbols">
-            {symbols.map((s) => (
-              <option key={s} value={s} />
+      <section className="panel chart-controls" aria-label="Chart controls">
+        <div className="toolbar chart-toolbar">
+          <form className="chart-form" onSubmit={submit}>
+            <label className="inline-field" htmlFor={`${ids}-symbol`}>
+              Symbol
+            </label>
+            <input id={`${ids}-symbol`} className="chart-symbol" value={input} onChange={(e) => setInput(e.target.value)} list="chart-symbols" spellCheck={false} autoComplete="off" />
+            <datalist id="chart-symbols">
+              {symbols.map((s) => (
+                <option key={s} value={s} />
+              ))}
+            </datalist>
+            <button type="submit">Show</button>
+          </form>
+          <div className="segmented" role="group" aria-label="Timeframe">
+            <button type="button" aria-pressed={auto} disabled={!symbol} onClick={() => setTimeframe('auto')} title="The timeframe follows the zoom">
+              Auto
+            </button>
+            {TIMEFRAMES.map((tf) => (
+              <button key={tf} type="button" aria-pressed={!auto && tf === timeframe} disabled={!symbol} onClick={() => setTimeframe(tf)}>
+                {tf}
+              </button>
             ))}
-          </datalist>
-          <button type="submit">Show</button>
-          <label className="inline-field" htmlFor={`${ids}-tf`}>
-            Timeframe
-          </label>
-          <select id={`${ids}-tf`} value={timeframe} onChange={(e) => setTimeframe(e.target.value)} disabled={!symbol}>
-              {TIMEFRAMES.map((tf) => (
-                <option key={tf} value={tf}>
-                  {tf}
-                </option>
-            ))}
-          </select>
+          </div>
           {extent && extent.sources.length > 1 && source && (
             <>
               <label className="inline-field" htmlFor={`${ids}-source`}>
@@ -153,15 +161,19 @@ export function ChartPage() {
               </select>
             </>
           )}
+          <button type="button" onClick={() => ctl.current?.fit()} disabled={!hasBars} title="Show all the data">
+            Fit
+          </button>
           {hasBars && (
             <p className="chart-meta" role="status" aria-busy={view?.loading ?? true}>
               {shown ? (
                 <>
-                  <span className={shown !== timeframe ? 'badge badge-warn' : 'badge'} title="The timeframe of the bars drawn">
-                    Showing {timeframeNote(shown, timeframe)}
+                  <span className={!auto && shown !== timeframe ? 'badge badge-warn' : 'badge'} title="The timeframe of the bars drawn">
+                    Showing {auto ? `${shown} bars (Auto)` : timeframeNote(shown, timeframe)}
                   </span>
                   <span className="muted">
-                    {source.provider}/{source.feed} · {view?.barsLoaded.toLocaleString('en-US')} bars · {view?.findings ?? 0} findings · New York time
+                    {view?.barsLoaded.toLocaleString('en-US')} bars · {(view?.findings ?? 0).toLocaleString('en-US')}
+                    {view?.findingsTruncated ? '+ findings (the first shown)' : ' findings'} · {CHART_ZONE.label}
                   </span>
                 </>
               ) : (
@@ -169,7 +181,68 @@ export function ChartPage() {
               )}
             </p>
           )}
-        </form>
+        </div>
+        <div className="toolbar chart-toolbar chart-overlays" role="group" aria-label="Overlays">
+          <label className="check">
+            <input type="checkbox" checked={overlays.log} disabled={!!overlays.compare} onChange={(e) => setChartOverlays({ log: e.target.checked })} /> Log scale
+          </label>
+          <label className="check" title={overlays.compare ? 'Hidden while comparing (percent scale)' : undefined}>
+            <input
+              type="checkbox"
+              checked={overlays.sma !== null}
+              onChange={(e) => setChartOverlays({ sma: e.target.checked ? clampSmaLength(Number(smaInput)) : null })}
+            />{' '}
+            SMA
+          </label>
+          <input
+            className="chart-sma-length"
+            type="number"
+            min={SMA_MIN}
+            max={SMA_MAX}
+            aria-label="SMA length (bars)"
+            value={smaInput}
+            onChange={(e) => {
+              setSmaInput(e.target.value);
+              const n = Number(e.target.value);
+              if (overlays.sma !== null && e.target.value !== '' && n >= SMA_MIN && n <= SMA_MAX) setChartOverlays({ sma: clampSmaLength(n) });
+            }}
+            onBlur={() => setSmaInput(String(clampSmaLength(Number(smaInput))))}
+          />
+          <label className="check" title={overlays.compare ? 'Hidden while comparing (percent scale)' : "Volume-weighted average price, from each session's open"}>
+            <input type="checkbox" checked={overlays.vwap} onChange={(e) => setChartOverlays({ vwap: e.target.checked })} /> VWAP
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={overlays.info} onChange={(e) => setChartOverlays({ info: e.target.checked })} /> Info findings
+            {!overlays.info && hiddenInfo > 0 ? <span className="muted"> ({hiddenInfo.toLocaleString('en-US')} hidden)</span> : null}
+          </label>
+          <form className="chart-form" onSubmit={compare}>
+            <label className="inline-field" htmlFor={`${ids}-compare`}>
+              Compare
+            </label>
+            <input
+              id={`${ids}-compare`}
+              className="chart-symbol"
+              value={compareInput}
+              onChange={(e) => setCompareInput(e.target.value)}
+              list="chart-symbols"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="symbol"
+            />
+            <button type="submit">Compare</button>
+            {overlays.compare && (
+              <button
+                type="button"
+                onClick={() => {
+                  setCompareInput('');
+                  setChartOverlays({ compare: null });
+                }}
+              >
+                Clear
+              </button>
+            )}
+          </form>
+        </div>
       </section>
       <ErrorAlert error={error ?? view?.error ?? null} title="Chart" />
       <section className="panel panel-fill chart-panel" aria-label="Chart">
@@ -185,21 +258,7 @@ export function ChartPage() {
         ) : (
           <div className="chart-wrap">
             <div ref={el} className="chart-canvas" role="img" aria-label={`Candlestick chart of ${symbol}`} />
-            {view?.hover && (
-              <div className="chart-legend" aria-live="off">
-                <span>{nyTime.format(view.hover.t)}</span>
-                <span>O {price(view.hover.o)}</span>
-                <span>H {price(view.hover.h)}</span>
-                <span>L {price(view.hover.l)}</span>
-                <span>C {price(view.hover.c)}</span>
-                <span>V {volume.format(view.hover.v)}</span>
-                {view.hover.findings.map((f, i) => (
-                  <span key={i} className={`chart-finding sev-${f.severity}`}>
-                    {f.rule}: {f.message}
-                  </span>
-                ))}
-              </div>
-            )}
+            <ChartLegend symbol={symbol} source={source ? `${source.provider}/${source.feed}` : ''} timeframe={shown} view={view} smaLength={overlays.sma} />
           </div>
         )}
       </section>

@@ -1,138 +1,95 @@
-import { useEffect, useId, useMemo, type ReactNode } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import type { MetricsLive } from '../../../src-main/contract/schemas';
+import { TimePanel, type SeriesDef } from '../components/metrics/TimePanel';
+import { durationUnit, formatCount, formatDuration, maxOf, smooth } from '../components/metrics/units';
 import { useClient } from '../clientContext';
-import { formatClock, formatCompact, formatRate, formatSeconds } from '../format';
-import { HISTORY, LIVE_WINDOW, loadHistory, providersIn, sumValues, useMetrics, type RatePoint } from '../state/metrics';
+import { formatClock, formatRate, formatSeconds } from '../format';
+import {
+  HISTORY,
+  loadHistory,
+  loadJobMarks,
+  loadRange,
+  providersIn,
+  RANGE_IDS,
+  RANGES,
+  resetZoom,
+  setRange,
+  sumValues,
+  useMetrics,
+  type JobMark,
+  type RangeRow,
+  type RatePoint,
+} from '../state/metrics';
 import { useSession } from '../state/session';
+import '../styles/metrics-range.css';
+import '../styles/segmented.css';
 
-const CHART_HEIGHT = 170;
 const HISTORY_REFRESH_MS = 60_000;
+const JOBS_REFRESH_MS = 10_000;
+/** rows are written a chunk at a time: the rate shown is averaged over this window */
+const SMOOTH_MS = 10_000;
 const PALETTE = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)', 'var(--chart-5)', 'var(--chart-6)'];
 
-/** A live sample flattened for the charts (latency and lag in ms: what people read). */
-interface Row {
+/** A live sample flattened for the charts (latency and lag in ms), with per-provider columns. */
+type Row = {
   t: number;
   rows: number;
-  req: Record<string, number>;
-  err: Record<string, number>;
+  rowsAvg: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
   waits: number;
   findings: number;
   lagMs: number;
-}
+} & Record<string, number | null>;
 
-function toRow(s: MetricsLive): Row {
+function toRows(live: readonly MetricsLive[], providers: readonly string[]): Row[] {
   const ms = (v: number | null) => (v === null ? null : v * 1000);
-  return {
-    t: Date.parse(s.at),
-    rows: s.rowsPerSecond,
-    req: s.requestsPerSecond,
-    err: s.errorsPerSecond,
-    p50: ms(s.latency.p50),
-    p95: ms(s.latency.p95),
-    p99: ms(s.latency.p99),
-    waits: s.rateLimitWaitsPerSecond,
-    findings: s.validationFindings,
-    lagMs: s.eventLoopLagSeconds * 1000,
-  };
-}
-
-/** Minute-aligned ticks across [from, to]. */
-function timeTicks(from: number, to: number, stepMs: number): number[] {
-  const out: number[] = [];
-  for (let t = Math.ceil(from / stepMs) * stepMs; t <= to; t += stepMs) out.push(t);
-  return out;
-}
-
-/**
- * The live time axis: the samples held (at most LIVE_WINDOW seconds), at least a minute wide so the first seconds do
- * not stretch across the chart; ticks on round times.
- */
-function liveAxes(first: number, last: number): Axes {
-  const from = Math.min(Math.max(first, last - LIVE_WINDOW * 1000), last - 60_000);
-  const span = last - from;
-  const step = span <= 90_000 ? 15_000 : span <= 180_000 ? 30_000 : 60_000;
-  return { domain: [from, last], ticks: timeTicks(from, last, step), seconds: step < 60_000 };
-}
-
-const axisTick = { fill: 'var(--muted)', fontSize: 11 };
-const tooltipStyle = {
-  background: 'var(--panel)',
-  border: '1px solid var(--border-strong)',
-  borderRadius: 5,
-  fontSize: 12,
-  color: 'var(--text)',
-  padding: '6px 8px',
-};
-
-interface Axes {
-  domain: [number, number];
-  ticks: number[];
-  /** tick labels with seconds */
-  seconds?: boolean;
-}
-
-function commonAxes({ domain, ticks, seconds }: Axes, yFormat: (n: number) => string, withSeconds: boolean) {
-  return [
-    <CartesianGrid key="grid" stroke="var(--border)" strokeDasharray="3 3" vertical={false} />,
-    <XAxis
-      key="x"
-      dataKey="t"
-      type="number"
-      scale="time"
-      domain={domain}
-      ticks={ticks}
-      allowDataOverflow
-      tickFormatter={(v: number) => formatClock(v, seconds)}
-      tick={axisTick}
-      stroke="var(--border-strong)"
-      tickLine={false}
-    />,
-    <YAxis key="y" width={58} tick={axisTick} tickFormatter={yFormat} stroke="var(--border-strong)" tickLine={false} axisLine={false} allowDecimals />,
-    <Tooltip
-      key="tip"
-      isAnimationActive={false}
-      cursor={{ stroke: 'var(--border-strong)', fill: 'var(--row-hover)' }}
-      contentStyle={tooltipStyle}
-      labelStyle={{ color: 'var(--muted)', marginBottom: 2 }}
-      itemStyle={{ padding: 0 }}
-      labelFormatter={(v) => (typeof v === 'number' ? formatClock(v, withSeconds) : String(v))}
-      formatter={(v) => (typeof v === 'number' ? formatRate(v) : String(v ?? '–'))}
-    />,
-  ];
-}
-
-function ChartPanel({ title, now, children, className }: { title: string; now?: ReactNode; children: ReactNode; className?: string }) {
-  const id = useId();
-  return (
-    <section className={`panel chart-panel${className ? ` ${className}` : ''}`} aria-labelledby={id}>
-      <div className="panel-head">
-        <h2 id={id}>{title}</h2>
-        {now !== undefined && <span className="chart-now">{now}</span>}
-      </div>
-      <div className="chart-box">{children}</div>
-    </section>
+  const avg = smooth(
+    live.map((s) => ({ t: Date.parse(s.at), value: s.rowsPerSecond })),
+    SMOOTH_MS,
   );
+  return live.map((s, i) => {
+    const r: Row = {
+      t: Date.parse(s.at),
+      rows: s.rowsPerSecond,
+      rowsAvg: avg[i]!.value,
+      p50: ms(s.latency.p50),
+      p95: ms(s.latency.p95),
+      p99: ms(s.latency.p99),
+      waits: s.rateLimitWaitsPerSecond,
+      findings: s.validationFindings,
+      lagMs: s.eventLoopLagSeconds * 1000,
+    } as Row;
+    for (const p of providers) {
+      r[`req:${p}`] = s.requestsPerSecond[p] ?? 0;
+      r[`err:${p}`] = s.errorsPerSecond[p] ?? 0;
+    }
+    return r;
+  });
 }
 
-function Stat({ label, value, warn }: { label: string; value: string; warn?: boolean }) {
+/** Milliseconds in the unit the largest value reads best in: "250 ms" or "2.6 s", never "2.6K ms". */
+function durationFormat(values: Iterable<number | null | undefined>): (v: number) => string {
+  const unit = durationUnit(maxOf(values));
+  return (v) => formatDuration(v, unit);
+}
+
+function Stat({ label, value, warn, title }: { label: string; value: string; warn?: boolean; title?: string }) {
   return (
-    <div data-warn={warn || undefined}>
+    <div data-warn={warn || undefined} title={title}>
       <dt>{label}</dt>
       <dd className="mono">{value}</dd>
     </div>
   );
 }
 
-function CurrentNumbers({ latest, stale }: { latest: MetricsLive; stale: boolean }) {
+function CurrentNumbers({ latest, rowsAvg, stale }: { latest: MetricsLive; rowsAvg: number; stale: boolean }) {
   const errors = sumValues(latest.errorsPerSecond);
   return (
     <section className="panel metrics-now" aria-label="Current numbers">
       <dl className="stat-strip">
-        <Stat label="Rows/s" value={formatRate(latest.rowsPerSecond)} />
+        <Stat label="Rows/s" value={formatRate(rowsAvg)} title={`averaged over the last ${SMOOTH_MS / 1000} s`} />
         <Stat label="Requests/s" value={formatRate(sumValues(latest.requestsPerSecond))} />
         <Stat label="Errors/s" value={formatRate(errors)} warn={errors > 0} />
         <Stat label="Latency p95" value={formatSeconds(latest.latency.p95)} />
@@ -148,117 +105,171 @@ function CurrentNumbers({ latest, stale }: { latest: MetricsLive; stale: boolean
   );
 }
 
-function LiveCharts({ live, stale }: { live: MetricsLive[]; stale: boolean }) {
-  const rows = useMemo(() => live.map(toRow), [live]);
+function LiveCharts({ live, stale, zoom, jobs }: { live: MetricsLive[]; stale: boolean; zoom: [number, number] | null; jobs: JobMark[] }) {
   const providers = useMemo(() => providersIn(live), [live]);
+  const rows = useMemo(() => toRows(live, providers), [live, providers]);
   const latest = live.at(-1)!;
-  const last = rows.at(-1)!.t;
-  const first = rows[0]!.t;
-  const axes: Axes = useMemo(() => liveAxes(first, last), [first, last]);
+  const last = rows.at(-1)!;
+  // the samples held, at least a minute wide so the first seconds do not stretch across the chart
+  const from = Math.min(rows[0]!.t, last.t - 60_000);
+  const domain: [number, number] = zoom ?? [from, last.t];
   const colorOf = (p: string) => PALETTE[providers.indexOf(p) % PALETTE.length]!;
-  const line = { dot: false, isAnimationActive: false, strokeWidth: 1.6 } as const;
-  const legend = <Legend key="legend" iconType="plainline" iconSize={14} wrapperStyle={{ fontSize: 11.5, color: 'var(--muted)' }} />;
   const requests = sumValues(latest.requestsPerSecond);
   const errors = sumValues(latest.errorsPerSecond);
+  const latency = durationFormat(rows.flatMap((r) => [r.p50, r.p95, r.p99]));
+  const lag = durationFormat(rows.map((r) => r.lagMs));
+  const reqSeries: Array<SeriesDef<Row>> = [
+    ...providers.map((p) => ({ key: `req:${p}`, name: `${p} req/s`, color: colorOf(p) })),
+    ...providers.map((p) => ({ key: `err:${p}`, name: `${p} errors/s`, color: colorOf(p), dash: '4 3' })),
+  ];
+  const common = { data: rows, domain, jobs };
 
   return (
     <>
-      <CurrentNumbers latest={latest} stale={stale} />
+      <CurrentNumbers latest={latest} rowsAvg={last.rowsAvg} stale={stale} />
       <div className="chart-grid">
-        <ChartPanel title="Ingested rows per second" now={`${formatRate(latest.rowsPerSecond)} rows/s`}>
-          <LineChart data={rows} responsive style={{ width: '100%', height: CHART_HEIGHT }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(axes, formatCompact, true)}
-            <Line {...line} type="stepAfter" dataKey="rows" name="rows/s" stroke="var(--chart-1)" />
-          </LineChart>
-        </ChartPanel>
-
-        <ChartPanel title="Requests by provider" now={`${formatRate(requests)} req/s · ${formatRate(errors)} errors/s`}>
-          <LineChart data={rows} responsive style={{ width: '100%', height: CHART_HEIGHT }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(axes, formatCompact, true)}
-            {providers.map((p) => (
-              <Line {...line} key={`req-${p}`} type="monotone" dataKey={(r: Row) => r.req[p] ?? 0} name={`${p} req/s`} stroke={colorOf(p)} />
-            ))}
-            {providers.map((p) => (
-              <Line {...line} key={`err-${p}`} type="monotone" dataKey={(r: Row) => r.err[p] ?? 0} name={`${p} errors/s`} stroke={colorOf(p)} strokeDasharray="4 3" />
-            ))}
-            {providers.length > 0 && legend}
-          </LineChart>
-        </ChartPanel>
-
-        <ChartPanel title="Request latency" now={`p95 ${formatSeconds(latest.latency.p95)}`}>
-          <LineChart data={rows} responsive style={{ width: '100%', height: CHART_HEIGHT }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(axes, (v) => `${formatCompact(v)} ms`, true)}
-            <Line {...line} type="monotone" dataKey="p50" name="p50 ms" stroke="var(--chart-2)" />
-            <Line {...line} type="monotone" dataKey="p95" name="p95 ms" stroke="var(--chart-3)" />
-            <Line {...line} type="monotone" dataKey="p99" name="p99 ms" stroke="var(--chart-4)" />
-            {legend}
-          </LineChart>
-        </ChartPanel>
-
-        <ChartPanel title="Rate-limiter waits" now={`${formatRate(latest.rateLimitWaitsPerSecond)} waits/s`}>
-          <LineChart data={rows} responsive style={{ width: '100%', height: CHART_HEIGHT }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(axes, formatCompact, true)}
-            <Line {...line} type="stepAfter" dataKey="waits" name="waits/s" stroke="var(--chart-5)" />
-          </LineChart>
-        </ChartPanel>
-
-        <ChartPanel title="Validation findings" now={`${formatRate(latest.validationFindings)} in the last second`}>
-          <BarChart data={rows} responsive style={{ width: '100%', height: CHART_HEIGHT }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(axes, formatCompact, true)}
-            <Bar dataKey="findings" name="findings" fill="var(--warn)" isAnimationActive={false} maxBarSize={6} />
-          </BarChart>
-        </ChartPanel>
-
-        <ChartPanel title="Event-loop lag" now={formatSeconds(latest.eventLoopLagSeconds)}>
-          <LineChart data={rows} responsive style={{ width: '100%', height: CHART_HEIGHT }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(axes, (v) => `${formatCompact(v)} ms`, true)}
-            <Line {...line} type="monotone" dataKey="lagMs" name="lag ms" stroke="var(--chart-6)" />
-          </LineChart>
-        </ChartPanel>
+        <TimePanel
+          {...common}
+          jobLabels
+          legend
+          title="Ingested rows per second"
+          now={`${formatRate(last.rowsAvg)} rows/s (${SMOOTH_MS / 1000} s average)`}
+          yFormat={formatCount}
+          series={[
+            { key: 'rows', name: 'rows/s', color: 'var(--chart-1)', kind: 'step', width: 1, opacity: 0.35 },
+            { key: 'rowsAvg', name: `rows/s, ${SMOOTH_MS / 1000} s average`, color: 'var(--chart-1)', width: 2 },
+          ]}
+        />
+        <TimePanel {...common} legend={providers.length > 0} title="Requests by provider" now={`${formatRate(requests)} req/s · ${formatRate(errors)} errors/s`} yFormat={formatCount} series={reqSeries} />
+        <TimePanel
+          {...common}
+          legend
+          title="Request latency"
+          now={`p95 ${formatSeconds(latest.latency.p95)}`}
+          yFormat={latency}
+          series={[
+            { key: 'p50', name: 'p50', color: 'var(--chart-2)' },
+            { key: 'p95', name: 'p95', color: 'var(--chart-3)' },
+            { key: 'p99', name: 'p99', color: 'var(--chart-4)' },
+          ]}
+        />
+        <TimePanel {...common} title="Rate-limiter waits" now={`${formatRate(latest.rateLimitWaitsPerSecond)} waits/s`} yFormat={formatCount} series={[{ key: 'waits', name: 'waits/s', color: 'var(--chart-5)', kind: 'step' }]} />
+        <TimePanel {...common} title="Validation findings" now={`${formatRate(latest.validationFindings)} in the last second`} yFormat={formatCount} series={[{ key: 'findings', name: 'findings', color: 'var(--warn)', kind: 'bar' }]} />
+        <TimePanel {...common} title="Event-loop lag" now={formatSeconds(latest.eventLoopLagSeconds)} yFormat={lag} series={[{ key: 'lagMs', name: 'lag', color: 'var(--chart-6)' }]} />
       </div>
     </>
   );
 }
 
-function HistoryChart() {
+function RangeCharts({ rows, error, domain, jobs, label }: { rows: RangeRow[] | null; error: string | null; domain: [number, number]; jobs: JobMark[]; label: string }) {
+  const empty = error ?? (rows === null ? 'Loading…' : rows.length === 0 ? `Nothing recorded in the last ${label}.` : null);
+  const data = rows ?? [];
+  const common = { data, domain, jobs, empty };
+  const latency = durationFormat(data.map((r) => r.latencyMs));
+  return (
+    <div className="chart-grid">
+      <TimePanel {...common} jobLabels title="Ingested rows per second" now="per-second rate, averaged per bucket" yFormat={formatCount} series={[{ key: 'rows', name: 'rows/s', color: 'var(--chart-1)', kind: 'step' }]} />
+      <TimePanel
+        {...common}
+        legend
+        title="Requests and errors per second"
+        now="every provider"
+        yFormat={formatCount}
+        series={[
+          { key: 'requests', name: 'req/s', color: 'var(--chart-1)' },
+          { key: 'errors', name: 'errors/s', color: 'var(--chart-4)', dash: '4 3' },
+        ]}
+      />
+      <TimePanel {...common} title="Request latency (mean)" now="per bucket" yFormat={latency} series={[{ key: 'latencyMs', name: 'mean', color: 'var(--chart-3)' }]} />
+      <TimePanel {...common} title="Rate-limiter waits" yFormat={formatCount} series={[{ key: 'waits', name: 'waits/s', color: 'var(--chart-5)', kind: 'step' }]} />
+      <TimePanel {...common} title="Validation findings per second" yFormat={formatCount} series={[{ key: 'findings', name: 'findings/s', color: 'var(--warn)', kind: 'bar' }]} />
+      <TimePanel {...common} title="Jobs in flight" yFormat={formatCount} series={[{ key: 'jobs', name: 'jobs', color: 'var(--chart-6)', kind: 'step' }]} />
+    </div>
+  );
+}
+
+function HistoryChart({ jobs }: { jobs: JobMark[] }) {
   const history = useMetrics((s) => s.history);
   const error = useMetrics((s) => s.historyError);
   const now = Date.now();
   const from = Math.floor((now - 3_600_000) / HISTORY.bucketMs) * HISTORY.bucketMs;
-  const axes: Axes = { domain: [from, now], ticks: timeTicks(from, now, 600_000) };
-  let body: ReactNode;
-  if (error) body = <p className="empty error-text">{error}</p>;
-  else if (!history) body = <p className="empty">Loading…</p>;
-  else if (!history.some((p: RatePoint) => p.value > 0)) body = <p className="empty">No rows ingested in the last hour.</p>;
-  else
-    body = (
-      <BarChart data={history} responsive style={{ width: '100%', height: CHART_HEIGHT }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-        {commonAxes(axes, formatCompact, false)}
-        <Bar dataKey="value" name="rows/s" fill="var(--chart-1)" isAnimationActive={false} />
-      </BarChart>
-    );
+  const empty = error ?? (!history ? 'Loading…' : !history.some((p: RatePoint) => p.value > 0) ? 'No rows ingested in the last hour.' : null);
   return (
-    <ChartPanel title="Rows ingested over the last hour" now="per-second rate, 1-minute averages, every process" className="chart-wide">
-      {body}
-    </ChartPanel>
+    <TimePanel
+      title="Rows ingested over the last hour"
+      now="per-second rate, 1-minute averages, every process"
+      className="chart-wide"
+      data={history ?? []}
+      domain={[from, now]}
+      jobs={jobs}
+      empty={empty}
+      yFormat={formatCount}
+      series={[{ key: 'value', name: 'rows/s', color: 'var(--chart-1)', kind: 'bar' }]}
+    />
+  );
+}
+
+function RangePicker({ onPick }: { onPick: (r: (typeof RANGE_IDS)[number]) => void }) {
+  const range = useMetrics((s) => s.range);
+  const zoom = useMetrics((s) => s.zoom);
+  return (
+    <section className="panel metrics-toolbar" aria-label="Metrics range">
+      <div className="segmented" role="group" aria-label="Range">
+        {RANGE_IDS.map((r) => (
+          <button key={r} type="button" aria-pressed={range === r} onClick={() => onPick(r)}>
+            {RANGES[r].label}
+          </button>
+        ))}
+      </div>
+      {zoom ? (
+        <>
+          <span className="mono metrics-zoom" aria-label="Zoomed to">
+            {formatClock(zoom[0], true)} – {formatClock(zoom[1], true)}
+          </span>
+          <button type="button" onClick={resetZoom}>
+            Reset zoom
+          </button>
+        </>
+      ) : (
+        <span className="hint">Drag across a chart to zoom; the crosshair follows on every chart. Dashed lines: jobs starting and ending.</span>
+      )}
+    </section>
   );
 }
 
 export function MetricsPage() {
   const client = useClient();
   const live = useMetrics((s) => s.live);
+  const range = useMetrics((s) => s.range);
+  const rangeRows = useMetrics((s) => s.rangeRows);
+  const rangeError = useMetrics((s) => s.rangeError);
+  const zoom = useMetrics((s) => s.zoom);
+  const jobs = useMetrics((s) => s.jobs);
   const status = useSession((s) => s.status);
 
   useEffect(() => {
     if (status !== 'open') return;
     void loadHistory(client);
+    void loadJobMarks(client);
     const timer = setInterval(() => void loadHistory(client), HISTORY_REFRESH_MS);
-    return () => clearInterval(timer);
+    const jobsTimer = setInterval(() => void loadJobMarks(client), JOBS_REFRESH_MS);
+    return () => {
+      clearInterval(timer);
+      clearInterval(jobsTimer);
+    };
   }, [client, status]);
 
-  return (
-    <div className="page page-metrics">
-      {live.length === 0 ? (
+  useEffect(() => {
+    if (status !== 'open' || range === 'live') return;
+    void loadRange(client, range);
+    const timer = setInterval(() => void loadRange(client, range), HISTORY_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [client, status, range]);
+
+  let body: ReactNode;
+  if (range === 'live') {
+    body =
+      live.length === 0 ? (
         <section className="panel" aria-labelledby="metrics-waiting">
           <h2 id="metrics-waiting">Live metrics</h2>
           <p className="empty" role="status">
@@ -267,9 +278,19 @@ export function MetricsPage() {
           <p className="hint">The engine sends its numbers about once a second while the desktop app or `marketpipe serve` runs.</p>
         </section>
       ) : (
-        <LiveCharts live={live} stale={status !== 'open'} />
-      )}
-      <HistoryChart />
+        <LiveCharts live={live} stale={status !== 'open'} zoom={zoom} jobs={jobs} />
+      );
+  } else {
+    const now = Date.now();
+    const domain: [number, number] = zoom ?? [now - RANGES[range].ms, now];
+    body = <RangeCharts rows={rangeRows} error={rangeError} domain={domain} jobs={jobs} label={RANGES[range].label} />;
+  }
+
+  return (
+    <div className="page page-metrics">
+      <RangePicker onPick={(r) => void setRange(client, r)} />
+      {body}
+      {range === 'live' && <HistoryChart jobs={jobs} />}
     </div>
   );
 }

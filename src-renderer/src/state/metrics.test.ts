@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetricsLive } from '../../../src-main/contract/schemas';
-import { appendBounded, historyRates, LIVE_WINDOW, providersIn, useMetrics } from './metrics';
+import { appendBounded, historyRates, jobMarks, LIVE_WINDOW, providersIn, rangeRows, resetZoom, useMetrics, zoomTo } from './metrics';
 
 const sample = (i: number, over: Partial<MetricsLive> = {}): MetricsLive => ({
   at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
@@ -61,5 +61,49 @@ describe('historyRates', () => {
 
   it('drops unreadable timestamps', () => {
     expect(historyRates([{ ts: 'nope', value: 1 }], 60_000, t0)).toEqual([]);
+  });
+});
+
+describe('history ranges', () => {
+  const t0 = Date.UTC(2024, 0, 2, 15, 0);
+  const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
+
+  it('merges every series by bucket; latency is the mean (sum rate / count rate) in ms', () => {
+    const rows = rangeRows(
+      {
+        rows: [{ ts: at(0), value: 100 }],
+        requests: [
+          { ts: at(0), value: 2 },
+          { ts: at(1), value: 4 },
+        ],
+        latencySum: [{ ts: at(1), value: 2 }],
+        latencyCount: [{ ts: at(1), value: 4 }],
+        jobs: [{ ts: at(1), value: 1 }],
+      },
+      60_000,
+      t0 + 10 * 60_000,
+    );
+    expect(rows).toEqual([
+      { t: t0, rows: 100, requests: 2, errors: 0, latencyMs: null, waits: 0, findings: 0, jobs: null },
+      { t: t0 + 60_000, rows: 0, requests: 4, errors: 0, latencyMs: 500, waits: 0, findings: 0, jobs: 1 },
+    ]);
+  });
+
+  it('zooms to a dragged span either way; a click is no zoom', () => {
+    useMetrics.setState({ zoom: null });
+    zoomTo(5000, 2000);
+    expect(useMetrics.getState().zoom).toEqual([2000, 5000]);
+    resetZoom();
+    zoomTo(1000, 1500);
+    expect(useMetrics.getState().zoom).toBeNull();
+  });
+
+  it('jobs become start and end marks; running ones have no end', () => {
+    const job = (id: string, startedAt: string | null, finishedAt: string | null, symbols: string[]) =>
+      ({ id, kind: 'ingest', status: finishedAt ? 'succeeded' : 'running', provider: 'fake', feed: 'sim', timeframe: '1m', symbols, start: '2024-01-02', end: '2024-01-03', progress: 0, rowsWritten: 0, createdAt: at(0), startedAt, finishedAt, error: null }) as const;
+    expect(jobMarks([job('b', at(5), null, ['A', 'B']), job('a', at(1), at(2), ['AAPL']), job('c', null, null, [])])).toEqual([
+      { id: 'a', label: 'fake AAPL', start: t0 + 60_000, end: t0 + 120_000, status: 'succeeded' },
+      { id: 'b', label: 'fake 2 symbols', start: t0 + 300_000, end: null, status: 'running' },
+    ]);
   });
 });

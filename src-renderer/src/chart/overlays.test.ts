@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import type { ChartFinding } from '../../../src-main/contract/chart';
+import { sessionEnds, sma, vwap } from './indicators';
+import { findingsByBar, groupMarkers, markerBucket, markerText } from './markers';
+import { formatBarTime, formatCrosshair, formatTick, toChartTime } from './time';
+import { clampLogical, fitLogical, fitWindow, need, type Loaded } from './window';
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+const f = (t: number, severity: string, rule = 'r'): ChartFinding => ({ t, timeframe: '1m', rule, severity, message: 'm', provider: 'fake', feed: 'sim' });
+
+describe('finding markers', () => {
+  const findings = [f(0, 'info'), f(0, 'warning'), f(0, 'info'), f(1, 'error'), f(5, 'info'), f(7, 'warning'), f(8, 'error'), f(8, 'info')];
+  const barOf = (x: ChartFinding) => x.t;
+
+  it('one marker per bar, coloured by the worst, with a count; info hidden unless asked', () => {
+    const all = groupMarkers(findingsByBar(findings, barOf, true), 1);
+    expect(all).toEqual([
+      { index: 0, worst: 'warning', count: 3, bars: 1 },
+      { index: 1, worst: 'error', count: 1, bars: 1 },
+      { index: 5, worst: 'info', count: 1, bars: 1 },
+      { index: 7, worst: 'warning', count: 1, bars: 1 },
+      { index: 8, worst: 'error', count: 2, bars: 1 },
+    ]);
+    const noInfo = groupMarkers(findingsByBar(findings, barOf, false), 1);
+    expect(noInfo.map((g) => [g.index, g.count])).toEqual([
+      [0, 1],
+      [1, 1],
+      [7, 1],
+      [8, 1],
+    ]);
+    expect(markerText(all[0]!)).toBe('3');
+    expect(markerText(all[1]!)).toBe('');
+  });
+
+  it('thins out when zoomed out: neighbouring bars share a marker on the worst bar, counts summed', () => {
+    const groups = groupMarkers(findingsByBar(findings, barOf, true), 5);
+    expect(groups).toEqual([
+      { index: 1, worst: 'error', count: 4, bars: 2 },
+      { index: 8, worst: 'error', count: 4, bars: 3 },
+    ]);
+    expect(markerBucket(20)).toBe(1);
+    expect(markerBucket(1)).toBe(14);
+    expect(markerBucket(0)).toBe(1);
+  });
+
+  it('50,000 findings group fast', () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => f(i % 10_000, i % 3 ? 'info' : 'warning'));
+    const t0 = performance.now();
+    const groups = groupMarkers(findingsByBar(many, barOf, true), 10);
+    expect(groups).toHaveLength(1000);
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+});
+
+describe('indicators', () => {
+  it('SMA over `length` bars, none before', () => {
+    expect(sma([1, 2, 3, 4, 5], 3)).toEqual([null, null, 2, 3, 4]);
+    expect(sma([1, 2], 5)).toEqual([null, null]);
+  });
+
+  it('VWAP restarts at each session open and skips pre-market bars', () => {
+    const open1 = Date.parse('2024-01-02T14:30:00Z'); // 09:30 New York
+    const pre = open1 - 30 * MIN;
+    const open2 = open1 + DAY;
+    const t = [pre, open1, open1 + MIN, open2];
+    const h = [10, 10, 20, 30];
+    const l = [10, 10, 20, 30];
+    const c = [10, 10, 20, 30];
+    const v = [100, 1, 3, 5];
+    expect(vwap(t, h, l, c, v, false)).toEqual([null, 10, (10 + 60) / 4, 30]);
+    // the line stops at each session's last bar: no segment joins two sessions
+    expect(sessionEnds(t)).toEqual([false, false, true, false]);
+    // daily bars: each its own session
+    expect(vwap([open1, open2], [1, 2], [1, 2], [1, 2], [1, 1], true)).toEqual([1, 2]);
+  });
+});
+
+describe('chart dates', () => {
+  it('one format for legend and crosshair, the zone named; daily bars as dates', () => {
+    const open = Date.parse('2024-01-02T14:30:00Z');
+    expect(formatBarTime(open, '1m')).toBe('Tue 02 Jan 2024 09:30 ET');
+    expect(formatBarTime(Date.parse('2024-01-02T05:00:00Z'), '1d')).toBe('Tue 02 Jan 2024');
+    expect(formatCrosshair(toChartTime(open), '5m')).toBe(formatBarTime(open, '5m'));
+  });
+
+  it('axis ticks name the month and year where the range needs them', () => {
+    const t = Date.parse('2024-02-15T09:30:00Z') / 1000;
+    expect(formatTick(t, 0)).toBe('2024');
+    expect(formatTick(t, 1)).toBe('Feb 2024');
+    expect(formatTick(t, 2)).toBe('15 Feb');
+    expect(formatTick(t, 3)).toBe('09:30');
+  });
+});
+
+describe('fit', () => {
+  const extent = { from: 10 * DAY, to: 40 * DAY };
+
+  it('Auto fetches the whole extent; a picked timeframe its last bars', () => {
+    expect(fitWindow('1m', extent, true, 5000)).toEqual({ from: extent.from, to: extent.to + 1 });
+    expect(fitWindow('1d', extent, false, 5000)).toEqual({ from: extent.from, to: extent.to + 1 });
+    const w = fitWindow('1m', extent, false, 5000);
+    expect(w.to).toBe(extent.to + 1);
+    expect(w.from).toBeGreaterThan(extent.from);
+  });
+
+  it('fills the plot: all bars when they fit, else the last ones; never a view past the data', () => {
+    // 20 daily bars in 1200 px: all of them, the last one near the right edge
+    const r = fitLogical(20, 1200);
+    expect(r.from).toBe(-0.5);
+    expect(r.to).toBeGreaterThan(19);
+    expect(r.to).toBeLessThan(21);
+    // 7800 minute bars: the last 800 (1.5 px each)
+    const m = fitLogical(7800, 1200);
+    expect(m.from).toBe(7800 - 800 - 0.5);
+    expect(m.to).toBeLessThan(7800 + 20);
+  });
+
+  it('brings a view that lies beside the bars back to them (no blank canvas after quick drags)', () => {
+    expect(clampLogical(10, 50, 390)).toEqual({ from: 10, to: 50 });
+    // a view entirely right of the 390 bars held
+    expect(clampLogical(1000, 1400, 390)).toEqual({ from: 350, to: 750 });
+    // entirely left
+    expect(clampLogical(-900, -500, 390)).toEqual({ from: -361, to: 39 });
+  });
+
+  it('a picked timeframe is never coarsened by zooming out; Auto is', () => {
+    const t = Array.from({ length: 3 * 1440 }, (_, i) => 10 * DAY + i * MIN);
+    const loaded: Loaded = { t, o: t, h: t, l: t, c: t, v: t, timeframe: '1m', from: 9 * DAY, to: 14 * DAY };
+    const input = { view: { from: 11 * DAY, to: 11 * DAY + 2000 * MIN }, visibleBars: 2000, loaded, requested: '1m' as const, extent: { from: 0, to: 100 * DAY }, maxBars: 5000, finerRefusedAt: null };
+    expect(need(input)).toMatchObject({ reason: 'coarser' });
+    expect(need({ ...input, auto: false })).toMatchObject({ kind: 'none' });
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { durationUnit, formatAxisTime, formatCount, formatDuration, maxOf, smooth, timeTicks } from './units';
+
+describe('metric units', () => {
+  it('counts go compact with K/M/B', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(0.25)).toBe('0.25');
+    expect(formatCount(3.5)).toBe('3.5');
+    expect(formatCount(950)).toBe('950');
+    expect(formatCount(2600)).toBe('2.6K');
+    expect(formatCount(2000)).toBe('2K');
+    expect(formatCount(42_000)).toBe('42K');
+    expect(formatCount(1_250_000)).toBe('1.3M');
+    expect(formatCount(3e9)).toBe('3B');
+  });
+
+  it('durations pick ms or s from the range: never "2.6K ms"', () => {
+    expect(durationUnit(800)).toBe('ms');
+    expect(durationUnit(2600)).toBe('s');
+    expect(formatDuration(2600, durationUnit(2600))).toBe('2.6 s');
+    expect(formatDuration(500, 's')).toBe('0.5 s');
+    expect(formatDuration(250, 'ms')).toBe('250 ms');
+    expect(formatDuration(2.5, 'ms')).toBe('2.5 ms');
+    expect(formatDuration(42_000)).toBe('42 s');
+    for (const v of [1, 999, 2600, 45_000, 2_600_000]) expect(formatDuration(v, durationUnit(v))).not.toMatch(/K|M/);
+  });
+
+  it('maxOf ignores gaps', () => {
+    expect(maxOf([null, 3, undefined, NaN, 7, 2])).toBe(7);
+    expect(maxOf([])).toBe(0);
+  });
+});
+
+describe('smoothing', () => {
+  it('averages over a trailing time window: bursts become a pace', () => {
+    const pts = [0, 0, 3000, 0, 0, 3000, 0, 0].map((value, i) => ({ t: i * 1000, value }));
+    const s = smooth(pts, 3000);
+    expect(s.map((p) => p.value)).toEqual([0, 0, 1000, 1000, 1000, 1000, 1000, 1000]);
+    expect(smooth([], 1000)).toEqual([]);
+    // a window shorter than the spacing: the raw values
+    expect(smooth(pts, 500).map((p) => p.value)).toEqual(pts.map((p) => p.value));
+  });
+});
+
+describe('time axis', () => {
+  it('ticks on round steps, labels with the date over long spans', () => {
+    const from = Date.UTC(2024, 0, 2, 10, 0, 7);
+    const ticks = timeTicks(from, from + 3_600_000);
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    expect(ticks.length).toBeLessThanOrEqual(7);
+    for (const t of ticks) expect(t % 60_000).toBe(0);
+    expect(formatAxisTime(from, 60_000)).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(formatAxisTime(from, 3_600_000)).toMatch(/^\d\d:\d\d$/);
+    expect(formatAxisTime(from, 7 * 86_400_000)).toMatch(/^\d+ Jan \d\d:\d\d$/);
+  });
+});
