@@ -68,7 +68,8 @@ test('run validation from the page, see the run and its findings, filter, export
 
   // jump to the bars around the first MSFT finding
   const first = findings.locator('tbody tr').first();
-  const ts = (await first.getByRole('cell').first().textContent())?.trim() ?? '';
+  // shown in the app's time zone; the instant itself is the <time> element's datetime
+  const ts = (await first.getByRole('cell').first().locator('time').getAttribute('datetime'))?.trim() ?? '';
   expect(ts).toMatch(/^2024-01-0\dT\d\d:\d\d:\d\dZ$/);
   await first.getByRole('button', { name: /Show bars/ }).click();
   await expect(page).toHaveURL(/#\/chart\?symbol=MSFT&timeframe=1m&at=/);
