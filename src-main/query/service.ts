@@ -145,8 +145,8 @@ export interface QueryServiceOptions {
   /** DuckDB's memory_limit (default 2GB) */
   memoryLimit?: string;
   /**
-   * The lake's catalog: the views read its live files only (a stray or foreign file in the tree is never read, a file
-   * marked damaged is left out), all of one schema. Without it the views read every data file of the tree.
+   * The lake's catalog: the views read its files only (a stray or foreign file in the tree is never read), all of one
+   * schema. Without it the views read every data file of the tree.
    */
   catalog?: LakeCatalog;
 }
@@ -220,7 +220,11 @@ export class QueryService {
   /** The generation for the lake's files as they are now, built when they changed. */
   private async generation(): Promise<QueryGeneration> {
     const catalog = this.opts.catalog;
-    const files = catalog ? catalog.liveFiles().map((e) => e.file) : listBarFiles(this.barsRoot);
+    // Damaged files stay in the views, last: DuckDB binds a view by its first file and opens the others only when a
+    // query's partition filters keep them, so queries about other partitions answer and a query that needs a damaged
+    // file fails naming it (never a silently partial answer).
+    const entries = catalog?.entries();
+    const files = entries ? [...entries.filter((e) => e.status === 'ok'), ...entries.filter((e) => e.status !== 'ok')].map((e) => e.file) : listBarFiles(this.barsRoot);
     const signature = files.join('\n');
     if (this.current?.signature === signature) return this.current;
     if (this.building) {
@@ -302,11 +306,11 @@ export class QueryService {
 
   /**
    * A query that failed reading a lake file: one line naming the file and the repair command. The file is marked bad
-   * in the catalog, so the next queries' views leave it out and queries about other partitions answer.
+   * in the catalog (aggregation, validation and the chart leave it out; `lake verify` names it).
    */
   private damagedFileError(e: unknown): MpError | undefined {
     const text = e instanceof Error ? e.message : String(e);
-    const file = this.opts.catalog?.liveFiles().find((f) => text.includes(f.file));
+    const file = this.opts.catalog?.entries().find((f) => text.includes(f.file));
     if (!file) return undefined;
     this.opts.catalog!.markBad(file.file, `unreadable: ${oneLine(e)}`);
     const rel = path.relative(path.dirname(path.dirname(this.barsRoot)), file.file);
