@@ -34,6 +34,6 @@ export interface LakeWriterOptions {
 
 /** Stats of a written (not yet published) file: what the catalog records of it. */
 export async function fileStats(conn: DuckDBConnection, tmp: string): Promise<{ rows: number; minTs: number | null; maxTs: number | null }> {
-  const r = (await conn.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ms(min(ts))::DOUBLE, epoch_ms(max(ts))::DOUBLE FROM read_parquet(${sqlString(tmp)})`)).getRows()[0];
+  const r = (await conn.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ms(min(ts))::DOUBLE, epoch_ms(max(ts))::DOUBLE FROM read_parquet(${sqlString(tmp)}, hive_partitioning = false)`)).getRows()[0];
   return { rows: Number(r?.[0] ?? 0), minTs: r?.[1] == null ? null : Number(r[1]), maxTs: r?.[2] == null ? null : Number(r[2]) };
 }

@@ -42,7 +42,7 @@ export function quickCheck(catalog: LakeCatalog): LakeProblem[] {
 
 /** The columns and DuckDB types of a Parquet file, in order (throws when it cannot be read). */
 export async function describeParquet(conn: DuckDBConnection, file: string): Promise<Array<[string, string]>> {
-  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false)`);
   return r.getRows().map((row) => [String(row[0]), String(row[1])]);
 }
 
@@ -55,7 +55,7 @@ export function schemaProblem(cols: Array<[string, string]>): string | null {
 /** Reads every value of every column (a count alone could be answered from the footer). */
 async function readAll(conn: DuckDBConnection, file: string): Promise<void> {
   const cols = LAKE_SCHEMA.map(([c]) => `count(${c})`).join(', ');
-  await conn.runAndReadAll(`SELECT count(*), ${cols}, max(epoch_ms(ts)), sum(open + high + low + close + volume), max(length(session)) FROM read_parquet(${sqlString(file)})`);
+  await conn.runAndReadAll(`SELECT count(*), ${cols}, max(epoch_ms(ts)), sum(open + high + low + close + volume), max(length(session)) FROM read_parquet(${sqlString(file)}, hive_partitioning = false)`);
 }
 
 /** Every regular file under `root` except live writers' temp files (a dead writer's is debris: reported). */

@@ -23,7 +23,7 @@ function walk(dir: string): string[] {
 
 const parquetFiles = (dataDir: string) => walk(path.join(dataDir, 'lake', 'bars')).filter((f) => f.endsWith('.parquet')).sort();
 const barsFile = (dataDir: string, tf: string, symbol: string) =>
-  path.join(dataDir, 'lake', 'bars', `timeframe=${tf}`, 'provider=fake', 'feed=default', `symbol=${symbol}`, 'year=2024', 'data.parquet');
+  path.join(dataDir, 'lake', 'bars', `timeframe=${tf}`, 'provider=fake', 'feed=sim', `symbol=${symbol}`, 'year=2024', 'data.parquet');
 
 /** Every bar of the lake, as CSV (the lake's whole content, in a fixed order). */
 async function lakeContent(dataDir: string): Promise<string> {
@@ -64,7 +64,7 @@ describe('the lake catalog', () => {
       const n = await run(`SELECT count(*) FROM read_parquet('${path.join(dataDir, 'lake', 'bars')}/**/*.parquet', union_by_name = false, hive_partitioning = true)`);
       expect(Number(n[0]![0])).toBe(4120);
       // the DDL in docs/data.md matches the files' real schema
-      const described = await run(`DESCRIBE SELECT * FROM read_parquet('${files[0]}')`);
+      const described = await run(`DESCRIBE SELECT * FROM read_parquet('${files[0]}', hive_partitioning = false)`);
       expect(described.map((row) => `${String(row[0])} ${String(row[1])}`)).toEqual([
         'ts TIMESTAMP WITH TIME ZONE', 'open DOUBLE', 'high DOUBLE', 'low DOUBLE', 'close DOUBLE', 'volume DOUBLE', 'trade_count BIGINT', 'vwap DOUBLE', 'session VARCHAR',
       ]);
@@ -107,7 +107,7 @@ describe('the lake catalog', () => {
     const rep = await runCli(dataDir, ['lake', 'repair']);
     expect(rep.code, rep.stderr).toBe(0);
     expect(rep.stdout).toContain(`quarantined ${rel} -> ${path.join('quarantine', rel)}`);
-    expect(rep.stdout).toContain('marketpipe ingest --provider fake --feed default --symbols MSFT --timeframe 1m --start 2024-01-02 --end 2024-01-05');
+    expect(rep.stdout).toContain('marketpipe ingest --provider fake --feed sim --symbols MSFT --timeframe 1m --start 2024-01-02 --end 2024-01-05');
     expect(fs.existsSync(path.join(dataDir, 'quarantine', rel))).toBe(true);
     expect(fs.existsSync(victim)).toBe(false);
     expect((await runCli(dataDir, ['lake', 'verify'])).code).toBe(0);
@@ -125,7 +125,7 @@ describe('the lake catalog', () => {
     const before = await lakeContent(dataDir);
     const agg0 = await runCli(dataDir, ['query', 'SELECT timeframe, count(*) AS n, sum(volume) AS v FROM bars GROUP BY 1 ORDER BY 1', '--format', 'csv']);
     // a foreign file where a partition's file would be, and one under a folder of its own
-    const strays = [path.join(dataDir, 'lake', 'bars', 'timeframe=1m', 'provider=fake', 'feed=default', 'symbol=ZZZZ', 'year=2024', 'data.parquet'), path.join(dataDir, 'lake', 'bars', 'junk.parquet')];
+    const strays = [path.join(dataDir, 'lake', 'bars', 'timeframe=1m', 'provider=fake', 'feed=sim', 'symbol=ZZZZ', 'year=2024', 'data.parquet'), path.join(dataDir, 'lake', 'bars', 'junk.parquet')];
     await withDuck(async (run) => {
       for (const s of strays) {
         fs.mkdirSync(path.dirname(s), { recursive: true });
