@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTmpDir, type TmpDir } from '../../testing/tmp';
@@ -150,5 +151,50 @@ describe('the lake catalog', () => {
     }
     expect((await runCli(dataDir, ['lake', 'verify'])).code).toBe(0);
     expect(await lakeContent(dataDir)).toBe(before);
+  });
+
+  it('adopts a lake written before the catalog (resumably), rewriting files of the older schema, and repair rebuilds a derived file from its 1m bars', async () => {
+    const dataDir = path.join(tmp.dir, 'data');
+    expect((await runCli(dataDir, INGEST)).code).toBe(0);
+    const before = await lakeContent(dataDir);
+    // as an older build left it: no catalog, an aggregate with trade_count DOUBLE and no session, a foreign file
+    const db = new Database(path.join(dataDir, 'marketpipe.db'));
+    db.exec(`DELETE FROM lake_files; DELETE FROM lake_catalog_state;`);
+    db.close();
+    const old = barsFile(dataDir, '5m', 'AAPL');
+    const foreign = barsFile(dataDir, '1h', 'ZZZZ');
+    fs.mkdirSync(path.dirname(foreign), { recursive: true });
+    await withDuck(async (run) => {
+      await run(`COPY (SELECT ts, open, high, low, close, volume, trade_count::DOUBLE AS trade_count, vwap FROM read_parquet('${old}', hive_partitioning = false)) TO '${old}.x' (FORMAT parquet)`);
+      await run(`COPY (SELECT 1 AS a) TO '${foreign}' (FORMAT parquet)`);
+    });
+    fs.renameSync(`${old}.x`, old);
+
+    const v = await runCli(dataDir, ['lake', 'verify']);
+    expect(v.code).toBe(1);
+    expect(v.stdout.trim().split('\n')).toEqual([`foreign: ${path.relative(dataDir, foreign)}: a data file the catalog does not list`]);
+    await withDuck(async (run) => {
+      const tc = await run(`SELECT DISTINCT type FROM parquet_schema('${path.join(dataDir, 'lake', 'bars')}/timeframe=*/provider=fake/**/*.parquet') WHERE name = 'trade_count'`);
+      expect(tc).toEqual([['INT64']]);
+    });
+    expect(await lakeContent(dataDir)).toBe(before);
+
+    // an adoption cut short resumes: the files not yet catalogued are registered on the next start
+    const db2 = new Database(path.join(dataDir, 'marketpipe.db'));
+    db2.exec(`DELETE FROM lake_files WHERE symbol = 'MSFT'; DELETE FROM lake_catalog_state;`);
+    db2.close();
+    expect((await runCli(dataDir, ['lake', 'repair'])).code).toBe(0);
+    const ok = await runCli(dataDir, ['lake', 'verify']);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/^lake ok: 12 file\(s\), 4120 bars/);
+
+    // a damaged derived file whose 1m bars are intact is rebuilt by repair itself
+    const hourly = barsFile(dataDir, '1h', 'MSFT');
+    fs.writeFileSync(hourly, 'not parquet');
+    const rep = await runCli(dataDir, ['lake', 'repair']);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(rep.stdout).toContain('rebuilt 1h of MSFT (fake/sim) 2024, from its 1m bars');
+    expect(await lakeContent(dataDir)).toBe(before);
+    expect((await runCli(dataDir, ['lake', 'verify'])).code).toBe(0);
   });
 });
