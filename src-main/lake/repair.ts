@@ -82,6 +82,12 @@ export async function repairLake(d: RepairDeps): Promise<LakeRepairResult> {
     }
   }
   for (const { key: k, timeframes } of toRebuild.values()) {
+    // with the source's other derived timeframes too: computed together (from shared partial aggregates) they come
+    // out bit for bit as the pipeline built them; one alone could differ in a vwap's last bits
+    for (const e of d.catalog.liveFiles()) {
+      const x = e.key;
+      if (x.timeframe !== '1m' && x.provider === k.provider && x.feed === k.feed && x.symbol === k.symbol && x.year === k.year) timeframes.add(x.timeframe);
+    }
     const tfs = [...timeframes].sort();
     await d.aggregate({ timeframes: tfs, scope: { symbols: [k.symbol], provider: k.provider, feed: k.feed, start: `${k.year}-01-01`, end: `${k.year}-12-31` } });
     out.rebuilt.push(`${tfs.join(',')} of ${k.symbol} (${k.provider}/${k.feed}) ${k.year}, from its 1m bars`);
