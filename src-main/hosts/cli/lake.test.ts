@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -75,6 +76,27 @@ describe('the lake catalog', () => {
     const v = await runCli(dataDir, ['lake', 'verify']);
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/^lake ok: 12 file\(s\), 4120 bars/);
+
+    // the catalog lists exactly the tree's files, each with its real size and sha256, and a partition's rewrite
+    // (aggregate again) replaces its row
+    const rows = () => {
+      const db = new Database(path.join(dataDir, 'marketpipe.db'), { readonly: true });
+      try {
+        return db.prepare(`SELECT path, rows, bytes, sha256, schema_version, status FROM lake_files ORDER BY path`).all() as { path: string; rows: number; bytes: number; sha256: string; schema_version: number; status: string }[];
+      } finally {
+        db.close();
+      }
+    };
+    const bars = path.join(dataDir, 'lake', 'bars');
+    const catalogued = rows();
+    expect(catalogued.map((r) => path.join(bars, r.path))).toEqual(files);
+    for (const r of catalogued) {
+      const bytes = fs.readFileSync(path.join(bars, r.path));
+      expect(r).toMatchObject({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), schema_version: 2, status: 'ok' });
+    }
+    expect(catalogued.reduce((n, r) => n + r.rows, 0)).toBe(4120);
+    expect((await runCli(dataDir, ['aggregate', '--timeframes', '1d'])).code).toBe(0);
+    expect(rows()).toHaveLength(12);
   });
 
   it('a truncated file stops only the queries that need it; verify names it, repair quarantines it, a re-ingest restores a clean lake', async () => {
