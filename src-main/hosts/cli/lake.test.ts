@@ -219,4 +219,17 @@ describe('the lake catalog', () => {
     expect(await lakeContent(dataDir)).toBe(before);
     expect((await runCli(dataDir, ['lake', 'verify'])).code).toBe(0);
   });
+
+  it('says what is lost when a CSV-sourced file is damaged', async () => {
+    const dataDir = path.join(tmp.dir, 'data');
+    const source = path.join(__dirname, '..', '..', 'providers', 'csv', 'fixtures', 'two_symbols.csv');
+    const imp = await runCli(dataDir, ['ingest', '--provider', 'csv', '--source', source, '--no-pipeline']);
+    expect(imp.code, imp.stderr).toBe(0);
+    const file = parquetFiles(dataDir).find((f) => f.includes('provider=csv'))!;
+    fs.truncateSync(file, 10);
+    const rep = await runCli(dataDir, ['lake', 'repair']);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(rep.stdout).toContain(`quarantined ${path.relative(dataDir, file)}`);
+    expect(rep.stdout).toMatch(/^lost: the \w+ bars of \S+ from csv .*only the original CSV can restore them/m);
+  });
 });
