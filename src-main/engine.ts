@@ -135,7 +135,7 @@ export class Engine {
       ingestHandlers(this.ingest),
       jobsHandlers({ jobs: () => s.jobs(), timeline: s.timeline, running: (jobId) => this.ingest.run(jobId) !== undefined }),
       universeHandlers({ store: s.universes, coverage: s.coverage, query: s.query, db: () => s.db() }),
-      lakeHandlers(s.coverage),
+      lakeHandlers({ ...s.lakeDeps(), aggregate: (arg) => this.aggregate(arg) }),
       queryHandlers(s.workbench, s.query),
       chartHandlers({ service: s.chart }),
       validationHandlers(validation),

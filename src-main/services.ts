@@ -2,11 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ChartService } from './chart/service';
+import { CatalogStore } from './db/catalog';
 import { CoverageStore } from './db/coverage';
 import { JobStore } from './db/jobs';
 import { migrate } from './db/migrations';
 import { openDb } from './db/open';
+import { adoptLake } from './lake/adopt';
+import { registerCatalog, type LakeCatalog } from './lake/catalog';
+import type { LakeDeps } from './lake/handlers';
 import { parsePrecedence } from './lake/sources';
+import { quickCheck } from './lake/verify';
+import { listBarFiles } from './lake/layout';
 import { LakeWriter } from './lake/writer';
 import { MetricsHistory, startHistorySampler, type EngineMetrics } from './metrics';
 import { TimelineStore } from './pipeline/timeline';
@@ -42,6 +48,7 @@ export class Services {
   private dbHandle: Database.Database | undefined;
   private historySampler: { sampleNow(): Promise<number>; stop(): Promise<void> } | undefined;
   private closing = false;
+  private unregisterCatalog: (() => void) | undefined;
 
   constructor(private readonly o: ServicesOptions) {}
 
@@ -64,6 +71,11 @@ export class Services {
       }
       fs.mkdirSync(this.o.paths.bars, { recursive: true });
       this.dbHandle = db;
+      // Selection (aggregation, validation, the chart) reads the catalogued files once the lake is adopted; a lake of
+      // an older build is read from its folders until lake() has adopted it.
+      const catalog = this.catalogStore();
+      if (!catalog.adopted() && catalog.entries().length === 0 && listBarFiles(this.o.paths.bars).length === 0) catalog.setAdopted();
+      if (catalog.adopted()) this.unregisterCatalog = registerCatalog(this.o.paths.bars, catalog);
       // every process, CLI included, records samples of its metrics (every 15 s and at job end)
       const history = new MetricsHistory(db);
       this.built.set('history', history);
@@ -98,21 +110,64 @@ export class Services {
   }
 
   coverage = (): CoverageStore => this.lazy('coverage', () => new CoverageStore(this.db()));
+  /** The catalog's store as it is (not adopted, not checked): the writer records into it. */
+  private catalogStore = (): CatalogStore => this.lazy('catalogStore', () => new CatalogStore(this.dbHandle ?? this.db(), this.o.paths.bars));
+
+  /**
+   * The catalog, ready for readers: a lake written before the catalog adopted into it (resumable: every file is
+   * registered on its own), and every catalogued file's presence and size checked, the damaged ones marked bad so that
+   * no reader opens them (`marketpipe lake verify` names them, `lake repair` quarantines them).
+   */
+  catalog = (): Promise<LakeCatalog> =>
+    this.lazy('catalog', async () => {
+      const catalog = this.catalogStore();
+      if (!catalog.adopted()) {
+        const r = await adoptLake(this.o.paths.bars, catalog, await this.rawWriter());
+        this.o.log.info('lake adopted into the catalog', { registered: r.registered, rewritten: r.rewritten, skipped: r.skipped.length });
+        this.unregisterCatalog ??= registerCatalog(this.o.paths.bars, catalog);
+      }
+      const bad = quickCheck(catalog);
+      if (bad.length) this.o.log.warn('damaged lake files left out of every read (run `marketpipe lake repair`)', { files: bad.map((b) => `${b.file}: ${b.kind}`) });
+      return catalog;
+    });
+
+  /** What the lake's requests need (closures: nothing opens before a request runs). */
+  lakeDeps(): Omit<LakeDeps, 'aggregate'> {
+    return { coverage: this.coverage, catalog: this.catalog, barsRoot: this.o.paths.bars, dataRoot: this.o.paths.root };
+  }
   universes = (): UniverseStore => this.lazy('universes', () => new UniverseStore(this.db()));
   settings = (): SettingsStore => this.lazy('settings', () => new SettingsStore(this.db()));
   validations = (): ValidationStore => this.lazy('validations', () => new ValidationStore(this.db()));
   // the open handle even while closing: the last events of jobs cancelled by the shutdown are still recorded
   timeline = (): TimelineStore => this.lazy('timeline', () => new TimelineStore(this.dbHandle ?? this.db()));
-  writer = (): Promise<LakeWriter> =>
-    this.lazy('writer', () => {
+  private rawWriter = (): Promise<LakeWriter> =>
+    this.lazy('rawWriter', () => {
       this.db(); // the lake folder exists once the engine is bootstrapped
-      return LakeWriter.open(this.o.paths.bars, { tempDir: prepareSpillDir(path.join(this.o.paths.tmp, 'writer-spill')) });
+      const catalog = this.catalogStore();
+      return LakeWriter.open(this.o.paths.bars, {
+        tempDir: prepareSpillDir(path.join(this.o.paths.tmp, 'writer-spill')),
+        onPublish: (f) => catalog.record(f),
+      });
+    });
+
+  /** The lake writer, every publish recorded in the catalog; the catalog is adopted before the first write. */
+  writer = (): Promise<LakeWriter> =>
+    this.lazy('writer', async () => {
+      const w = await this.rawWriter();
+      await this.catalog();
+      return w;
     });
 
   query = (): Promise<QueryService> =>
     this.lazy('query', () => {
       this.db(); // the lake folder exists once the engine is bootstrapped
-      return QueryService.open(this.o.paths.lake, this.o.paths.bars, parsePrecedence(this.o.sourcePrecedence), { exportDir: this.exportRoot(), spillDir: path.join(this.o.paths.tmp, 'query-spill') });
+      return this.catalog().then((catalog) =>
+        QueryService.open(this.o.paths.lake, this.o.paths.bars, parsePrecedence(this.o.sourcePrecedence), {
+          exportDir: this.exportRoot(),
+          spillDir: path.join(this.o.paths.tmp, 'query-spill'),
+          catalog,
+        }),
+      );
     });
 
   /** The query workbench (open results, exports, history, saved queries); the web host takes downloads from it. */
@@ -121,8 +176,8 @@ export class Services {
 
   /** The chart explorer's reader: bars by range, sessions, findings of the recorded audit reports (newest 200 runs). */
   chart = (): Promise<ChartService> =>
-    this.lazy('chart', () => {
-      this.db();
+    this.lazy('chart', async () => {
+      await this.catalog();
       return ChartService.open({
         barsRoot: this.o.paths.bars,
         precedence: parsePrecedence(this.o.sourcePrecedence),
@@ -141,7 +196,8 @@ export class Services {
   /** Lets in-flight writes finish, closes DuckDB (lake writer, workbench, query, chart) and then SQLite. */
   async close(): Promise<void> {
     this.closing = true;
-    await this.ifBuilt<LakeWriter>('writer', (w) => w.close());
+    await this.ifBuilt<LakeWriter>('rawWriter', (w) => w.close());
+    this.unregisterCatalog?.();
     await this.ifBuilt<Workbench>('workbench', (w) => w.close());
     await this.ifBuilt<QueryService>('query', (q) => q.close());
     await this.ifBuilt<ChartService>('chart', (c) => c.close());

@@ -4,10 +4,10 @@ import { TIMEFRAMES, type Timeframe } from '../contract/schemas';
 import { MAX_FINDINGS, MAX_SESSION_DAYS, type ChartBars, type ChartBarsArg, type ChartExtent, type ChartFindings, type ChartSession } from '../contract/chart';
 import { dailySql, intradaySql } from '../aggregate/aggregate';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, exchangeDate, sessionFor, tradingDays } from '../calendar';
-import { listSources, sqlString, type SourceKey } from '../lake/layout';
+import { sqlString, type SourceKey } from '../lake/layout';
 import { preferredSources } from '../lake/sources';
 import { clampToCalendar, dayNumberOf, exchangeMidnight, dateOfDayNumber } from '../calendar/sql';
-import { selectSources, type SourceFile } from '../lake/select';
+import { lakeSources, selectSources, type SourceFile } from '../lake/select';
 import { TIMEFRAME_MS } from '../../src-common/timeframes';
 import { REPORT_HEADER } from '../validate/report';
 import { MpError } from '../shared/errors';
@@ -72,12 +72,12 @@ export class ChartService {
   }
 
   symbols(): string[] {
-    return [...new Set(listSources(this.opts.barsRoot).map((s) => s.symbol))].sort();
+    return [...new Set(lakeSources(this.opts.barsRoot).map((s) => s.symbol))].sort();
   }
 
   /** The sources holding `symbol`, preferred first. */
   private sourcesOf(symbol: string): Array<{ provider: string; feed: string; timeframes: Timeframe[] }> {
-    const keys = listSources(this.opts.barsRoot).filter((s) => s.symbol === symbol);
+    const keys = lakeSources(this.opts.barsRoot).filter((s) => s.symbol === symbol);
     const bySource = new Map<string, { provider: string; feed: string; timeframes: Timeframe[] }>();
     for (const k of keys) {
       const id = `${k.provider}\u0000${k.feed}`;

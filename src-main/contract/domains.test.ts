@@ -10,13 +10,15 @@ describe('the contract by domain', () => {
   });
 
   it("types a domain's handlers over its own requests only", () => {
-    expectTypeOf<DomainRequestName<'lake'>>().toEqualTypeOf<'lake.status'>();
+    expectTypeOf<DomainRequestName<'lake'>>().toEqualTypeOf<'lake.status' | 'lake.verify' | 'lake.repair'>();
     expectTypeOf<DomainRequestName<'reconcile'>>().toEqualTypeOf<'reconcile.run'>();
     expectTypeOf<'universe'>().toExtend<Domain>();
 
-    const lake: DomainHandlers<'lake'> = { 'lake.status': async () => ({ symbols: 0, empty: true }) };
+    const lakeRest = { 'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [] }), 'lake.repair': async () => ({ quarantined: [], rebuilt: [], actions: [], lost: [] }) };
+    const lake: DomainHandlers<'lake'> = { 'lake.status': async () => ({ symbols: 0, empty: true }), ...lakeRest };
     const notLake: DomainHandlers<'lake'> = {
       'lake.status': async () => ({ symbols: 0, empty: true }),
+      ...lakeRest,
       // @ts-expect-error another domain's request cannot be registered by the lake's handlers
       'universe.list': async () => [],
     };
@@ -26,7 +28,11 @@ describe('the contract by domain', () => {
   });
 
   it('refuses a request registered twice, and a request nobody handles', () => {
-    const lake: DomainHandlers<'lake'> = { 'lake.status': async () => ({ symbols: 0, empty: true }) };
+    const lake: DomainHandlers<'lake'> = {
+      'lake.status': async () => ({ symbols: 0, empty: true }),
+      'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [] }),
+      'lake.repair': async () => ({ quarantined: [], rebuilt: [], actions: [], lost: [] }),
+    };
     expect(() => combineHandlers(lake, lake)).toThrow(/"lake.status" registered twice/);
     expect(() => combineHandlers(lake)).toThrow(/no handler for: /);
   });

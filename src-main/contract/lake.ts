@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The lake domain: the Parquet bars as a whole.
+// The lake domain: the Parquet bars as a whole, and their catalog.
 
 export const LakeStatusSchema = z.object({
   /** symbols with at least one session in the lake (any source) */
@@ -9,7 +9,49 @@ export const LakeStatusSchema = z.object({
 });
 export type LakeStatus = z.infer<typeof LakeStatusSchema>;
 
+export const LAKE_PROBLEM_KINDS = ['missing', 'size', 'checksum', 'unreadable', 'schema', 'rows', 'foreign'] as const;
+
+export const LakeVerifyArgSchema = z
+  .object({
+    /** presence and size only (what every start checks), no checksums or reads */
+    quick: z.boolean().optional(),
+  })
+  .strict();
+
+export const LakeVerifyResultSchema = z.object({
+  ok: z.boolean(),
+  /** catalogued files checked, and what they hold */
+  files: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  problems: z.array(
+    z.object({
+      /** relative to the data dir */
+      file: z.string(),
+      kind: z.enum(LAKE_PROBLEM_KINDS),
+      detail: z.string(),
+    }),
+  ),
+});
+export type LakeVerifyResult = z.infer<typeof LakeVerifyResultSchema>;
+
+export const LakeRepairResultSchema = z.object({
+  /** files moved to <data>/quarantine/ (paths relative to the data dir) */
+  quarantined: z.array(z.object({ file: z.string(), to: z.string(), problem: z.string() })),
+  /** derived timeframes rebuilt from their intact 1m bars */
+  rebuilt: z.array(z.string()),
+  /** commands that fetch again what the quarantined files held */
+  actions: z.array(z.string()),
+  /** what no command can restore (CSV-sourced bars) */
+  lost: z.array(z.string()),
+});
+export type LakeRepairResult = z.infer<typeof LakeRepairResultSchema>;
+
 export const lakeRequests = {
   /** Whether the lake holds any data, for the empty states. */
   'lake.status': { arg: z.object({}).strict(), result: LakeStatusSchema },
+  /** Checks every catalogued file and every file of the tree against the catalog. */
+  'lake.verify': { arg: LakeVerifyArgSchema, result: LakeVerifyResultSchema },
+  /** Quarantines bad and foreign files, forgets their coverage, rebuilds what it can and says what to run for the rest. */
+  'lake.repair': { arg: z.object({}).strict(), result: LakeRepairResultSchema },
 } as const;

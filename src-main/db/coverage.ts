@@ -52,4 +52,14 @@ export class CoverageStore {
       for (const [day, rows] of rowsByDay) this.stmts.put.run(src.symbol, src.timeframe, src.provider, src.feed, day, rows, jobId, now);
     })();
   }
+
+  /**
+   * Forgets the sessions of one source in [start, end] (dates, inclusive): after `lake repair` quarantined the file that
+   * held them, the next ingest fetches them again instead of calling them up to date. Returns how many were forgotten.
+   */
+  forget(src: SourceKey, start: string, end: string): number {
+    return this.db
+      .prepare(`DELETE FROM coverage WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? AND session_date BETWEEN ? AND ?`)
+      .run(src.symbol, src.timeframe, src.provider, src.feed, start, end).changes;
+  }
 }

@@ -7,6 +7,8 @@ import { BAR_COLUMNS, isStrictlyAscending, type BarBatch } from './batch';
 import { publishAtomically, sweepTempFiles } from './fsync';
 import { withSessionSql } from './session';
 import { instantSql, partitionDir, partitionFile, sqlString, tempFileName, type PartitionKey } from './layout';
+import { LAKE_SCHEMA_VERSION } from './catalog';
+import { fileStats, sha256File, typedCopySql, type LakeWriterOptions } from './publish';
 
 export interface WriteRequest {
   key: PartitionKey;
@@ -14,6 +16,8 @@ export interface WriteRequest {
   /** The fetched range [from, to) in epoch ms: rows of the existing file inside it are replaced by the batch. */
   replaceFrom: number;
   replaceTo: number;
+  /** the job whose write this is, recorded in the catalog */
+  jobId?: string;
 }
 
 export interface WriteResult {
@@ -38,6 +42,7 @@ export interface QueryWriteRequest {
    * calendar join every other write pays
    */
   withSession?: boolean;
+  jobId?: string;
 }
 
 /** Whether a Parquet file has a `session` column (files of builds before it do not). */
@@ -66,6 +71,7 @@ export interface RelationWriteRequest {
   replaceTo: number;
   /** the relation yields its rows in ts order (a filtered scan of a table stored in that order): a new file needs no sort */
   ordered?: boolean;
+  jobId?: string;
 }
 
 export interface RelationWriteResult extends WriteResult {
@@ -89,7 +95,6 @@ const STAGE_COLUMNS = BAR_COLUMNS.map((c) => `${c} DOUBLE`).join(', ');
 const FROM_BAR_COLUMNS = `${instantSql('ts')} AS ts, open, high, low, close, volume,
         CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
         CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap`;
-const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
 
 /**
  * Writes partitions of the lake. One DuckDB connection, writes serialised through a queue (DuckDB parallelises each
@@ -107,16 +112,36 @@ export class LakeWriter {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly barsRoot: string,
+    private readonly onPublish: LakeWriterOptions['onPublish'],
   ) {}
 
-  /** `tempDir`: where DuckDB spills (a folder of the data dir), instead of `.tmp` under the working directory */
-  static async open(barsRoot: string, opts: { tempDir?: string } = {}): Promise<LakeWriter> {
+  static async open(barsRoot: string, opts: LakeWriterOptions = {}): Promise<LakeWriter> {
     sweepTempFiles(barsRoot);
     const instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB', ...(opts.tempDir ? { temp_directory: opts.tempDir } : {}) });
     const conn = await instance.connect();
     // Timestamps are UTC everywhere in the lake; the session zone only affects how DuckDB prints them.
     await conn.run(`SET TimeZone = 'UTC'`);
-    return new LakeWriter(instance, conn, barsRoot);
+    return new LakeWriter(instance, conn, barsRoot, opts.onPublish);
+  }
+
+  /**
+   * fsync + rename + folder fsync (publishAtomically), then the hook: the checksum is taken of the temp file after its
+   * fsync, before it becomes visible, so the catalog's checksum is of exactly the bytes published.
+   */
+  private async publish(conn: DuckDBConnection, tmp: string, file: string, key: PartitionKey, jobId: string | undefined): Promise<void> {
+    const stats = this.onPublish ? await fileStats(conn, tmp) : undefined;
+    await this.publishFile(tmp, file, key, jobId, stats);
+  }
+
+  private async publishFile(tmp: string, file: string, key: PartitionKey, jobId: string | undefined, stats: Awaited<ReturnType<typeof fileStats>> | undefined): Promise<void> {
+    let sha256 = '';
+    let bytes = 0;
+    if (this.onPublish) {
+      sha256 = await sha256File(tmp);
+      bytes = fs.statSync(tmp).size;
+    }
+    await publishAtomically(tmp, file);
+    if (this.onPublish && stats) await this.onPublish({ key, file, bytes, sha256, ...stats, schemaVersion: LAKE_SCHEMA_VERSION, jobId: jobId ?? null });
   }
 
   write(req: WriteRequest): Promise<WriteResult> {
@@ -174,11 +199,11 @@ export class LakeWriter {
     }
     try {
       await this.conn.run(
-        `COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, existing || !sorted)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`,
+        typedCopySql(withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, existing || !sorted), tmp),
       );
       const written = sorted ? req.batch.length : Number((await this.conn.runAndReadAll(`SELECT count(DISTINCT ts) FROM stage`)).getRows()[0]?.[0] ?? 0);
       const total = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0]?.[0] ?? 0);
-      await publishAtomically(tmp, file);
+      await this.publish(this.conn, tmp, file, req.key, req.jobId);
       return { file, written, total };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -230,9 +255,9 @@ export class LakeWriter {
         const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
         body = `SELECT ${LAKE_COLUMNS} FROM (${fresh}) UNION ALL SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`;
       }
-      const copied = await conn.runAndReadAll(`COPY (${withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, merge || req.ordered !== true)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`);
+      const copied = await conn.runAndReadAll(typedCopySql(withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, merge || req.ordered !== true), tmp));
       const total = Number(copied.getRows()[0]?.[0] ?? 0);
-      await publishAtomically(tmp, file);
+      await this.publish(conn, tmp, file, req.key, req.jobId);
       return { file, written, total, rowsByHour };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -353,7 +378,7 @@ export class LakeWriter {
     const given = req.withSession === true && (!merge || (await hasSessionColumn(conn, file)));
     const cols = given ? `${LAKE_COLUMNS}, session` : LAKE_COLUMNS;
     const body = (sql: string) => (given ? `SELECT ${cols} FROM (${sql}) ORDER BY ts` : withSessionSql(sql, LAKE_COLUMNS, req.key.timeframe, req.key.year));
-    const copy = async (sql: string) => Number((await conn.runAndReadAll(`COPY (${body(sql)}) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`)).getRows()[0]?.[0] ?? 0);
+    const copy = async (sql: string) => Number((await conn.runAndReadAll(typedCopySql(body(sql), tmp))).getRows()[0]?.[0] ?? 0);
     try {
       let written: number;
       let total: number;
@@ -374,10 +399,12 @@ export class LakeWriter {
         total = await copy(`SELECT ${cols} FROM query_stage UNION ALL
           SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`);
       }
+      // the stats are read on this lane before the publish is started (the lane then goes on to its next COPY)
+      const stats = this.onPublish ? await fileStats(conn, tmp) : undefined;
       if (deferred) {
         // settled (never rejected) so that a failure waits, unobserved, until the caller collects it
         deferred.push(
-          publishAtomically(tmp, file).then(
+          this.publishFile(tmp, file, req.key, req.jobId, stats).then(
             () => undefined,
             (e: unknown) => {
               fs.rmSync(tmp, { force: true });
@@ -385,7 +412,7 @@ export class LakeWriter {
             },
           ),
         );
-      } else await publishAtomically(tmp, file);
+      } else await this.publishFile(tmp, file, req.key, req.jobId, stats);
       return { file, written, total };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -393,6 +420,14 @@ export class LakeWriter {
     } finally {
       await conn.run(`DROP TABLE IF EXISTS query_stage`);
     }
+  }
+
+  /** Runs `fn` on the writer's connection, queued behind the writes (adoption inspects and hashes files with it). */
+  withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    const run = this.queue.then(() => fn(this.conn));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {

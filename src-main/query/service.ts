@@ -4,7 +4,8 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } f
 import type { Cell, QueryArg, QueryResult } from '../contract/schemas';
 import { MpError } from '../shared/errors';
 import { pidAlive } from '../shared/process';
-import { HIVE_TYPES, listBarFiles, listSources, sqlString } from '../lake/layout';
+import { HIVE_TYPES, listBarFiles, sqlString, type SourceKey } from '../lake/layout';
+import { keyOfPath, type LakeCatalog } from '../lake/catalog';
 import { DEFAULT_PRECEDENCE, preferredSources } from './sources';
 import { oneLine, prepareReadOnly } from './guard';
 import { toCell } from './cells';
@@ -40,7 +41,7 @@ export class QueryGeneration {
     readonly signature: string,
   ) {}
 
-  static async create(files: string[], barsRoot: string, precedence: string[], opts: QueryServiceOptions, signature: string): Promise<QueryGeneration> {
+  static async create(files: string[], barsRoot: string, precedence: string[], opts: QueryServiceOptions, signature: string, oneSchema = false): Promise<QueryGeneration> {
     const exportDir = opts.exportDir;
     // Spill files go to a folder of the data dir that no user SQL may name (it is in no allowed path), capped in size;
     // without one DuckDB would spill into `.tmp` under whatever folder the process was started from.
@@ -58,7 +59,7 @@ export class QueryGeneration {
       await admin.run(`SET autoload_known_extensions = false`);
       // workbench results are materialized here (see results.ts), apart from the views
       await admin.run(`CREATE SCHEMA ${RESULTS_SCHEMA}`);
-      await createViews(admin, files, barsRoot, precedence);
+      await createViews(admin, files, barsRoot, precedence, oneSchema);
       await admin.run(`SET lock_configuration = true`);
     } catch (e) {
       admin.closeSync();
@@ -143,6 +144,11 @@ export interface QueryServiceOptions {
   maxSpill?: string;
   /** DuckDB's memory_limit (default 2GB) */
   memoryLimit?: string;
+  /**
+   * The lake's catalog: the views read its files only (a stray or foreign file in the tree is never read), all of one
+   * schema. Without it the views read every data file of the tree.
+   */
+  catalog?: LakeCatalog;
 }
 
 export interface QueryLease {
@@ -156,7 +162,7 @@ export interface QueryLease {
  * sources of one symbol are never mixed. Until the first file exists both are empty views of the same shape. The views
  * name their files (no glob): the instance may read nothing else.
  */
-async function createViews(admin: DuckDBConnection, files: string[], barsRoot: string, precedence: string[]): Promise<void> {
+async function createViews(admin: DuckDBConnection, files: string[], barsRoot: string, precedence: string[], oneSchema: boolean): Promise<void> {
   if (files.length === 0) {
     await admin.run(`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`);
     await admin.run(`CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`);
@@ -164,9 +170,17 @@ async function createViews(admin: DuckDBConnection, files: string[], barsRoot: s
   }
   await admin.run(
     `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
-     FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = true)`,
+     FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = ${oneSchema ? 'false' : 'true'})`,
   );
-  const sources = listSources(barsRoot);
+  // Catalogued files all have one schema: no file is opened to bind the view but the first, and a query whose
+  // partition filter leaves a file out never opens it (with union_by_name every file's footer is read at bind time,
+  // so one damaged file failed every query).
+  const seen = new Map<string, SourceKey>();
+  for (const f of files) {
+    const k = keyOfPath(barsRoot, f);
+    if (k) seen.set(`${k.timeframe}\0${k.provider}\0${k.feed}\0${k.symbol}`, { timeframe: k.timeframe, provider: k.provider, feed: k.feed, symbol: k.symbol });
+  }
+  const sources = [...seen.values()];
   const preferred = preferredSources(sources, precedence);
   if (preferred.length === sources.length) {
     await admin.run(`CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`);
@@ -205,14 +219,19 @@ export class QueryService {
 
   /** The generation for the lake's files as they are now, built when they changed. */
   private async generation(): Promise<QueryGeneration> {
-    const files = listBarFiles(this.barsRoot);
+    const catalog = this.opts.catalog;
+    // Damaged files stay in the views, last: DuckDB binds a view by its first file and opens the others only when a
+    // query's partition filters keep them, so queries about other partitions answer and a query that needs a damaged
+    // file fails naming it (never a silently partial answer).
+    const entries = catalog?.entries();
+    const files = entries ? [...entries.filter((e) => e.status === 'ok'), ...entries.filter((e) => e.status !== 'ok')].map((e) => e.file) : listBarFiles(this.barsRoot);
     const signature = files.join('\n');
     if (this.current?.signature === signature) return this.current;
     if (this.building) {
       const g = await this.building;
       if (g.signature === signature) return g;
     }
-    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature);
+    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature, catalog !== undefined);
     try {
       const g = await this.building;
       this.current?.retire();
@@ -239,7 +258,7 @@ export class QueryService {
     } catch (e) {
       if (timedOut) throw new MpError('E_TIMEOUT', `query cancelled after ${timeoutMs} ms (--timeout)`);
       if (e instanceof MpError) throw e;
-      throw new MpError('E_QUERY', oneLine(e));
+      throw this.damagedFileError(e) ?? new MpError('E_QUERY', oneLine(e));
     } finally {
       if (timer) clearTimeout(timer);
       lease.release();
@@ -283,6 +302,19 @@ export class QueryService {
       }
       return { rowCount, elapsedMs: Math.round((performance.now() - t0) * 10) / 10 };
     });
+  }
+
+  /**
+   * A query that failed reading a lake file: one line naming the file and the repair command. The file is marked bad
+   * in the catalog (aggregation, validation and the chart leave it out; `lake verify` names it).
+   */
+  private damagedFileError(e: unknown): MpError | undefined {
+    const text = e instanceof Error ? e.message : String(e);
+    const file = this.opts.catalog?.entries().find((f) => text.includes(f.file));
+    if (!file) return undefined;
+    this.opts.catalog!.markBad(file.file, `unreadable: ${oneLine(e)}`);
+    const rel = path.relative(path.dirname(path.dirname(this.barsRoot)), file.file);
+    return new MpError('E_IO', `lake file ${rel} is damaged (${oneLine(e).slice(0, 160)}); run \`marketpipe lake repair\``);
   }
 
   close(): void {

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTestEngine } from '../testing/engine';
 import { inProcessClient } from '../contract/dispatcher';
-import { LakeWriter } from '../lake/writer';
 import { partitionFile, sqlString } from '../lake/layout';
 import { MpError, type Result } from '../shared/errors';
 import { ny, readReport } from './fixtures/lake';
@@ -40,8 +39,9 @@ async function writeAlteredCopy() {
     extra: ny('2024-01-03', 8, 0), // a pre-market bar only polygon has
   };
   const at = (ms: number) => `epoch_ms(${ms}::BIGINT)::TIMESTAMPTZ`;
-  const writer = await LakeWriter.open(barsRoot);
-  try {
+  // the engine's writer: the lake's readers see catalogued files only
+  const writer = await fx.engine.services.writer();
+  {
     for (const symbol of ['AAPL', 'MSFT']) {
       const file = partitionFile(barsRoot, { timeframe: '1m', provider: 'fake', feed: 'sim', symbol, year: 2024 });
       const sql =
@@ -55,8 +55,6 @@ async function writeAlteredCopy() {
              UNION ALL SELECT ${at(t.extra)}, 100, 101, 99, 100, 500, 5, 100`;
       await writer.writeFromQuery({ key: { timeframe: '1m', provider: 'polygon', feed: 'stocks', symbol, year: 2024 }, sql });
     }
-  } finally {
-    await writer.close();
   }
   return t;
 }

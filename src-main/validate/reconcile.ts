@@ -3,11 +3,11 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CALENDAR_VERSION } from '../calendar';
 import type { ReconcileArg, SourceSpec } from '../contract/validation';
-import { HIVE_TYPES, listSources, sqlString } from '../lake/layout';
+import { HIVE_TYPES, sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
 import { dateOfDayNumber, dayNumberOf, exchangeMidnight } from '../calendar/sql';
 import { isoSql, writeReport } from './report';
-import { selectSources } from '../lake/select';
+import { lakeSources, selectSources } from '../lake/select';
 import { NUMBER_MACRO } from './sql';
 import type { ValidationRunRecord, ValidationStore } from './store';
 
@@ -61,7 +61,7 @@ export interface ReconcileResult {
 /** A source as given (`polygon`) made concrete (`polygon:<its one feed>`) from what the lake holds. */
 export function resolveSource(barsRoot: string, spec: SourceSpec, timeframe: string): ResolvedSource {
   if (spec.feed !== null) return { provider: spec.provider, feed: spec.feed, label: `${spec.provider}:${spec.feed}` };
-  const feeds = [...new Set(listSources(barsRoot).filter((s) => s.provider === spec.provider && s.timeframe === timeframe).map((s) => s.feed))].sort();
+  const feeds = [...new Set(lakeSources(barsRoot).filter((s) => s.provider === spec.provider && s.timeframe === timeframe).map((s) => s.feed))].sort();
   if (feeds.length === 0) throw new MpError('E_NOT_FOUND', `the lake holds no ${timeframe} bars from ${spec.provider}`);
   if (feeds.length > 1) throw new MpError('E_BAD_INPUT', `${spec.provider} has several feeds in the lake (${feeds.join(', ')}): give one as ${spec.provider}:FEED`);
   return { provider: spec.provider, feed: feeds[0]!, label: `${spec.provider}:${feeds[0]!}` };

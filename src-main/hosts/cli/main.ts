@@ -14,6 +14,7 @@ import { registerValidate } from './commands/validate';
 import { registerReconcile } from './commands/reconcile';
 import { registerAggregate } from './commands/aggregate';
 import { registerQuery } from './commands/query';
+import { registerLake } from './commands/lake';
 import { registerServe } from './commands/serve';
 
 // The `marketpipe` CLI. Importing this module does nothing but define commands: the engine (DuckDB, SQLite) is
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
   registerReconcile(program, io);
   registerAggregate(program, io);
   registerQuery(program, io);
+  registerLake(program, io);
   registerServe(program, io);
 
   return program;

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import type { Timeframe } from '../contract/schemas';
+import { DATA_FILE, partitionFile, type PartitionKey } from './layout';
+import type { SourceFile } from './select';
+
+// The catalog: which files are the lake. The SQLite store (db/catalog.ts) implements LakeCatalog; the lake writer
+// reports each publish through a hook the engine wires (services.ts), so lake/ never imports db/. Readers (the query
+// service's views, aggregation, validation, the chart) read the catalogued files only: a stray, foreign or
+// half-written file in the tree never changes an answer.
+
+/**
+ * The version of the files' schema. 1: files of builds before the catalog (trade_count DOUBLE in aggregates, some
+ * without `session`); 2: the columns and types of LAKE_SCHEMA, in that order, in every file.
+ */
+export const LAKE_SCHEMA_VERSION = 2;
+
+/** Every lake file's columns, in order, with their DuckDB types (the partition columns live in the folder names). */
+export const LAKE_SCHEMA: ReadonlyArray<readonly [string, string]> = [
+  ['ts', 'TIMESTAMP WITH TIME ZONE'],
+  ['open', 'DOUBLE'],
+  ['high', 'DOUBLE'],
+  ['low', 'DOUBLE'],
+  ['close', 'DOUBLE'],
+  ['volume', 'DOUBLE'],
+  ['trade_count', 'BIGINT'],
+  ['vwap', 'DOUBLE'],
+  ['session', 'VARCHAR'],
+];
+
+/** The projection every write goes through (see writer.typedCopySql). */
+export const TYPED_COLUMNS = LAKE_SCHEMA.map(([c, t]) => `${c}::${t === 'TIMESTAMP WITH TIME ZONE' ? 'TIMESTAMPTZ' : t} AS ${c}`).join(', ');
+
+/** What the writer reports of each file it publishes. */
+export interface PublishedFile {
+  key: PartitionKey;
+  /** absolute path */
+  file: string;
+  rows: number;
+  /** epoch ms of the first and last bar (null when the file has no rows) */
+  minTs: number | null;
+  maxTs: number | null;
+  bytes: number;
+  /** hex sha256 of the file's bytes */
+  sha256: string;
+  schemaVersion: number;
+  jobId: string | null;
+}
+
+export type CatalogStatus = 'ok' | 'bad';
+
+export interface CatalogEntry extends PublishedFile {
+  /** `bad`: a check found it damaged (missing, another size, unreadable); the views leave it out until repaired */
+  status: CatalogStatus;
+  problem: string | null;
+}
+
+/** The catalog as the lake sees it (implemented over SQLite by db/catalog.ts). */
+export interface LakeCatalog {
+  record(f: PublishedFile): void;
+  entries(): CatalogEntry[];
+  /** entries with status ok */
+  liveFiles(): CatalogEntry[];
+  markBad(file: string, problem: string): void;
+  remove(file: string): void;
+  /** Whether the adoption of a lake written before the catalog has finished. */
+  adopted(): boolean;
+  setAdopted(): void;
+}
+
+/** The partition key of a file path under barsRoot (its Hive folder names), or null when it is not a data file's. */
+export function keyOfPath(barsRoot: string, file: string): PartitionKey | null {
+  const rel = path.relative(barsRoot, file).split(path.sep);
+  if (rel.length !== 6 || rel[5] !== DATA_FILE) return null;
+  const names = ['timeframe', 'provider', 'feed', 'symbol', 'year'];
+  const vals: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const prefix = `${names[i]}=`;
+    if (!rel[i]!.startsWith(prefix)) return null;
+    vals.push(rel[i]!.slice(prefix.length));
+  }
+  const year = Number(vals[4]);
+  if (!/^\d{4}$/.test(vals[4]!)) return null;
+  const key = { timeframe: vals[0] as Timeframe, provider: vals[1]!, feed: vals[2]!, symbol: vals[3]!, year };
+  return partitionFile(barsRoot, key) === path.resolve(file) ? key : null;
+}
+
+/** The catalogued files as selection sources (aggregation, validation, the chart). */
+export function catalogSourceFiles(entries: CatalogEntry[]): SourceFile[] {
+  return entries.map((e) => ({ timeframe: e.key.timeframe, provider: e.key.provider, feed: e.key.feed, symbol: e.key.symbol, year: e.key.year, file: e.file }));
+}
+
+// Readers that cannot be handed the catalog through their options (selection helpers called from several services)
+// find it here by the lake's root; the engine registers it when it opens the catalog and removes it when it closes.
+const registry = new Map<string, LakeCatalog>();
+
+export function registerCatalog(barsRoot: string, catalog: LakeCatalog): () => void {
+  const key = path.resolve(barsRoot);
+  registry.set(key, catalog);
+  return () => {
+    if (registry.get(key) === catalog) registry.delete(key);
+  };
+}
+
+export function catalogFor(barsRoot: string): LakeCatalog | undefined {
+  return registry.get(path.resolve(barsRoot));
+}

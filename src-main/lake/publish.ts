@@ -1,0 +1,39 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { TYPED_COLUMNS, type PublishedFile } from './catalog';
+import { sqlString } from './layout';
+
+const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
+
+/**
+ * Every COPY into the lake goes through this projection, so every file has one column order and one type per column
+ * whatever computed its rows (a sum of BIGINT is HUGEINT in DuckDB, which Parquet stores as DOUBLE: an aggregate's
+ * trade_count was DOUBLE while the 1m files' was INT64, and Spark or Polars refused the lake).
+ */
+export function typedCopySql(body: string, tmp: string): string {
+  return `COPY (SELECT ${TYPED_COLUMNS} FROM (${body})) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`;
+}
+
+/** sha256 of a file, streamed (a file is never held in memory whole). */
+export async function sha256File(file: string): Promise<string> {
+  const h = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export interface LakeWriterOptions {
+  /** where DuckDB spills (a folder of the data dir), instead of `.tmp` under the working directory */
+  tempDir?: string;
+  /**
+   * Called after each file is published (renamed into place): the catalog records it, replacing the row of the file it
+   * superseded. A failure here fails the write (the file is in place, the catalog's quick check will flag it).
+   */
+  onPublish?: (f: PublishedFile) => void | Promise<void>;
+}
+
+/** Stats of a written (not yet published) file: what the catalog records of it. */
+export async function fileStats(conn: DuckDBConnection, tmp: string): Promise<{ rows: number; minTs: number | null; maxTs: number | null }> {
+  const r = (await conn.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ms(min(ts))::DOUBLE, epoch_ms(max(ts))::DOUBLE FROM read_parquet(${sqlString(tmp)}, hive_partitioning = false)`)).getRows()[0];
+  return { rows: Number(r?.[0] ?? 0), minTs: r?.[1] == null ? null : Number(r[1]), maxTs: r?.[2] == null ? null : Number(r[2]) };
+}
