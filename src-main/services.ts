@@ -3,7 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ChartService } from './chart/service';
 import { CoverageStore } from './db/coverage';
-import { JobStore } from './db/jobs';
+import { JobStore, WriterLease } from './db/jobs';
 import { migrate } from './db/migrations';
 import { openDb } from './db/open';
 import { parsePrecedence } from './lake/sources';
@@ -97,6 +97,8 @@ export class Services {
     });
   }
 
+  /** one writer process per data dir (see WriterLease) */
+  lease = (): WriterLease => this.lazy('lease', () => new WriterLease(this.db(), pidAlive));
   coverage = (): CoverageStore => this.lazy('coverage', () => new CoverageStore(this.db()));
   universes = (): UniverseStore => this.lazy('universes', () => new UniverseStore(this.db()));
   settings = (): SettingsStore => this.lazy('settings', () => new SettingsStore(this.db()));
