@@ -98,7 +98,7 @@ describe('migrations', () => {
       ['AggregationCompleted', { jobId: 'j1', timeframes: ['5m'], partitions: 1, rowsWritten: 2, durationMs: 4 }],
     ] as const;
     old.forEach(([type, payload], i) => ins.run(`e${i}`, i, type, `2024-01-02T00:00:0${i}Z`, JSON.stringify(payload)));
-    expect(migrate(db)).toEqual(['0009_event_names.sql']);
+    expect(migrate(db)[0]).toBe('0009_event_names.sql');
     const events = new TimelineStore(db).timeline('j1', false);
     expect(events.events.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'pipeline.failed', 'pipeline.skipped', 'aggregate.completed']);
     expect(events.events[1]!.payload).toMatchObject({ kind: 'validation', runId: 'r1' });

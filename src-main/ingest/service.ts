@@ -146,11 +146,16 @@ export class IngestService {
     if (!provider.isConfigured(this.d.providerEnv())) {
       throw new MpError('E_PROVIDER_AUTH', `provider ${arg.provider} is not configured: set ${provider.info.needs.join(', ')}`);
     }
-    // one writer process per data dir, taken before planning: the plan reads coverage another writer may be changing
+    const plan = await this.prepareIngest(provider, arg, apiFeed, feed, opts.newSymbolsFrom);
+    if (!provider.info.timeframes.includes(plan.timeframe)) {
+      throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${plan.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
+    }
+    // one writer process per data dir, taken before the plan reads coverage (which another writer may be changing);
+    // bad input is refused before, without touching the disk
     this.d.services.lease().acquire();
     let launched = false;
     try {
-      const job = await this.plan(arg, provider, apiFeed, feed, opts);
+      const job = this.plan(arg, provider, feed, plan);
       launched = true;
       return job;
     } finally {
@@ -158,11 +163,7 @@ export class IngestService {
     }
   }
 
-  private async plan(arg: IngestArg, provider: Provider, apiFeed: string, feed: string, opts: { newSymbolsFrom?: string }): Promise<Job> {
-    const plan = await this.prepareIngest(provider, arg, apiFeed, feed, opts.newSymbolsFrom);
-    if (!provider.info.timeframes.includes(plan.timeframe)) {
-      throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${plan.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
-    }
+  private plan(arg: IngestArg, provider: Provider, feed: string, plan: PreparedIngest): Job {
     // the same request as a job that did not finish (killed, failed at a stage, cancelled): finish that job
     const previous = this.d.services.jobs().latestLike({ provider: arg.provider, feed, timeframe: plan.timeframe, symbols: plan.symbols, start: plan.start, end: plan.end });
     if (previous && (previous.job.status === 'failed' || previous.job.status === 'cancelled') && sameRun(previous.params, arg)) {

@@ -79,14 +79,18 @@ export class Pipeline {
       },
       { correlationId: job.id },
     );
-    if (!fetchOk) return Promise.resolve(job);
+    if (!fetchOk) {
+      // the fetch did not finish: the stages after it do not run (the job's stage stays fetch)
+      for (const stage of ['validate', 'aggregate'] as const) this.deps.bus.emit('pipeline.skipped', { jobId: job.id, stage, reason: `job ${job.status}` }, { correlationId: job.id, causationId: env.id });
+      return Promise.resolve(job);
+    }
     if (opts.closing && opts.run) {
       // the host is stopping: the stages are left for the next start (or a resume), as a kill would leave them
       const left = this.deps.jobs().finish(job.id, 'failed', job.progress, job.rowsWritten, { code: 'E_INTERRUPTED', message: 'interrupted: the engine closed before the validate stage' });
       this.deps.bus.emit('job.updated', left, { correlationId: job.id });
       return Promise.resolve(left);
     }
-    return this.runStages(job, 'validate', { ...opts, causationId: env?.id ?? null });
+    return this.runStages(job, 'validate', { ...opts, causationId: env.id });
   }
 
   /** Runs a job's stages from `from` to the end and finishes the job (see the class comment). */
@@ -125,7 +129,7 @@ export class Pipeline {
   private async stages(job: Job, from: 'validate' | 'aggregate', opts: StageRunOptions): Promise<Job> {
     const store = this.deps.jobs();
     const id = job.id;
-    const corr = { correlationId: id, causationId: opts.causationId };
+    const corr: { correlationId: string; causationId: string | null } = { correlationId: id, causationId: opts.causationId };
     const skip = (stage: PipelineStage, reason: string) => this.deps.bus.emit('pipeline.skipped', { jobId: id, stage, reason }, corr);
     let failure: { stage: 'validate' | 'aggregate'; error: ErrorValue } | undefined;
     let cancelled = false;
@@ -141,6 +145,10 @@ export class Pipeline {
           crashPoint('validate.start');
           this.deps.log.info('stage started', { job: id, stage: 'validate' });
           const t0 = performance.now();
+          // the aggregation is caused by the validation: its event's id, once it is emitted
+          const off = this.deps.bus.subscribe((e) => {
+            if (e.type === 'validation.completed' && e.correlationId === id) corr.causationId = e.id;
+          });
           try {
             await this.deps.validate(id, { correlationId: id, causationId: opts.causationId });
             crashPoint('validate.done');
@@ -149,6 +157,8 @@ export class Pipeline {
             failure = { stage: 'validate', error: this.failed(id, 'validate', e, t0, opts.causationId) };
             // aggregation does not depend on the findings: coarser timeframes must not stay stale because the
             // report could not be written (the job still fails at its validate stage, and a resume redoes both)
+          } finally {
+            off();
           }
         }
         if (job.timeframe !== '1m') skip('aggregate', `coarser timeframes are built from 1m bars, not ${job.timeframe}`);
@@ -165,7 +175,7 @@ export class Pipeline {
             this.deps.bus.emit('aggregate.completed', { jobId: id, timeframes: this.deps.timeframes, partitions: r.partitions, rowsWritten, durationMs: Math.round(performance.now() - t0) }, corr);
           } catch (e) {
             cancelled = opts.signal.aborted;
-            const error = this.failed(id, 'aggregate', e, t0, opts.causationId);
+            const error = this.failed(id, 'aggregate', e, t0, corr.causationId);
             failure ??= { stage: 'aggregate', error };
           }
         }
