@@ -101,6 +101,7 @@ export class Engine {
       aggregate: (job, timeframes, signal) =>
         this.aggregate({ timeframes, scope: { symbols: job.symbols, start: job.start, end: job.end, provider: job.provider, feed: job.feed } }, signal),
       timeframes: aggregateTimeframesFrom(this.env.MP_AGGREGATE_TIMEFRAMES),
+      closing: () => this.closing,
       log: this.log,
     });
     this.pipeline.register();

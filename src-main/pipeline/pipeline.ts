@@ -21,6 +21,8 @@ export interface PipelineDeps {
   aggregate(job: Job, timeframes: AggregateTimeframe[], signal: AbortSignal): Promise<{ partitions: number; rows: Partial<Record<Timeframe, number>> }>;
   /** the timeframes built after each 1m job; empty: no aggregation */
   timeframes: AggregateTimeframe[];
+  /** the engine is shutting down: a stage it stops is interrupted (finished at the next start), not cancelled */
+  closing: () => boolean;
   log: Logger;
 }
 
@@ -174,7 +176,7 @@ export class Pipeline {
             const rowsWritten = Object.values(r.rows).reduce((a, b) => a + (b ?? 0), 0);
             this.deps.bus.emit('aggregate.completed', { jobId: id, timeframes: this.deps.timeframes, partitions: r.partitions, rowsWritten, durationMs: Math.round(performance.now() - t0) }, corr);
           } catch (e) {
-            cancelled = opts.signal.aborted;
+            cancelled = opts.signal.aborted || this.abort.signal.aborted;
             const error = this.failed(id, 'aggregate', e, t0, corr.causationId);
             failure ??= { stage: 'aggregate', error };
           }
@@ -188,6 +190,8 @@ export class Pipeline {
     if (!failure) {
       finished = store.finish(id, 'succeeded', 100, job.rowsWritten, null);
       this.deps.log.info('job succeeded', { job: id });
+    } else if (cancelled && this.deps.closing()) {
+      finished = store.finish(id, 'failed', 100, job.rowsWritten, { code: 'E_INTERRUPTED', message: `interrupted: the engine closed during the ${failure.stage} stage` });
     } else if (cancelled) {
       finished = store.finish(id, 'cancelled', 100, job.rowsWritten, new MpError('E_CANCELLED', `cancelled during the ${failure.stage} stage`).toValue());
     } else {
