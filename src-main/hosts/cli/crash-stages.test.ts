@@ -7,7 +7,7 @@ import { makeTmpDir, type TmpDir } from '../../testing/tmp';
 // Jobs are atomic across their stages (fetch, write, validate, aggregate): a kill -9 anywhere leaves a job that says
 // which stage remains, and the same command or --resume finishes it, ending equal to a clean run in every
 // timeframe. Uses the built CLI (npm test builds first). Kill points come from MP_CRASH_AT (the process kills itself
-// with SIGKILL there) or from a log line; never from a sleep. MP_CRASH_LOOP=1 adds a loop of 24 kills.
+// with SIGKILL there) or from a log line; never from a sleep. MP_CRASH_LOOP=1 adds a loop of 22 kills.
 
 const root = path.resolve(__dirname, '../../..');
 const bin = path.join(root, 'bin', 'marketpipe.cjs');
@@ -136,7 +136,7 @@ describe('jobs are atomic across their stages (built CLI)', () => {
     expect(cli(d, ARGS).code).toBe(0);
   });
 
-  // 24 kills across the four stages (fetch, write, validate, aggregate), at hooks and at log lines
+  // 22 kills across the four stages (fetch, write, validate, aggregate), at hooks and at log lines
   const loop = process.env.MP_CRASH_LOOP === '1';
   if (!loop) it.skip('kill -9 loop across all stages (set MP_CRASH_LOOP=1 to run it)', () => undefined);
   else {
