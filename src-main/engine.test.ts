@@ -45,7 +45,8 @@ describe('engine', () => {
     expect(progress.at(-1)).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress); // never goes backwards
     const statuses = seen.filter((e) => e.type === 'job.updated').map((e) => (e.type === 'job.updated' ? e.payload.status : ''));
-    expect(statuses).toEqual(['queued', 'running', 'succeeded']);
+    // running through its fetch, then its validate and aggregate stages: succeeded only after the last one
+    expect(statuses).toEqual(['queued', 'running', 'running', 'succeeded']);
     expect(await q(`SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`)).toEqual([
       ['AAPL', 1560],
       ['MSFT', 1560],

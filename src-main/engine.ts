@@ -96,11 +96,12 @@ export class Engine {
     this.pipeline = new Pipeline({
       bus: this.bus,
       timeline: s.timeline,
+      jobs: () => s.jobs(),
       validate: (jobId, meta) => this.validation.validate({ jobId }, meta),
       aggregate: (job, timeframes, signal) =>
         this.aggregate({ timeframes, scope: { symbols: job.symbols, start: job.start, end: job.end, provider: job.provider, feed: job.feed } }, signal),
-      job: (jobId) => s.jobs().get(jobId) ?? undefined,
       timeframes: aggregateTimeframesFrom(this.env.MP_AGGREGATE_TIMEFRAMES),
+      closing: () => this.closing,
       log: this.log,
     });
     this.pipeline.register();
@@ -113,7 +114,8 @@ export class Engine {
       redactor: () => this.redactor,
       providerEnv: () => this.providerEnv(),
       log: this.log,
-      completed: (job, stages, run) => this.pipeline.jobCompleted(job, stages, run),
+      completed: (job, stages, o) => this.pipeline.jobCompleted(job, stages, { ...o, causationId: null }),
+      finishStages: (job, from, o) => this.pipeline.runStages(job, from, { ...o, causationId: null }),
       closing: () => this.closing,
     });
     this.validation = new ValidationService({
@@ -188,13 +190,22 @@ export class Engine {
     return this.ingest.resume(jobId);
   }
 
+  /**
+   * For long-lived hosts (desktop, serve) at start: finishes the validate and aggregate stages of jobs a dead process
+   * left behind, in the background, and lists the interrupted fetches (they may need credentials: resumed on request).
+   */
+  recoverJobs(): { finishing: string[]; resumable: string[] } {
+    const r = this.ingest.recover();
+    return { finishing: r.finishing.map((j) => j.id), resumable: r.resumable.map((j) => j.id) };
+  }
+
   cancelJob(jobId: string): boolean {
     return this.ingest.cancel(jobId);
   }
 
   /**
-   * Follows a job: resolves when it is finished (immediately for a job that is not running in this process) and,
-   * unless `pipeline` is false, when the validation and aggregation it caused are over.
+   * Follows a job: resolves when it is finished, its validate and aggregate stages included (immediately for a job
+   * that is not running in this process).
    */
   async waitForJob(jobId: string, opts: { pipeline?: boolean } = {}): Promise<Job> {
     const running = this.ingest.run(jobId);

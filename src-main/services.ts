@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { ChartService } from './chart/service';
 import { CatalogStore } from './db/catalog';
 import { CoverageStore } from './db/coverage';
-import { JobStore } from './db/jobs';
+import { JobStore, WriterLease } from './db/jobs';
 import { migrate } from './db/migrations';
 import { openDb } from './db/open';
 import { adoptLake } from './lake/adopt';
@@ -109,6 +109,8 @@ export class Services {
     });
   }
 
+  /** one writer process per data dir (see WriterLease) */
+  lease = (): WriterLease => this.lazy('lease', () => new WriterLease(this.db(), pidAlive));
   coverage = (): CoverageStore => this.lazy('coverage', () => new CoverageStore(this.db()));
   /** The catalog's store as it is (not adopted, not checked): the writer records into it. */
   private catalogStore = (): CatalogStore => this.lazy('catalogStore', () => new CatalogStore(this.dbHandle ?? this.db(), this.o.paths.bars));

@@ -39,11 +39,17 @@ export const ErrorValueSchema = z.object({ code: z.enum(ERROR_CODES), message: z
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
+/** The stage a job has still to do: fetch (bars), validate (audit report), aggregate (coarser timeframes), done. */
+export const JOB_STAGES = ['fetch', 'validate', 'aggregate', 'done'] as const;
+export const JobStageSchema = z.enum(JOB_STAGES);
+export type JobStage = z.infer<typeof JobStageSchema>;
 
 export const JobSchema = z.object({
   id: z.string(),
   kind: z.literal('ingest'),
   status: JobStatusSchema,
+  /** the stage that remains (failed or cancelled: the stage that did not finish); succeeded only with 'done' */
+  stage: JobStageSchema.default('done'),
   provider: z.string(),
   feed: z.string(),
   timeframe: TimeframeSchema,

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Job, JobStatus, Timeframe } from '../contract/schemas';
+import os from 'node:os';
+import type { Job, JobStage, JobStatus, Timeframe } from '../contract/schemas';
 import { z } from 'zod';
-import type { ErrorValue } from '../shared/errors';
+import { MpError, type ErrorValue } from '../shared/errors';
 
 export const JobParamsSchema = z.object({
   workers: z.number().int().min(1).max(32).default(4),
@@ -18,6 +19,7 @@ interface JobRow {
   id: string;
   kind: 'ingest';
   status: JobStatus;
+  stage: JobStage;
   provider: string;
   feed: string;
   timeframe: string;
@@ -38,6 +40,7 @@ function toJob(r: JobRow): Job {
     id: r.id,
     kind: r.kind,
     status: r.status,
+    stage: r.stage,
     provider: r.provider,
     feed: r.feed,
     timeframe: r.timeframe as Timeframe,
@@ -80,16 +83,21 @@ export class JobStore {
   private readonly stmts;
   constructor(private readonly db: Database.Database) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO jobs (id, kind, status, provider, feed, timeframe, symbols, start_date, end_date, params, host, pid, created_at)
-        VALUES (@id, 'ingest', 'queued', @provider, @feed, @timeframe, @symbols, @start, @end, @params, @host, @pid, @now)`),
+      insert: db.prepare(`INSERT INTO jobs (id, kind, status, stage, provider, feed, timeframe, symbols, start_date, end_date, params, host, pid, created_at)
+        VALUES (@id, 'ingest', 'queued', 'fetch', @provider, @feed, @timeframe, @symbols, @start, @end, @params, @host, @pid, @now)`),
       get: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
       params: db.prepare(`SELECT params FROM jobs WHERE id = ?`),
       list: db.prepare(`SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       start: db.prepare(`UPDATE jobs SET status = 'running', started_at = ? WHERE id = ?`),
       progress: db.prepare(`UPDATE jobs SET progress = ?, rows_written = ? WHERE id = ?`),
       finish: db.prepare(
-        `UPDATE jobs SET status = ?, progress = ?, rows_written = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`,
+        `UPDATE jobs SET status = ?, progress = ?, rows_written = ?, error_code = ?, error_message = ?, finished_at = ?, stage = coalesce(?, stage) WHERE id = ?`,
       ),
+      stage: db.prepare(`UPDATE jobs SET stage = ? WHERE id = ?`),
+      fetched: db.prepare(`UPDATE jobs SET stage = 'validate', progress = 100, rows_written = ? WHERE id = ?`),
+      sameRequest: db.prepare(`SELECT * FROM jobs WHERE provider = ? AND feed = ? AND timeframe = ? AND symbols = ? AND start_date = ? AND end_date = ?
+        ORDER BY created_at DESC, rowid DESC LIMIT 1`),
+      interrupted: db.prepare(`SELECT * FROM jobs WHERE status = 'failed' AND error_code = 'E_INTERRUPTED' ORDER BY created_at, rowid`),
       addTask: db.prepare(`INSERT OR IGNORE INTO job_tasks (job_id, symbol, year, start_date, end_date, days, status, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`),
       taskDone: db.prepare(`UPDATE job_tasks SET status = 'done', rows = ?, file = ?, updated_at = ? WHERE job_id = ? AND symbol = ? AND year = ?`),
@@ -174,8 +182,69 @@ export class JobStore {
     return n;
   }
 
+  /** A succeeded job is done with every stage; a failed or cancelled one keeps the stage it did not finish. */
   finish(id: string, status: Exclude<JobStatus, 'queued' | 'running'>, progress: number, rowsWritten: number, error: ErrorValue | null): Job {
-    this.stmts.finish.run(status, progress, rowsWritten, error?.code ?? null, error?.message ?? null, new Date().toISOString(), id);
+    this.stmts.finish.run(status, progress, rowsWritten, error?.code ?? null, error?.message ?? null, new Date().toISOString(), status === 'succeeded' ? 'done' : null, id);
     return this.get(id)!;
+  }
+
+  /** The fetch is over and its bars durable: the job goes on (still running) to its validate stage. */
+  fetched(id: string, rowsWritten: number): Job {
+    this.stmts.fetched.run(rowsWritten, id);
+    return this.get(id)!;
+  }
+
+  /** The stage that remains, recorded before the stage starts: a kill leaves the job pointing at it. */
+  setStage(id: string, stage: Exclude<JobStage, 'done'>): void {
+    this.stmts.stage.run(stage, id);
+  }
+
+  /** The newest job made by the same request (source, symbols, range) and the parameters it ran with. */
+  latestLike(j: Pick<NewJob, 'provider' | 'feed' | 'timeframe' | 'symbols' | 'start' | 'end'>): { job: Job; params: JobParams } | undefined {
+    const r = this.stmts.sameRequest.get(j.provider, j.feed, j.timeframe, JSON.stringify(j.symbols), j.start, j.end) as JobRow | undefined;
+    return r ? { job: toJob(r), params: this.params(r.id) } : undefined;
+  }
+
+  /** Jobs whose process died (or whose engine closed) before they finished, oldest first. */
+  interrupted(): Job[] {
+    return (this.stmts.interrupted.all() as JobRow[]).map(toJob);
+  }
+}
+
+/**
+ * The writer lease: one process at a time writes a data dir's lake. Held (in SQLite, so every process sees it
+ * atomically) while this process runs jobs; a lease whose process is gone is taken over. Counted: the jobs of one
+ * process share it.
+ */
+export class WriterLease {
+  private held = 0;
+  constructor(
+    private readonly db: Database.Database,
+    private readonly isAlive: (pid: number) => boolean,
+  ) {}
+
+  /** Takes the lease (or counts one more user of it); throws E_CONFLICT, one line, when another live process holds it. */
+  acquire(): void {
+    if (this.held > 0) {
+      this.held++;
+      return;
+    }
+    const me = os.hostname();
+    this.db
+      .transaction(() => {
+        const row = this.db.prepare(`SELECT pid, hostname, acquired_at FROM writer_lease WHERE id = 1`).get() as { pid: number; hostname: string; acquired_at: string } | undefined;
+        // a holder on another machine cannot be checked: it is taken as alive
+        if (row && row.pid !== process.pid && (row.hostname !== me || this.isAlive(row.pid))) {
+          throw new MpError('E_CONFLICT', `another MarketPipe process (pid ${row.pid} on ${row.hostname}) is writing to this data dir since ${row.acquired_at}: run again once it has finished`);
+        }
+        this.db.prepare(`INSERT OR REPLACE INTO writer_lease (id, pid, hostname, acquired_at) VALUES (1, ?, ?, ?)`).run(process.pid, me, new Date().toISOString());
+      })
+      .immediate();
+    this.held = 1;
+  }
+
+  release(): void {
+    if (this.held === 0) return;
+    if (--this.held === 0) this.db.prepare(`DELETE FROM writer_lease WHERE id = 1 AND pid = ?`).run(process.pid);
   }
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../shared/log';
 import type { Redactor } from '../shared/redact';
 import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
+import { crashPoint } from '../pipeline/crashpoint';
 import { rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
@@ -70,7 +71,8 @@ function daysUpTo(days: string[], date: string): number {
 /**
  * Runs one ingestion job to its end: fetch each (symbol, year) task with up to `workers` in flight, write each as one
  * atomic partition file, record a checkpoint per task, and report progress as events (throttled) and in SQLite.
- * Resolves with the finished job; never rejects.
+ * Resolves with the job as its fetch left it: failed or cancelled (stage fetch), or still running with its validate
+ * stage to come (the pipeline finishes it); never rejects.
  */
 export async function runIngest(o: RunIngestOptions): Promise<Job> {
   const { job, store, bus, log } = o;
@@ -179,6 +181,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
       if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
       buf.append(page);
+      crashPoint('fetch.page');
       rowsFetched += page.length;
       if (page.length > 0) {
         const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
@@ -210,6 +213,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
 
   /** After a unit's write (or a unit without bars): the data is durable (fsync + rename), so now the checkpoint. */
   const finishUnit = (t: IngestTask, file: string | null, written: number, sessions: Map<string, number>) => {
+    crashPoint('write.durable');
     if (written > 0) {
       rowsWritten += written;
       o.metrics.rowsIngested(job.provider, o.feed, o.timeframe, written, job.id);
@@ -253,7 +257,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     finished = store.finish(job.id, 'cancelled', progress(), rowsWritten, new MpError('E_CANCELLED', 'cancelled by the user').toValue());
   } else {
     log.info('ingest finished', { job: job.id, rows: rowsWritten });
-    finished = store.finish(job.id, 'succeeded', 100, rowsWritten, null);
+    finished = store.fetched(job.id, rowsWritten);
   }
   o.metrics.jobsInFlight(-1);
   const stats = o.stats.snapshot();
@@ -262,7 +266,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     jobId: job.id,
     progress: finished.progress,
     rowsWritten,
-    message: finished.status,
+    message: finished.status === 'running' ? 'fetched' : finished.status,
     barsPerSecond: secs > 0 ? Math.round(rowsFetched / secs) : 0,
     etaSeconds: 0,
     retries: stats.retries - stats0.retries,

@@ -31,6 +31,12 @@ function daysBefore(date: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Whether a request asks for the same run as a job's recorded parameters (workers and page size aside). */
+function sameRun(p: JobParams, arg: IngestArg): boolean {
+  const source = arg.source ? path.resolve(arg.source) : undefined;
+  return p.force === arg.force && p.pipeline === arg.pipeline && p.adjustment === arg.adjustment && p.source === source && p.tz === arg.tz;
+}
+
 function apiFeedOf(stored: string, adjustment: Adjustment): string {
   return adjustment === 'raw' ? stored : stored.slice(0, -(adjustment.length + 1));
 }
@@ -38,7 +44,7 @@ function apiFeedOf(stored: string, adjustment: Adjustment): string {
 export interface IngestServiceDeps {
   host: AppInfo['host'];
   providers: ProviderRegistry;
-  services: Pick<Services, 'jobs' | 'coverage' | 'universes' | 'writer' | 'sampleMetrics'>;
+  services: Pick<Services, 'jobs' | 'coverage' | 'universes' | 'writer' | 'sampleMetrics' | 'lease'>;
   metrics: EngineMetrics;
   bus: EventBus;
   /** the redactor now (a credential stored later must be redacted from then on) */
@@ -46,8 +52,13 @@ export interface IngestServiceDeps {
   /** what providers see: stored credentials under the environment */
   providerEnv(): NodeJS.ProcessEnv;
   log: Logger;
-  /** a run ended: the pipeline announces it (ingest.completed) and, when `runPipeline`, validates and aggregates */
-  completed(job: Job, stages: IngestStages, runPipeline: boolean): void;
+  /**
+   * a job's fetch ended: the pipeline announces it (ingest.completed) and runs the job's validate and aggregate
+   * stages; resolves with the job as it ends
+   */
+  completed(job: Job, stages: IngestStages, opts: { run: boolean; closing: boolean; signal: AbortSignal }): Promise<Job>;
+  /** runs the stages that remain of a job whose fetch is done (resume, recovery) */
+  finishStages(job: Job, from: 'validate' | 'aggregate', opts: { run: boolean; signal: AbortSignal }): Promise<Job>;
   closing(): boolean;
 }
 
@@ -139,6 +150,26 @@ export class IngestService {
     if (!provider.info.timeframes.includes(plan.timeframe)) {
       throw new MpError('E_BAD_INPUT', `provider ${arg.provider} does not serve ${plan.timeframe} bars (it serves: ${provider.info.timeframes.join(', ')})`);
     }
+    // one writer process per data dir, taken before the plan reads coverage (which another writer may be changing);
+    // bad input is refused before, without touching the disk
+    this.d.services.lease().acquire();
+    let launched = false;
+    try {
+      const job = this.plan(arg, provider, feed, plan);
+      launched = true;
+      return job;
+    } finally {
+      if (!launched) this.d.services.lease().release();
+    }
+  }
+
+  private plan(arg: IngestArg, provider: Provider, feed: string, plan: PreparedIngest): Job {
+    // the same request as a job that did not finish (killed, failed at a stage, cancelled): finish that job
+    const previous = this.d.services.jobs().latestLike({ provider: arg.provider, feed, timeframe: plan.timeframe, symbols: plan.symbols, start: plan.start, end: plan.end });
+    if (previous && (previous.job.status === 'failed' || previous.job.status === 'cancelled') && sameRun(previous.params, arg)) {
+      this.d.log.info('resuming the unfinished job of the same request', { job: previous.job.id, stage: previous.job.stage });
+      return this.reopenAndLaunch(previous.job, provider);
+    }
     const pageSize = arg.batchSize ?? provider.defaultPageSize;
     let tasks = planIngest(plan.symbols, plan.start, plan.end);
     if (!arg.force) {
@@ -164,24 +195,92 @@ export class IngestService {
     return job;
   }
 
-  /** Runs the pending units of a job that did not finish (failed, cancelled, or interrupted by a dead process). */
+  /**
+   * Jobs a dead process (or a closing engine) left unfinished, for a long-lived host's start: those past their fetch
+   * have their validate and aggregate stages finished here (they need no credentials); those still fetching are
+   * listed for a resume. Another process writing the data dir: nothing is started (the lease says why).
+   */
+  recover(): { finishing: Job[]; resumable: Job[] } {
+    const interrupted = this.d.services.jobs().interrupted();
+    const finishing: Job[] = [];
+    const resumable: Job[] = [];
+    for (const job of interrupted) {
+      if (job.stage === 'fetch') {
+        resumable.push(job);
+        this.d.log.warn('interrupted fetch: resume it with `marketpipe ingest --resume ID` (or from the Ingest page)', { job: job.id, progress: job.progress });
+        continue;
+      }
+      try {
+        finishing.push(this.resumeNow(job));
+        this.d.log.info('finishing the stages of an interrupted job', { job: job.id, stage: job.stage });
+      } catch (e) {
+        this.d.log.warn('could not finish an interrupted job', { job: job.id, stage: job.stage, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return { finishing, resumable };
+  }
+
+  /**
+   * Finishes a job that did not finish (failed, cancelled, or interrupted by a dead process): the pending units of
+   * its fetch, then its validate and aggregate stages; a job past its fetch needs no credentials.
+   */
   async resume(jobId: string): Promise<Job> {
     const job = this.d.services.jobs().get(jobId);
     if (!job) throw new MpError('E_NOT_FOUND', `no job ${jobId}`);
+    return this.resumeNow(job);
+  }
+
+  private resumeNow(job: Job): Job {
+    const jobId = job.id;
     if (this.running.has(jobId)) throw new MpError('E_CONFLICT', `job ${jobId} is running in this process`);
     if (job.status === 'succeeded') throw new MpError('E_CONFLICT', `job ${jobId} already finished: nothing to resume`);
     if (job.status === 'queued' || job.status === 'running') throw new MpError('E_CONFLICT', `job ${jobId} is running in another process`);
-    const provider = this.d.providers.get(job.provider);
-    if (!provider.isConfigured(this.d.providerEnv())) throw new MpError('E_PROVIDER_AUTH', `provider ${job.provider} is not configured: set ${provider.info.needs.join(', ')}`);
+    const provider = job.stage === 'fetch' ? this.d.providers.get(job.provider) : undefined;
+    if (provider && !provider.isConfigured(this.d.providerEnv())) throw new MpError('E_PROVIDER_AUTH', `provider ${job.provider} is not configured: set ${provider.info.needs.join(', ')}`);
+    this.d.services.lease().acquire();
+    try {
+      return this.reopenAndLaunch(job, provider);
+    } catch (e) {
+      this.d.services.lease().release();
+      throw e;
+    }
+  }
+
+  /** Reopens an unfinished job and runs what remains of it; the caller holds the lease (released when it ends). */
+  private reopenAndLaunch(job: Job, provider: Provider | undefined): Job {
+    const jobId = job.id;
     const params = this.d.services.jobs().params(jobId);
-    const records = this.d.services.jobs().tasks(jobId);
-    const pending = records.filter((r) => r.status === 'pending').map((r) => makeTask(r.symbol, r.year, r.start, r.end));
-    const doneDays = records.filter((r) => r.status === 'done').reduce((n, r) => n + r.days, 0);
     this.d.services.jobs().reopen(jobId, this.d.host);
     const reopened = this.d.services.jobs().get(jobId)!;
     this.d.bus.emit('job.updated', reopened);
-    this.launch(reopened, provider, params, pending, doneDays);
+    if (job.stage === 'fetch') {
+      const records = this.d.services.jobs().tasks(jobId);
+      const pending = records.filter((r) => r.status === 'pending').map((r) => makeTask(r.symbol, r.year, r.start, r.end));
+      const doneDays = records.filter((r) => r.status === 'done').reduce((n, r) => n + r.days, 0);
+      this.launch(reopened, provider ?? this.d.providers.get(job.provider), params, pending, doneDays);
+    } else {
+      this.launchStages(reopened, job.stage === 'aggregate' ? 'aggregate' : 'validate', params);
+    }
     return reopened;
+  }
+
+  /** A job past its fetch: only its stages remain. */
+  private launchStages(job: Job, from: 'validate' | 'aggregate', params: JobParams): void {
+    const controller = new AbortController();
+    const done = Promise.resolve()
+      .then(() => {
+        const running = this.d.services.jobs().markRunning(job.id);
+        this.d.bus.emit('job.updated', running, { correlationId: job.id });
+        return this.d.finishStages(running, from, { run: params.pipeline, signal: controller.signal });
+      })
+      .finally(() => this.ended(job.id));
+    this.running.set(job.id, { controller, done });
+  }
+
+  private ended(jobId: string): void {
+    this.running.delete(jobId);
+    this.d.services.lease().release();
+    this.d.services.sampleMetrics();
   }
 
   private launch(job: Job, provider: Provider, params: JobParams, tasks: IngestTask[], doneDays: number): void {
@@ -213,15 +312,9 @@ export class IngestService {
       signal: controller.signal,
       onStages: (s) => (stages = s),
     })
-      .then((finished) => {
-        // the pipeline's handlers start from this event; waitForJob() waits for them too
-        this.d.completed(finished, stages, params.pipeline && !this.d.closing());
-        return finished;
-      })
-      .finally(() => {
-        this.running.delete(job.id);
-        this.d.services.sampleMetrics();
-      });
+      // the job's run goes on through its stages: it ends (and releases the lease) when they are over
+      .then((fetched) => this.d.completed(fetched, stages, { run: params.pipeline, closing: this.d.closing(), signal: controller.signal }))
+      .finally(() => this.ended(job.id));
     this.running.set(job.id, { controller, done });
   }
 

@@ -64,12 +64,13 @@ describe('the pipeline', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'E_NOT_FOUND' } });
   });
 
-  it('records a failed stage and still runs the next one', async () => {
+  it('records a failed stage, still runs the next one, and the job fails at that stage', async () => {
     // the reports folder cannot be created: validation fails with an I/O error
     fs.mkdirSync(path.join(fx.dir, 'data'), { recursive: true });
     fs.writeFileSync(path.join(fx.dir, 'data', 'reports'), 'not a folder');
     const job = await ingest(fx.engine);
-    expect(job.status).toBe('succeeded');
+    // no audit report: the job is not succeeded, and says which stage remains
+    expect(job).toMatchObject({ status: 'failed', stage: 'validate', error: { message: expect.stringMatching(/^validate stage failed: /) } });
     expect(seen.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.failed', 'aggregate.completed']);
     const failed = seen[1]!;
     expect(failed.type === 'pipeline.failed' && failed.payload).toMatchObject({ jobId: job.id, stage: 'validate' });
@@ -114,6 +115,25 @@ describe('the pipeline', () => {
     expect(tl.events.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.skipped', 'pipeline.skipped']);
     expect(tl.events[0]!.payload).toMatchObject({ status: 'cancelled', pipeline: false });
     expect(tl.stages.map((s) => s.status)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
+  });
+
+  it('at the next start, finishes the stages of jobs a dead process left and lists its interrupted fetches', async () => {
+    // a file where the 5m partitions' folder belongs: the aggregate stage fails, and the job stays at that stage
+    fs.mkdirSync(path.join(fx.dir, 'data', 'lake', 'bars'), { recursive: true });
+    fs.writeFileSync(path.join(fx.dir, 'data', 'lake', 'bars', 'timeframe=5m'), '');
+    const job = await ingest(fx.engine);
+    expect(job).toMatchObject({ status: 'failed', stage: 'aggregate', error: { message: expect.stringMatching(/^aggregate stage failed: /) } });
+    fs.rmSync(path.join(fx.dir, 'data', 'lake', 'bars', 'timeframe=5m'));
+    // as a kill would leave them: one job at its aggregate stage, one in its fetch, their process gone
+    fx.engine.db().prepare(`UPDATE jobs SET status = 'running', error_code = NULL, pid = 999999999 WHERE id = ?`).run(job.id);
+    const other = fx.engine.services.jobs().create({ id: 'fetching', provider: 'fake', feed: 'sim', timeframe: '1m', symbols: ['IBM'], start: '2024-01-02', end: '2024-01-03', params: { workers: 1, force: false, adjustment: 'raw', pipeline: true }, host: 'cli' });
+    fx.engine.db().prepare(`UPDATE jobs SET status = 'running', pid = 999999999 WHERE id = ?`).run(other.id);
+    await fx.reopen();
+    const r = fx.engine.recoverJobs();
+    expect(r).toEqual({ finishing: [job.id], resumable: ['fetching'] });
+    expect(await fx.engine.waitForJob(job.id)).toMatchObject({ status: 'succeeded', stage: 'done' });
+    expect(await count(fx.engine)).toEqual({ '15m': 208, '1d': 8, '1h': 56, '1m': 3120, '30m': 104, '5m': 624 });
+    expect(fx.engine.services.jobs().get('fetching')).toMatchObject({ status: 'failed', stage: 'fetch', error: { code: 'E_INTERRUPTED' } });
   });
 
   it('registers its handlers once, however often the bootstrap runs', async () => {

@@ -107,6 +107,8 @@ async function main() {
   session.defaultSession.setPermissionCheckHandler(() => false);
 
   registerIpc(ipcMain, engine.dispatcher, rendererUrl);
+  // jobs a dead process left behind: validate and aggregate stages finished now, fetches listed (logged)
+  engine.recoverJobs();
   engine.startScheduler();
   engine.startLiveMetrics();
   // the local Prometheus endpoint; a busy port is logged, not fatal: the app is still usable without it

@@ -31,6 +31,7 @@ function memoryTransport(answer: (name: string, arg: unknown) => unknown) {
 const job: Job = {
   id: 'j1',
   kind: 'ingest',
+  stage: 'fetch',
   status: 'running',
   provider: 'fake',
   feed: 'sip',

@@ -42,6 +42,7 @@ describe('shortcuts', () => {
 const job = (o: Partial<Job>): Job => ({
   id: 'j1',
   kind: 'ingest',
+  stage: 'fetch',
   status: 'running',
   provider: 'fake',
   feed: 'sim',

@@ -5,6 +5,7 @@ import { mergeSnapshot, sortJobs, useJobs } from './jobs';
 const base: Job = {
   id: 'j1',
   kind: 'ingest',
+  stage: 'fetch',
   status: 'running',
   provider: 'fake',
   feed: 'sip',

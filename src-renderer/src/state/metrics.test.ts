@@ -100,7 +100,7 @@ describe('history ranges', () => {
 
   it('jobs become start and end marks; running ones have no end', () => {
     const job = (id: string, startedAt: string | null, finishedAt: string | null, symbols: string[]) =>
-      ({ id, kind: 'ingest', status: finishedAt ? 'succeeded' : 'running', provider: 'fake', feed: 'sim', timeframe: '1m', symbols, start: '2024-01-02', end: '2024-01-03', progress: 0, rowsWritten: 0, createdAt: at(0), startedAt, finishedAt, error: null }) as const;
+      ({ id, kind: 'ingest', status: finishedAt ? 'succeeded' : 'running', stage: finishedAt ? 'done' : 'fetch', provider: 'fake', feed: 'sim', timeframe: '1m', symbols, start: '2024-01-02', end: '2024-01-03', progress: 0, rowsWritten: 0, createdAt: at(0), startedAt, finishedAt, error: null }) as const;
     expect(jobMarks([job('b', at(5), null, ['A', 'B']), job('a', at(1), at(2), ['AAPL']), job('c', null, null, [])])).toEqual([
       { id: 'a', label: 'fake AAPL', start: t0 + 60_000, end: t0 + 120_000, status: 'succeeded' },
       { id: 'b', label: 'fake 2 symbols', start: t0 + 300_000, end: null, status: 'running' },

@@ -16,7 +16,7 @@ export function registerJobs(program: Command, io: CliIo): void {
           const job = await request(engine, 'jobs.get', { jobId });
           const tasks = await request(engine, 'jobs.tasks', { jobId });
           if (opts.json) return print(io, JSON.stringify({ ...job, tasks }));
-          print(io, `job ${job.id}  ${job.status}  ${job.progress.toFixed(0)}%  ${job.rowsWritten} rows  ${job.provider}/${job.feed} ${job.timeframe}  ${job.start}..${job.end}`);
+          print(io, `job ${job.id}  ${job.status}${job.status === 'succeeded' ? '' : ` (stage ${job.stage})`}  ${job.progress.toFixed(0)}%  ${job.rowsWritten} rows  ${job.provider}/${job.feed} ${job.timeframe}  ${job.start}..${job.end}`);
           if (job.error) print(io, `error: ${job.error.code} ${job.error.message}`);
           if (tasks.length === 0) return print(io, 'nothing to fetch: every session was already in the lake');
           const bySymbol = new Map<string, { done: number; total: number; days: number; rows: number }>();
@@ -38,10 +38,10 @@ export function registerJobs(program: Command, io: CliIo): void {
         const jobs = await request(engine, 'jobs.list', { limit: opts.limit });
         if (opts.json) return print(io, JSON.stringify(jobs));
         if (jobs.length === 0) return print(io, 'no jobs yet');
-        print(io, 'ID                                    STATUS     PROGRESS  ROWS        PROVIDER  RANGE                   SYMBOLS');
+        print(io, 'ID                                    STATUS     STAGE      PROGRESS  ROWS        PROVIDER  RANGE                   SYMBOLS');
         for (const j of jobs) {
           const syms = j.symbols.length > 5 ? `${j.symbols.slice(0, 5).join(',')},… (${j.symbols.length})` : j.symbols.join(',');
-          print(io, `${j.id}  ${j.status.padEnd(9)}  ${(j.progress.toFixed(0) + '%').padStart(8)}  ${String(j.rowsWritten).padStart(10)}  ${j.provider.padEnd(8)}  ${j.start}..${j.end}  ${syms}`);
+          print(io, `${j.id}  ${j.status.padEnd(9)}  ${j.stage.padEnd(9)}  ${(j.progress.toFixed(0) + '%').padStart(8)}  ${String(j.rowsWritten).padStart(10)}  ${j.provider.padEnd(8)}  ${j.start}..${j.end}  ${syms}`);
         }
       });
     });

@@ -22,6 +22,10 @@ export function registerServe(program: Command, io: CliIo): void {
           await server.close();
           throw e;
         }
+        // jobs a dead process left behind: their validate and aggregate stages are finished, their fetches listed
+        const recovered = engine.recoverJobs();
+        if (recovered.finishing.length) io.stderr.write(`finishing the validate and aggregate stages of ${recovered.finishing.length} interrupted job(s): ${recovered.finishing.join(', ')}\n`);
+        if (recovered.resumable.length) io.stderr.write(`interrupted fetches (resume with marketpipe ingest --resume JOB_ID): ${recovered.resumable.join(', ')}\n`);
         engine.startScheduler();
         engine.startLiveMetrics();
         print(io, `MarketPipe is serving at ${server.url}`);
