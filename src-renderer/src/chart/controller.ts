@@ -1,52 +1,21 @@
-import {
-  CandlestickSeries,
-  ColorType,
-  CrosshairMode,
-  HistogramSeries,
-  LineSeries,
-  PriceScaleMode,
-  createChart,
-  createSeriesMarkers,
-  type IChartApi,
-  type ISeriesApi,
-  type ISeriesMarkersPluginApi,
-  type LogicalRange,
-  type MouseEventParams,
-  type SeriesMarker,
-  type Time,
-  type WhitespaceData,
-  type LineData,
-  type UTCTimestamp,
-} from 'lightweight-charts';
-import type { ChartFinding, ChartSession } from '../../../src-main/contract/chart';
+import { CandlestickSeries, ColorType, CrosshairMode, HistogramSeries, PriceScaleMode, createChart, type IChartApi, type ISeriesApi, type LogicalRange, type MouseEventParams, type Time, type UTCTimestamp } from 'lightweight-charts';
+import type { ChartFinding } from '../../../src-main/contract/chart';
 import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { MAX_CHART_BARS } from '../../../src-main/contract/chart';
-import { fetchBars, fetchFindings, fetchSessions, loadChartExtent } from '../state/chart';
-import { sessionEnds, sma, vwap } from './indicators';
+import { fetchBars } from '../state/chart';
+import { FindingsLayer } from './findingsLayer';
+import { markerBucket } from './markers';
+import { OverlaySeries } from './overlaySeries';
 import { DEFAULT_OVERLAYS, type ChartOverlays } from './overlays';
-import { findingsByBar, groupMarkers, markerBucket, markerText, type MarkerGroup } from './markers';
 import { palette, type Palette } from './palette';
 import { formatCrosshair, formatTick, fromChartTime, toChartTime, type TickKind } from './time';
-import {
-  applyWindow,
-  barIndexFor,
-  clampLogical,
-  FIT_MIN_SPACING,
-  fetchWindow,
-  fitLogical,
-  fitWindow,
-  initialView,
-  logicalFor,
-  need,
-  visibleTimeRange,
-  type Loaded,
-  type Range,
-} from './window';
+import { applyWindow, barIndexFor, clampLogical, FIT_MIN_SPACING, fetchWindow, fitLogical, fitWindow, initialView, logicalFor, need, visibleTimeRange, type Loaded, type Range } from './window';
 
 // The imperative side of the chart explorer: owns the lightweight-charts instance, asks the engine for windows of bars
-// as the view moves (decisions in window.ts), and draws candles, volume, session shading and finding markers.
+// as the view moves (decisions in window.ts), and draws candles and volume; session shading and finding markers are
+// drawn by its FindingsLayer (findingsLayer.ts), the SMA, VWAP and compared symbol by its OverlaySeries (overlaySeries.ts).
 // React renders the controls around it and reads its state through onState.
 
 /** bars per request: a window is three views, so about MAX_BARS / 3 bars are visible before a coarser timeframe */
@@ -100,34 +69,20 @@ export interface LegendBar {
   findings: ChartFinding[];
 }
 
-const NO_VALUE = 'rgba(0, 0, 0, 0)';
-
 const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
 
 export class ChartController {
   private readonly chart: IChartApi;
-  private readonly sessionsSeries: ISeriesApi<'Histogram'>;
   private readonly candles: ISeriesApi<'Candlestick'>;
   private readonly volume: ISeriesApi<'Histogram'>;
-  private readonly markers: ISeriesMarkersPluginApi<Time>;
-  private readonly smaSeries: ISeriesApi<'Line'>;
-  private readonly vwapSeries: ISeriesApi<'Line'>;
-  private readonly compareSeries: ISeriesApi<'Line'>;
+  /** session shading and finding markers */
+  private readonly marks: FindingsLayer;
+  /** SMA, VWAP and the compared symbol */
+  private readonly lines: OverlaySeries;
   private overlays: ChartOverlays = DEFAULT_OVERLAYS;
-  private smaValues: Array<number | null> = [];
-  private vwapValues: Array<number | null> = [];
-  /** bars per marker at the current zoom */
-  private bucket = 1;
-  private groups: MarkerGroup[] = [];
-  /** the compare symbol's source, found once per symbol */
-  private compareSource: { symbol: string; provider: string; feed: string } | null = null;
   private colors: Palette;
   private target: ChartTargetResolved | null = null;
   private loaded: Loaded | null = null;
-  private sessions: ChartSession[] = [];
-  private findings: ChartFinding[] = [];
-  /** findings per bar index of `loaded` */
-  private findingsAt = new Map<number, ChartFinding[]>();
   private view: Range | null = null;
   private visibleBars = 0;
   private logical: { from: number; to: number } | undefined;
@@ -158,17 +113,24 @@ export class ChartController {
       localization: { priceFormatter: (p: number) => p.toFixed(2), timeFormatter: (t: Time) => formatCrosshair(t as number, this.loaded?.timeframe ?? null) },
     });
     // First added, drawn first: the shading sits behind the candles, on its own hidden 0..1 scale.
-    this.sessionsSeries = this.chart.addSeries(HistogramSeries, { priceScaleId: 'sessions', lastValueVisible: false, priceLineVisible: false, base: 0 });
+    const sessionsSeries = this.chart.addSeries(HistogramSeries, { priceScaleId: 'sessions', lastValueVisible: false, priceLineVisible: false, base: 0 });
     this.chart.priceScale('sessions').applyOptions({ visible: false, scaleMargins: { top: 0, bottom: 0 } });
     this.volume = this.chart.addSeries(HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
     this.chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.candles = this.chart.addSeries(CandlestickSeries, {});
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.24 } });
-    this.markers = createSeriesMarkers(this.candles, []);
-    const line = { lineWidth: 2, lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false } as const;
-    this.smaSeries = this.chart.addSeries(LineSeries, { ...line, visible: false, title: '' });
-    this.vwapSeries = this.chart.addSeries(LineSeries, { ...line, visible: false, lineStyle: 2 });
-    this.compareSeries = this.chart.addSeries(LineSeries, { ...line, visible: false, lastValueVisible: true });
+    const host = {
+      el,
+      client,
+      target: () => this.target,
+      loaded: () => this.loaded,
+      colors: () => this.colors,
+      overlays: () => this.overlays,
+      generation: () => this.generation,
+      setState: (patch: Partial<ChartViewState>) => this.setState(patch),
+    };
+    this.marks = new FindingsLayer(sessionsSeries, this.candles, host);
+    this.lines = new OverlaySeries(this.chart, host);
     this.applyTheme();
     this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onRange);
     this.chart.subscribeCrosshairMove(this.onCrosshair);
@@ -191,9 +153,7 @@ export class ChartController {
       timeScale: { borderColor: c.border },
     });
     this.candles.applyOptions({ upColor: c.up, downColor: c.down, borderUpColor: c.up, borderDownColor: c.down, wickUpColor: c.up, wickDownColor: c.down });
-    this.smaSeries.applyOptions({ color: c.sma });
-    this.vwapSeries.applyOptions({ color: c.vwap });
-    this.compareSeries.applyOptions({ color: c.compare });
+    this.lines.applyTheme(c);
     if (this.loaded) this.draw();
   }
 
@@ -207,9 +167,7 @@ export class ChartController {
     this.generation++;
     this.target = target;
     this.loaded = null;
-    this.sessions = [];
-    this.findings = [];
-    this.findingsAt.clear();
+    this.marks.reset();
     this.finerRefusedAt = null;
     this.coarserRefusedAt = null;
     this.inFlight = false;
@@ -239,14 +197,13 @@ export class ChartController {
     this.overlays = o;
     this.applyScaleMode();
     if (o.compare !== before.compare) {
-      this.compareSource = null;
-      this.compareSeries.setData([]);
+      this.lines.resetCompare();
       this.setState({ compare: o.compare ? { symbol: o.compare, error: null } : null });
     }
     if (!this.loaded) return;
     if (o.sma !== before.sma || o.vwap !== before.vwap || !o.compare !== !before.compare) this.drawIndicators();
-    if (o.info !== before.info) this.drawOverlays();
-    if (o.compare && o.compare !== before.compare) void this.loadCompare(this.generation);
+    if (o.info !== before.info) this.marks.draw();
+    if (o.compare && o.compare !== before.compare) void this.lines.loadCompare(this.generation);
   }
 
   /** Shows all the data again (the Fit button): the same as opening it. */
@@ -271,11 +228,7 @@ export class ChartController {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      const bucket = markerBucket(this.el.clientWidth / Math.max(this.visibleBars, 1));
-      if (bucket !== this.bucket) {
-        this.bucket = bucket;
-        this.drawMarkers();
-      }
+      this.marks.setBucket(markerBucket(this.el.clientWidth / Math.max(this.visibleBars, 1)));
       this.check();
     });
   };
@@ -378,8 +331,8 @@ export class ChartController {
       this.el.dataset.firstBar = new Date(l.t[0]!).toISOString();
       this.el.dataset.lastBar = new Date(l.t[n - 1]!).toISOString();
     }
-    void this.loadOverlays(gen);
-    if (this.overlays.compare) void this.loadCompare(gen);
+    void this.marks.load(gen);
+    if (this.overlays.compare) void this.lines.loadCompare(gen);
     if (this.recheck) {
       this.recheck = false;
       this.check();
@@ -424,114 +377,21 @@ export class ChartController {
     return r;
   }
 
-  /** Sessions and findings of the loaded range; drawn when they arrive, the candles never wait for them. */
-  private async loadOverlays(gen: number): Promise<void> {
-    const target = this.target;
-    const l = this.loaded;
-    if (!target || !l || l.t.length === 0) return;
-    const range = { from: l.t[0]!, to: l.t[l.t.length - 1]! + 1 };
-    // At an end of the data, findings beyond it (sessions missing after the last bar) go on the end bar.
-    const findingsRange = { from: l.from <= target.extent.from ? 0 : range.from, to: l.to > target.extent.to ? 8_640_000_000_000 : range.to };
-    const [sessions, findings] = await Promise.all([
-      l.timeframe === '1d' ? Promise.resolve(null) : fetchSessions(this.client, range),
-      fetchFindings(this.client, { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange }),
-    ]);
-    if (gen !== this.generation || l !== this.loaded) return;
-    this.sessions = sessions?.ok ? sessions.value.sessions : [];
-    this.findings = findings?.ok ? findings.value.findings : [];
-    this.setState({ findingsTruncated: findings?.ok ? findings.value.truncated : false });
-    const failed = (sessions && !sessions.ok ? sessions.error : null) ?? (!findings.ok ? findings.error : null);
-    if (failed) this.setState({ error: failed });
-    this.drawOverlays();
-  }
-
-  /** The compared symbol's closes at the bars held (only at their times: the time scale stays the main symbol's). */
-  private async loadCompare(gen: number): Promise<void> {
-    const symbol = this.overlays.compare;
-    const l = this.loaded;
-    if (!symbol || !l || l.t.length === 0) return;
-    if (!this.compareSource || this.compareSource.symbol !== symbol) {
-      const ext = await loadChartExtent(this.client, symbol);
-      if (gen !== this.generation || symbol !== this.overlays.compare) return;
-      const src = ext.ok ? ext.value.sources[0] : undefined;
-      if (!src) {
-        this.setState({ compare: { symbol, error: ext.ok ? `no bars for ${symbol}` : ext.error.message } });
-        return;
-      }
-      this.compareSource = { symbol, provider: src.provider, feed: src.feed };
-    }
-    const src = this.compareSource;
-    const r = await fetchBars(this.client, {
-      symbol,
-      provider: src.provider,
-      feed: src.feed,
-      timeframe: l.timeframe,
-      from: l.t[0]!,
-      to: l.t[l.t.length - 1]! + 1,
-      maxBars: MAX_CHART_BARS,
-    });
-    if (gen !== this.generation || l !== this.loaded || symbol !== this.overlays.compare) return;
-    if (!r.ok) {
-      this.setState({ compare: { symbol, error: r.error.message } });
-      return;
-    }
-    const close = new Map<number, number>();
-    for (let i = 0; i < r.value.t.length; i++) close.set(r.value.t[i]!, r.value.c[i]!);
-    const data: Array<LineData<UTCTimestamp> | WhitespaceData<UTCTimestamp>> = l.t.map((t) => {
-      const c = close.get(t);
-      return c === undefined ? { time: asTime(t) } : { time: asTime(t), value: c };
-    });
-    this.compareSeries.applyOptions({ visible: true, title: symbol });
-    this.compareSeries.setData(data);
-    this.el.dataset.compareBars = String(close.size);
-    this.setState({ compare: { symbol, error: close.size ? null : `no ${l.timeframe} bars of ${symbol} at these times` } });
-  }
-
   /** SMA and VWAP over the bars held. */
   private drawIndicators(): void {
     const l = this.loaded;
     if (!l) return;
-    const o = this.overlays;
-    const line = (values: Array<number | null>) => l.t.map((t, i) => (values[i] == null ? { time: asTime(t) } : { time: asTime(t), value: values[i]! }));
-    this.smaValues = o.sma ? sma(l.c, o.sma) : [];
-    this.vwapValues = o.vwap ? vwap(l.t, l.h, l.l, l.c, l.v, l.timeframe === '1d') : [];
-    // on a percent scale each series has its own base: a price average would not sit on the candles, so it hides
-    this.smaSeries.applyOptions({ visible: !!o.sma && !o.compare });
-    this.vwapSeries.applyOptions({ visible: o.vwap && !o.compare });
-    this.smaSeries.setData(o.sma ? line(this.smaValues) : []);
-    // VWAP restarts each session: no line joining a session's last value to the next one's first. lightweight-charts
-    // joins points across whitespace and colours a segment as its first point, so a session's last point is transparent.
-    const daily = l.timeframe === '1d';
-    const vw = this.vwapValues;
-    const ends = o.vwap && !daily ? sessionEnds(l.t) : [];
-    const vwapData = l.t.map((t, i) => {
-      const v = vw[i];
-      if (v == null) return { time: asTime(t) };
-      return ends[i] ? { time: asTime(t), value: v, color: NO_VALUE } : { time: asTime(t), value: v };
-    });
-    this.vwapSeries.setData(o.vwap && !daily ? vwapData : []);
-    if (!o.compare) this.compareSeries.applyOptions({ visible: false });
+    this.lines.drawIndicators(l);
     const n = l.t.length;
     if (n) this.setState({ last: this.legendBar(n - 1) });
   }
 
   private legendBar(i: number): LegendBar {
     const l = this.loaded!;
-    const bucketFindings = this.groupFindings(i);
+    const bucketFindings = this.marks.groupFindings(i);
     const cmp = this.overlays.compare !== null;
-    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : (this.smaValues[i] ?? null), vwap: cmp ? null : (this.vwapValues[i] ?? null), findings: bucketFindings };
-  }
-
-  /** The findings of the marker bar `i` belongs to (its bucket when markers are thinned out). */
-  private groupFindings(i: number): ChartFinding[] {
-    if (this.bucket <= 1) return this.findingsAt.get(i) ?? [];
-    const start = Math.floor(i / this.bucket) * this.bucket;
-    const out: ChartFinding[] = [];
-    for (let k = start; k < start + this.bucket; k++) {
-      const fs = this.findingsAt.get(k);
-      if (fs) out.push(...fs);
-    }
-    return out;
+    const at = this.lines.valuesAt(i);
+    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : at.sma, vwap: cmp ? null : at.vwap, findings: bucketFindings };
   }
 
   private draw(): void {
@@ -547,62 +407,11 @@ export class ChartController {
       volume[i] = { time, value: l.v[i]!, color: l.c[i]! >= l.o[i]! ? c.volumeUp : c.volumeDown };
     }
     // the compared symbol's points are at the previous bars' times: off the time scale until they are read again
-    this.compareSeries.setData([]);
+    this.lines.clearCompare();
     this.candles.setData(candles);
     this.volume.setData(volume);
     this.drawIndicators();
-    this.drawOverlays();
-  }
-
-  /**
-   * Session shading: a full-height column behind every bar outside the regular session (pre-market, after hours, and
-   * after an early close). Markers: one per bar with findings, its rules as the text.
-   */
-  private drawOverlays(): void {
-    const l = this.loaded;
-    if (!l) return;
-    const c = this.colors;
-    const shade: Array<{ time: UTCTimestamp; value: number; color: string }> = [];
-    if (l.timeframe !== '1d' && this.sessions.length) {
-      let s = 0;
-      for (let i = 0; i < l.t.length; i++) {
-        const t = l.t[i]!;
-        while (s < this.sessions.length - 1 && this.sessions[s]!.postClose <= t) s++;
-        const ses = this.sessions[s]!;
-        const regular = t >= ses.open && t < ses.close;
-        shade.push({ time: asTime(t), value: 1, color: regular ? NO_VALUE : c.extended });
-      }
-    }
-    this.sessionsSeries.setData(shade);
-    this.el.dataset.sessions = String(this.sessions.length);
-    this.el.dataset.extendedBars = String(shade.filter((x) => x.color !== NO_VALUE).length);
-
-    this.findingsAt = findingsByBar(this.findings, (f) => barIndexFor(l.t, f.t, l.timeframe), this.overlays.info);
-    this.drawMarkers();
-  }
-
-  /** One marker per bar with findings (per bucket of bars when zoomed out), coloured by the worst, with a count. */
-  private drawMarkers(): void {
-    const l = this.loaded;
-    if (!l) return;
-    const c = this.colors;
-    this.groups = groupMarkers(this.findingsAt, this.bucket);
-    const markers: SeriesMarker<Time>[] = this.groups.map((g) => ({
-      time: asTime(l.t[g.index]!),
-      position: 'aboveBar',
-      shape: 'arrowDown',
-      color: g.worst === 'error' ? c.err : g.worst === 'warning' ? c.warn : c.info,
-      text: markerText(g),
-    }));
-    this.markers.setMarkers(markers);
-    let shown = 0;
-    for (const fs of this.findingsAt.values()) shown += fs.length;
-    this.el.dataset.markers = String(markers.length);
-    this.el.dataset.markerBucket = String(this.bucket);
-    this.el.dataset.findingsMarked = String(shown);
-    const infoHidden = this.overlays.info ? 0 : this.findings.filter((f) => f.severity === 'info').length;
-    this.el.dataset.findingsInfoHidden = String(infoHidden);
-    this.setState({ markers: markers.length, findings: this.findings.length, infoHidden });
+    this.marks.draw();
   }
 
   private readonly onCrosshair = (p: MouseEventParams<Time>): void => {
