@@ -4,6 +4,7 @@ import { exitCodeFor, toErrorValue } from '../../shared/errors';
 import { withDotEnv } from '../../settings/dotenv';
 import { Redactor } from '../../shared/redact';
 import type { CliIo } from './context';
+import { dirOption } from './options';
 import { registerMigrate } from './commands/migrate';
 import { registerProviders } from './commands/providers';
 import { registerIngest } from './commands/ingest';
@@ -26,7 +27,7 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('marketpipe')
     .description('MarketPipe: ingest OHLCV bars into a local Parquet lake, validate, aggregate and query them.')
     .version(pkg.version, '-V, --version')
-    .option('--data-dir <dir>', 'data directory (default: $MP_DATA_DIR, else the per-user default)')
+    .option('--data-dir <dir>', 'data directory (default: $MP_DATA_DIR, else the per-user default)', dirOption('--data-dir'))
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
