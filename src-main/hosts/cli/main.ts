@@ -16,6 +16,7 @@ import { registerReconcile } from './commands/reconcile';
 import { registerAggregate } from './commands/aggregate';
 import { registerQuery } from './commands/query';
 import { registerServe } from './commands/serve';
+import { registerMaintenance } from './commands/maintenance';
 
 // The `marketpipe` CLI. Importing this module does nothing but define commands: the engine (DuckDB, SQLite) is
 // loaded only inside the action that needs it, so `--help` is fast and creates no file. One file per command in
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): Command {
   registerAggregate(program, io);
   registerQuery(program, io);
   registerServe(program, io);
+  registerMaintenance(program, io);
 
   return program;
 }
