@@ -154,7 +154,21 @@ describe('the original README, command by command', () => {
   });
 
   it('doctor on a fresh data dir finds nothing to fix', async () => {
-    expect(ok(await runCli(dataDir, ['doctor'])).stdout).toMatch(/no problems found/);
+    const d = await runCli(dataDir, ['doctor']);
+    expect(d.code, d.stdout).toBe(0);
+    expect(d.stdout).toMatch(/no problems found/);
+  });
+
+  it('doctor finds a lost partition file and a dead writer\'s temp file, each with its fix; exit 1', async () => {
+    ok(await runCli(dataDir, ['ingest', '--provider', 'fake', '--symbols', 'TEST', '--start', '2024-01-02', '--end', '2024-01-03', '--no-pipeline']));
+    const part = path.join(dataDir, 'lake', 'bars', 'timeframe=1m', 'provider=fake', 'feed=sim', 'symbol=TEST', 'year=2024');
+    const file = fs.readdirSync(part).find((f) => f.endsWith('.parquet'))!;
+    fs.renameSync(path.join(part, file), path.join(part, '.data.999999999.abc.parquet.tmp'));
+    const r = await runCli(dataDir, ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/file is missing\n  fix: marketpipe ingest --provider fake .*--force/);
+    expect(r.stdout).toMatch(/temp file .*\n  fix: rm /);
+    expect(lines(r.stderr)).toHaveLength(1);
   });
 
   it('prune bars/jobs/metrics/queries: a dry run by default, --yes applies', async () => {

@@ -31,8 +31,9 @@ export function registerMaintenance(program: Command, io: CliIo): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { diagnose } = await import('../maintenance');
       await withEngine(cmd, io, async (engine) => {
+        const db = engine.db(); // opens and migrates the database first
         const pending = engine.migrationStatus().filter((m) => m.state !== 'applied').length;
-        const problems = diagnose(engine.db(), engine.paths.bars, pending);
+        const problems = diagnose(db, engine.paths.bars, pending);
         if (opts.json) print(io, JSON.stringify(problems));
         else if (problems.length === 0) print(io, `no problems found in ${engine.paths.root}`);
         else for (const p of problems) print(io, `${p.problem}\n  fix: ${p.fix}`);
