@@ -147,6 +147,12 @@ describe('the original README, command by command', () => {
     expect(oneLineError(await runCli(dataDir, ['metrics'], { METRICS_MAX_CONNECTIONS: 'lots' }), 2)).toMatch(/METRICS_MAX_CONNECTIONS/);
   });
 
+  it('aggregate --timeframes 4h builds New York 4-hour bars (not in the default set)', async () => {
+    ok(await runCli(dataDir, ['ingest', '--provider', 'fake', '--symbols', 'TEST', '--start', '2024-01-02', '--end', '2024-01-03', '--no-pipeline']));
+    expect(ok(await runCli(dataDir, ['aggregate'])).stdout).not.toMatch(/4h/);
+    expect(ok(await runCli(dataDir, ['aggregate', '--timeframes', '4h'])).stdout).toMatch(/4h 4 bars/);
+  });
+
   it('health-check: exit 0 with its checks on a working data dir', async () => {
     const r = ok(await runCli(dataDir, ['health-check']));
     expect(r.stdout).toMatch(/db\s+ok/);
