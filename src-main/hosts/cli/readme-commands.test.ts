@@ -172,8 +172,8 @@ describe('the original README, command by command', () => {
     fs.renameSync(path.join(part, file), path.join(part, '.data.999999999.abc.parquet.tmp'));
     const r = await runCli(dataDir, ['doctor']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/file is missing\n  fix: marketpipe ingest --provider fake .*--force/);
-    expect(r.stdout).toMatch(/temp file .*\n  fix: rm /);
+    expect(r.stdout).toMatch(/file is missing\n {2}fix: marketpipe ingest --provider fake .*--force/);
+    expect(r.stdout).toMatch(/temp file .*\n {2}fix: rm /);
     expect(lines(r.stderr)).toHaveLength(1);
   });
 
