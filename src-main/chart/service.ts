@@ -32,7 +32,8 @@ const FINEST_FIRST: readonly Timeframe[] = TIMEFRAMES.filter((tf) => tf !== '4h'
 const DAY_OF_INTRADAY = (e: string) => `((${e}) - 18000000) // 86400000`;
 
 function tfIndex(tf: Timeframe): number {
-  return FINEST_FIRST.indexOf(tf);
+  // 4h is not on the ladder: a 4h request starts from 1h (the answer names the timeframe it gives)
+  return FINEST_FIRST.indexOf(tf === '4h' ? '1h' : tf);
 }
 
 function toTs(ms: number): string {
