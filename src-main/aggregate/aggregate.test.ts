@@ -120,6 +120,33 @@ describe('aggregation', () => {
     expect(fs.existsSync(path.join(barsRoot, 'timeframe=1d', 'provider=fake', 'feed=sim', 'symbol=AAA', 'year=2024', 'data.parquet'))).toBe(true);
   });
 
+  it('4h: buckets at 04:00, 08:00, 12:00 and 16:00 New York (DST switch included), alone and with the others', async () => {
+    await ingestFake('AAA', days);
+    // (trade_count's type in the file differs between the two paths, HUGEINT sums written as DOUBLE: compare values)
+    const cols = COLS.replace('trade_count', 'trade_count::BIGINT');
+    const ours = `SELECT ${cols} FROM bars WHERE timeframe = '4h' ORDER BY 1, 2`;
+    // (time_bucket's 4 hours in New York drift by the DST hour: the local hour itself, floored to a multiple of 4)
+    const local = `(ts AT TIME ZONE 'America/New_York')`;
+    const bucket = `((${local})::DATE + to_hours(4 * (hour(${local}) // 4))) AT TIME ZONE 'America/New_York'`;
+    const ref = `SELECT ${cols} FROM (${reference('4 hours').replace(`time_bucket(INTERVAL '4 hours', ts, 'America/New_York')`, bucket)}) ORDER BY 1, 2`;
+    const r = await aggregate({ barsRoot, writer, timeframes: ['4h'] });
+    // the fake bars are the regular session: 08:00-12:00 and 12:00-16:00
+    expect(r.rows['4h']).toBe(2 * days.length);
+    const alone = await query(ours);
+    expect(alone).toEqual(await query(ref));
+    const hours = `SELECT DISTINCT strftime(timezone('America/New_York', ts), '%H:%M') AS h FROM bars WHERE timeframe = '4h' ORDER BY h`;
+    expect((await query(hours)).map((h) => h[0])).toEqual(['08:00', '12:00']);
+    // together with other timeframes (from partial aggregates): the same bars
+    await aggregate({ barsRoot, writer, timeframes: ['5m', '1h', '4h', '1d'] });
+    expect(await query(ours)).toEqual(alone);
+    expect(await query(`SELECT count(*) FROM bars WHERE timeframe = '4h' AND session = 'regular'`)).toEqual([[String(2 * days.length)]]);
+    // extended hours (the DBB sample has them): 04:00-08:00 and 16:00-20:00 too
+    await loadUtcCsv(barsRoot, { timeframe: '1m', provider: 'csv', feed: 'file', symbol: 'DBB', year: 2024 }, path.join(__dirname, '..', 'validate', 'fixtures', 'DBB_1min_2024-03.csv'));
+    await aggregate({ barsRoot, writer, timeframes: ['4h'], scope: { provider: 'csv' } });
+    expect((await query(hours)).map((h) => h[0])).toEqual(['04:00', '08:00', '12:00', '16:00']);
+    expect(await query(`SELECT * FROM (${ours}) WHERE symbol = 'DBB'`)).toEqual(await query(`SELECT * FROM (${ref}) WHERE symbol = 'DBB'`));
+  });
+
   it('is idempotent, and a scoped re-run replaces only its range', async () => {
     await ingestFake('AAA', days);
     await aggregate({ barsRoot, writer });

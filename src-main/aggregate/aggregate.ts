@@ -4,6 +4,7 @@ import type { Timeframe } from '../contract/schemas';
 import type { LakeWriter } from '../lake/writer';
 import { instantSql, sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
+import { EXCHANGE_TZ, zonedTimeToUtc } from '../calendar';
 import { calendarDays, clampToCalendar, dateOfDayNumber, dayNumberOf, exchangeDaySql, exchangeMidnight, type CalendarRange } from '../calendar/sql';
 import { selectSources, type SourceFile } from '../lake/select';
 import { TIMEFRAME_MS } from '../../src-common/timeframes';
@@ -127,6 +128,28 @@ export function dailySql(range: CalendarRange, src = 'src', by?: string, input: 
     GROUP BY ${by ? `b.${by}, ` : ''}c.dn`;
 }
 
+/** The 4h buckets' hours on the New York clock: 00:00, 04:00, 08:00 (pre-market), 12:00, 16:00 (post), 20:00. */
+const FOUR_HOUR_STARTS = [0, 4, 8, 12, 16, 20];
+
+/**
+ * SQL of the 4h aggregate of `src` (`by` and `input` as intradaySql; partials must divide an hour): buckets start at
+ * 00:00, 04:00, … 20:00 New York time, so 04:00-08:00 and 16:00-20:00 hold the extended hours and 08:00-12:00,
+ * 12:00-16:00 the regular session. New York is not a multiple of 4 hours from UTC, so the bucket starts of each day of
+ * `range` come from the zone data (exact on the days clocks change), not from e - e % width.
+ */
+export function fourHourSql(range: CalendarRange, src = 'src', by?: string, input: AggInput = 'bars'): string {
+  const values = calendarDays(range)
+    .map((d) => `(${d.dn}, ${FOUR_HOUR_STARTS.map((h) => zonedTimeToUtc(d.date, h, 0, EXCHANGE_TZ)).join(', ')})`)
+    .join(', ');
+  const bucket = `CASE ${[5, 4, 3, 2, 1].map((k) => `WHEN b.e >= c.b${k} THEN c.b${k}`).join(' ')} ELSE c.b0 END`;
+  const cols = input === 'bars' ? `${AGG_COLUMNS}, ${SESSION_COLUMN}` : `${MERGE_COLUMNS}, ${MERGE_SESSION_COLUMN}`;
+  return `SELECT ${by ? `${by}, ` : ''}${instantSql('bk')} AS ts, ${cols}
+    FROM (SELECT b.*, ${bucket} AS bk
+      FROM (SELECT *, ${exchangeDaySql('e', range)} AS ld FROM ${src}) b
+      JOIN (VALUES ${values}) c(dn, b0, b1, b2, b3, b4, b5) ON c.dn = b.ld)
+    GROUP BY ${by ? `${by}, ` : ''}bk`;
+}
+
 /** Whether every regular session of `range` opens and closes on a `widthMs` boundary (no partial straddles one). */
 function partialsAlign(range: CalendarRange, widthMs: number): boolean {
   return calendarDays(range).every((d) => !d.trading || (d.regularOpen! % widthMs === 0 && d.regularClose! % widthMs === 0));
@@ -198,7 +221,8 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
     // With more than one timeframe, the 1m bars are scanned once into partial aggregates (of the widest bucket that
     // divides every intraday width, and the regular session's bounds when 1d is wanted) and each timeframe is finished
     // from those. Daily bars read the 1m bars themselves in a year whose sessions do not align to that width.
-    const steps = wanted.filter((tf) => tf !== '1d').map((tf) => TIMEFRAME_MS[tf]);
+    // (4h buckets start on the New York clock: their partials are hours, which New York's whole-hour offsets align)
+    const steps = wanted.filter((tf) => tf !== '1d').map((tf) => (tf === '4h' ? 3_600_000 : TIMEFRAME_MS[tf]));
     const width = [...steps, ...(wanted.includes('1d') ? [1_800_000] : [])].reduce(gcd);
     const partial = wanted.length > 1;
     const dailyFromPartials = partial && cal !== null && partialsAlign(cal, width);
@@ -206,7 +230,13 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       ...(partial ? [{ tf: null, name: 'agg_partial', sql: partialSql(width, 'src', 'k') }] : []),
       ...wanted.flatMap((tf) => {
         const sql =
-          tf === '1d'
+          tf === '4h'
+            ? cal === null
+              ? null
+              : partial
+                ? fourHourSql(cal, 'agg_partial', 'k', 'partials')
+                : fourHourSql(cal, 'src', 'k')
+            : tf === '1d'
             ? cal === null
               ? null
               : dailyFromPartials

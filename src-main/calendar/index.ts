@@ -4,6 +4,7 @@ export {
   CALENDAR_FIRST_YEAR,
   CALENDAR_LAST_YEAR,
   CALENDAR_VERSION,
+  clipToClosedSessions,
   EXCHANGE_TZ,
   earlyCloseName,
   exchangeDate,

@@ -346,6 +346,17 @@ export function lastClosedSession(now: number = Date.now()): string {
   return previousTradingDay(today);
 }
 
+/**
+ * No future bars: an ingest range [start, end] (exchange dates) ending after the last closed session is clipped to it
+ * (`clippedFrom` is the end asked for); one starting after it is bad input (RangeError, with the message to show).
+ */
+export function clipToClosedSessions(start: string, end: string, now: number = Date.now()): { start: string; end: string; clippedFrom: string | null } {
+  const last = lastClosedSession(now);
+  if (start > last) throw new RangeError(`start ${start} is after the last closed session ${last}: there are no bars to fetch yet`);
+  if (end > last) return { start, end: last, clippedFrom: end };
+  return { start, end, clippedFrom: null };
+}
+
 export function regularMinuteCount(date: string): number {
   const session = sessionFor(date);
   return session === null ? 0 : Math.round((session.regularClose - session.regularOpen) / 60_000);

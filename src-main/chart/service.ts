@@ -26,12 +26,14 @@ export interface ChartServiceOptions {
   reportFiles: () => string[];
 }
 
-const FINEST_FIRST = TIMEFRAMES;
+/** The chart's ladder of timeframes it can compute on the fly (4h buckets are not e - e % width: built by aggregate only). */
+const FINEST_FIRST: readonly Timeframe[] = TIMEFRAMES.filter((tf) => tf !== '4h');
 /** New York bars of intraday timeframes lie between 04:00 and 20:00, so (e - 5h) falls on their exchange date. */
 const DAY_OF_INTRADAY = (e: string) => `((${e}) - 18000000) // 86400000`;
 
 function tfIndex(tf: Timeframe): number {
-  return FINEST_FIRST.indexOf(tf);
+  // 4h is not on the ladder: a 4h request starts from 1h (the answer names the timeframe it gives)
+  return FINEST_FIRST.indexOf(tf === '4h' ? '1h' : tf);
 }
 
 function toTs(ms: number): string {

@@ -3,7 +3,7 @@ import { ERROR_CODES } from '../shared/errors';
 
 // Shared value schemas. This file is imported by the renderer too: keep it free of Node imports.
 
-export const TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '1d'] as const;
+export const TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export const TimeframeSchema = z.enum(TIMEFRAMES);
 export type Timeframe = z.infer<typeof TimeframeSchema>;
 

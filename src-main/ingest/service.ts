@@ -4,7 +4,7 @@ import { formatZodError } from '../contract/dispatcher';
 import { IngestArgSchema, type Adjustment, type AppInfo, type IngestArg, type IngestArgInput, type Job, type Schedule, type Timeframe } from '../contract/schemas';
 import type { JobParams } from '../db/jobs';
 import type { EventBus } from '../events/bus';
-import { lastClosedSession, nextTradingDay } from '../calendar';
+import { clipToClosedSessions, lastClosedSession, nextTradingDay } from '../calendar';
 import type { EngineMetrics } from '../metrics';
 import { createHttpClient } from '../providers/http/client';
 import { mergeHooks } from '../providers/http/hooks';
@@ -335,7 +335,15 @@ export class IngestService {
     const timeframe = arg.timeframe ?? '1m';
     if (arg.update) return { symbols, timeframe, ...this.updateRange(symbols, timeframe, provider.info.name, feed, arg.start, newSymbolsFrom) };
     if (!arg.start || !arg.end) throw new MpError('E_BAD_INPUT', `provider ${provider.info.name} needs --start and --end`);
-    return { symbols, timeframe, start: arg.start, end: arg.end };
+    // no future bars: the range ends at the last closed session (the job records the clipped end)
+    let range: ReturnType<typeof clipToClosedSessions>;
+    try {
+      range = clipToClosedSessions(arg.start, arg.end);
+    } catch (e) {
+      throw new MpError('E_BAD_INPUT', (e as Error).message);
+    }
+    if (range.clippedFrom) this.d.log.info('ingest range clipped to the last closed session', { requestedEnd: range.clippedFrom, end: range.end });
+    return { symbols, timeframe, start: range.start, end: range.end };
   }
 
   /**

@@ -67,10 +67,26 @@ describe('marketpipe metrics (history commands)', () => {
     expect(await run({ metric: 'mp_errors_total' })).toMatch(/^no samples of mp_errors_total since/);
   });
 
+  it('the original names (ingestion_bars, …) are ours under another name; --plot without --metric charts the main series side by side', async () => {
+    seed();
+    expect(await run({ metric: 'ingestion_bars', since: '150m' })).toBe(await run({ metric: 'mp_ingest_rows_total', since: '150m' }));
+    expect(await run({ metric: 'requests', since: '150m' })).toMatch(/mp_requests_total/);
+    const plot = await run({ avg: '1h', plot: true, since: '3h' });
+    const [header, titles] = plot.split('\n');
+    expect(header).toMatch(/^main series since .* average per second per 1h/);
+    expect(titles).toMatch(/rows ingested\s+requests/);
+    expect(plot).toContain('latency');
+    const json = JSON.parse(await run({ avg: '1h', since: '3h', json: true })) as Record<string, { value: number }[]>;
+    expect(json['rows ingested']!.map((p) => p.value)).toEqual([0, 1, 2, 0]);
+    expect(parseDuration('2y', 'x')).toBe(2 * 365 * 86_400_000);
+  });
+
   it('refuses unknown metrics, bad durations and misplaced options with E_BAD_INPUT', async () => {
     await expect(run({ metric: 'AAPL' })).rejects.toThrow(/unknown metric "AAPL": try one of mp_requests_total/);
     await expect(run({ metric: 'mp_requests_total', since: 'yesterday' })).rejects.toThrow(/--since must be a duration like 30m, 24h or 7d: got "yesterday"/);
-    await expect(run({ plot: true })).rejects.toThrow(/need --metric NAME/);
+    await expect(run({ plot: true, port: 8000 })).rejects.toThrow(/apply to the metrics server/);
+    await expect(run({ metric: 'mp_requests_total', since: '99999999999d' })).rejects.toThrow(/at most 100 years/);
+    await expect(run({ metric: 'mp_requests_total', since: '10y', avg: '1s' })).rejects.toThrow(/at most 100000 buckets/);
     await expect(run({ list: true, port: 1 })).rejects.toThrow(/apply to the metrics server/);
     await expect(run({ metric: 'mp_requests_total', labels: 'oops' })).rejects.toThrow(MpError);
     expect(parseDuration('90s', 'x')).toBe(90_000);

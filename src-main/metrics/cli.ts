@@ -1,4 +1,4 @@
-import { parseDuration } from '../shared/duration';
+import { checkBuckets, parseDuration } from '../shared/duration';
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { MpError } from '../shared/errors';
@@ -6,6 +6,7 @@ import { familyOf, METRIC_DEFS } from './definitions';
 import { HistoryMetrics } from './history-collector';
 import { MetricsHistory, type Point } from './history';
 import { asciiPlot, formatNumber } from './plot';
+import { MAIN_SERIES, mainSeries, resolveMetricName, sideBySide } from './aliases';
 import { parseMetricsEnv, startMetricsServer, type Check, type MetricsServer } from './server';
 
 // `marketpipe metrics`: the command bodies, host-agnostic. The CLI host defines the options with commander and calls
@@ -53,7 +54,10 @@ export async function runMetricsCommand(deps: MetricsCliDeps, io: MetricsCliIo, 
     if (opts.port !== undefined || opts.host !== undefined || opts.legacyMetrics) throw new MpError('E_BAD_INPUT', '--port, --host and --legacy-metrics apply to the metrics server, not to --list or --metric');
     return queryHistory(deps, io, opts);
   }
-  if (opts.since !== undefined || opts.avg !== undefined || opts.plot || opts.labels !== undefined) throw new MpError('E_BAD_INPUT', '--since, --avg, --plot and --labels need --metric NAME');
+  if (opts.since !== undefined || opts.avg !== undefined || opts.plot || opts.labels !== undefined) {
+    if (opts.port !== undefined || opts.host !== undefined || opts.legacyMetrics) throw new MpError('E_BAD_INPUT', '--port, --host and --legacy-metrics apply to the metrics server, not to --since, --avg, --plot or --labels');
+    return queryHistory(deps, io, opts);
+  }
   return serveMetrics(deps, io, opts);
 }
 
@@ -64,6 +68,8 @@ export async function runMetricsCommand(deps: MetricsCliDeps, io: MetricsCliIo, 
  */
 export async function serveMetrics(deps: MetricsCliDeps, io: MetricsCliIo, opts: MetricsCommandOptions): Promise<void> {
   const env = parseMetricsEnv(io.env);
+  // the original's multi-process mode: not needed here, say so once and go on
+  if (io.env.PROMETHEUS_MULTIPROC_DIR) io.stderr.write('metrics: PROMETHEUS_MULTIPROC_DIR is not needed and is ignored: MarketPipe processes share their metrics through the history database\n');
   const history = new MetricsHistory(deps.db());
   const metrics = new HistoryMetrics(history, { legacy: opts.legacyMetrics ?? false });
   let server: MetricsServer;
@@ -140,7 +146,21 @@ export async function queryHistory(deps: MetricsCliDeps, io: MetricsCliIo, opts:
     for (const r of rows) print(`${r.name.padEnd(w)}  ${formatNumber(r.value).padStart(8)}  ${String(r.series).padStart(3)} series  last ${new Date(r.lastTs).toISOString()}`);
     return;
   }
-  const name = opts.metric!;
+  if (opts.metric === undefined) {
+    // the main series side by side: rows ingested, requests, errors, latency
+    const sinceMs = now - parseDuration(opts.since ?? '24h', '--since');
+    const bucket = opts.avg === undefined ? undefined : parseDuration(opts.avg, '--avg');
+    if (bucket !== undefined) checkBuckets(now - sinceMs, bucket, '--avg');
+    const charts = mainSeries(history, sinceMs, bucket, parseLabels(opts.labels), now);
+    if (opts.json) return print(JSON.stringify(Object.fromEntries(charts.map((c) => [c.title, c.points.map((p) => ({ ts: new Date(p.ts).toISOString(), value: p.value }))]))));
+    if (charts.every((c) => c.points.length === 0)) return print(`no samples of ${MAIN_SERIES.map((s) => s.name).join(', ')} since ${new Date(sinceMs).toISOString()} (they are recorded while ingest jobs run)`);
+    print(`main series since ${new Date(sinceMs).toISOString()}${opts.avg ? `, average per second per ${opts.avg}` : ''} (one series: --metric NAME)`);
+    if (opts.plot) return print(sideBySide(charts, (io.stdout as NodeJS.WriteStream).columns ?? 80));
+    for (const c of charts) print(`${c.title}: ${c.points.map((p) => `${new Date(p.ts).toISOString().slice(0, 16)} ${formatNumber(p.value)}`).join(', ') || 'no samples'}`);
+    return;
+  }
+  const name = resolveMetricName(opts.metric) ?? opts.metric;
+  if (name !== opts.metric) io.stderr.write(`metrics: ${opts.metric} is ${name} here\n`);
   if (!familyOf(name)) {
     const known = METRIC_DEFS.filter((d) => d.combine !== 'none').map((d) => (d.type === 'histogram' ? `${d.name}_count` : d.name));
     throw new MpError('E_BAD_INPUT', `unknown metric "${name}": try one of ${known.join(', ')} (histograms: NAME_bucket, NAME_sum, NAME_count)`);
@@ -151,6 +171,7 @@ export async function queryHistory(deps: MetricsCliDeps, io: MetricsCliIo, opts:
   let unit = '';
   if (opts.avg !== undefined) {
     const bucket = parseDuration(opts.avg, '--avg');
+    checkBuckets(now - sinceMs, bucket, '--avg');
     points = history.averages(name, bucket, sinceMs, labels, now);
     unit = familyOf(name)?.type === 'gauge' ? ` (mean per ${opts.avg})` : ` (average per second, per ${opts.avg})`;
   } else points = history.series(name, sinceMs, labels);

@@ -18,11 +18,12 @@ export interface FindingsFilter {
   limit: number;
 }
 
-// Every option explicit, like the csv provider: a report we wrote is read exactly as written, never sniffed.
+// Every option explicit, like the csv provider: a report we wrote is read exactly as written, never sniffed. The line
+// ending is left to the reader, which takes CRLF (reports since issue 13) and LF (older reports) alike.
 const COLUMNS = `{${REPORT_HEADER.map((c) => `'${c}': '${c === 'value' ? 'DOUBLE' : 'VARCHAR'}'`).join(', ')}}`;
 function readCsv(file: string): string {
   return `read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-    new_line = '\\n', columns = ${COLUMNS}, null_padding = false, strict_mode = true)`;
+    columns = ${COLUMNS}, null_padding = false, strict_mode = true)`;
 }
 
 /** The formula guard undone: the page shows the text as the rule wrote it (React escapes it for the screen). */

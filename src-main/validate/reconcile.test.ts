@@ -82,7 +82,7 @@ describe('reconcile', () => {
     expect(await completed).toEqual({ runId: run.id, kind: 'reconcile', jobId: null, findings: 5, errors: 1, warnings: 4 });
 
     const report = path.join(fx.engine.paths.root, 'reports', run.reportName);
-    expect(fs.readFileSync(report, 'utf8').split('\n')[0]).toBe(REPORT_HEADER.join(','));
+    expect(fs.readFileSync(report, 'utf8').split('\r\n')[0]).toBe(REPORT_HEADER.join(','));
     const rows = await readReport(report);
     expect(rows.map((r) => [r.symbol, r.ts, r.rule, r.severity, r.message.replace(/ \(.*$/, '')])).toEqual([
       ['AAPL', iso(t.extra), 'source_mismatch', 'warning', 'bar missing in fake:sim'],

@@ -32,7 +32,10 @@ describe('audit CSV', () => {
     conn.closeSync();
     inst.closeSync();
     const text = fs.readFileSync(file, 'utf8');
-    expect(text.split('\n')[0]).toBe(REPORT_HEADER.join(','));
+    expect(text.split('\r\n')[0]).toBe(REPORT_HEADER.join(','));
+    // RFC 4180: every record ends in CRLF; a bare LF appears only inside a quoted field
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(text.replace(/"(?:[^"]|"")*"/g, '').replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     expect(text).toContain('"a, ""quoted""\nsecond line"');
     // no temp file left beside it
     expect(fs.readdirSync(path.dirname(file))).toEqual(['r.csv']);

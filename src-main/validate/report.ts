@@ -53,7 +53,7 @@ export async function writeReport(conn: DuckDBConnection, selectSql: string, fil
       value, mp_guard(observed) AS observed
     FROM (${selectSql})`;
   try {
-    await conn.run(`COPY (${guarded}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"')`);
+    await conn.run(`COPY (${guarded}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\r\n')`);
     await publishAtomically(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });

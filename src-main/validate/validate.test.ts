@@ -52,7 +52,7 @@ describe('validation rules on hand-made partitions', () => {
     expect(r.barsChecked).toBe(4 * 390);
     expect(r).toMatchObject({ calendarVersion: 'nyse-2026.1', provider: 'fake', feed: 'sim', series: 1 });
     expect(rows).toEqual([]);
-    expect(fs.readFileSync(r.reportFile, 'utf8').split('\n')[0]).toBe(REPORT_HEADER.join(','));
+    expect(fs.readFileSync(r.reportFile, 'utf8').split('\r\n')[0]).toBe(REPORT_HEADER.join(','));
   });
 
   it('ohlc_consistency, non_positive_price, negative_volume', async () => {

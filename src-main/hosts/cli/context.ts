@@ -54,9 +54,14 @@ export async function request<K extends RequestName>(engine: Engine, name: K, ar
  * Starts (or resumes) a job through its request, then follows it (an engine method: a request answers once, a job
  * goes on): shows its progress on a terminal, turns Ctrl+C into a clean cancel, prints the summary.
  */
-export async function followJob(engine: Engine, io: CliIo, json: boolean, start: () => Promise<{ jobId: string }>): Promise<void> {
+export async function followJob(engine: Engine, io: CliIo, json: boolean, start: () => Promise<{ jobId: string }>, requestedEnd?: string): Promise<void> {
   const t0 = performance.now();
   const job = { id: (await start()).jobId };
+  if (requestedEnd !== undefined) {
+    // no future bars: the engine clipped the range to the last closed session; say so
+    const recorded = await request(engine, 'jobs.get', { jobId: job.id });
+    if (recorded.end < requestedEnd) io.stderr.write(`marketpipe: note: --end ${requestedEnd} is after the last closed session: ingesting through ${recorded.end}\n`);
+  }
   const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !json;
   const off = tty
     ? engine.bus.subscribe((e) => {

@@ -4,6 +4,7 @@ import { exitCodeFor, toErrorValue } from '../../shared/errors';
 import { withDotEnv } from '../../settings/dotenv';
 import { Redactor } from '../../shared/redact';
 import type { CliIo } from './context';
+import { dirOption } from './options';
 import { registerMigrate } from './commands/migrate';
 import { registerProviders } from './commands/providers';
 import { registerIngest } from './commands/ingest';
@@ -16,6 +17,7 @@ import { registerAggregate } from './commands/aggregate';
 import { registerQuery } from './commands/query';
 import { registerLake } from './commands/lake';
 import { registerServe } from './commands/serve';
+import { registerMaintenance } from './commands/maintenance';
 
 // The `marketpipe` CLI. Importing this module does nothing but define commands: the engine (DuckDB, SQLite) is
 // loaded only inside the action that needs it, so `--help` is fast and creates no file. One file per command in
@@ -27,7 +29,7 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('marketpipe')
     .description('MarketPipe: ingest OHLCV bars into a local Parquet lake, validate, aggregate and query them.')
     .version(pkg.version, '-V, --version')
-    .option('--data-dir <dir>', 'data directory (default: $MP_DATA_DIR, else the per-user default)')
+    .option('--data-dir <dir>', 'data directory (default: $MP_DATA_DIR, else the per-user default)', dirOption('--data-dir'))
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -48,6 +50,7 @@ export function buildProgram(io: CliIo): Command {
   registerQuery(program, io);
   registerLake(program, io);
   registerServe(program, io);
+  registerMaintenance(program, io);
 
   return program;
 }

@@ -20,3 +20,11 @@ export function positiveNumberOption(name: string, max: number) {
 
 /** The one symbol-list rule of the CLI and the UI (validated later by the contract's schema). */
 export { splitSymbols } from '../../../src-common/symbols';
+
+/** A folder option (--data-dir, ingest --output): an empty value is bad input, never "use the default". */
+export function dirOption(name: string) {
+  return (raw: string): string => {
+    if (raw.trim() === '') throw new InvalidArgumentError(`${name} is empty: give a folder, or leave ${name} out for the default`);
+    return raw;
+  };
+}

@@ -31,6 +31,7 @@ export function stdoutSink(stream: NodeJS.WritableStream): Out {
 export function fileSink(file: string): Out {
   const abs = path.resolve(file);
   if (!fs.existsSync(path.dirname(abs))) throw new MpError('E_BAD_INPUT', `--output: folder ${path.dirname(abs)} does not exist`);
+  if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw new MpError('E_BAD_INPUT', `--output: ${file} is a folder: give a file name, e.g. ${path.join(file, 'result.csv')}`);
   const tmp = `${abs}.${process.pid}.partial`;
   const fd = fs.openSync(tmp, 'w');
   return {

@@ -40,7 +40,7 @@ describe('reconcile command', () => {
     const out = JSON.parse(r.stdout) as { runId: string; totalFindings: number; priceMismatches: number; missing: Record<string, number>; reportFile: string; barsCompared: number };
     expect(out).toMatchObject({ totalFindings: 2, priceMismatches: 1, missing: { 'csv:file': 1, 'fake:sim': 0 }, barsCompared: 390 });
     expect(path.dirname(out.reportFile)).toBe(reportDir);
-    const report = fs.readFileSync(out.reportFile, 'utf8').trimEnd().split('\n');
+    const report = fs.readFileSync(out.reportFile, 'utf8').trimEnd().split('\r\n');
     expect(report[0]).toMatch(/^symbol,timeframe,ts,rule,severity,message,/);
     expect(report.slice(1).map((l) => l.split(',').slice(0, 5).join(','))).toEqual([
       `AAPL,1m,${lines[100]!.split(',')[0]!.replace(/\.000Z$|\+00$/, 'Z').replace(/ /, 'T')},source_mismatch,error`,

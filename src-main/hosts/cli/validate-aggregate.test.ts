@@ -23,7 +23,7 @@ describe('validate and aggregate commands', () => {
     expect(v.code, v.stderr).toBe(0);
     const r = JSON.parse(v.stdout) as { totalFindings: number; barsChecked: number; reportFile: string; calendarVersion: string };
     expect(r).toMatchObject({ barsChecked: 3120, totalFindings: 0 });
-    expect(fs.readFileSync(r.reportFile, 'utf8').split('\n')[0]).toMatch(/^symbol,timeframe,ts,rule,severity,message/);
+    expect(fs.readFileSync(r.reportFile, 'utf8').split('\r\n')[0]).toMatch(/^symbol,timeframe,ts,rule,severity,message/);
     const list = JSON.parse((await cli(['validate', '--list', '--json'])).stdout) as { reportFile: string }[];
     expect(list.map((x) => x.reportFile)).toEqual([r.reportFile]);
 

@@ -22,6 +22,7 @@ export const ALPACA_TIMEFRAMES: Record<Timeframe, string> = {
   '15m': '15Min',
   '30m': '30Min',
   '1h': '1Hour',
+  '4h': '4Hour', // not served (see timeframes below): 4h bars are aggregates
   '1d': '1Day',
 };
 

@@ -23,6 +23,7 @@ export const POLYGON_SPANS: Record<Timeframe, { multiplier: number; timespan: 'm
   '15m': { multiplier: 15, timespan: 'minute' },
   '30m': { multiplier: 30, timespan: 'minute' },
   '1h': { multiplier: 1, timespan: 'hour' },
+  '4h': { multiplier: 4, timespan: 'hour' }, // not served (see timeframes below): 4h bars are aggregates
   '1d': { multiplier: 1, timespan: 'day' },
 };
 

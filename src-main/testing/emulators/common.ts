@@ -255,7 +255,7 @@ export interface EmuBar {
   base: number;
 }
 
-const BUCKET_MS: Record<Exclude<Timeframe, '1d'>, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000 };
+const BUCKET_MS: Record<Exclude<Timeframe, '1d'>, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000, '4h': 14_400_000 }; // 4h: never served
 
 const dayCache = new Map<string, EmuBar[]>();
 const MAX_CACHED_DAYS = 20_000;

@@ -26,7 +26,7 @@ const SPANS: Record<string, Partial<Record<string, Timeframe>>> = {
   hour: { '1': '1h' },
   day: { '1': '1d' },
 };
-const BUCKET_MS: Record<Exclude<Timeframe, '1d'>, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000 };
+const BUCKET_MS: Record<Exclude<Timeframe, '1d'>, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000, '4h': 14_400_000 }; // 4h: never served
 
 function errorReply(status: number, message: string): Reply {
   if (status === 401 || status === 403) return json(status, { status: 'NOT_AUTHORIZED', request_id: requestId(), message });

@@ -27,7 +27,7 @@ export interface Range {
 
 /** The visible span a timeframe opens with: a few hundred bars, in calendar time (weekends and nights included). */
 function initialSpan(tf: Timeframe): number {
-  return { '1m': 1, '5m': 5, '15m': 14, '30m': 30, '1h': 60, '1d': 365 }[tf] * DAY;
+  return { '1m': 1, '5m': 5, '15m': 14, '30m': 30, '1h': 60, '4h': 180, '1d': 365 }[tf] * DAY;
 }
 
 /**

@@ -9,8 +9,8 @@ import type { CliIo } from '../context';
 export function registerAggregate(program: Command, io: CliIo): void {
   program
     .command('aggregate')
-    .description('build coarser bars (5m, 15m, 30m, 1h, 1d) from the lake\'s 1m bars, into the same lake')
-    .option('--timeframes <list>', 'comma-separated target timeframes', '5m,15m,30m,1h,1d')
+    .description('build coarser bars (5m, 15m, 30m, 1h, 1d; 4h on request) from the lake\'s 1m bars, into the same lake')
+    .option('--timeframes <list>', 'comma-separated target timeframes (4h: 04:00, 08:00, 12:00, 16:00 New York buckets)', '5m,15m,30m,1h,1d')
     .option('--symbols <list>', 'only these symbols')
     .option('--start <date>', 'first exchange-local date, YYYY-MM-DD')
     .option('--end <date>', 'last exchange-local date, YYYY-MM-DD')

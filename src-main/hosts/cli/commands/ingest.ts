@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { formatZodError } from '../../../contract/dispatcher';
 import { IngestArgSchema } from '../../../contract/schemas';
 import { MpError } from '../../../shared/errors';
-import { intOption, splitSymbols } from '../options';
+import { dirOption, intOption, splitSymbols } from '../options';
 import { followJob, request, withEngine } from '../context';
 import type { CliIo } from '../context';
 
@@ -26,8 +26,14 @@ export function registerIngest(program: Command, io: CliIo): void {
     .addOption(new Option('--adjustment <kind>', 'price adjustment asked of the provider; adjusted bars are stored as their own source').choices(['raw', 'split', 'dividend', 'all']).default('raw'))
     .option('--no-pipeline', 'do not validate the new bars and rebuild coarser timeframes after the job')
     .option('--resume <jobId>', 'run the unfinished units of a failed, cancelled or interrupted job')
+    .option('--output <dir>', 'data directory for this run (the original MarketPipe\'s name for --data-dir)', dirOption('--output'))
     .option('--json', 'print one JSON summary on stdout')
-    .action(async (opts: { pipeline: boolean; adjustment: 'raw' | 'split' | 'dividend' | 'all'; provider?: string; universe?: string; update?: boolean; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { output?: string;  pipeline: boolean; adjustment: 'raw' | 'split' | 'dividend' | 'all'; provider?: string; universe?: string; update?: boolean; force?: boolean; resume?: string; symbols?: string; start?: string; end?: string; timeframe?: string; feed?: string; source?: string; tz?: string; batchSize?: number; workers: number; json?: boolean }, cmd: Command) => {
+      if (opts.output !== undefined) {
+        const root = cmd.parent!;
+        if (root.getOptionValue('dataDir') !== undefined) throw new MpError('E_BAD_INPUT', '--output is another name for --data-dir: give one of them');
+        root.setOptionValue('dataDir', opts.output);
+      }
       if (opts.resume !== undefined) {
         const others = (['provider', 'symbols', 'start', 'end', 'timeframe', 'feed', 'source', 'tz', 'force', 'universe', 'update'] as const).filter((k) => opts[k] !== undefined);
         if (others.length) throw new MpError('E_BAD_INPUT', `--resume takes the job's own settings: drop --${others.join(', --')}`);
@@ -35,7 +41,11 @@ export function registerIngest(program: Command, io: CliIo): void {
         await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => request(engine, 'ingest.resume', { jobId })));
         return;
       }
-      if (opts.provider === undefined) throw new MpError('E_BAD_INPUT', "required option '--provider <name>' not specified");
+      if (opts.provider === undefined) {
+        const { defaultRegistry } = await import('../../../providers/registry');
+        const names = defaultRegistry().list({}).map((p) => p.name);
+        throw new MpError('E_BAD_INPUT', `required option '--provider <name>' not specified: choose one of ${names.join(', ')} (\`marketpipe providers\` tells what each needs; fake generates test data)`);
+      }
       const parsed = IngestArgSchema.safeParse({
         provider: opts.provider,
         force: opts.force === true,
@@ -68,6 +78,6 @@ export function registerIngest(program: Command, io: CliIo): void {
           if (given === undefined) throw new MpError('E_BAD_INPUT', `required option '${flag}' not specified for provider ${provider.info.name}`);
         }
       }
-      await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => request(engine, 'ingest.start', parsed.data)));
+      await withEngine(cmd, io, (engine) => followJob(engine, io, opts.json === true, () => request(engine, 'ingest.start', parsed.data), parsed.data.end));
     });
 }

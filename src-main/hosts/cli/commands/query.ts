@@ -8,11 +8,12 @@ export function registerQuery(program: Command, io: CliIo): void {
   program
     .command('query')
     .description('run read-only SQL over the lake (view: bars)')
-    .argument('<sql>', 'one SELECT statement')
+    .argument('[sql]', 'one SELECT statement')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .option('--output <file>', 'write to FILE instead of stdout (atomically)')
     .option('--timeout <seconds>', 'cancel the query after this many seconds', positiveNumberOption('--timeout', 86_400))
-    .action(async (sql: string, opts: { format: 'table' | 'csv' | 'json'; output?: string; timeout?: number }, cmd: Command) => {
+    .action(async (sql: string | undefined, opts: { format: 'table' | 'csv' | 'json'; output?: string; timeout?: number }, cmd: Command) => {
+      if (sql === undefined) throw new MpError('E_BAD_INPUT', 'usage: marketpipe query "SQL", e.g. marketpipe query "SELECT symbol, count(*) FROM bars GROUP BY symbol"');
       if (!sql.trim()) throw new MpError('E_BAD_INPUT', 'SQL is empty');
       const { rowWriter, fileSink, stdoutSink } = await import('../output');
       await withEngine(cmd, io, async (engine) => {
