@@ -62,8 +62,8 @@ test('run validation from the page, see the run and its findings, filter, export
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^validation-\d{8}T\d{6}Z-[0-9a-f]{8}\.csv$/);
   const csv = await fs.readFile(await file.path(), 'utf8');
-  expect(csv.split('\n')[0]).toBe('symbol,timeframe,ts,rule,severity,message,provider,feed,job_id,calendar_version,value,observed');
-  expect(csv.trimEnd().split('\n')).toHaveLength(7);
+  expect(csv.split('\r\n')[0]).toBe('symbol,timeframe,ts,rule,severity,message,provider,feed,job_id,calendar_version,value,observed');
+  expect(csv.trimEnd().split('\r\n')).toHaveLength(7);
   await expect(page.getByText(`Downloaded ${file.suggestedFilename()}`)).toBeVisible();
 
   // jump to the bars around the first MSFT finding
