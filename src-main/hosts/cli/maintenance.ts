@@ -47,13 +47,19 @@ export function pruneBars(db: Database.Database, barsRoot: string, cutoffMs: num
   const cutoff = dateOf(cutoffMs);
   const old = barPartitions(barsRoot).filter((p) => `${p.year}-12-31` < cutoff);
   const dropCoverage = db.prepare(`DELETE FROM coverage WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? AND session_date BETWEEN ? AND ?`);
+  // the lake catalog's rows of the partition go with its coverage: a pruned file is not a damaged one
+  const dropCatalog = db.prepare(`DELETE FROM lake_files WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? AND year = ?`);
   return {
     what: 'bars',
     items: old.map((p) => path.relative(barsRoot, p.dir)),
     apply: () => {
       for (const p of old) {
-        // coverage first: a crash between the two leaves files that are fetched again, never coverage without files
-        dropCoverage.run(p.symbol, p.timeframe, p.provider, p.feed, `${p.year}-01-01`, `${p.year}-12-31`);
+        // coverage and catalog first: a crash between them and the delete leaves files that are fetched again (and
+        // reported as foreign by `lake verify`), never coverage or catalog rows without files
+        db.transaction(() => {
+          dropCoverage.run(p.symbol, p.timeframe, p.provider, p.feed, `${p.year}-01-01`, `${p.year}-12-31`);
+          dropCatalog.run(p.symbol, p.timeframe, p.provider, p.feed, p.year);
+        })();
         fs.rmSync(p.dir, { recursive: true, force: true });
       }
       return old.length;

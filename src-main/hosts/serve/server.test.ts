@@ -279,7 +279,8 @@ describe('WebSocket requests and events', () => {
 
     const job = await inbox.request('jobs.get', { jobId });
     expect(job).toMatchObject({ ok: true, value: { id: jobId, status: 'succeeded', rowsWritten: 780 } satisfies Partial<Job> });
-    const q = await inbox.request('query.run', { sql: 'SELECT count(*) AS n FROM bars' });
+    // the job succeeds once its derived timeframes are built too: count its 1m bars
+    const q = await inbox.request('query.run', { sql: "SELECT count(*) AS n FROM bars WHERE timeframe = '1m'" });
     expect(q).toMatchObject({ ok: true, value: { rows: [[780]] } });
   });
 
