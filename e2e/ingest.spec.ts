@@ -64,7 +64,7 @@ test('ingest is incremental: a second run fetches nothing, Force refetch fetches
 
   // The lake holds each bar once, however often it was fetched.
   await runSql(page, "SELECT count(*) AS n FROM bars WHERE timeframe = '1m'");
-  await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('3120');
+  await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('3,120');
 });
 
 test('csv: symbols, range and timeframe come from the files', async ({ server, page }, testInfo) => {
@@ -148,6 +148,6 @@ test.describe('with a slow provider', () => {
     }
 
     await runSql(page, "SELECT count(*) AS n, count(DISTINCT symbol) AS s FROM bars WHERE timeframe = '1m'");
-    await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell')).toHaveText([String(symbols.length * BARS_2024), String(symbols.length)]);
+    await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell')).toHaveText([(symbols.length * BARS_2024).toLocaleString('en-US'), String(symbols.length)]);
   });
 });

@@ -49,8 +49,8 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
   await runSql(page, "SELECT symbol, count(*) AS n FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol");
   await expect(table.getByRole('columnheader')).toContainText(['#', 'symbol', 'n']);
   await expect(bodyRows).toHaveCount(2);
-  await expect(bodyRows.nth(0).getByRole('gridcell')).toHaveText(['AAPL', '1560']);
-  await expect(bodyRows.nth(1).getByRole('gridcell')).toHaveText(['MSFT', '1560']);
+  await expect(bodyRows.nth(0).getByRole('gridcell')).toHaveText(['AAPL', '1,560']);
+  await expect(bodyRows.nth(1).getByRole('gridcell')).toHaveText(['MSFT', '1,560']);
   await expect(page.locator('.query-meta')).toContainText(/2 rows · [\d.]+ m?s/);
   await expect(page.getByRole('alert').filter({ hasText: /E_/ })).toHaveCount(0);
 });
