@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { contentType } from '../../shared/contentType';
 
 // The renderer is served through a privileged custom scheme, app://marketpipe/…, instead of file://: a file:// page
 // may read any file:// URL its origin rules allow, while app:// answers only for files inside out/renderer. The path
@@ -45,25 +46,7 @@ export function resolveAppPath(root: string, rawUrl: string): string | null {
   return file;
 }
 
-/** Content types for what Vite emits; anything else is served as bytes. */
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-};
-
-export function contentType(file: string): string {
-  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+export { contentType };
 
 export interface AppProtocolDeps {
   root: string;

@@ -1,22 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { contentType } from '../../shared/contentType';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-export function contentType(file: string): string {
-  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+export { contentType };
 
 /** Finds the built renderer (out/renderer) from wherever this bundle or source file lives. */
 export function findRendererDir(start: string = __dirname): string | undefined {
