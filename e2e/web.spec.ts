@@ -20,7 +20,7 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
   await open(page, server);
   const jobId = await ingest(page, { symbols: 'AAPL, MSFT', start: '2024-01-02', end: '2024-01-05' });
 
-  // The newest job comes first; its bar is fed by job.progress / job.updated events.
+  // The newest job comes first; its bar is fed by job.progress / jobs.updated events.
   await expect(page.getByRole('progressbar').first()).toHaveAttribute('aria-label', `Progress of job ${jobId}`);
   const bar = page.getByRole('progressbar', { name: `Progress of job ${jobId}` });
   await expect(bar).toHaveAttribute('aria-valuemin', '0');

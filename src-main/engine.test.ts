@@ -44,7 +44,7 @@ describe('engine', () => {
     const progress = seen.filter((e) => e.type === 'job.progress').map((e) => (e.type === 'job.progress' ? e.payload.progress : -1));
     expect(progress.at(-1)).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress); // never goes backwards
-    const statuses = seen.filter((e) => e.type === 'job.updated').map((e) => (e.type === 'job.updated' ? e.payload.status : ''));
+    const statuses = seen.filter((e) => e.type === 'jobs.updated').map((e) => (e.type === 'jobs.updated' ? e.payload.status : ''));
     // running through its fetch, then its validate and aggregate stages: succeeded only after the last one
     expect(statuses).toEqual(['queued', 'running', 'running', 'succeeded']);
     expect(await q(`SELECT symbol, count(*) FROM bars WHERE timeframe = '1m' GROUP BY 1 ORDER BY 1`)).toEqual([

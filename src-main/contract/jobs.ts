@@ -20,7 +20,7 @@ export const jobsRequests = {
 
 export const jobsEvents = {
   /** A job was created, started, progressed or finished: the full job as it stands. */
-  'job.updated': JobSchema,
+  'jobs.updated': JobSchema,
   /** Fine-grained progress of a running job (throttled to ~10 per second per job). */
   'job.progress': z.object({
     jobId: z.string(),

@@ -120,7 +120,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     }
   };
 
-  bus.emit('job.updated', store.markRunning(job.id), corr);
+  bus.emit('jobs.updated', store.markRunning(job.id), corr);
   o.metrics.jobsInFlight(1);
   log.info('ingest started', { job: job.id, provider: job.provider, symbols: job.symbols.length, tasks: tasks.length });
 
@@ -274,6 +274,6 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     active: [],
   }, corr);
   o.onStages?.({ fetchMs: Math.round(fetchSeconds * 1000), writeMs: Math.round(writeSeconds * 1000), ingestMs: Date.now() - t0 });
-  bus.emit('job.updated', finished, corr);
+  bus.emit('jobs.updated', finished, corr);
   return finished;
 }

@@ -190,7 +190,7 @@ export class IngestService {
       host: this.d.host,
     });
     this.d.services.jobs().addTasks(job.id, tasks.map((t) => ({ symbol: t.symbol, year: t.year, start: t.start, end: t.end, days: t.days.length })));
-    this.d.bus.emit('job.updated', job);
+    this.d.bus.emit('jobs.updated', job);
     this.launch(job, provider, params, tasks, 0);
     return job;
   }
@@ -252,7 +252,7 @@ export class IngestService {
     const params = this.d.services.jobs().params(jobId);
     this.d.services.jobs().reopen(jobId, this.d.host);
     const reopened = this.d.services.jobs().get(jobId)!;
-    this.d.bus.emit('job.updated', reopened);
+    this.d.bus.emit('jobs.updated', reopened);
     if (job.stage === 'fetch') {
       const records = this.d.services.jobs().tasks(jobId);
       const pending = records.filter((r) => r.status === 'pending').map((r) => makeTask(r.symbol, r.year, r.start, r.end));
@@ -270,7 +270,7 @@ export class IngestService {
     const done = Promise.resolve()
       .then(() => {
         const running = this.d.services.jobs().markRunning(job.id);
-        this.d.bus.emit('job.updated', running, { correlationId: job.id });
+        this.d.bus.emit('jobs.updated', running, { correlationId: job.id });
         return this.d.finishStages(running, from, { run: params.pipeline, signal: controller.signal });
       })
       .finally(() => this.ended(job.id));

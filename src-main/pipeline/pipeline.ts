@@ -89,7 +89,7 @@ export class Pipeline {
     if (opts.closing && opts.run) {
       // the host is stopping: the stages are left for the next start (or a resume), as a kill would leave them
       const left = this.deps.jobs().finish(job.id, 'failed', job.progress, job.rowsWritten, { code: 'E_INTERRUPTED', message: 'interrupted: the engine closed before the validate stage' });
-      this.deps.bus.emit('job.updated', left, { correlationId: job.id });
+      this.deps.bus.emit('jobs.updated', left, { correlationId: job.id });
       return Promise.resolve(left);
     }
     return this.runStages(job, 'validate', { ...opts, causationId: env.id });
@@ -197,7 +197,7 @@ export class Pipeline {
     } else {
       finished = store.finish(id, 'failed', 100, job.rowsWritten, { code: failure.error.code, message: `${failure.stage} stage failed: ${failure.error.message}` });
     }
-    this.deps.bus.emit('job.updated', finished, { correlationId: id });
+    this.deps.bus.emit('jobs.updated', finished, { correlationId: id });
     return finished;
   }
 

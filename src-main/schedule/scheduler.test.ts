@@ -41,7 +41,7 @@ describe('scheduled updates through the engine', () => {
     const seed = await engine.startIngest({ provider: 'fake', universe: 'U', start: '2024-01-02', end: '2024-01-03' });
     await engine.waitForJob(seed.id);
     // once enabled, a started scheduler runs the update now (everything after Jan 3 is "missed") — wait on the event
-    const started = engine.bus.waitFor('job.updated', (j) => j.status === 'running' && j.start > '2024-01-03');
+    const started = engine.bus.waitFor('jobs.updated', (j) => j.status === 'running' && j.start > '2024-01-03');
     engine.startScheduler();
     const set = await c.request('schedule.set', { enabled: true, universe: 'U', provider: 'fake', feed: null, timeframe: '1m', at: '20:15' });
     expect(set.ok && set.value).toMatchObject({ active: true, schedule: { enabled: true, universe: 'U' } });
@@ -60,7 +60,7 @@ describe('scheduled updates of a new universe', () => {
     const engine = new Engine({ dataDir: path.join(root, 'n'), host: 'test', env: {} });
     const c = inProcessClient(engine.dispatcher);
     await c.request('universe.create', { name: 'New', symbols: ['NEW1'] });
-    const started = engine.bus.waitFor('job.updated', (j) => j.status === 'running');
+    const started = engine.bus.waitFor('jobs.updated', (j) => j.status === 'running');
     engine.startScheduler();
     const set = await c.request('schedule.set', { enabled: true, universe: 'New', provider: 'fake', feed: null, timeframe: '1m', since: '2024-01-02', at: '20:15' });
     expect(set.ok && set.value).toMatchObject({ lastError: null, lastJobId: expect.any(String) });

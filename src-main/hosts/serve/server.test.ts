@@ -254,23 +254,23 @@ describe('WebSocket requests and events', () => {
     expect(jobs).toEqual({ ok: true, value: [] });
   });
 
-  it('an ingest over the socket streams job.progress to 100 and job.updated succeeded', async () => {
+  it('an ingest over the socket streams job.progress to 100 and jobs.updated succeeded', async () => {
     const inbox = await openInbox();
     const r = await inbox.request('ingest.start', { provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-03' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const { jobId } = r.value as { jobId: string };
 
-    const done = await inbox.waitFor((m) => m.type === 'event' && m.envelope.type === 'job.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded');
-    if (done.type !== 'event' || done.envelope.type !== 'job.updated') throw new Error('unreachable');
+    const done = await inbox.waitFor((m) => m.type === 'event' && m.envelope.type === 'jobs.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded');
+    if (done.type !== 'event' || done.envelope.type !== 'jobs.updated') throw new Error('unreachable');
     expect(done.envelope.payload).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 780, error: null });
 
-    const mine = inbox.events().filter((e) => (e.type === 'job.updated' ? e.payload.id : e.type === 'metrics.live' || e.type === 'app.menu' ? '' : e.payload.jobId) === jobId);
+    const mine = inbox.events().filter((e) => (e.type === 'jobs.updated' ? e.payload.id : e.type === 'metrics.live' || e.type === 'app.menu' ? '' : e.payload.jobId) === jobId);
     const progress = mine.flatMap((e) => (e.type === 'job.progress' ? [e.payload.progress] : []));
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    const statuses = mine.flatMap((e) => (e.type === 'job.updated' ? [e.payload.status] : []));
+    const statuses = mine.flatMap((e) => (e.type === 'jobs.updated' ? [e.payload.status] : []));
     expect(statuses[0]).toBe('queued');
     expect(statuses.at(-1)).toBe('succeeded');
     // the envelope sequence numbers increase in the order they arrive
@@ -290,7 +290,7 @@ describe('WebSocket requests and events', () => {
     const r = await a.request('ingest.start', { provider: 'fake', symbols: ['MSFT'], start: '2024-01-02', end: '2024-01-02' });
     if (!r.ok) throw new Error(r.error.message);
     const { jobId } = r.value as { jobId: string };
-    const succeeded = (m: ServerMessage) => m.type === 'event' && m.envelope.type === 'job.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded';
+    const succeeded = (m: ServerMessage) => m.type === 'event' && m.envelope.type === 'jobs.updated' && m.envelope.payload.id === jobId && m.envelope.payload.status === 'succeeded';
     await Promise.all([a.waitFor(succeeded), b.waitFor(succeeded)]);
   });
 

@@ -125,9 +125,9 @@ describe('createClient: events', () => {
     const client = createClient(mem.transport);
     const updated = vi.fn();
     const progress = vi.fn();
-    client.on('job.updated', updated);
+    client.on('jobs.updated', updated);
     client.on('job.progress', progress);
-    mem.emit(envelope('job.updated', job));
+    mem.emit(envelope('jobs.updated', job));
     mem.emit(envelope('job.progress', { jobId: 'j1', progress: 50, rowsWritten: 780, message: 'AAPL 2024-01-03' }, 2));
     expect(updated).toHaveBeenCalledExactlyOnceWith(job);
     expect(progress).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ jobId: 'j1', progress: 50, rowsWritten: 780, message: 'AAPL 2024-01-03' }));
@@ -139,7 +139,7 @@ describe('createClient: events', () => {
       expectTypeOf(p.progress).toEqualTypeOf<number>();
       expectTypeOf(p.jobId).toEqualTypeOf<string>();
     });
-    client.on('job.updated', (j) => expectTypeOf(j).toEqualTypeOf<Job>());
+    client.on('jobs.updated', (j) => expectTypeOf(j).toEqualTypeOf<Job>());
     // @ts-expect-error unknown event name
     expect(() => client.on('job.exploded', () => {})).toThrow();
   });
@@ -149,11 +149,11 @@ describe('createClient: events', () => {
     const reports: string[] = [];
     const client = createClient(mem.transport, { onProtocolError: (m) => reports.push(m) });
     const updated = vi.fn();
-    client.on('job.updated', updated);
+    client.on('jobs.updated', updated);
     mem.emit('garbage');
-    mem.emit({ name: 'job.updated' });
-    mem.emit(envelope('job.updated', { ...job, progress: 250 }));
-    mem.emit(envelope('job.updated', { id: 'j1' }));
+    mem.emit({ name: 'jobs.updated' });
+    mem.emit(envelope('jobs.updated', { ...job, progress: 250 }));
+    mem.emit(envelope('jobs.updated', { id: 'j1' }));
     expect(updated).not.toHaveBeenCalled();
     expect(reports).toHaveLength(4);
   });
@@ -163,7 +163,7 @@ describe('createClient: events', () => {
     const reports: string[] = [];
     const client = createClient(mem.transport, { onProtocolError: (m) => reports.push(m) });
     const updated = vi.fn();
-    client.on('job.updated', updated);
+    client.on('jobs.updated', updated);
     mem.emit(envelope('lake.compacted', { files: 3 }));
     expect(updated).not.toHaveBeenCalled();
     expect(reports).toEqual([]);
@@ -174,15 +174,15 @@ describe('createClient: events', () => {
     const reports: string[] = [];
     const client = createClient(mem.transport, { onProtocolError: (m) => reports.push(m) });
     const good = vi.fn();
-    client.on('job.updated', () => {
+    client.on('jobs.updated', () => {
       throw new Error('boom');
     });
-    const off = client.on('job.updated', good);
-    mem.emit(envelope('job.updated', job));
+    const off = client.on('jobs.updated', good);
+    mem.emit(envelope('jobs.updated', job));
     expect(good).toHaveBeenCalledTimes(1);
     expect(reports[0]).toMatch(/boom/);
     off();
-    mem.emit(envelope('job.updated', job, 2));
+    mem.emit(envelope('jobs.updated', job, 2));
     expect(good).toHaveBeenCalledTimes(1);
   });
 
@@ -190,7 +190,7 @@ describe('createClient: events', () => {
     const mem = memoryTransport(() => null);
     const client = createClient(mem.transport);
     expect(mem.listenerCount()).toBe(0);
-    client.on('job.updated', () => {});
+    client.on('jobs.updated', () => {});
     client.on('job.progress', () => {});
     expect(mem.listenerCount()).toBe(1);
     client.close();
@@ -344,8 +344,8 @@ describe('WebSocket transport', () => {
     h.last().handlers.onOpen();
     h.last().handlers.onMessage('not json');
     h.last().handlers.onMessage(JSON.stringify({ type: 'gossip' }));
-    h.last().handlers.onMessage(JSON.stringify({ type: 'event', envelope: envelope('job.updated', job) }));
-    expect(got).toEqual([envelope('job.updated', job)]);
+    h.last().handlers.onMessage(JSON.stringify({ type: 'event', envelope: envelope('jobs.updated', job) }));
+    expect(got).toEqual([envelope('jobs.updated', job)]);
     expect(h.warnings).toEqual(['dropped a message that is not JSON', 'dropped a message of unknown type']);
   });
 
@@ -407,16 +407,14 @@ describe('WebSocket transport', () => {
     await expect(h.transport.request('app.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'E_FORBIDDEN' } });
   });
 
-  it('treats 4401/4403 as a refusal even after the socket opened, but 1008 (malformed message) as a drop', () => {
+  it('treats 1008 (malformed message) after the socket opened as a drop and reconnects', () => {
     const h = wsHarness();
     h.last().handlers.onOpen();
     h.last().handlers.onClose(1008, 'malformed message');
     expect(h.transport.status()).toBe('reconnecting');
     h.timers.advance(100);
     h.last().handlers.onOpen();
-    h.last().handlers.onClose(4401, 'token expired');
-    expect(h.transport.status()).toBe('refused');
-    expect(h.timers.pending()).toEqual([]);
+    expect(h.transport.status()).toBe('open');
   });
 
   it('close() stops reconnecting and fails what is waiting', async () => {

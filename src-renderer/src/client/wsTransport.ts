@@ -51,12 +51,6 @@ interface WsTransportOptions {
   maxMessageChars?: number;
 }
 
-/**
- * Application close codes with which a server may refuse an already upgraded socket (unauthorised, forbidden).
- * Not 1008: `marketpipe serve` uses it for a malformed message, after which a fresh connection is the cure.
- */
-const REFUSAL_CLOSE_CODES = new Set([4401, 4403]);
-
 const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 };
 
 export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
@@ -207,16 +201,12 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     }, delay);
   }
 
-  function onClose(gen: number, code: number): void {
+  function onClose(gen: number): void {
     if (gen !== generation || status === 'closed') return;
     const wasOpen = opened;
     socket = null;
     opened = false;
     failInFlight(errorResult('E_IO', 'The connection to the engine was lost before the answer arrived; try again.'));
-    if (REFUSAL_CLOSE_CODES.has(code)) {
-      refuse();
-      return;
-    }
     if (wasOpen) {
       scheduleReconnect();
       return;
@@ -251,7 +241,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
         onMessage: (data) => {
           if (gen === generation) onMessage(data);
         },
-        onClose: (code) => onClose(gen, code),
+        onClose: () => onClose(gen),
       });
     } catch {
       // e.g. a malformed URL: nothing will ever connect.

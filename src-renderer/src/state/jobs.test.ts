@@ -55,7 +55,7 @@ describe('jobs store', () => {
       status: 'running',
       stats: { barsPerSecond: 1500, etaSeconds: 130, retries: 2, rateLimitWaits: 1, active: ['AAPL', 'MSFT'] },
     });
-    // A job.updated of the same run keeps them; the end of the run clears them.
+    // A jobs.updated of the same run keeps them; the end of the run clears them.
     s.upsert({ ...base, progress: 15 });
     expect(useJobs.getState().byId.j1).toMatchObject({ progress: 20, rowsWritten: 300, stats: { barsPerSecond: 1500 } });
     s.upsert(cancelled);

@@ -33,9 +33,9 @@ interface JobsState {
   /** A snapshot from `jobs.list`: may be older than an event that reached us first. */
   replaceFromList(jobs: Job[]): void;
   setLoadError(message: string | null): void;
-  /** `job.updated`: the full job as it stands, newer than anything received before it. */
+  /** `jobs.updated`: the full job as it stands, newer than anything received before it. */
   upsert(job: Job): void;
-  /** `job.progress`: fine-grained numbers between two `job.updated`. */
+  /** `job.progress`: fine-grained numbers between two `jobs.updated`. */
   progress(p: EventPayload<'job.progress'>): void;
 }
 
@@ -54,7 +54,7 @@ export const useJobs = create<JobsState>()((set) => ({
   progress: (p) =>
     set((s) => {
       const job = s.byId[p.jobId];
-      // Unknown job: its job.updated will follow. Finished job: a late progress must not rewind it.
+      // Unknown job: its jobs.updated will follow. Finished job: a late progress must not rewind it.
       if (!job || TERMINAL.has(job.status)) return s;
       return {
         byId: {
@@ -95,7 +95,7 @@ function forward(known: JobView, incoming: Job): JobView {
 }
 
 /**
- * `job.updated` events come in the order the engine emitted them, after every answer already received: the
+ * `jobs.updated` events come in the order the engine emitted them, after every answer already received: the
  * incoming job is the truth. A finished job that comes back unfinished was resumed (a new run under the same id).
  */
 function mergeEvent(known: JobView | undefined, incoming: Job): JobView {

@@ -14,7 +14,7 @@ export function watchLakeEmpty(client: Client, onChange: (empty: boolean) => voi
   const offStatus = client.onStatus((s) => {
     if (s === 'open') void check();
   });
-  const offJob = client.on('job.updated', (j) => {
+  const offJob = client.on('jobs.updated', (j) => {
     if (TERMINAL.has(j.status)) void check();
   });
   void check();

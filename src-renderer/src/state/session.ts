@@ -63,7 +63,7 @@ async function refreshBasics(client: Client): Promise<void> {
  */
 export function startSession(client: Client): () => void {
   const offs = [
-    client.on('job.updated', (job) => {
+    client.on('jobs.updated', (job) => {
       useJobs.getState().upsert(job);
       notifyJob(job);
     }),

@@ -4,7 +4,7 @@ import { formatInt } from '../format';
 import { TERMINAL } from './jobs';
 import { errorText } from '../errorWords';
 
-// Short-lived notices, for now one per finished job (from `job.updated`, whichever page is open).
+// Short-lived notices, for now one per finished job (from `jobs.updated`, whichever page is open).
 
 type ToastKind = 'ok' | 'error' | 'info';
 export interface Toast {

@@ -143,7 +143,7 @@ export function followUniverses(client: Client): () => void {
       if (name) void loadCoverage(client, name);
     }
   });
-  const offJob = client.on('job.updated', (job) => {
+  const offJob = client.on('jobs.updated', (job) => {
     const name = useUniverses.getState().selected;
     if (name && TERMINAL.has(job.status)) void loadCoverage(client, name);
   });
