@@ -1,6 +1,8 @@
 // Instants shown in the app's one time zone setting (New York, UTC or the viewer's own zone), with the date and the
 // zone always visible. Intl only (standard JavaScript), so it runs alike in Node, Electron and the browser.
 
+import { utcToZonedParts } from './tz';
+
 /** The app's time zone setting: the exchange's zone (default), UTC, or the viewer's own zone. */
 export type TimeZoneSetting = 'America/New_York' | 'UTC' | 'local';
 export const TIME_ZONE_SETTINGS: readonly TimeZoneSetting[] = ['America/New_York', 'UTC', 'local'];
@@ -34,37 +36,30 @@ interface WallParts {
   zone: string; // EST, EDT, UTC, GMT+1
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
+const zoneNamers = new Map<string, Intl.DateTimeFormat>();
+/** The zone's short name at an instant ("EST", "EDT", "GMT+1"): the only part Intl must format; the wall time itself
+ * comes from tz.ts's cached offsets. */
+function zoneName(ms: number, zone: string): string {
+  let f = zoneNamers.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'short',
-    });
-    formatters.set(zone, f);
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' });
+    zoneNamers.set(zone, f);
   }
-  return f;
+  const name = f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? zone;
+  return name === 'GMT' && zone === 'UTC' ? 'UTC' : name;
 }
+
+const two = (n: number): string => String(n).padStart(2, '0');
 
 /** An instant's wall-clock date, time and zone abbreviation in `zone` (an IANA name); null for an invalid instant. */
 export function wallParts(ms: number, zone: string): WallParts | null {
   if (!Number.isFinite(ms)) return null;
-  const p: Record<string, string> = {};
   try {
-    for (const { type, value } of formatter(zone).formatToParts(new Date(ms))) p[type] = value;
+    const p = utcToZonedParts(Math.floor(ms), zone);
+    return { date: p.date, time: `${two(p.hour)}:${two(p.minute)}:${two(p.second)}`, zone: zoneName(ms, zone) };
   } catch {
     return null;
   }
-  const zoneName = p.timeZoneName === 'GMT' && zone === 'UTC' ? 'UTC' : (p.timeZoneName ?? zone);
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}`, zone: zoneName };
 }
 
 function toMs(at: string | number | Date): number {

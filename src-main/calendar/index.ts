@@ -21,5 +21,5 @@ export {
 export type { Session, SessionPhase } from './nyse';
 export { UNSCHEDULED_CLOSURES, UNSCHEDULED_EARLY_CLOSES } from './closures';
 export type { UnscheduledClosure, UnscheduledEarlyClose } from './closures';
-export { utcToZonedParts, zonedTimeToUtc } from './tz';
-export type { ZonedParts } from './tz';
+export { utcToZonedParts, zonedTimeToUtc } from '../../src-common/tz';
+export type { ZonedParts } from '../../src-common/tz';

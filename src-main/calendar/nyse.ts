@@ -12,7 +12,7 @@
 
 import { NEW_YORK } from '../../src-common/nyTime';
 import { UNSCHEDULED_CLOSURES, UNSCHEDULED_EARLY_CLOSES } from './closures';
-import { MS_PER_DAY, civilToUtcMs, daysInMonth, formatIsoDate, parseIsoDate, utcToZonedParts, zonedTimeToUtc } from './tz';
+import { MS_PER_DAY, civilToUtcMs, daysInMonth, formatIsoDate, parseIsoDate, utcToZonedParts, zonedTimeToUtc } from '../../src-common/tz';
 
 /** Identifies the rule set and closure table; persisted derived data (bar counts, gap reports) keyed on it. */
 export const CALENDAR_VERSION = 'nyse-2026.1';

@@ -98,42 +98,10 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 /** Offset (local minus UTC, in ms) at an instant, straight from Intl. Uncached: see zoneOffsetAt. */
 function rawOffset(ts: number, timeZone: string): number {
   const whole = ts - floorMod(ts, MS_PER_SECOND);
-  let year = 0;
-  let month = 1;
-  let day = 1;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  let bc = false;
-  for (const part of formatterFor(timeZone).formatToParts(whole)) {
-    switch (part.type) {
-      case 'year':
-        year = Number(part.value);
-        break;
-      case 'month':
-        month = Number(part.value);
-        break;
-      case 'day':
-        day = Number(part.value);
-        break;
-      case 'hour':
-        hour = Number(part.value) % 24;
-        break;
-      case 'minute':
-        minute = Number(part.value);
-        break;
-      case 'second':
-        second = Number(part.value);
-        break;
-      case 'era':
-        bc = part.value === 'BC' || part.value === 'B';
-        break;
-      default:
-        break;
-    }
-  }
-  if (bc) year = 1 - year;
-  return civilToUtcMs(year, month, day, hour, minute, second) - whole;
+  const p: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of formatterFor(timeZone).formatToParts(whole)) p[part.type] = part.value;
+  const year = p.era === 'BC' || p.era === 'B' ? 1 - Number(p.year) : Number(p.year);
+  return civilToUtcMs(year, Number(p.month ?? 1), Number(p.day ?? 1), Number(p.hour ?? 0) % 24, Number(p.minute ?? 0), Number(p.second ?? 0)) - whole;
 }
 
 /**

@@ -4,31 +4,12 @@ import { parseIsoDate, utcToZonedParts, zoneOffsetAt, zonedTimeToUtc } from './t
 const NY = 'America/New_York';
 const iso = (ts: number): string => new Date(ts).toISOString();
 
-// Independent oracle: Intl's own rendering of an instant, without any of tz.ts's caching or offset arithmetic.
-const oracles = new Map<string, Intl.DateTimeFormat>();
+// Independent oracle: Intl's own rendering of an instant (Swedish dates read "2024-01-16 09:30:00"), without any of
+// tz.ts's caching or offset arithmetic. Used on years 1950-2100 only.
 function intlParts(ts: number, timeZone: string): { date: string; hour: number; minute: number; second: number } {
-  let oracle = oracles.get(timeZone);
-  if (oracle === undefined) {
-    oracle = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-      second: '2-digit',
-    });
-    oracles.set(timeZone, oracle);
-  }
-  const parts = oracle.formatToParts(ts);
-  const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    date: `${get('year')}-${get('month')}-${get('day')}`,
-    hour: Number(get('hour')) % 24,
-    minute: Number(get('minute')),
-    second: Number(get('second')),
-  };
+  const [date = '', time = ''] = new Date(ts).toLocaleString('sv-SE', { timeZone }).split(' ');
+  const [hour, minute, second] = time.split(':').map(Number);
+  return { date, hour: (hour ?? 0) % 24, minute: minute ?? 0, second: second ?? 0 };
 }
 
 describe('zonedTimeToUtc', () => {
