@@ -1,87 +1,40 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTmpDir, type TmpDir } from '../../testing/tmp';
-import { run } from './main';
+import { describe, expect, it } from 'vitest';
+import { expectOneLineError, lines, runCli, useCliTestDir } from './testing';
 
 // The CLI in-process: the same run(argv, io) the bin calls, with collected streams and a temp data dir per test.
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function collect(stream: PassThrough): { text: () => Promise<string> } {
-  const chunks: Buffer[] = [];
-  // flowing from the start, so a large output never stalls on back-pressure
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve) => stream.once('end', resolve));
-  return {
-    text: async () => {
-      stream.end();
-      await ended;
-      return Buffer.concat(chunks).toString('utf8');
-    },
-  };
-}
-
-async function cli(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = collect(stdout);
-  const err = collect(stderr);
-  const code = await run(['node', 'marketpipe', '--data-dir', dataDir, ...args], { stdout, stderr, env });
-  return { code, stdout: await out.text(), stderr: await err.text() };
-}
-
-const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
-
-function expectOneLineError(r: CliResult, code: number): string {
-  expect(r.code).toBe(code);
-  const errLines = lines(r.stderr);
-  expect(errLines, r.stderr).toHaveLength(1);
-  expect(errLines[0]).toMatch(/^marketpipe: /);
-  return errLines[0]!;
-}
+const cli = runCli;
 
 const INGEST = ['ingest', '--provider', 'fake', '--symbols', 'AAPL,MSFT', '--start', '2024-01-02', '--end', '2024-01-05'];
 
-let tmp: TmpDir;
-/** A data dir that does not exist yet: commands that must not touch the disk must leave it absent. */
-let dataDir: string;
-
-beforeEach(() => {
-  tmp = makeTmpDir('mp-cli-');
-  dataDir = path.join(tmp.dir, 'data');
-});
-afterEach(() => tmp.cleanup());
+const tmp = useCliTestDir('mp-cli-');
 
 describe('help and version', () => {
   it('--help exits 0, prints usage and creates no file', async () => {
-    const r = await cli(dataDir, ['--help']);
+    const r = await cli(tmp.dataDir, ['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: marketpipe/);
     expect(r.stdout).toMatch(/ingest/);
     expect(r.stderr).toBe('');
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(tmp.dataDir)).toBe(false);
   });
 
   it('subcommand --help exits 0 and creates no file', async () => {
-    const r = await cli(dataDir, ['ingest', '--help']);
+    const r = await cli(tmp.dataDir, ['ingest', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--provider/);
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(tmp.dataDir)).toBe(false);
   });
 
   it('--version prints the package version', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { version: string };
-    const r = await cli(dataDir, ['--version']);
+    const r = await cli(tmp.dataDir, ['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(pkg.version);
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(tmp.dataDir)).toBe(false);
   });
 });
 
@@ -119,16 +72,16 @@ describe('bad input: exit 2, one line on stderr, nothing created', () => {
 
   for (const c of cases) {
     it(c.name, async () => {
-      const r = await cli(dataDir, c.args);
+      const r = await cli(tmp.dataDir, c.args);
       const line = expectOneLineError(r, 2);
       expect(line).toMatch(c.mentions);
       expect(r.stdout).toBe('');
-      expect(fs.existsSync(dataDir), `${dataDir} was created`).toBe(false);
+      expect(fs.existsSync(tmp.dataDir), `${tmp.dataDir} was created`).toBe(false);
     });
   }
 
   it('a bad MP_LOG_LEVEL is a one-line error too', async () => {
-    const r = await cli(dataDir, ['jobs'], { MP_LOG_LEVEL: 'loud' });
+    const r = await cli(tmp.dataDir, ['jobs'], { MP_LOG_LEVEL: 'loud' });
     expect(expectOneLineError(r, 2)).toMatch(/MP_LOG_LEVEL/);
   });
 });
@@ -144,7 +97,7 @@ describe('ingest and query', () => {
   }
 
   async function ingest(): Promise<Summary> {
-    const r = await cli(dataDir, [...INGEST, '--json']);
+    const r = await cli(tmp.dataDir, [...INGEST, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(lines(r.stdout)).toHaveLength(1);
@@ -152,7 +105,7 @@ describe('ingest and query', () => {
   }
 
   async function queryJson(sql: string): Promise<Record<string, unknown>[]> {
-    const r = await cli(dataDir, ['query', sql, '--format', 'json']);
+    const r = await cli(tmp.dataDir, ['query', sql, '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>[];
@@ -161,7 +114,7 @@ describe('ingest and query', () => {
   it('ingest --json prints one summary; ingesting again is idempotent', async () => {
     const first = await ingest();
     expect(first).toMatchObject({ status: 'succeeded', rowsWritten: 3120, symbols: ['AAPL', 'MSFT'], error: null });
-    expect(first.dataDir).toBe(path.resolve(dataDir));
+    expect(first.dataDir).toBe(path.resolve(tmp.dataDir));
 
     const count = async () => (await queryJson(`SELECT count(*) AS n FROM bars WHERE timeframe = '1m'`))[0]?.n;
     expect(await count()).toBe(3120);
@@ -188,11 +141,11 @@ describe('ingest and query', () => {
       { symbol: 'MSFT', n: 1560 },
     ]);
 
-    const csv = await cli(dataDir, ['query', sql, '--format', 'csv']);
+    const csv = await cli(tmp.dataDir, ['query', sql, '--format', 'csv']);
     expect(csv.code).toBe(0);
     expect(lines(csv.stdout)).toEqual(['symbol,n', 'AAPL,1560', 'MSFT,1560']);
 
-    const table = await cli(dataDir, ['query', sql]);
+    const table = await cli(tmp.dataDir, ['query', sql]);
     expect(table.code).toBe(0);
     expect(lines(table.stdout)[0]).toMatch(/^symbol\s+n$/);
     expect(table.stdout).toMatch(/\(2 rows\)/);
@@ -201,7 +154,7 @@ describe('ingest and query', () => {
     expect(empty).toEqual([]);
 
     const file = path.join(tmp.dir, 'out.csv');
-    const toFile = await cli(dataDir, ['query', sql, '--format', 'csv', '--output', file]);
+    const toFile = await cli(tmp.dataDir, ['query', sql, '--format', 'csv', '--output', file]);
     expect(toFile.code).toBe(0);
     expect(toFile.stdout).toBe('');
     expect(fs.readFileSync(file, 'utf8')).toBe('symbol,n\nAAPL,1560\nMSFT,1560\n');
@@ -209,7 +162,7 @@ describe('ingest and query', () => {
     expect(fs.readdirSync(tmp.dir).sort()).toEqual(['data', 'out.csv']);
 
     // a failing query with --output leaves neither the file nor its temp behind
-    const failed = await cli(dataDir, ['query', 'SELECT nope', '--output', path.join(tmp.dir, 'bad.csv')]);
+    const failed = await cli(tmp.dataDir, ['query', 'SELECT nope', '--output', path.join(tmp.dir, 'bad.csv')]);
     expectOneLineError(failed, 1);
     expect(fs.readdirSync(tmp.dir).sort()).toEqual(['data', 'out.csv']);
   });
@@ -219,15 +172,15 @@ describe('ingest and query', () => {
   });
 
   describe('write statements are refused (exit 2, one line, read-only)', () => {
-    const copyTarget = () => path.join(dataDir, 'x.csv');
+    const copyTarget = () => path.join(tmp.dataDir, 'x.csv');
     const statements: { name: string; sql: () => string }[] = [
       { name: 'CREATE TABLE', sql: () => 'CREATE TABLE t AS SELECT 1 AS x' },
       { name: 'COPY … TO a file', sql: () => `COPY (SELECT 1) TO '${copyTarget()}'` },
-      { name: 'COPY … TO a file inside the lake', sql: () => `COPY (SELECT 1) TO '${path.join(dataDir, 'lake', 'x.csv')}'` },
-      { name: 'ATTACH', sql: () => `ATTACH '${path.join(dataDir, 'other.duckdb')}' AS other` },
+      { name: 'COPY … TO a file inside the lake', sql: () => `COPY (SELECT 1) TO '${path.join(tmp.dataDir, 'lake', 'x.csv')}'` },
+      { name: 'ATTACH', sql: () => `ATTACH '${path.join(tmp.dataDir, 'other.duckdb')}' AS other` },
       { name: 'INSTALL httpfs', sql: () => 'INSTALL httpfs' },
       { name: 'SET threads=1', sql: () => 'SET threads=1' },
-      { name: 'EXPORT DATABASE', sql: () => `EXPORT DATABASE '${path.join(dataDir, 'export')}'` },
+      { name: 'EXPORT DATABASE', sql: () => `EXPORT DATABASE '${path.join(tmp.dataDir, 'export')}'` },
       { name: 'LOAD', sql: () => 'LOAD parquet' },
       { name: 'PRAGMA', sql: () => 'PRAGMA threads=1' },
       { name: 'INSERT into the bars view', sql: () => 'INSERT INTO bars SELECT * FROM bars' },
@@ -236,92 +189,92 @@ describe('ingest and query', () => {
     ];
     for (const s of statements) {
       it(s.name, async () => {
-        await cli(dataDir, ['migrate']);
-        const r = await cli(dataDir, ['query', s.sql()]);
+        await cli(tmp.dataDir, ['migrate']);
+        const r = await cli(tmp.dataDir, ['query', s.sql()]);
         expect(expectOneLineError(r, 2)).toMatch(/read-only/);
         expect(r.stdout).toBe('');
         expect(fs.existsSync(copyTarget())).toBe(false);
-        expect(fs.existsSync(path.join(dataDir, 'lake', 'x.csv'))).toBe(false);
-        expect(fs.existsSync(path.join(dataDir, 'other.duckdb'))).toBe(false);
-        expect(fs.existsSync(path.join(dataDir, 'export'))).toBe(false);
+        expect(fs.existsSync(path.join(tmp.dataDir, 'lake', 'x.csv'))).toBe(false);
+        expect(fs.existsSync(path.join(tmp.dataDir, 'other.duckdb'))).toBe(false);
+        expect(fs.existsSync(path.join(tmp.dataDir, 'export'))).toBe(false);
       });
     }
 
     it('two statements at once are refused', async () => {
-      const r = await cli(dataDir, ['query', 'SELECT 1; SELECT 2']);
+      const r = await cli(tmp.dataDir, ['query', 'SELECT 1; SELECT 2']);
       expect(expectOneLineError(r, 2)).toMatch(/one statement/);
     });
 
     it('reading a file outside the lake is refused', async () => {
       const outside = path.join(tmp.dir, 'secret.csv');
       fs.writeFileSync(outside, 'a\n1\n');
-      const r = await cli(dataDir, ['query', `SELECT * FROM read_csv('${outside}')`]);
+      const r = await cli(tmp.dataDir, ['query', `SELECT * FROM read_csv('${outside}')`]);
       expectOneLineError(r, 2);
       expect(r.stdout).toBe('');
     });
   });
 
   it('--timeout cancels a long query: exit 1, message says cancelled', async () => {
-    const r = await cli(dataDir, ['query', 'SELECT count(*) FROM range(100000000000) a, range(100) b', '--timeout', '0.5']);
+    const r = await cli(tmp.dataDir, ['query', 'SELECT count(*) FROM range(100000000000) a, range(100) b', '--timeout', '0.5']);
     expect(expectOneLineError(r, 1)).toMatch(/cancelled/);
     expect(r.stdout).toBe('');
   });
 
   it('a SQL error is exit 1 with one line', async () => {
-    const r = await cli(dataDir, ['query', 'SELECT no_such_column FROM bars']);
+    const r = await cli(tmp.dataDir, ['query', 'SELECT no_such_column FROM bars']);
     expect(expectOneLineError(r, 1)).toMatch(/no_such_column/);
   });
 });
 
 describe('migrate, jobs, providers', () => {
   it('migrate --status before, migrate, then --status shows 0001_init.sql applied', async () => {
-    const before = await cli(dataDir, ['migrate', '--status']);
+    const before = await cli(tmp.dataDir, ['migrate', '--status']);
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/^pending\s+0001_init\.sql$/m);
     // --status changes nothing, not even creating the database
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(tmp.dataDir)).toBe(false);
 
-    const m = await cli(dataDir, ['migrate']);
+    const m = await cli(tmp.dataDir, ['migrate']);
     expect(m.code).toBe(0);
     expect(m.stdout).toMatch(/applied 0001_init\.sql/);
 
-    const again = await cli(dataDir, ['migrate', '--json']);
+    const again = await cli(tmp.dataDir, ['migrate', '--json']);
     expect(JSON.parse(again.stdout)).toEqual({ applied: [] });
 
-    const st = await cli(dataDir, ['migrate', '--status']);
+    const st = await cli(tmp.dataDir, ['migrate', '--status']);
     expect(st.code).toBe(0);
     expect(st.stdout).toMatch(/^applied\s+0001_init\.sql/m);
 
-    const json = await cli(dataDir, ['migrate', '--status', '--json']);
+    const json = await cli(tmp.dataDir, ['migrate', '--status', '--json']);
     const list = JSON.parse(json.stdout) as { name: string; state: string; appliedAt: string | null }[];
     expect(list.find((x) => x.name === '0001_init.sql')).toMatchObject({ state: 'applied' });
     expect(list.find((x) => x.name === '0001_init.sql')?.appliedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   it('jobs --json lists the ingest job', async () => {
-    const empty = await cli(dataDir, ['jobs', '--json']);
+    const empty = await cli(tmp.dataDir, ['jobs', '--json']);
     expect(empty.code).toBe(0);
     expect(JSON.parse(empty.stdout)).toEqual([]);
 
-    const ing = await cli(dataDir, [...INGEST, '--json']);
+    const ing = await cli(tmp.dataDir, [...INGEST, '--json']);
     const { jobId } = JSON.parse(ing.stdout) as { jobId: string };
-    const r = await cli(dataDir, ['jobs', '--json']);
+    const r = await cli(tmp.dataDir, ['jobs', '--json']);
     expect(r.code).toBe(0);
     const jobs = JSON.parse(r.stdout) as { id: string; status: string; progress: number; rowsWritten: number; symbols: string[] }[];
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ id: jobId, status: 'succeeded', progress: 100, rowsWritten: 3120, symbols: ['AAPL', 'MSFT'] });
 
-    const text = await cli(dataDir, ['jobs']);
+    const text = await cli(tmp.dataDir, ['jobs']);
     expect(text.stdout).toContain(jobId);
     expect(text.stdout).toMatch(/succeeded/);
   });
 
   it('providers --json lists fake, configured, and touches no disk', async () => {
-    const r = await cli(dataDir, ['providers', '--json']);
+    const r = await cli(tmp.dataDir, ['providers', '--json']);
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; configured: boolean; timeframes: string[] }[];
     expect(list.find((p) => p.name === 'fake')).toMatchObject({ configured: true, timeframes: ['1m'] });
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(tmp.dataDir)).toBe(false);
   });
 });
 

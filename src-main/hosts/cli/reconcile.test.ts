@@ -1,21 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTmpDir, type TmpDir } from '../../testing/tmp';
-import { runCli } from './testing';
+import { describe, expect, it } from 'vitest';
+import { runCli, useCliTestDir } from './testing';
 
 // `marketpipe reconcile` in-process on a real lake: the fake provider's bars against a copy of them exported with
 // `query`, edited, and imported back through the csv provider (a second source, provider csv, feed file).
 
-let tmp: TmpDir;
-let dataDir: string;
-beforeEach(() => {
-  tmp = makeTmpDir('mp-reconcile-cli-');
-  dataDir = path.join(tmp.dir, 'data');
-});
-afterEach(() => tmp.cleanup());
+const tmp = useCliTestDir('mp-reconcile-cli-');
 
-const cli = (args: string[]) => runCli(dataDir, args);
+const cli = (args: string[]) => runCli(tmp.dataDir, args);
 
 describe('reconcile command', () => {
   it('finds the one edited bar and the one deleted bar, writes the report, records the run', async () => {
@@ -75,7 +68,7 @@ describe('reconcile command', () => {
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stdout).toBe('');
     }
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(tmp.dataDir)).toBe(false);
   });
 
   it('a source the lake does not hold is a runtime error (exit 1), one line', async () => {

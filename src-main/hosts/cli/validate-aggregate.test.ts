@@ -1,20 +1,12 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTmpDir, type TmpDir } from '../../testing/tmp';
-import { runCli } from './testing';
+import { describe, expect, it } from 'vitest';
+import { runCli, useCliTestDir } from './testing';
 
 // `marketpipe validate` and `marketpipe aggregate` through the CLI, in-process, on a real lake.
 
-let tmp: TmpDir;
-let dataDir: string;
-beforeEach(() => {
-  tmp = makeTmpDir('mp-va-');
-  dataDir = path.join(tmp.dir, 'data');
-});
-afterEach(() => tmp.cleanup());
+const tmp = useCliTestDir('mp-va-');
 
-const cli = (args: string[]) => runCli(dataDir, args);
+const cli = (args: string[]) => runCli(tmp.dataDir, args);
 
 describe('validate and aggregate commands', () => {
   it('validate writes a CSV audit report and records the run; aggregate builds every coarser timeframe', async () => {
@@ -44,6 +36,6 @@ describe('validate and aggregate commands', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(tmp.dataDir)).toBe(false);
   });
 });
