@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { httpRequest, type HttpResult } from '../testing/http';
 
 // Test-only helpers for the metrics tests (real promtool, real SQLite, real sockets).
 
@@ -50,23 +50,10 @@ export function historyDb(dir: string): Database.Database {
   return db;
 }
 
-export interface HttpResult {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { HttpResult } from '../testing/http';
 
 export function httpGet(url: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return httpRequest(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false });
 }
 
 export async function freePort(): Promise<number> {

@@ -1,43 +1,22 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { inProcessClient } from '../../contract/dispatcher';
-import { Engine } from '../../engine';
-import { makeTmpDir, type TmpDir } from '../../testing/tmp';
-import { serve, type RunningServer } from './server';
+import type { Engine } from '../../engine';
+import { httpRequest } from '../../testing/http';
+import type { RunningServer } from './server';
+import { useTestServer } from './testing';
 
 // Workbench downloads over the web host: real engine, real HTTP on 127.0.0.1:0.
 
-let tmp: TmpDir;
+const tmp = useTestServer('mp-download-');
 let engine: Engine;
 let server: RunningServer;
-
-beforeEach(async () => {
-  tmp = makeTmpDir('mp-download-');
-  const rendererDir = path.join(tmp.dir, 'renderer');
-  fs.mkdirSync(rendererDir);
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>\n');
-  engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-  server = await serve({ engine, port: 0, host: '127.0.0.1', rendererDir });
-});
-afterEach(async () => {
-  await server.close();
-  await engine.close();
-  tmp.cleanup();
-});
+beforeEach(() => ({ engine, server } = tmp));
 
 function get(p: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path: p, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return httpRequest({ host: '127.0.0.1', port: server.port, path: p, headers: { host: `127.0.0.1:${server.port}`, ...headers } });
 }
 
 async function exported(): Promise<{ url: string; file: string }> {

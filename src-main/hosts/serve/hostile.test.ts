@@ -1,36 +1,20 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PATH, type ServerMessage } from '../../contract';
 import { MAX_RPC_BODY_BYTES, MAX_WS_MESSAGE_BYTES, RPC_PATH } from '../../contract/wire';
-import { Engine } from '../../engine';
-import { makeTmpDir, type TmpDir } from '../../testing/tmp';
-import { serve, type RunningServer } from './server';
+import type { Engine } from '../../engine';
+import type { RunningServer } from './server';
+import { useTestServer } from './testing';
 
 // Hostile clients against the web host (real engine, real sockets on 127.0.0.1:0): whatever a client sends or fails
 // to read, that client's connection ends and the process goes on serving everyone else.
 
-let tmp: TmpDir;
+const tmp = useTestServer('mp-hostile-', { serve: { slowClientMs: 300 } });
 let engine: Engine;
 let server: RunningServer;
-const sockets: WebSocket[] = [];
-
-beforeEach(async () => {
-  tmp = makeTmpDir('mp-hostile-');
-  const rendererDir = path.join(tmp.dir, 'renderer');
-  fs.mkdirSync(rendererDir);
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>\n');
-  engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-  server = await serve({ engine, port: 0, host: '127.0.0.1', rendererDir, slowClientMs: 300 });
-});
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await server.close();
-  await engine.close();
-  tmp.cleanup();
-});
+const sockets = tmp.sockets;
+beforeEach(() => ({ engine, server } = tmp));
 
 const origin = () => `http://127.0.0.1:${server.port}`;
 

@@ -1,63 +1,35 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PATH, type EventEnvelope, type ServerMessage } from '../../contract';
 import type { Job } from '../../contract/schemas';
-import { Engine } from '../../engine';
+import type { Engine } from '../../engine';
 import { MpError, type Result } from '../../shared/errors';
-import { makeTmpDir, type TmpDir } from '../../testing/tmp';
+import { httpRequest, type HttpResult } from '../../testing/http';
 import { serve, type RunningServer } from './server';
+import { useTestServer } from './testing';
 
 // The web host against a real engine (SQLite, DuckDB, files) on 127.0.0.1:0, with a tiny renderer of its own.
 
 const INDEX_HTML = '<!doctype html><title>MarketPipe test</title><script src="/assets/app.js"></script>\n';
 const APP_JS = 'console.log("app");\n';
 
-let tmp: TmpDir;
+const tmp = useTestServer('mp-serve-', {
+  files: { 'index.html': INDEX_HTML, 'assets/app.js': APP_JS },
+  // a file beside the renderer folder that no URL may reach
+  before: (dir) => fs.writeFileSync(path.join(dir, 'secret.txt'), 'secret\n'),
+});
 let engine: Engine;
 let server: RunningServer;
 let rendererDir: string;
-const sockets: WebSocket[] = [];
-
-beforeEach(async () => {
-  tmp = makeTmpDir('mp-serve-');
-  rendererDir = path.join(tmp.dir, 'renderer');
-  fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), INDEX_HTML);
-  fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), APP_JS);
-  // a file beside the renderer folder that no URL may reach
-  fs.writeFileSync(path.join(tmp.dir, 'secret.txt'), 'secret\n');
-  engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {} });
-  server = await serve({ engine, port: 0, host: '127.0.0.1', rendererDir });
-});
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await server.close();
-  await engine.close();
-  tmp.cleanup();
-});
-
-interface HttpResult {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+const sockets = tmp.sockets;
+beforeEach(() => ({ engine, server, rendererDir } = tmp));
 
 /** A raw request: the path goes on the wire exactly as given (no client-side normalisation of '..'). */
 function request(opts: { path: string; method?: string; headers?: http.OutgoingHttpHeaders }): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return httpRequest({ host: '127.0.0.1', port: server.port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers });
 }
 
 const origin = () => `http://127.0.0.1:${server.port}`;
