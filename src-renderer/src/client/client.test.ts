@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { Job, QueryResult } from '../../../src-main/contract/schemas';
 import type { Result } from '../../../src-main/shared/errors';
+import { runningJob } from '../testing/fixtures';
 import { createClient } from './client';
 import { takeToken, wsUrl } from './token';
 import { Listeners, type ConnectionStatus, type Transport } from './types';
@@ -28,24 +29,7 @@ function memoryTransport(answer: (name: string, arg: unknown) => unknown) {
   return { transport, calls, emit: (envelope: unknown) => events.emit(envelope), listenerCount: () => events.size };
 }
 
-const job: Job = {
-  id: 'j1',
-  kind: 'ingest',
-  stage: 'fetch',
-  status: 'running',
-  provider: 'fake',
-  feed: 'sip',
-  timeframe: '1m',
-  symbols: ['AAPL'],
-  start: '2024-01-02',
-  end: '2024-01-05',
-  progress: 40,
-  rowsWritten: 624,
-  createdAt: '2024-06-01T10:00:00.000Z',
-  startedAt: '2024-06-01T10:00:00.100Z',
-  finishedAt: null,
-  error: null,
-};
+const job: Job = runningJob({ progress: 40, rowsWritten: 624 });
 
 const envelope = (type: string, payload: unknown, seq = 1) => ({ id: `e${seq}`, type, payload, seq, occurredAt: '2024-06-01T10:00:00.000Z', correlationId: null, causationId: null });
 

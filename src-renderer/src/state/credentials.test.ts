@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CredentialStatus, ProviderInfo } from '../../../src-main/contract/schemas';
-import { createClient } from '../client/client';
-import type { Transport } from '../client/types';
+import { fakeClient } from '../testing/fixtures';
 import { explainCredentialError, groupByProvider, keylessProviders, setCredential, useCredentials } from './credentials';
 import { useSession } from './session';
 
@@ -21,26 +20,6 @@ const list: CredentialStatus[] = [
   { provider: 'alpaca', name: 'ALPACA_KEY', source: 'missing' },
   { provider: 'alpaca', name: 'ALPACA_SECRET', source: 'stored' },
 ];
-
-/** A transport answering from a handler, recording every request. */
-function fakeTransport(kind: Transport['kind'], handle: (name: string, arg: unknown) => unknown) {
-  const calls: { name: string; arg: unknown }[] = [];
-  const transport: Transport = {
-    kind,
-    request: (name, arg) => {
-      calls.push({ name, arg });
-      return Promise.resolve(handle(name, arg));
-    },
-    onEvent: () => () => {},
-    onStatus: (l) => {
-      l('open');
-      return () => {};
-    },
-    status: () => 'open',
-    close: () => {},
-  };
-  return { client: createClient(transport), calls };
-}
 
 const CANNOT = { code: 'E_FORBIDDEN' as const, message: 'this host cannot store credentials: set them in the environment or in a .env file' };
 
@@ -79,7 +58,7 @@ describe('credentials', () => {
   });
 
   it('keeps the error per provider, and never the value', async () => {
-    const { client, calls } = fakeTransport('websocket', () => ({ ok: false, error: CANNOT }));
+    const { client, calls } = fakeClient(() => ({ ok: false, error: CANNOT }), 'websocket');
     expect(await setCredential(client, 'alpaca', 'ALPACA_KEY', 's3cret')).toBe(false);
     expect(calls).toEqual([{ name: 'credentials.set', arg: { name: 'ALPACA_KEY', value: 's3cret' } }]);
     const s = useCredentials.getState();
@@ -91,8 +70,9 @@ describe('credentials', () => {
 
   it('takes the new list on success, clears the provider error, and refreshes the providers', async () => {
     const stored = list.map((c) => (c.name === 'ALPACA_KEY' ? { ...c, source: 'stored' as const } : c));
-    const { client, calls } = fakeTransport('ipc', (name) =>
-      name === 'credentials.set' ? { ok: true, value: stored } : { ok: true, value: providers.map((p) => ({ ...p, configured: true })) },
+    const { client, calls } = fakeClient(
+      (name) => (name === 'credentials.set' ? { ok: true, value: stored } : { ok: true, value: providers.map((p) => ({ ...p, configured: true })) }),
+      'ipc',
     );
     useCredentials.setState({ errors: { alpaca: { name: 'ALPACA_KEY', action: 'save', error: CANNOT } } });
     expect(await setCredential(client, 'alpaca', 'ALPACA_KEY', 'k')).toBe(true);

@@ -1,18 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderInfo } from '../../../src-main/contract/schemas';
 import { blockedReason, buildIngestArg, DEFAULT_TZ, defaultProvider, useIngestForm, type IngestFormValues } from './ingestForm';
+import { alpacaProvider, fakeProvider } from '../testing/fixtures';
 
-const fake: ProviderInfo = { name: 'fake', description: '', feeds: ['sim'], defaultFeed: 'sim', timeframes: ['1m'], adjustments: ['raw'], needs: [], configured: true };
-const alpaca: ProviderInfo = {
-  name: 'alpaca',
-  description: '',
-  feeds: ['iex', 'sip'],
-  defaultFeed: 'iex',
-  timeframes: ['1m', '5m', '1d'],
-  adjustments: ['raw'],
-  needs: ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY'],
-  configured: false,
-};
+const fake = fakeProvider;
+const alpaca = alpacaProvider(['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY']);
 const csv: ProviderInfo = { name: 'csv', description: '', feeds: ['file'], defaultFeed: 'file', timeframes: ['1m', '5m', '1d'], adjustments: ['raw'], needs: [], configured: true };
 
 const values = (v: Partial<IngestFormValues>): IngestFormValues => ({

@@ -1,25 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../src-main/contract/schemas';
+import { runningJob } from '../testing/fixtures';
 import { mergeSnapshot, sortJobs, useJobs } from './jobs';
 
-const base: Job = {
-  id: 'j1',
-  kind: 'ingest',
-  stage: 'fetch',
-  status: 'running',
-  provider: 'fake',
-  feed: 'sip',
-  timeframe: '1m',
-  symbols: ['AAPL'],
-  start: '2024-01-02',
-  end: '2024-01-05',
-  progress: 10,
-  rowsWritten: 100,
-  createdAt: '2024-06-01T10:00:00.000Z',
-  startedAt: '2024-06-01T10:00:00.100Z',
-  finishedAt: null,
-  error: null,
-};
+const base: Job = runningJob();
 
 const stats = { barsPerSecond: 0, etaSeconds: null, retries: 0, rateLimitWaits: 0, active: [] };
 const cancelled: Job = {

@@ -1,20 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderInfo, Schedule, ScheduleStatus } from '../../../src-main/contract/schemas';
-import { createClient } from '../client/client';
-import type { Transport } from '../client/types';
+import { alpacaProvider, fakeClient, fakeProvider } from '../testing/fixtures';
 import { describeRunTime, draftOf, saveSchedule, scheduleOf, scheduleProviders, scheduleSummary, statusLoaded, useSchedule } from './schedule';
 
-const fake: ProviderInfo = { name: 'fake', description: '', feeds: ['sim'], defaultFeed: 'sim', timeframes: ['1m'], adjustments: ['raw'], needs: [], configured: true };
-const alpaca: ProviderInfo = {
-  name: 'alpaca',
-  description: '',
-  feeds: ['iex', 'sip'],
-  defaultFeed: 'iex',
-  timeframes: ['1m', '5m', '1d'],
-  adjustments: ['raw'],
-  needs: ['ALPACA_KEY'],
-  configured: false,
-};
+const fake = fakeProvider;
+const alpaca = alpacaProvider(['ALPACA_KEY']);
 const daily: ProviderInfo = { ...alpaca, name: 'daily', timeframes: ['1d'] };
 const csv: ProviderInfo = { ...fake, name: 'csv', feeds: ['file'], defaultFeed: 'file' };
 
@@ -29,21 +19,6 @@ const status = (s: Partial<ScheduleStatus> = {}): ScheduleStatus => ({
   ...s,
 });
 
-function client(handle: (name: string, arg: unknown) => unknown) {
-  const calls: { name: string; arg: unknown }[] = [];
-  const transport: Transport = {
-    kind: 'memory',
-    request: (name, arg) => {
-      calls.push({ name, arg });
-      return Promise.resolve(handle(name, arg));
-    },
-    onEvent: () => () => {},
-    onStatus: () => () => {},
-    status: () => 'open',
-    close: () => {},
-  };
-  return { client: createClient(transport), calls };
-}
 
 describe('schedule', () => {
   beforeEach(() => useSchedule.setState({ status: null, draft: null, dirty: false, saving: false, saveError: null, saved: false }));
@@ -76,7 +51,7 @@ describe('schedule', () => {
   });
 
   it('saves the draft, keeping the engine error and the edits when refused', async () => {
-    const refused = client(() => ({ ok: false, error: { code: 'E_BAD_INPUT', message: 'universe: choose a universe to update' } }));
+    const refused = fakeClient(() => ({ ok: false, error: { code: 'E_BAD_INPUT', message: 'universe: choose a universe to update' } }));
     statusLoaded(status());
     useSchedule.getState().edit({ enabled: true });
     expect(await saveSchedule(refused.client)).toBe(false);
@@ -84,7 +59,7 @@ describe('schedule', () => {
     expect(useSchedule.getState()).toMatchObject({ saving: false, dirty: true, saveError: { code: 'E_BAD_INPUT' }, draft: { enabled: true } });
 
     const on: Schedule = { ...off, enabled: true, universe: 'Tech', provider: 'fake' };
-    const accepted = client(() => ({ ok: true, value: status({ schedule: on, nextRunAt: '2024-06-04T00:15:00.000Z' }) }));
+    const accepted = fakeClient(() => ({ ok: true, value: status({ schedule: on, nextRunAt: '2024-06-04T00:15:00.000Z' }) }));
     useSchedule.getState().edit({ universe: 'Tech', provider: 'fake' }, [fake]);
     expect(await saveSchedule(accepted.client)).toBe(true);
     expect(accepted.calls[0]?.arg).toEqual(on);

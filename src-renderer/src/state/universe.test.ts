@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { splitSymbols } from '../../../src-common/symbols';
 import type { SymbolCoverage, Universe } from '../../../src-main/contract/schemas';
-import { createClient } from '../client/client';
-import type { Transport } from '../client/types';
+import { fakeClient } from '../testing/fixtures';
 import {
   applyUniverse,
   createDemo,
@@ -56,24 +55,6 @@ const held = (symbol: string, over: Partial<SymbolCoverage> = {}): SymbolCoverag
   ...over,
 });
 
-function fakeClient(handle: (name: string, arg: unknown) => unknown) {
-  const calls: { name: string; arg: unknown }[] = [];
-  const transport: Transport = {
-    kind: 'memory',
-    request: (name, arg) => {
-      calls.push({ name, arg });
-      return Promise.resolve(handle(name, arg));
-    },
-    onEvent: () => () => {},
-    onStatus: (l) => {
-      l('open');
-      return () => {};
-    },
-    status: () => 'open',
-    close: () => {},
-  };
-  return { client: createClient(transport), calls };
-}
 const ok = (value: unknown) => ({ ok: true, value });
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
