@@ -10,7 +10,8 @@ import { markerBucket } from './markers';
 import { OverlaySeries } from './overlaySeries';
 import { DEFAULT_OVERLAYS, type ChartOverlays } from './overlays';
 import { palette, type Palette } from './palette';
-import { formatCrosshair, formatTick, fromChartTime, toChartTime, type TickKind } from './time';
+import { asTime } from './layer';
+import { formatCrosshair, formatTick, fromChartTime, type TickKind } from './time';
 import { applyWindow, barIndexFor, clampLogical, FIT_MIN_SPACING, fetchWindow, fitLogical, fitWindow, initialView, logicalFor, need, visibleTimeRange, type Loaded, type Range } from './window';
 
 // The imperative side of the chart explorer: owns the lightweight-charts instance, asks the engine for windows of bars
@@ -69,7 +70,6 @@ export interface LegendBar {
   findings: ChartFinding[];
 }
 
-const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
 
 export class ChartController {
   private readonly chart: IChartApi;

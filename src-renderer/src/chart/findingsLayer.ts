@@ -1,33 +1,20 @@
 import { createSeriesMarkers, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
 import type { ChartFinding, ChartSession } from '../../../src-main/contract/chart';
-import type { Client } from '../client';
 import { fetchFindings, fetchSessions } from '../state/chart';
-import type { ChartTargetResolved, ChartViewState } from './controller';
+import type { ChartTargetResolved } from './controller';
 import { findingsByBar, groupMarkers, markerText, type MarkerGroup } from './markers';
-import type { ChartOverlays } from './overlays';
 import type { Palette } from './palette';
-import { toChartTime } from './time';
-import { barIndexFor, type Loaded } from './window';
+import { NO_VALUE, asTime, type LayerHost } from './layer';
+import { barIndexFor } from './window';
 
 // What the chart draws around the candles from the engine's calendar and checks: session shading (a full-height
 // column behind every bar outside the regular session) and the findings markers (grouped by markers.ts). The
 // controller owns one and calls it when the bars, the zoom, the theme or the Info findings toggle change.
 
-const NO_VALUE = 'rgba(0, 0, 0, 0)';
-
-const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
-
-/** What the layer reads from the controller that owns it. */
-export interface FindingsHost {
-  readonly el: HTMLElement;
-  readonly client: Client;
+/** What the layer reads from the controller that owns it: besides any layer's, the target and the colours. */
+export interface FindingsHost extends LayerHost {
   target(): ChartTargetResolved | null;
-  loaded(): Loaded | null;
   colors(): Palette;
-  overlays(): ChartOverlays;
-  /** bumped by show(): answers for an older target are dropped */
-  generation(): number;
-  setState(patch: Partial<ChartViewState>): void;
 }
 
 export class FindingsLayer {

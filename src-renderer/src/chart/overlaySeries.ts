@@ -1,32 +1,17 @@
 import { LineSeries, type IChartApi, type ISeriesApi, type LineData, type UTCTimestamp, type WhitespaceData } from 'lightweight-charts';
 import { MAX_CHART_BARS } from '../../../src-main/contract/chart';
-import type { Client } from '../client';
 import { fetchBars, loadChartExtent } from '../state/chart';
-import type { ChartViewState } from './controller';
 import { sessionEnds, sma, vwap } from './indicators';
-import type { ChartOverlays } from './overlays';
 import type { Palette } from './palette';
-import { toChartTime } from './time';
+import { NO_VALUE, asTime, type LayerHost } from './layer';
 import type { Loaded } from './window';
 
 // The lines drawn over the candles: SMA and VWAP of the bars held (indicators.ts computes them) and the closes of a
 // compared symbol on a percent scale. The controller owns one and calls it when the bars, the theme or the overlays
 // switched on change.
 
-const NO_VALUE = 'rgba(0, 0, 0, 0)';
-
-const asTime = (ms: number) => toChartTime(ms) as UTCTimestamp;
-
 /** What the layer reads from the controller that owns it. */
-export interface OverlayHost {
-  readonly el: HTMLElement;
-  readonly client: Client;
-  loaded(): Loaded | null;
-  overlays(): ChartOverlays;
-  /** bumped by show(): answers for an older target are dropped */
-  generation(): number;
-  setState(patch: Partial<ChartViewState>): void;
-}
+export type OverlayHost = LayerHost;
 
 export class OverlaySeries {
   private readonly smaSeries: ISeriesApi<'Line'>;
