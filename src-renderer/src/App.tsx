@@ -12,23 +12,19 @@ import { UniversePage } from './pages/UniversePage';
 import { useNav, type PageId } from './state/nav';
 import { useSession } from './state/session';
 
+const PAGES: Record<PageId, () => React.JSX.Element> = {
+  universe: UniversePage,
+  ingest: IngestPage,
+  query: QueryPage,
+  chart: ChartPage,
+  validation: ValidationPage,
+  metrics: MetricsPage,
+  settings: SettingsPage,
+};
+
 function Page({ page }: { page: PageId }) {
-  switch (page) {
-    case 'universe':
-      return <UniversePage />;
-    case 'ingest':
-      return <IngestPage />;
-    case 'query':
-      return <QueryPage />;
-    case 'chart':
-      return <ChartPage />;
-    case 'validation':
-      return <ValidationPage />;
-    case 'metrics':
-      return <MetricsPage />;
-    case 'settings':
-      return <SettingsPage />;
-  }
+  const Shown = PAGES[page];
+  return <Shown />;
 }
 
 export function App() {
