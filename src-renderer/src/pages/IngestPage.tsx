@@ -3,6 +3,7 @@ import { useClient } from '../clientContext';
 import { EmptyLake } from '../components/EmptyLake';
 import { IngestForm } from '../components/IngestForm';
 import { JobsTable } from '../components/JobsTable';
+import { LakeHealth } from '../components/LakeHealth';
 import { SchedulePanel } from '../components/SchedulePanel';
 import { refreshJobs } from '../state/session';
 
@@ -14,6 +15,7 @@ export function IngestPage() {
   return (
     <div className="page page-ingest">
       <EmptyLake />
+      <LakeHealth />
       <IngestForm />
       <SchedulePanel />
       <JobsTable />
