@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MpError } from '../shared/errors';
 import { EngineMetrics } from './registry';
 import { parseMetricsEnv, startMetricsServer, wantsOpenMetrics, type MetricsServer, type MetricsServerOptions } from './server';
+import { faultLoad } from '../testing/faults';
 import { httpGet } from './test-helpers';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -129,10 +130,11 @@ describe('metrics server', () => {
 
   it('answers probes within a second while 200 slowloris connections dribble their headers', async () => {
     const { server } = await start({ maxConnections: 100 });
+    const n = faultLoad(200, 5);
     const slow: net.Socket[] = [];
     cleanups.push(() => slow.forEach((s) => s.destroy()));
     await Promise.all(
-      Array.from({ length: 200 }, () =>
+      Array.from({ length: n }, () =>
         new Promise<void>((resolve) => {
           const s = net.connect(server.port, '127.0.0.1', () => {
             s.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n');

@@ -5,6 +5,7 @@ import { WS_PATH, type ServerMessage } from '../../contract';
 import { MAX_RPC_BODY_BYTES, MAX_WS_MESSAGE_BYTES, RPC_PATH } from '../../contract/wire';
 import type { Engine } from '../../engine';
 import type { RunningServer } from './server';
+import { faultLoad, faultTimeout } from '../../testing/faults';
 import { useTestServer } from './testing';
 
 // Hostile clients against the web host (real engine, real sockets on 127.0.0.1:0): whatever a client sends or fails
@@ -106,6 +107,30 @@ describe('the web host survives hostile WebSocket clients', () => {
     expect(await code).toBe(1006);
     await stillServes();
   });
+
+  it(
+    'survives many hostile clients at once (oversize, malformed frames, junk), each closed with its reason',
+    async () => {
+      const kinds = [
+        { send: (ws: WebSocket) => ws.send('x'.repeat(MAX_WS_MESSAGE_BYTES + 1)), code: 1009 },
+        { send: (ws: WebSocket) => (ws as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.from([0x83, 0x80, 0, 0, 0, 0])), code: 1002 },
+        { send: (ws: WebSocket) => ws.send('{'), code: 1008 },
+      ];
+      const n = faultLoad(12);
+      const codes = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const kind = kinds[i % kinds.length]!;
+          const ws = await open();
+          const code = closed(ws);
+          kind.send(ws);
+          return [await code, kind.code];
+        }),
+      );
+      for (const [got, want] of codes) expect(got).toBe(want);
+      await stillServes();
+    },
+    faultTimeout(30_000),
+  );
 });
 
 describe('POST /rpc: requests too large for one WebSocket message', () => {
