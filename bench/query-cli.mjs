@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Benchmark (not a test): `marketpipe query` against a bare Node script running the same SQL with DuckDB over the
+// same Parquet files, process start included on both sides (issue 11's query targets: <= 1.5x each).
+//   node bench/query-cli.mjs [--data-dir DIR] [--symbols 50] [--reps 5] [--keep]
+// Without --data-dir it ingests `--symbols` fake symbols x all of 2024 (97,740 1m bars each; 50 -> 4.9M bars, 500 ->
+// the issue's 48.9M) with the built CLI (build first: npm run build).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const reps = Number(opt('--reps') ?? 5);
+const nSymbols = Number(opt('--symbols') ?? 50);
+const bin = path.join(root, 'bin', 'marketpipe.cjs');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+let dataDir = opt('--data-dir');
+let made = false;
+if (!dataDir) {
+  if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
+    console.error('build first: npm run build (or pass --data-dir with an ingested lake)');
+    process.exit(1);
+  }
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-query-'));
+  made = true;
+  const symbols = Array.from({ length: nSymbols }, (_, i) => `S${String(i).padStart(3, '0')}`).join(',');
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', symbols, '--start', '2024-01-02', '--end', '2024-12-31', '--no-pipeline', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
+  console.log(`lake: ${JSON.parse(r.stdout).rowsWritten.toLocaleString('en-US')} 1m bars of ${nSymbols} symbols, ingested in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// the live files: the Hive tree holds exactly the catalogued files (superseded ones leave it at commit)
+function parquetFiles(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...parquetFiles(p));
+    else if (e.name.endsWith('.parquet')) out.push(p);
+  }
+  return out;
+}
+const files = parquetFiles(path.join(dataDir, 'lake', 'bars', 'timeframe=1m'));
+
+// The bare script: DuckDB over the same files, a view named bars, the same SQL, rows printed as CSV.
+const BARE = `
+const { DuckDBInstance } = require(${JSON.stringify(require.resolve('@duckdb/node-api'))});
+(async () => {
+  const [files, sql] = [JSON.parse(process.argv[2]), process.argv[3]];
+  const inst = await DuckDBInstance.create(':memory:'); const c = await inst.connect();
+  await c.run("SET TimeZone='UTC'");
+  await c.run('CREATE VIEW bars AS SELECT * FROM read_parquet(' + JSON.stringify(files).replaceAll('"', "'") + ', hive_partitioning = true)');
+  const r = await c.runAndReadAll(sql);
+  process.stdout.write(r.getRows().map((row) => row.join(',')).join('\\n') + '\\n');
+})();
+`;
+const bareFile = path.join(os.tmpdir(), `mp-bench-bare-${process.pid}.cjs`);
+fs.writeFileSync(bareFile, BARE);
+
+const QUERIES = [
+  { name: 'count', sql: "SELECT count(*) FROM bars WHERE timeframe = '1m'" },
+  { name: 'group-by', sql: "SELECT symbol, count(*) AS n, avg(close) AS c FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol" },
+  { name: 'one symbol-day', sql: "SELECT * FROM bars WHERE timeframe = '1m' AND symbol = 'S001' AND ts >= TIMESTAMPTZ '2024-06-03 00:00:00+00' AND ts < TIMESTAMPTZ '2024-06-04 00:00:00+00' ORDER BY ts" },
+];
+
+function timed(argv) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${argv.slice(0, 3).join(' ')} failed: ${r.stderr}`);
+  return ms;
+}
+
+const rows = [];
+for (const q of QUERIES) {
+  const cli = [];
+  const bare = [];
+  for (let i = 0; i < reps; i++) {
+    // alternate, so drift on a noisy machine falls on both sides
+    bare.push(timed([bareFile, JSON.stringify(files), q.sql]));
+    cli.push(timed([bin, '--data-dir', dataDir, 'query', q.sql, '--format', 'csv']));
+  }
+  rows.push({ query: q.name, cliMs: Math.round(median(cli)), bareMs: Math.round(median(bare)), ratio: +(median(cli) / median(bare)).toFixed(2) });
+}
+console.table(rows);
+console.log(`target: each ratio <= 1.5 (${files.length} files)`);
+fs.rmSync(bareFile, { force: true });
+if (made && !args.includes('--keep')) fs.rmSync(dataDir, { recursive: true, force: true });
+else console.log(`lake kept at ${dataDir}`);
