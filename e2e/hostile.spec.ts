@@ -25,3 +25,18 @@ test('imports a 150,000-line symbols CSV from the Universe page without losing t
   await page.reload();
   await expect(page.getByRole('banner')).toContainText(server.dataDir);
 });
+
+// Issue 13: the UI checks the Symbols field before anything is sent and names every bad symbol at once.
+test('the Ingest form names every bad symbol before submit and starts nothing', async ({ server, page }) => {
+  await open(page, server);
+  await nav(page, 'Ingest').click();
+  await page.getByLabel('Symbols').fill('AAPL, a$, MSFT; b#  toolongsymbolname123');
+  await expect(page.getByRole('alert').filter({ hasText: 'are not symbols' })).toHaveText(
+    '"A$", "B#", "TOOLONGSYMBOLNAME123" are not symbols (letters, digits, ".", "-", 1-15 characters)',
+  );
+  await expect(page.getByLabel('Symbols')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('button', { name: 'Start ingestion' })).toBeDisabled();
+  await page.getByLabel('Symbols').fill('AAPL, MSFT');
+  await expect(page.getByRole('alert').filter({ hasText: 'not a symbol' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Start ingestion' })).toBeEnabled();
+});

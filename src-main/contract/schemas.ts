@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../shared/errors';
+import { SYMBOL_RE, badSymbols, notSymbolsMessage } from '../../src-common/symbols';
 
 // Shared value schemas. This file is imported by the renderer too: keep it free of Node imports.
 
@@ -24,15 +25,27 @@ export const IsoDateSchema = z
   .refine((s) => DATE_RE.test(s), { message: 'must be a date as YYYY-MM-DD' })
   .refine((s) => !DATE_RE.test(s) || isRealDate(s), { message: 'is not a real calendar date' });
 
-export const SYMBOL_RE = /^[A-Z0-9][A-Z0-9.-]{0,14}$/;
+export { SYMBOL_RE };
 /** Letters, digits, '.', '-', up to 15 characters; normalised to upper case. */
 export const SymbolSchema = z
   .string()
   .trim()
   .toUpperCase()
   .refine((s) => SYMBOL_RE.test(s), {
-    error: (iss) => `"${String(iss.input)}" is not a symbol (letters, digits, ".", "-", 1-15 characters)`,
+    error: (iss) => notSymbolsMessage([String(iss.input)]),
   });
+
+/** A list of symbols: every bad entry named in one message (not only the first), at most `max` entries. */
+export function symbolListSchema(max: number) {
+  return z
+    .array(z.string())
+    .max(max)
+    .superRefine((list, ctx) => {
+      const bad = badSymbols(list);
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: notSymbolsMessage(bad) });
+    })
+    .transform((list) => list.map((s) => s.trim().toUpperCase()));
+}
 
 export const ErrorValueSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
 
@@ -75,7 +88,7 @@ export const UniverseNameSchema = z.string().trim().min(1, 'give a universe name
 export const IngestArgSchema = z
   .object({
     provider: z.string().trim().min(1, 'provider is required'),
-    symbols: z.array(SymbolSchema).max(10_000).default([]),
+    symbols: symbolListSchema(10_000).default([]),
     /** exchange-local dates, inclusive; a provider that can tell the range itself (csv) may go without */
     start: IsoDateSchema.optional(),
     end: IsoDateSchema.optional(),
@@ -259,7 +272,7 @@ export type QueryResult = z.infer<typeof QueryResultSchema>;
  */
 export const ScopeObjectSchema = z
   .object({
-    symbols: z.array(SymbolSchema).max(100_000).optional(),
+    symbols: symbolListSchema(100_000).optional(),
     start: IsoDateSchema.optional(),
     end: IsoDateSchema.optional(),
     provider: z.string().trim().min(1).max(32).optional(),

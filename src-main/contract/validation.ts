@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateSchema, SymbolSchema, TimeframeSchema } from './schemas';
+import { IsoDateSchema, SymbolSchema, TimeframeSchema, symbolListSchema } from './schemas';
 
 // Schemas of the Validation page and of reconciliation (requests validation.*, reconcile.run; event
 // validation.completed). Shared with the renderer: no Node imports.
@@ -97,7 +97,7 @@ export type FindingsPage = z.infer<typeof FindingsPageSchema>;
 
 export const ValidationRunArgSchema = z
   .object({
-    symbols: z.array(SymbolSchema).max(10_000).optional(),
+    symbols: symbolListSchema(10_000).optional(),
     start: IsoDateSchema.optional(),
     end: IsoDateSchema.optional(),
     provider: z.string().trim().min(1).max(32).optional(),
@@ -134,7 +134,7 @@ export const DEFAULT_VOLUME_TOLERANCE = 0.05;
 
 export const ReconcileArgSchema = z
   .object({
-    symbols: z.array(SymbolSchema).max(10_000).optional(),
+    symbols: symbolListSchema(10_000).optional(),
     start: IsoDateSchema,
     end: IsoDateSchema,
     sources: z.array(SourceSpecSchema).length(2, 'give exactly two sources, e.g. alpaca:sip,polygon'),

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
-import { blockedReason, defaultProvider, readsFiles, startIngest, timeframesOf, useIngestForm } from '../state/ingestForm';
+import { blockedReason, defaultProvider, readsFiles, startIngest, symbolsProblem, timeframesOf, useIngestForm } from '../state/ingestForm';
 import { useSession } from '../state/session';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -30,6 +30,7 @@ export function IngestForm() {
   const timeframes = useMemo(() => timeframesOf(info), [info]);
   const feed = form.feed || info?.defaultFeed || '';
   const blocked = blockedReason(info);
+  const badSymbols = symbolsProblem(form.symbols);
   const zones = useMemo(() => (files ? timeZones() : []), [files]);
 
   // Once the list is in, settle on a provider (and what depends on it) unless the user already chose one.
@@ -96,11 +97,17 @@ export function IngestForm() {
               placeholder={files ? 'all in the files' : 'AAPL, MSFT, SPY'}
               autoComplete="off"
               spellCheck={false}
-              aria-describedby={files ? 'ingest-symbols-hint ingest-files-hint' : 'ingest-symbols-hint'}
+              aria-describedby={`${files ? 'ingest-symbols-hint ingest-files-hint' : 'ingest-symbols-hint'}${badSymbols ? ' ingest-symbols-error' : ''}`}
+              aria-invalid={badSymbols !== null}
             />
             <span id="ingest-symbols-hint" className="hint">
               Comma or space separated{files && ', optional'}
             </span>
+            {badSymbols && (
+              <span id="ingest-symbols-error" className="field-error" role="alert">
+                {badSymbols}
+              </span>
+            )}
           </div>
           <div className="field">
             <label htmlFor="ingest-start">Start</label>
@@ -178,7 +185,7 @@ export function IngestForm() {
             {form.force ? 'Every session is fetched again, even those already in the lake.' : 'Sessions already in the lake are skipped.'}
           </span>
           <span className="spacer" />
-          <button type="submit" className="primary" disabled={submitting || !selected || !!blocked} aria-describedby={blocked ? 'ingest-blocked' : undefined}>
+          <button type="submit" className="primary" disabled={submitting || !selected || !!blocked || badSymbols !== null} aria-describedby={blocked ? 'ingest-blocked' : undefined}>
             {submitting ? 'Starting…' : 'Start ingestion'}
           </button>
         </div>

@@ -4,7 +4,7 @@ import type { Client } from '../client';
 import type { IngestArgInput, ProviderInfo, Timeframe } from '../../../src-main/contract/schemas';
 import { TIMEFRAMES } from '../../../src-main/contract/schemas';
 import { NEW_YORK } from '../../../src-common/nyTime';
-import { splitSymbols } from '../../../src-common/symbols';
+import { badSymbols, notSymbolsMessage, splitSymbols } from '../../../src-common/symbols';
 import { localDate } from '../format';
 
 export const DEFAULT_TZ = NEW_YORK;
@@ -105,6 +105,12 @@ export function blockedReason(info: ProviderInfo | undefined): string | null {
   if (!info || info.configured) return null;
   const needs = info.needs.length > 0 ? `set ${info.needs.join(', ')} in the environment of the engine and restart it` : 'see its documentation';
   return `${info.name} is not configured: ${needs}.`;
+}
+
+/** Every bad entry of the Symbols field in one line, checked before anything is sent; null when all are symbols. */
+export function symbolsProblem(text: string): string | null {
+  const bad = badSymbols(splitSymbols(text));
+  return bad.length > 0 ? notSymbolsMessage(bad) : null;
 }
 
 /** Starts the ingestion the form describes; the job's id, or the engine's refusal. */
