@@ -92,7 +92,7 @@ export class Engine {
     this.redactorNow = Redactor.fromEnv(this.providerEnv());
     this.bus = new EventBus((v) => this.redactor.value(v));
     this.metrics = new EngineMetrics({ lakeDir: this.paths.bars, queueLength: () => this.ingest.size });
-    const s = (this.services = new Services({ paths: this.paths, log: this.log, metrics: this.metrics, sourcePrecedence: this.env.MP_SOURCE_PRECEDENCE, sqliteNativeBinding: opts.sqliteNativeBinding, chooseExportPath: opts.chooseExportPath }));
+    const s = (this.services = new Services({ paths: this.paths, log: this.log, metrics: this.metrics, sourcePrecedence: this.env.MP_SOURCE_PRECEDENCE, env: this.env, sqliteNativeBinding: opts.sqliteNativeBinding, chooseExportPath: opts.chooseExportPath }));
     this.pipeline = new Pipeline({
       bus: this.bus,
       timeline: s.timeline,

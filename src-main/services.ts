@@ -8,6 +8,7 @@ import { JobStore, WriterLease } from './db/jobs';
 import { migrate } from './db/migrations';
 import { openDb } from './db/open';
 import { adoptLake } from './lake/adopt';
+import { sweepDebris } from './lake/commit';
 import { registerCatalog, type LakeCatalog } from './lake/catalog';
 import type { LakeDeps } from './lake/handlers';
 import { parsePrecedence } from './lake/sources';
@@ -19,6 +20,7 @@ import { TimelineStore } from './pipeline/timeline';
 import { prepareSpillDir, QueryService } from './query/service';
 import { Workbench, type ExportPathChooser } from './query/workbench';
 import type { DataPaths } from './settings/paths';
+import { readEnv } from './settings/env';
 import { SettingsStore } from './settings/store';
 import { MpError } from './shared/errors';
 import type { Logger } from './shared/log';
@@ -34,6 +36,8 @@ export interface ServicesOptions {
   sourcePrecedence: string | undefined;
   /** better_sqlite3.node built for this runtime's ABI (Electron passes its own build). */
   sqliteNativeBinding?: string;
+  /** the process environment (MP_COMPACT_THRESHOLD); process.env when not given */
+  env?: NodeJS.ProcessEnv;
   /** the desktop host's save dialog for workbench exports; without one, exports become one-time downloads (web) */
   chooseExportPath?: ExportPathChooser;
 }
@@ -123,6 +127,9 @@ export class Services {
   catalog = (): Promise<LakeCatalog> =>
     this.lazy('catalog', async () => {
       const catalog = this.catalogStore();
+      // what a writer killed mid-publish left (lake/commit.ts): its uncommitted file out, its superseded files moved
+      const swept = await sweepDebris(catalog, pidAlive);
+      if (swept.removed.length || swept.moved) this.o.log.info('lake: an interrupted write was cleaned up', { removed: swept.removed.length, moved: swept.moved });
       if (!catalog.adopted()) {
         const r = await adoptLake(this.o.paths.bars, catalog, await this.rawWriter());
         this.o.log.info('lake adopted into the catalog', { registered: r.registered, rewritten: r.rewritten, skipped: r.skipped.length });
@@ -146,9 +153,11 @@ export class Services {
     this.lazy('rawWriter', () => {
       this.db(); // the lake folder exists once the engine is bootstrapped
       const catalog = this.catalogStore();
+      const threshold = readEnv(this.o.env ?? process.env, 'MP_COMPACT_THRESHOLD');
       return LakeWriter.open(this.o.paths.bars, {
         tempDir: prepareSpillDir(path.join(this.o.paths.tmp, 'writer-spill')),
-        onPublish: (f) => catalog.record(f),
+        catalog,
+        ...(threshold !== undefined ? { compactThreshold: threshold } : {}),
       });
     });
 
