@@ -9,6 +9,7 @@ import { migrate } from './db/migrations';
 import { openDb } from './db/open';
 import { adoptLake } from './lake/adopt';
 import { sweepDebris } from './lake/commit';
+import { RETAIN_DAYS } from './lake/snapshots';
 import { registerCatalog, type LakeCatalog } from './lake/catalog';
 import type { LakeDeps } from './lake/handlers';
 import { parsePrecedence } from './lake/sources';
@@ -142,7 +143,16 @@ export class Services {
 
   /** What the lake's requests need (closures: nothing opens before a request runs). */
   lakeDeps(): Omit<LakeDeps, 'aggregate'> {
-    return { coverage: this.coverage, catalog: this.catalog, barsRoot: this.o.paths.bars, dataRoot: this.o.paths.root };
+    const withLease = async <T>(fn: () => Promise<T>): Promise<T> => {
+      this.lease().acquire();
+      try {
+        return await fn();
+      } finally {
+        this.lease().release();
+      }
+    };
+    const retainDays = readEnv(this.o.env ?? process.env, 'MP_RETAIN_DAYS') ?? RETAIN_DAYS;
+    return { coverage: this.coverage, catalog: this.catalog, writer: this.writer, withLease, retainDays, barsRoot: this.o.paths.bars, dataRoot: this.o.paths.root };
   }
   universes = (): UniverseStore => this.lazy('universes', () => new UniverseStore(this.db()));
   settings = (): SettingsStore => this.lazy('settings', () => new SettingsStore(this.db()));

@@ -209,9 +209,12 @@ export class CatalogStore implements LakeCatalog {
     return r && this.toSnapshot(r);
   }
 
+  snapshotFrom(id: number): Snapshot {
+    return this.toSnapshot(this.stmts.firstSnapshot.get(id) as SnapshotRow);
+  }
+
   oldestSnapshot(): Snapshot {
-    const floor = Number((this.stmts.getState.get('oldest_snapshot') as { value: string } | undefined)?.value ?? 1);
-    return this.toSnapshot(this.stmts.firstSnapshot.get(floor) as SnapshotRow);
+    return this.snapshotFrom(Number((this.stmts.getState.get('oldest_snapshot') as { value: string } | undefined)?.value ?? 1));
   }
 
   filesAt(id: number): string[] {

@@ -121,6 +121,8 @@ export interface LakeCatalog {
   snapshotOfJob(jobId: string): Snapshot | undefined;
   /** the last snapshot committed at or before `ms` */
   snapshotAt(ms: number): Snapshot | undefined;
+  /** the first snapshot from `id` on */
+  snapshotFrom(id: number): Snapshot;
   /** the oldest snapshot whose files are all still kept */
   oldestSnapshot(): Snapshot;
   /** files (absolute paths) of the lake as it stood at snapshot `id`: live ones in the tree, superseded ones retained */
