@@ -153,7 +153,10 @@ export class LakeWriter {
     const sorted = isStrictlyAscending(batch.ts, batch.length);
     let lo = req.replaceFrom;
     let hi = req.replaceTo;
-    for (let i = 0; i < batch.length; i++) (lo = Math.min(lo, batch.ts[i]!)), (hi = Math.max(hi, batch.ts[i]! + 1));
+    for (let i = 0; i < batch.length; i++) {
+      lo = Math.min(lo, batch.ts[i]!);
+      hi = Math.max(hi, batch.ts[i]! + 1);
+    }
     const { over, kept } = await this.plan(this.conn, key, lo, hi, batch.length * BYTES_PER_BAR_ESTIMATE);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
