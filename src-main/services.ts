@@ -9,6 +9,7 @@ import { migrate } from './db/migrations';
 import { openDb } from './db/open';
 import { adoptLake } from './lake/adopt';
 import { sweepDebris } from './lake/commit';
+import { sweepTempFiles } from './lake/fsync';
 import { RETAIN_DAYS } from './lake/snapshots';
 import { registerCatalog, type LakeCatalog } from './lake/catalog';
 import type { LakeDeps } from './lake/handlers';
@@ -129,6 +130,7 @@ export class Services {
     this.lazy('catalog', async () => {
       const catalog = this.catalogStore();
       // what a writer killed mid-publish left (lake/commit.ts): its uncommitted file out, its superseded files moved
+      sweepTempFiles(this.o.paths.bars);
       const swept = await sweepDebris(catalog, pidAlive);
       if (swept.removed.length || swept.moved) this.o.log.info('lake: an interrupted write was cleaned up', { removed: swept.removed.length, moved: swept.moved });
       if (!catalog.adopted()) {
