@@ -6,7 +6,7 @@ import type { CliIo } from '../context';
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 export function registerLake(program: Command, io: CliIo): void {
-  const lake = program.command('lake').description('the lake as a whole: check its files against the catalog, repair it');
+  const lake = program.command('lake').description('the lake as a whole: check its files against the catalog, repair, compact and vacuum it');
 
   lake
     .command('verify')
