@@ -98,7 +98,13 @@ export async function moveAll(moves: Array<{ from: string; to: string }>): Promi
   for (const m of moves) {
     if (!fs.existsSync(m.from) || fs.existsSync(m.to)) continue;
     await fs.promises.mkdir(path.dirname(m.to), { recursive: true });
-    await fs.promises.rename(m.from, m.to);
+    try {
+      await fs.promises.rename(m.from, m.to);
+    } catch (e) {
+      // another process (its writer, or its start-up sweep) moved it first
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
     dirs.add(path.dirname(m.from)).add(path.dirname(m.to));
     moved++;
   }
