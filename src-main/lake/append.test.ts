@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogStore } from '../db/catalog';
-import { migrate } from '../db/migrations';
+import { loadMigrations, migrate } from '../db/migrations';
 import { openDb } from '../db/open';
 import { emptyBatch } from '../providers/batch';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
@@ -229,5 +229,38 @@ describe('snapshots', () => {
     expect(catalog.retained()).toHaveLength(1);
     expect(() => resolveSnapshot(catalog, 'job-a')).toThrow(new RegExp(`older than the oldest retained snapshot, snapshot ${firstEnd.endSnapshot} `));
     expect(await rows(`SELECT DISTINCT close FROM bars`, filesAsOf(catalog, 'job-b').files)).toEqual([[11]]);
+  });
+});
+
+describe('migration 0012', () => {
+  it('migrates a catalog of one file per partition: its files live since snapshot 1, readable as of it, appends next to them', async () => {
+    const dir = path.join(tmp.dir, 'old');
+    const oldBars = path.join(dir, 'lake', 'bars');
+    fs.mkdirSync(oldBars, { recursive: true });
+    const old = openDb(path.join(dir, 'marketpipe.db'));
+    try {
+      migrate(old, loadMigrations().slice(0, 11));
+      // a lake of the previous build: one data.parquet, catalogued by 0010's table
+      const w = await LakeWriter.open(oldBars, { freeSpace: probe });
+      const { file } = await w.write(session(0, 10));
+      await w.close();
+      const legacy = path.join(path.dirname(file), 'data.parquet');
+      fs.renameSync(file, legacy);
+      old.prepare(`INSERT INTO lake_files (path, timeframe, provider, feed, symbol, year, rows, min_ts, max_ts, bytes, sha256, schema_version, job_id, published_at)
+        VALUES (?, '1m', 'fake', 'sim', 'AAPL', 2024, 390, ?, ?, ?, 'x', 2, NULL, '2024-01-01')`).run(path.relative(oldBars, legacy), open(0), open(0) + 389 * 60_000, fs.statSync(legacy).size);
+      old.prepare(`INSERT INTO lake_catalog_state (key, value) VALUES ('adopted', '2024-01-01')`).run();
+      expect(migrate(old)).toEqual(['0012_lake_snapshots.sql']);
+      const cat = new CatalogStore(old, oldBars);
+      expect(cat.partitionFiles(key).map((e) => e.file)).toEqual([legacy]);
+      expect(cat.oldestSnapshot().id).toBe(1);
+      expect(cat.filesAt(1)).toEqual([legacy]);
+      const w2 = await LakeWriter.open(oldBars, { catalog: cat, freeSpace: probe });
+      await w2.write(session(1, 11));
+      await w2.close();
+      expect(cat.partitionFiles(key)).toHaveLength(2);
+      expect(fs.existsSync(legacy)).toBe(true);
+    } finally {
+      old.close();
+    }
   });
 });
