@@ -11,6 +11,7 @@ import { EventBus } from './events/bus';
 import { ingestHandlers, jobsHandlers } from './ingest/handlers';
 import { IngestService } from './ingest/service';
 import { lakeHandlers } from './lake/handlers';
+import { filesAsOf } from './lake/snapshots';
 import { EngineMetrics } from './metrics';
 import { metricsHandlers } from './metrics/handlers';
 import { startLiveMetrics } from './metrics/live';
@@ -92,7 +93,7 @@ export class Engine {
     this.redactorNow = Redactor.fromEnv(this.providerEnv());
     this.bus = new EventBus((v) => this.redactor.value(v));
     this.metrics = new EngineMetrics({ lakeDir: this.paths.bars, queueLength: () => this.ingest.size });
-    const s = (this.services = new Services({ paths: this.paths, log: this.log, metrics: this.metrics, sourcePrecedence: this.env.MP_SOURCE_PRECEDENCE, sqliteNativeBinding: opts.sqliteNativeBinding, chooseExportPath: opts.chooseExportPath }));
+    const s = (this.services = new Services({ paths: this.paths, log: this.log, metrics: this.metrics, sourcePrecedence: this.env.MP_SOURCE_PRECEDENCE, env: this.env, sqliteNativeBinding: opts.sqliteNativeBinding, chooseExportPath: opts.chooseExportPath }));
     this.pipeline = new Pipeline({
       bus: this.bus,
       timeline: s.timeline,
@@ -234,8 +235,10 @@ export class Engine {
   }
 
   /** Streams a statement's rows to a sink (the CLI's export to a file or stdout): too large for one answer. */
-  async streamQuery(sql: string, timeoutMs: number | undefined, sink: StreamSink) {
-    return (await this.services.query()).stream(sql, timeoutMs, sink);
+  /** `asOf`: a job id or ISO time; the query reads the lake as that snapshot left it (lake/snapshots.ts). */
+  async streamQuery(sql: string, timeoutMs: number | undefined, sink: StreamSink, asOf?: string) {
+    const files = asOf === undefined ? undefined : filesAsOf(await this.services.catalog(), asOf).files;
+    return (await this.services.query()).stream(sql, timeoutMs, sink, files);
   }
 
   private scheduler(): Scheduler {

@@ -8,6 +8,9 @@ import { JobStore, WriterLease } from './db/jobs';
 import { migrate } from './db/migrations';
 import { openDb } from './db/open';
 import { adoptLake } from './lake/adopt';
+import { sweepDebris } from './lake/commit';
+import { sweepTempFiles } from './lake/fsync';
+import { RETAIN_DAYS } from './lake/snapshots';
 import { registerCatalog, type LakeCatalog } from './lake/catalog';
 import type { LakeDeps } from './lake/handlers';
 import { parsePrecedence } from './lake/sources';
@@ -19,6 +22,7 @@ import { TimelineStore } from './pipeline/timeline';
 import { prepareSpillDir, QueryService } from './query/service';
 import { Workbench, type ExportPathChooser } from './query/workbench';
 import type { DataPaths } from './settings/paths';
+import { readEnv } from './settings/env';
 import { SettingsStore } from './settings/store';
 import { MpError } from './shared/errors';
 import type { Logger } from './shared/log';
@@ -34,6 +38,8 @@ export interface ServicesOptions {
   sourcePrecedence: string | undefined;
   /** better_sqlite3.node built for this runtime's ABI (Electron passes its own build). */
   sqliteNativeBinding?: string;
+  /** the process environment (MP_COMPACT_THRESHOLD); process.env when not given */
+  env?: NodeJS.ProcessEnv;
   /** the desktop host's save dialog for workbench exports; without one, exports become one-time downloads (web) */
   chooseExportPath?: ExportPathChooser;
 }
@@ -123,6 +129,10 @@ export class Services {
   catalog = (): Promise<LakeCatalog> =>
     this.lazy('catalog', async () => {
       const catalog = this.catalogStore();
+      // what a writer killed mid-publish left (lake/commit.ts): its uncommitted file out, its superseded files moved
+      sweepTempFiles(this.o.paths.bars);
+      const swept = await sweepDebris(catalog, pidAlive);
+      if (swept.removed.length || swept.moved) this.o.log.info('lake: an interrupted write was cleaned up', { removed: swept.removed.length, moved: swept.moved });
       if (!catalog.adopted()) {
         const r = await adoptLake(this.o.paths.bars, catalog, await this.rawWriter());
         this.o.log.info('lake adopted into the catalog', { registered: r.registered, rewritten: r.rewritten, skipped: r.skipped.length });
@@ -135,7 +145,16 @@ export class Services {
 
   /** What the lake's requests need (closures: nothing opens before a request runs). */
   lakeDeps(): Omit<LakeDeps, 'aggregate'> {
-    return { coverage: this.coverage, catalog: this.catalog, barsRoot: this.o.paths.bars, dataRoot: this.o.paths.root };
+    const withLease = async <T>(fn: () => Promise<T>): Promise<T> => {
+      this.lease().acquire();
+      try {
+        return await fn();
+      } finally {
+        this.lease().release();
+      }
+    };
+    const retainDays = readEnv(this.o.env ?? process.env, 'MP_RETAIN_DAYS') ?? RETAIN_DAYS;
+    return { coverage: this.coverage, catalog: this.catalog, writer: this.writer, withLease, retainDays, barsRoot: this.o.paths.bars, dataRoot: this.o.paths.root };
   }
   universes = (): UniverseStore => this.lazy('universes', () => new UniverseStore(this.db()));
   settings = (): SettingsStore => this.lazy('settings', () => new SettingsStore(this.db()));
@@ -146,9 +165,11 @@ export class Services {
     this.lazy('rawWriter', () => {
       this.db(); // the lake folder exists once the engine is bootstrapped
       const catalog = this.catalogStore();
+      const threshold = readEnv(this.o.env ?? process.env, 'MP_COMPACT_THRESHOLD');
       return LakeWriter.open(this.o.paths.bars, {
         tempDir: prepareSpillDir(path.join(this.o.paths.tmp, 'writer-spill')),
-        onPublish: (f) => catalog.record(f),
+        catalog,
+        ...(threshold !== undefined ? { compactThreshold: threshold } : {}),
       });
     });
 

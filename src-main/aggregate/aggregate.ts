@@ -58,9 +58,10 @@ const SESSION_COLUMN = `CASE WHEN bool_or(session = 'regular') THEN 'regular' EL
  * The 1m bars of one partition file in [from, to), staged once per file as the writer's temp table `src`; with
  * `session`, their session too (files of builds before the session column have none: NULL, and the writer computes it).
  */
-export function sourceSql(file: string, from: number, to: number, session = false): string {
+export function sourceSql(file: string | string[], from: number, to: number, session = false): string {
+  const files = typeof file === 'string' ? sqlString(file) : `[${file.map(sqlString).join(', ')}]`;
   return `SELECT epoch_ms(ts) AS e, open, high, low, close, volume, trade_count, vwap, ${session ? 'session' : 'NULL::VARCHAR AS session'}
-    FROM read_parquet(${sqlString(file)}) WHERE ts >= epoch_ms(${from})::TIMESTAMPTZ AND ts < epoch_ms(${to})::TIMESTAMPTZ`;
+    FROM read_parquet(${files}) WHERE ts >= epoch_ms(${from})::TIMESTAMPTZ AND ts < epoch_ms(${to})::TIMESTAMPTZ`;
 }
 
 /**
@@ -173,16 +174,30 @@ function partitionRange(year: number, start: string | undefined, end: string | u
  */
 const BATCH_BYTES = 64 << 20;
 
-/** Source files of one exchange year, in batches of at most BATCH_BYTES (at least one file each). */
-function batchesOf(files: SourceFile[]): SourceFile[][] {
-  const byYear = new Map<number, SourceFile[]>();
+/** A source partition: its files (several until appends are compacted) are aggregated as one. */
+type SourcePartition = SourceFile & { paths: string[] };
+
+function partitionsOf(files: SourceFile[]): SourcePartition[] {
+  const byKey = new Map<string, SourcePartition>();
+  for (const f of files) {
+    const id = `${f.provider}\0${f.feed}\0${f.symbol}\0${f.year}`;
+    const p = byKey.get(id);
+    if (p) p.paths.push(f.file);
+    else byKey.set(id, { ...f, paths: [f.file] });
+  }
+  return [...byKey.values()];
+}
+
+/** Source partitions of one exchange year, in batches of at most BATCH_BYTES (at least one partition each). */
+function batchesOf(files: SourcePartition[]): SourcePartition[][] {
+  const byYear = new Map<number, SourcePartition[]>();
   for (const f of files) byYear.set(f.year, [...(byYear.get(f.year) ?? []), f]);
-  const out: SourceFile[][] = [];
+  const out: SourcePartition[][] = [];
   for (const group of byYear.values()) {
-    let cur: SourceFile[] = [];
+    let cur: SourcePartition[] = [];
     let bytes = 0;
     for (const f of group) {
-      const size = fs.statSync(f.file).size;
+      const size = f.paths.reduce((n, p) => n + fs.statSync(p).size, 0);
       if (cur.length > 0 && bytes + size > BATCH_BYTES) {
         out.push(cur);
         cur = [];
@@ -203,7 +218,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   if (!parsed.success) throw new MpError('E_BAD_INPUT', `bad aggregation request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const { timeframes, scope } = parsed.data;
   const wanted = [...new Set(timeframes)];
-  const files: SourceFile[] = selectSources(opts.barsRoot, { ...scope, timeframe: '1m' }).flatMap((s) => s.files);
+  const files = partitionsOf(selectSources(opts.barsRoot, { ...scope, timeframe: '1m' }).flatMap((s) => s.files));
   const total = files.length * wanted.length;
   const rows: Partial<Record<Timeframe, number>> = {};
   let partitions = 0;
@@ -251,7 +266,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       }),
     ];
     // 1m files written by this build carry their sessions, which the aggregates take from them
-    const session = await opts.writer.allHaveSession(batch.map((f) => f.file));
+    const session = await opts.writer.allHaveSession(batch.flatMap((f) => f.paths));
     const outputs = derived.flatMap((d) => (d.tf === null ? [] : [{ tf: d.tf, name: d.name }]));
     const writes = batch.flatMap((f, k) =>
       outputs.map((d) => ({
@@ -263,7 +278,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
         withSession: session,
       })),
     );
-    const stage = batch.map((f, k) => `SELECT ${k} AS k, e, open, high, low, close, volume, trade_count, vwap, session FROM (${sourceSql(f.file, range.from, range.to, session)})`).join('\nUNION ALL\n');
+    const stage = batch.map((f, k) => `SELECT ${k} AS k, e, open, high, low, close, volume, trade_count, vwap, session FROM (${sourceSql(f.paths, range.from, range.to, session)})`).join('\nUNION ALL\n');
     const results = await opts.writer.writeFromQueries(stage, writes, derived);
     results.forEach((r, i) => {
       const tf = writes[i]!.key.timeframe;

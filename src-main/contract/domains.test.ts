@@ -10,11 +10,16 @@ describe('the contract by domain', () => {
   });
 
   it("types a domain's handlers over its own requests only", () => {
-    expectTypeOf<DomainRequestName<'lake'>>().toEqualTypeOf<'lake.status' | 'lake.verify' | 'lake.repair'>();
+    expectTypeOf<DomainRequestName<'lake'>>().toEqualTypeOf<'lake.status' | 'lake.verify' | 'lake.repair' | 'lake.compact' | 'lake.vacuum'>();
     expectTypeOf<DomainRequestName<'reconcile'>>().toEqualTypeOf<'reconcile.run'>();
     expectTypeOf<'universe'>().toExtend<Domain>();
 
-    const lakeRest = { 'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [] }), 'lake.repair': async () => ({ quarantined: [], rebuilt: [], actions: [], lost: [] }) };
+    const lakeRest = {
+      'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [] }),
+      'lake.repair': async () => ({ quarantined: [], rebuilt: [], actions: [], lost: [] }),
+      'lake.compact': async () => ({ partitions: 0, filesBefore: 0, rows: 0, bytesBefore: 0, bytesAfter: 0 }),
+      'lake.vacuum': async () => ({ dryRun: true, retainDays: 7, files: [], bytes: 0, oldestSnapshot: { id: 1, at: '' } }),
+    };
     const lake: DomainHandlers<'lake'> = { 'lake.status': async () => ({ symbols: 0, empty: true }), ...lakeRest };
     const notLake: DomainHandlers<'lake'> = {
       'lake.status': async () => ({ symbols: 0, empty: true }),
@@ -32,6 +37,8 @@ describe('the contract by domain', () => {
       'lake.status': async () => ({ symbols: 0, empty: true }),
       'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [] }),
       'lake.repair': async () => ({ quarantined: [], rebuilt: [], actions: [], lost: [] }),
+      'lake.compact': async () => ({ partitions: 0, filesBefore: 0, rows: 0, bytesBefore: 0, bytesAfter: 0 }),
+      'lake.vacuum': async () => ({ dryRun: true, retainDays: 7, files: [], bytes: 0, oldestSnapshot: { id: 1, at: '' } }),
     };
     expect(() => combineHandlers(lake, lake)).toThrow(/"lake.status" registered twice/);
     expect(() => combineHandlers(lake)).toThrow(/no handler for: /);

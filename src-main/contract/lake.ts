@@ -47,6 +47,28 @@ export const LakeRepairResultSchema = z.object({
 });
 export type LakeRepairResult = z.infer<typeof LakeRepairResultSchema>;
 
+export const LakeCompactResultSchema = z.object({
+  /** partitions compacted (each had several files) */
+  partitions: z.number().int().nonnegative(),
+  filesBefore: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  bytesBefore: z.number().int().nonnegative(),
+  bytesAfter: z.number().int().nonnegative(),
+});
+export type LakeCompactResult = z.infer<typeof LakeCompactResultSchema>;
+
+export const LakeVacuumArgSchema = z.object({ dryRun: z.boolean().optional() }).strict();
+export const LakeVacuumResultSchema = z.object({
+  dryRun: z.boolean(),
+  retainDays: z.number().int().nonnegative(),
+  /** superseded files removed (or that would be), relative to the data dir */
+  files: z.array(z.object({ file: z.string(), bytes: z.number().int().nonnegative() })),
+  bytes: z.number().int().nonnegative(),
+  /** the oldest snapshot `query --as-of` can read afterwards */
+  oldestSnapshot: z.object({ id: z.number().int(), at: z.string() }),
+});
+export type LakeVacuumResult = z.infer<typeof LakeVacuumResultSchema>;
+
 export const lakeRequests = {
   /** Whether the lake holds any data, for the empty states. */
   'lake.status': { arg: z.object({}).strict(), result: LakeStatusSchema },
@@ -54,4 +76,8 @@ export const lakeRequests = {
   'lake.verify': { arg: LakeVerifyArgSchema, result: LakeVerifyResultSchema },
   /** Quarantines bad and foreign files, forgets their coverage, rebuilds what it can and says what to run for the rest. */
   'lake.repair': { arg: z.object({}).strict(), result: LakeRepairResultSchema },
+  /** Merges every partition's files into one (identity-checked before each publish). */
+  'lake.compact': { arg: z.object({}).strict(), result: LakeCompactResultSchema },
+  /** Removes superseded files older than the retention (MP_RETAIN_DAYS); with dryRun only says which. */
+  'lake.vacuum': { arg: LakeVacuumArgSchema, result: LakeVacuumResultSchema },
 } as const;

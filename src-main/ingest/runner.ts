@@ -160,7 +160,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       fetchedDays += t.days.length;
       if (unit === null) return finishUnit(t, null, 0, rowsBySessionFromHours(t, new Map(), Date.now()));
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered });
+      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered, jobId: job.id });
       writeSeconds += endWrite();
       rowsFetched += res.written;
       return finishUnit(t, res.written > 0 ? res.file : null, res.written, rowsBySessionFromHours(t, res.rowsByHour, Date.now()));
@@ -203,7 +203,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     let written = 0;
     if (buf.length > 0) {
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).write({ key: keyOf(t), batch: buf.view(), replaceFrom: t.from, replaceTo: t.to });
+      const res = await (await o.writer()).write({ key: keyOf(t), batch: buf.view(), replaceFrom: t.from, replaceTo: t.to, jobId: job.id });
       writeSeconds += endWrite();
       file = res.file;
       written = res.written;

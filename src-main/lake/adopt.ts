@@ -51,7 +51,7 @@ export async function adoptLake(barsRoot: string, catalog: LakeCatalog, writer: 
     } else {
       // rewritten whole, in the one schema; the writer's publish hook catalogues the new file
       const cols = [...BAR_COLUMNS, ...(seen.session ? ['session'] : [])].join(', ');
-      await writer.writeFromQuery({ key, sql: `SELECT ${cols} FROM read_parquet(${sqlString(file)})`, withSession: seen.session });
+      await writer.writeFromQuery({ key, sql: `SELECT ${cols} FROM read_parquet(${sqlString(file)})`, withSession: seen.session, replacesUncatalogued: [file] });
       out.rewritten++;
     }
   }

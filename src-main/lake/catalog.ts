@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Timeframe } from '../contract/schemas';
-import { DATA_FILE, partitionFile, type PartitionKey } from './layout';
+import { isDataFileName, retainedRoot, type PartitionKey } from './layout';
 import type { SourceFile } from './select';
 
 // The catalog: which files are the lake. The SQLite store (db/catalog.ts) implements LakeCatalog; the lake writer
@@ -54,23 +54,92 @@ export interface CatalogEntry extends PublishedFile {
   problem: string | null;
 }
 
+/** What a commit changes in one partition: one file in (or none), the files it supersedes out. */
+export interface CatalogCommit {
+  key: PartitionKey;
+  added: PublishedFile | null;
+  /** live files (absolute paths) this commit supersedes: they leave the tree for the retained area */
+  removed: string[];
+  jobId: string | null;
+  kind: 'write' | 'compact' | 'adopt';
+}
+
+export interface CommitResult {
+  snapshot: number;
+  /** where each removed file is to be moved (absolute paths), recorded in the catalog with the commit */
+  moves: Array<{ from: string; to: string }>;
+}
+
+/** A snapshot of the catalog: every commit is one. */
+export interface Snapshot {
+  id: number;
+  /** ISO time of the commit */
+  at: string;
+  atMs: number;
+  jobId: string | null;
+  kind: string;
+}
+
+/** A superseded file kept in the retained area. */
+export interface RetainedFile {
+  /** absolute path in the retained area */
+  file: string;
+  /** where it was in the tree (absolute) */
+  was: string;
+  bytes: number;
+  endSnapshot: number;
+  endedAtMs: number;
+}
+
 /** The catalog as the lake sees it (implemented over SQLite by db/catalog.ts). */
 export interface LakeCatalog {
+  /** registers a file found in the tree (adoption): a commit that adds it */
   record(f: PublishedFile): void;
+  /** live entries (any status) */
   entries(): CatalogEntry[];
-  /** entries with status ok */
+  /** live entries with status ok */
   liveFiles(): CatalogEntry[];
+  /** the live, ok files of one partition */
+  partitionFiles(key: PartitionKey): CatalogEntry[];
   markBad(file: string, problem: string): void;
   remove(file: string): void;
   /** Whether the adoption of a lake written before the catalog has finished. */
   adopted(): boolean;
   setAdopted(): void;
+  /** a file about to be renamed into the tree: until its commit (or the sweep) it is the writer's */
+  pending(file: string): void;
+  /** One SQLite transaction: a new snapshot, the added file in, the removed ones out (ended, with their retained path). */
+  commit(c: CatalogCommit): CommitResult;
+  /** pending files of writers that are gone (not this process, not alive) */
+  stalePending(alive: (pid: number) => boolean): string[];
+  clearPending(file: string): void;
+  /** whether a path (absolute) is a catalogued file, live or retained */
+  knows(file: string): boolean;
+  /** ended files whose move to the retained area may not have happened (a crash after the commit) */
+  ended(): Array<{ from: string; to: string }>;
+  /** the last snapshot a job committed */
+  snapshotOfJob(jobId: string): Snapshot | undefined;
+  /** the last snapshot committed at or before `ms` */
+  snapshotAt(ms: number): Snapshot | undefined;
+  /** the first snapshot from `id` on */
+  snapshotFrom(id: number): Snapshot;
+  /** the oldest snapshot whose files are all still kept */
+  oldestSnapshot(): Snapshot;
+  /** files (absolute paths) of the lake as it stood at snapshot `id`: live ones in the tree, superseded ones retained */
+  filesAt(id: number): string[];
+  retained(): RetainedFile[];
+  /** forgets vacuumed files; snapshots before `oldest` can no longer be read */
+  forgetRetained(files: string[], oldest: number): void;
 }
 
-/** The partition key of a file path under barsRoot (its Hive folder names), or null when it is not a data file's. */
+/**
+ * The partition key of a file path under barsRoot (its Hive folder names), or null when it is not a data file's. A
+ * retained file (same relative path under the retained area) has its partition's key too.
+ */
 export function keyOfPath(barsRoot: string, file: string): PartitionKey | null {
-  const rel = path.relative(barsRoot, file).split(path.sep);
-  if (rel.length !== 6 || rel[5] !== DATA_FILE) return null;
+  let rel = path.relative(barsRoot, file).split(path.sep);
+  if (rel[0] === '..') rel = path.relative(retainedRoot(barsRoot), file).split(path.sep);
+  if (rel.length !== 6 || !isDataFileName(rel[5]!)) return null;
   const names = ['timeframe', 'provider', 'feed', 'symbol', 'year'];
   const vals: string[] = [];
   for (let i = 0; i < 5; i++) {
@@ -78,10 +147,8 @@ export function keyOfPath(barsRoot: string, file: string): PartitionKey | null {
     if (!rel[i]!.startsWith(prefix)) return null;
     vals.push(rel[i]!.slice(prefix.length));
   }
-  const year = Number(vals[4]);
-  if (!/^\d{4}$/.test(vals[4]!)) return null;
-  const key = { timeframe: vals[0] as Timeframe, provider: vals[1]!, feed: vals[2]!, symbol: vals[3]!, year };
-  return partitionFile(barsRoot, key) === path.resolve(file) ? key : null;
+  if (!/^\d{4}$/.test(vals[4]!) || vals.some((v) => v === '' || v.includes('/'))) return null;
+  return { timeframe: vals[0] as Timeframe, provider: vals[1]!, feed: vals[2]!, symbol: vals[3]!, year: Number(vals[4]) };
 }
 
 /** The catalogued files as selection sources (aggregation, validation, the chart). */

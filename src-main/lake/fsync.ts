@@ -15,7 +15,7 @@ export async function publishAtomically(tmpPath: string, finalPath: string): Pro
   if (process.platform !== 'win32') await fsyncPath(path.dirname(finalPath));
 }
 
-async function fsyncPath(p: string): Promise<void> {
+export async function fsyncPath(p: string): Promise<void> {
   const fh = await fs.promises.open(p, 'r');
   try {
     await fh.sync();

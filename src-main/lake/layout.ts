@@ -1,15 +1,45 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Timeframe } from '../contract/schemas';
 
-// Hive layout: bars/timeframe=1m/provider=alpaca/feed=iex/symbol=AAPL/year=2024/data.parquet.
+// Hive layout: bars/timeframe=1m/provider=alpaca/feed=iex/symbol=AAPL/year=2024/part-<time>-<random>.parquet.
 // Sources stay apart: the same symbol from two providers or feeds (whose volumes can differ tenfold) lives in two
 // partitions, never mixed; the query layer picks one source per symbol for the `bars` view.
-// One file per (timeframe, source, symbol, year): a year of 1-minute bars is ~98k rows, about one DuckDB row group,
-// so reads are fast and a 500-symbol universe is 500 files a year rather than thousands of small ones. Partition
-// columns are not stored inside the files (the Spark/Trino convention), so every Hive-aware reader sees them once.
-export const DATA_FILE = 'data.parquet';
+// A (timeframe, source, symbol, year) partition holds one file once compacted (a year of 1-minute bars is ~98k rows,
+// about one DuckDB row group); a write appends a new file of its sessions instead of rewriting the year, and
+// compaction merges them again past COMPACT_THRESHOLD files (compact.ts). Lakes of builds before appends have one
+// `data.parquet` per partition, still read as is. Partition columns are not stored inside the files (the Spark/Trino
+// convention), so every Hive-aware reader sees them once.
+export const LEGACY_DATA_FILE = 'data.parquet';
 export const TMP_SUFFIX = '.tmp';
+
+/** A data file's name: `part-….parquet` (this build) or `data.parquet` (earlier builds); never a dot file. */
+export function isDataFileName(name: string): boolean {
+  return name === LEGACY_DATA_FILE || /^part-[a-z0-9]+-[a-f0-9]+\.parquet$/.test(name);
+}
+
+/** A new file's name: time-ordered (base 36 ms) and unique (random), so a name is never used twice. */
+export function newPartFileName(): string {
+  return `part-${Date.now().toString(36)}-${crypto.randomBytes(6).toString('hex')}.parquet`;
+}
+
+/** Where superseded files are kept (same relative paths as in the tree), outside the Hive tree: <data>/lake/retained. */
+export function retainedRoot(barsRoot: string): string {
+  return path.join(path.dirname(path.resolve(barsRoot)), 'retained');
+}
+
+/** The data files in a partition's folder (sorted), from the folder alone. */
+export function partitionFilesOnDisk(barsRoot: string, k: PartitionKey): string[] {
+  const dir = partitionDir(barsRoot, k);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter(isDataFileName).sort().map((n) => path.join(dir, n));
+}
 
 export interface SourceKey {
   timeframe: Timeframe;
@@ -24,10 +54,6 @@ export interface PartitionKey extends SourceKey {
 
 export function partitionDir(barsRoot: string, k: PartitionKey): string {
   return path.join(barsRoot, `timeframe=${k.timeframe}`, `provider=${k.provider}`, `feed=${k.feed}`, `symbol=${k.symbol}`, `year=${k.year}`);
-}
-
-export function partitionFile(barsRoot: string, k: PartitionKey): string {
-  return path.join(partitionDir(barsRoot, k), DATA_FILE);
 }
 
 /** A temp name no reader's glob (*.parquet) matches; carries the pid so a sweep knows whether its writer is alive. */
@@ -55,8 +81,8 @@ export function listSources(barsRoot: string): SourceKey[] {
       return;
     }
     if (depth === LEVELS.length) {
-      // year=*/data.parquet below: count the source only if a file exists
-      const has = entries.some((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, DATA_FILE)));
+      // year=*/<data file> below: count the source only if a file exists
+      const has = entries.some((e) => e.isDirectory() && /^year=\d{4}$/.test(e.name) && fs.readdirSync(path.join(dir, e.name)).some(isDataFileName));
       if (has) out.push(acc as unknown as SourceKey);
       return;
     }

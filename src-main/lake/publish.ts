@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TYPED_COLUMNS, type PublishedFile } from './catalog';
+import { TYPED_COLUMNS, type LakeCatalog } from './catalog';
+import type { FreeSpaceProbe } from './space';
 import { sqlString } from './layout';
 
 const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
@@ -26,10 +27,14 @@ export interface LakeWriterOptions {
   /** where DuckDB spills (a folder of the data dir), instead of `.tmp` under the working directory */
   tempDir?: string;
   /**
-   * Called after each file is published (renamed into place): the catalog records it, replacing the row of the file it
-   * superseded. A failure here fails the write (the file is in place, the catalog's quick check will flag it).
+   * The catalog every publish commits to (a snapshot per commit; superseded files retained). Without one (tests of
+   * other domains) a partition's files are found from its folder and superseded files are deleted.
    */
-  onPublish?: (f: PublishedFile) => void | Promise<void>;
+  catalog?: LakeCatalog;
+  /** compaction past this many files in a partition (default COMPACT_THRESHOLD, MP_COMPACT_THRESHOLD) */
+  compactThreshold?: number;
+  /** free bytes under a folder (tests inject a small disk) */
+  freeSpace?: FreeSpaceProbe;
 }
 
 /** Stats of a written (not yet published) file: what the catalog records of it. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Timeframe } from '../contract/schemas';
-import { DATA_FILE, listSources, partitionDir, type SourceKey } from './layout';
+import { listSources, partitionDir, partitionFilesOnDisk, type SourceKey } from './layout';
 import { catalogFor } from './catalog';
 
 /** Which bars to read (validation, aggregation, the chart): dates are exchange-local, both inclusive. */
@@ -20,6 +20,7 @@ export interface SourceFile extends SourceKey {
 }
 
 export interface SelectedSource extends SourceKey {
+  /** by year; a partition may hold several files (appends not yet compacted), each listed */
   files: SourceFile[];
 }
 
@@ -49,7 +50,7 @@ export function selectSources(barsRoot: string, scope: LakeSelection): SelectedS
       src.files.push({ timeframe: k.timeframe, provider: k.provider, feed: k.feed, symbol: k.symbol, year: k.year, file: e.file });
     }
     for (const s of bySource.values()) {
-      s.files.sort((a, b) => a.year - b.year);
+      s.files.sort((a, b) => a.year - b.year || (a.file < b.file ? -1 : 1));
       out.push(s);
     }
     return sortSources(out);
@@ -65,8 +66,7 @@ export function selectSources(barsRoot: string, scope: LakeSelection): SelectedS
       const m = /^year=(\d{4})$/.exec(ent.name);
       if (!ent.isDirectory() || !m) continue;
       const year = Number(m[1]);
-      const file = path.join(sourceDir, ent.name, DATA_FILE);
-      if (year >= y0 && year <= y1 && fs.existsSync(file)) files.push({ ...s, year, file });
+      if (year >= y0 && year <= y1) for (const file of partitionFilesOnDisk(barsRoot, { ...s, year })) files.push({ ...s, year, file });
     }
     files.sort((a, b) => a.year - b.year);
     if (files.length > 0) out.push({ timeframe: s.timeframe, provider: s.provider, feed: s.feed, symbol: s.symbol, files });

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { emptyBatch } from '../providers/batch';
 import type { BarBatch } from '../providers/types';
 import { LakeWriter } from './writer';
-import { barsGlob, HIVE_TYPES, partitionFile, sqlString } from './layout';
+import { barsGlob, HIVE_TYPES, partitionDir, partitionFilesOnDisk, sqlString } from './layout';
 import { sweepTempFiles } from './fsync';
 
 let dir: string;
@@ -57,8 +57,8 @@ describe('lake writer', () => {
     b.vwap[4] = NaN;
     const r = await writer.write({ key, batch: b, replaceFrom: T0, replaceTo: T0 + 390 * 60_000 });
     expect(r).toMatchObject({ written: 390, total: 390 });
-    expect(r.file).toBe(partitionFile(dir, key));
-    expect(r.file).toContain(path.join('timeframe=1m', 'provider=fake', 'feed=sim', 'symbol=AAPL', 'year=2024', 'data.parquet'));
+    expect(partitionFilesOnDisk(dir, key)).toEqual([r.file]);
+    expect(path.relative(dir, r.file)).toMatch(/^timeframe=1m\/provider=fake\/feed=sim\/symbol=AAPL\/year=2024\/part-[a-z0-9]+-[a-f0-9]+\.parquet$/);
     const rows = await read(`SELECT symbol, timeframe, year, count(*), min(ts)::VARCHAR, count(trade_count), count(vwap), any_value(provider), any_value(feed) FROM bars GROUP BY ALL`);
     expect(rows).toEqual([['AAPL', '1m', 2024, '390', '2024-01-02 14:30:00+00', '389', '389', 'fake', 'sim']]);
     const types = await read(`SELECT column_name, column_type FROM (DESCRIBE SELECT ts, trade_count FROM bars)`);
@@ -100,22 +100,23 @@ describe('lake writer', () => {
   });
 
   it('leaves no temp file behind and sweeps those of dead writers', async () => {
-    await writer.write({ key, batch: batch(range(0, 10)), replaceFrom: T0, replaceTo: T0 + 600_000 });
-    const partDir = path.dirname(partitionFile(dir, key));
-    expect(fs.readdirSync(partDir)).toEqual(['data.parquet']);
+    const { file } = await writer.write({ key, batch: batch(range(0, 10)), replaceFrom: T0, replaceTo: T0 + 600_000 });
+    const partDir = partitionDir(dir, key);
+    expect(fs.readdirSync(partDir)).toEqual([path.basename(file)]);
     // a leftover of a writer that died (pid 999999999 cannot exist) and one of a live writer (us)
     fs.writeFileSync(path.join(partDir, '.data.999999999.abc.parquet.tmp'), 'half');
     fs.writeFileSync(path.join(partDir, `.data.${process.pid}.def.parquet.tmp`), 'busy');
     expect(sweepTempFiles(dir)).toBe(1);
-    expect(fs.readdirSync(partDir).sort()).toEqual([`.data.${process.pid}.def.parquet.tmp`, 'data.parquet']);
+    expect(fs.readdirSync(partDir).sort()).toEqual([`.data.${process.pid}.def.parquet.tmp`, path.basename(file)]);
     // readers never see temp files: the glob matches *.parquet only
     expect(await read(`SELECT count(*) FROM bars`)).toEqual([['10']]);
   });
 
-  it('many derived writes: each partition published, and a failed publish reported with its temp file gone', async () => {
+  it('many derived writes: each partition published, and a failed write reported with no temp file left', async () => {
     const keys = ['AAA', 'BBB', 'CCC', 'DDD'].map((symbol) => ({ ...key, timeframe: '5m' as const, symbol }));
-    // BBB's file cannot be renamed into place: a folder holds its name
-    fs.mkdirSync(path.join(partitionFile(dir, keys[1]!), 'in-the-way'), { recursive: true });
+    // BBB's partition cannot be written: a file holds its folder's name
+    fs.mkdirSync(path.dirname(partitionDir(dir, keys[1]!)), { recursive: true });
+    fs.writeFileSync(partitionDir(dir, keys[1]!), 'in the way');
     const stage = `SELECT i AS k, epoch_ms(${T0} + j * 300000)::TIMESTAMPTZ AS ts, 1.0 AS open, 2.0 AS high, 0.5 AS low, 1.5 AS close,
       10.0 AS volume, 3::BIGINT AS trade_count, 1.2 AS vwap, 'regular' AS session FROM range(4) a(i), range(6) b(j)`;
     const writes = keys.map((k, i) => ({ key: k, sql: `SELECT * EXCLUDE (k) FROM derived WHERE k = ${i}`, withSession: true }));
@@ -126,7 +127,7 @@ describe('lake writer', () => {
     walk(dir);
     expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([]);
     // the writer is usable afterwards, and the partitions it could publish are whole
-    fs.rmSync(partitionFile(dir, keys[1]!), { recursive: true });
+    fs.rmSync(partitionDir(dir, keys[1]!), { recursive: true });
     await writer.writeFromQueries(stage, writes, [{ name: 'derived', sql: 'SELECT * FROM src' }]);
     expect(await read(`SELECT symbol, count(*), min(session) FROM bars GROUP BY ALL ORDER BY symbol`)).toEqual(
       ['AAA', 'BBB', 'CCC', 'DDD'].map((s) => [s, '6', 'regular']),
@@ -162,7 +163,7 @@ describe('the session column', () => {
     const mismatches = rows.filter(([ms, s]) => sessionOf(Number(ms)) !== s);
     expect(mismatches).toEqual([]);
     // the rows lie in the file in time order (a sorted write is not sorted again, and must not come out shuffled)
-    expect(await read(`SELECT count(*) FROM (SELECT ts < lag(ts) OVER () AS back FROM read_parquet(${sqlString(partitionFile(dir, key))})) WHERE back`)).toEqual([['0']]);
+    expect(await read(`SELECT count(*) FROM (SELECT ts < lag(ts) OVER () AS back FROM read_parquet(${sqlString(partitionFilesOnDisk(dir, key)[0]!)})) WHERE back`)).toEqual([['0']]);
     const phases = new Set(rows.map(([, s]) => s));
     expect(phases).toEqual(new Set(['pre', 'regular', 'post', null]));
     // the early close: 13:00 New York (18:00 UTC) is already post

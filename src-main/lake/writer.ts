@@ -4,80 +4,29 @@ import { DOUBLE, DuckDBDataChunk, DuckDBInstance, type DuckDBConnection } from '
 import bindings from '@duckdb/node-bindings';
 import { MpError } from '../shared/errors';
 import { BAR_COLUMNS, isStrictlyAscending, type BarBatch } from './batch';
-import { publishAtomically, sweepTempFiles } from './fsync';
+import { sweepTempFiles } from './fsync';
 import { withSessionSql } from './session';
-import { instantSql, partitionDir, partitionFile, sqlString, tempFileName, type PartitionKey } from './layout';
-import { LAKE_SCHEMA_VERSION } from './catalog';
-import { fileStats, sha256File, typedCopySql, type LakeWriterOptions } from './publish';
+import { instantSql, newPartFileName, partitionDir, partitionFilesOnDisk, sqlString, tempFileName, type PartitionKey } from './layout';
+import type { DerivedTable, QueryWriteRequest, RelationWriteRequest, RelationWriteResult, WriteRequest, WriteResult } from './requests';
+import { commitFile, overlapping, partFiles, type CommitContext, type PartFile } from './commit';
+import { COMPACT_THRESHOLD, compactPartition, type CompactResult } from './compact';
+import { typedCopySql, type LakeWriterOptions } from './publish';
+import type { PublishedFile } from './catalog';
+import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, statfsProbe, type FreeSpaceProbe } from './space';
 
-export interface WriteRequest {
-  key: PartitionKey;
-  batch: BarBatch;
-  /** The fetched range [from, to) in epoch ms: rows of the existing file inside it are replaced by the batch. */
-  replaceFrom: number;
-  replaceTo: number;
-  /** the job whose write this is, recorded in the catalog */
-  jobId?: string;
+/** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
+async function allHaveSessionColumn(conn: DuckDBConnection, files: string[]): Promise<boolean> {
+  if (files.length === 0) return true;
+  const r = await conn.runAndReadAll(`SELECT count(DISTINCT file_name) FROM parquet_schema(${fileList(files)}) WHERE name = 'session'`);
+  return Number(r.getRows()[0]?.[0] ?? 0) === new Set(files).size;
 }
 
-export interface WriteResult {
-  file: string;
-  /** rows of the batch stored (after de-duplication) */
-  written: number;
-  /** rows in the partition file after the write */
-  total: number;
-}
-
-export interface QueryWriteRequest {
-  key: PartitionKey;
-  /** a SELECT yielding ts (TIMESTAMPTZ), open, high, low, close, volume (DOUBLE), trade_count (BIGINT), vwap (DOUBLE) */
-  sql: string;
-  /** epoch ms: rows of the existing file in [replaceFrom, replaceTo) are replaced; omit both to replace the file */
-  replaceFrom?: number;
-  replaceTo?: number;
-  /** when the query yields no rows and no file exists yet, write nothing (no empty partition appears) */
-  skipIfEmpty?: boolean;
-  /**
-   * the query also yields `session` (derived bars carry their sources' sessions): stored as given, without the
-   * calendar join every other write pays
-   */
-  withSession?: boolean;
-  jobId?: string;
-}
-
-/** Whether a Parquet file has a `session` column (files of builds before it do not). */
-async function hasSessionColumn(conn: DuckDBConnection, file: string): Promise<boolean> {
-  const r = await conn.runAndReadAll(`SELECT count(*) FROM parquet_schema(${sqlString(file)}) WHERE name = 'session'`);
-  return Number(r.getRows()[0]?.[0] ?? 0) > 0;
-}
-
-/** A temp table writeFromQueries() builds from `src` before its writes. */
-export interface DerivedTable {
-  name: string;
-  sql: string;
-}
-
-/**
- * A write of bars that lie in another DuckDB (a provider's parsed files): the writer runs the COPY on that connection,
- * so no row passes through JS. `sql` yields the BarBatch columns (ts epoch ms, open … vwap, DOUBLE, NaN = not
- * provided) with no timestamp twice; the rows of the existing file in [replaceFrom, replaceTo) are replaced, as write().
- * When `sql` yields no rows nothing is written (`written` 0).
- */
-export interface RelationWriteRequest {
-  key: PartitionKey;
-  conn: DuckDBConnection;
-  sql: string;
-  replaceFrom: number;
-  replaceTo: number;
-  /** the relation yields its rows in ts order (a filtered scan of a table stored in that order): a new file needs no sort */
-  ordered?: boolean;
-  jobId?: string;
-}
-
-export interface RelationWriteResult extends WriteResult {
-  /** rows written per UTC hour (key: epoch ms of the hour's start): enough to count them per exchange day */
-  rowsByHour: Map<number, number>;
-}
+const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
+/** The rows of `files` outside [from, to): what a write keeps of the files it rewrites. */
+const keptSql = (cols: string, files: string[], from: number, to: number) =>
+  `SELECT ${cols} FROM read_parquet(${fileList(files)}) WHERE ts < epoch_ms(${Math.trunc(from)})::TIMESTAMPTZ OR ts >= epoch_ms(${Math.trunc(to)})::TIMESTAMPTZ`;
+const rowsOf = (files: PartFile[]) => files.reduce((n, f) => n + f.rows, 0);
+const bytesOf = (files: PartFile[]) => files.reduce((n, f) => n + f.bytes, 0);
 
 /** Connections over which writeFromQueries() runs its many small writes at once (each COPY of a small partition is
  * single-threaded in DuckDB; with several in flight the cores and the fsyncs overlap). */
@@ -108,12 +57,20 @@ export class LakeWriter {
   /** lent connections (writeRelation) already set to UTC */
   private readonly lentReady = new WeakSet<DuckDBConnection>();
 
+  private readonly ctx: CommitContext;
+  private readonly freeSpace: FreeSpaceProbe;
+  private readonly threshold: number;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly barsRoot: string,
-    private readonly onPublish: LakeWriterOptions['onPublish'],
-  ) {}
+    opts: LakeWriterOptions,
+  ) {
+    this.ctx = { barsRoot, ...(opts.catalog ? { catalog: opts.catalog } : {}) };
+    this.freeSpace = opts.freeSpace ?? statfsProbe;
+    this.threshold = opts.compactThreshold ?? COMPACT_THRESHOLD;
+  }
 
   static async open(barsRoot: string, opts: LakeWriterOptions = {}): Promise<LakeWriter> {
     sweepTempFiles(barsRoot);
@@ -121,34 +78,52 @@ export class LakeWriter {
     const conn = await instance.connect();
     // Timestamps are UTC everywhere in the lake; the session zone only affects how DuckDB prints them.
     await conn.run(`SET TimeZone = 'UTC'`);
-    return new LakeWriter(instance, conn, barsRoot, opts.onPublish);
+    return new LakeWriter(instance, conn, barsRoot, opts);
   }
 
-  /**
-   * fsync + rename + folder fsync (publishAtomically), then the hook: the checksum is taken of the temp file after its
-   * fsync, before it becomes visible, so the catalog's checksum is of exactly the bytes published.
-   */
-  private async publish(conn: DuckDBConnection, tmp: string, file: string, key: PartitionKey, jobId: string | undefined): Promise<void> {
-    const stats = this.onPublish ? await fileStats(conn, tmp) : undefined;
-    await this.publishFile(tmp, file, key, jobId, stats);
+  /** The partition's live files and those of them a write of [from, to) rewrites; refuses when the disk is short. */
+  private async plan(conn: DuckDBConnection, key: PartitionKey, from: number | undefined, to: number | undefined, newBytes: number) {
+    const files = await partFiles(this.ctx, conn, key, () => partitionFilesOnDisk(this.barsRoot, key));
+    const over = from === undefined || to === undefined ? files : overlapping(files, from, to);
+    ensureFreeSpace(this.freeSpace, this.barsRoot, newBytes + bytesOf(over), `a write of ${key.symbol} ${key.timeframe} ${key.year}`);
+    return { files, over, kept: rowsOf(files) - rowsOf(over) };
   }
 
-  private async publishFile(tmp: string, file: string, key: PartitionKey, jobId: string | undefined, stats: Awaited<ReturnType<typeof fileStats>> | undefined): Promise<void> {
-    let sha256 = '';
-    let bytes = 0;
-    if (this.onPublish) {
-      sha256 = await sha256File(tmp);
-      bytes = fs.statSync(tmp).size;
+  /** Publishes a complete temp file of `key`, superseding `over`, then compacts the partition if it has grown past the threshold. */
+  private commit(conn: DuckDBConnection, key: PartitionKey, tmp: string, over: PartFile[], jobId: string | undefined, extra?: string[]): Promise<PublishedFile> {
+    return commitFile(this.ctx, conn, { key, tmp, removed: over.map((o) => o.file), jobId: jobId ?? null, kind: 'write', crash: 'write', ...(extra ? { uncatalogued: extra } : {}) });
+  }
+
+  /** Compacts the partitions among `keys` that hold more than the threshold's files (catalogued lakes only). */
+  private async compactIfNeeded(keys: PartitionKey[], jobId: string | undefined): Promise<void> {
+    const catalog = this.ctx.catalog;
+    if (!catalog) return;
+    for (const key of keys) {
+      if (catalog.partitionFiles(key).length > this.threshold) await compactPartition({ ...this.ctx, freeSpace: this.freeSpace }, this.conn, key, { jobId: jobId ?? null });
     }
-    await publishAtomically(tmp, file);
-    if (this.onPublish && stats) await this.onPublish({ key, file, bytes, sha256, ...stats, schemaVersion: LAKE_SCHEMA_VERSION, jobId: jobId ?? null });
+  }
+
+  /** Merges each given partition's files into one (identity-checked), queued behind the writes. */
+  compact(keys: PartitionKey[], opts: { jobId?: string; afterMerge?: (tmp: string) => Promise<void> } = {}): Promise<CompactResult[]> {
+    return this.enqueue(async () => {
+      const out: CompactResult[] = [];
+      for (const key of keys) {
+        const r = await compactPartition({ ...this.ctx, freeSpace: this.freeSpace }, this.conn, key, { jobId: opts.jobId ?? null, ...(opts.afterMerge ? { afterMerge: opts.afterMerge } : {}) });
+        if (r) out.push(r);
+      }
+      return out;
+    });
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   write(req: WriteRequest): Promise<WriteResult> {
-    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
-    const run = this.queue.then(() => this.writeNow(req));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.writeNow(req));
   }
 
   private async stage(batch: BarBatch): Promise<void> {
@@ -173,41 +148,38 @@ export class LakeWriter {
   }
 
   private async writeNow(req: WriteRequest): Promise<WriteResult> {
-    const dir = partitionDir(this.barsRoot, req.key);
-    const file = partitionFile(this.barsRoot, req.key);
+    const { batch, key } = req;
+    const dir = partitionDir(this.barsRoot, key);
+    const sorted = isStrictlyAscending(batch.ts, batch.length);
+    let lo = req.replaceFrom;
+    let hi = req.replaceTo;
+    for (let i = 0; i < batch.length; i++) {
+      lo = Math.min(lo, batch.ts[i]!);
+      hi = Math.max(hi, batch.ts[i]! + 1);
+    }
+    const { over, kept } = await this.plan(this.conn, key, lo, hi, batch.length * BYTES_PER_BAR_ESTIMATE);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
-    const existing = fs.existsSync(file);
-    const sorted = isStrictlyAscending(req.batch.ts, req.batch.length);
-    await this.stage(req.batch);
+    await this.stage(batch);
     const columns = FROM_BAR_COLUMNS;
     // Duplicates inside one delivery keep the last copy: the lake never holds two bars for one (symbol, timeframe, ts).
     const freshSql = sorted
       ? `SELECT ${columns} FROM stage`
       : `SELECT ts, open, high, low, close, volume, trade_count, vwap FROM (SELECT ${columns}, rowid AS _r FROM stage)
            QUALIFY row_number() OVER (PARTITION BY ts ORDER BY _r DESC) = 1`;
-    let body: string;
-    if (existing) {
-      const lo = `epoch_ms(${Math.trunc(req.replaceFrom)})::TIMESTAMPTZ`;
-      const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
-      body = `SELECT ${LAKE_COLUMNS} FROM (${freshSql})
-          UNION ALL
-          SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)})
-            WHERE ts < ${lo} OR ts >= ${hi}`;
-    } else {
-      body = freshSql;
-    }
+    const merge = over.length > 0;
+    const files = over.map((f) => f.file);
+    const body = merge ? `SELECT ${LAKE_COLUMNS} FROM (${freshSql}) UNION ALL ${keptSql(LAKE_COLUMNS, files, req.replaceFrom, req.replaceTo)}` : freshSql;
     try {
-      await this.conn.run(
-        typedCopySql(withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, existing || !sorted), tmp),
-      );
-      const written = sorted ? req.batch.length : Number((await this.conn.runAndReadAll(`SELECT count(DISTINCT ts) FROM stage`)).getRows()[0]?.[0] ?? 0);
-      const total = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0]?.[0] ?? 0);
-      await this.publish(this.conn, tmp, file, req.key, req.jobId);
-      return { file, written, total };
+      await this.conn.run(typedCopySql(withSessionSql(body, LAKE_COLUMNS, key.timeframe, key.year, merge || !sorted), tmp));
+      const written = sorted ? batch.length : Number((await this.conn.runAndReadAll(`SELECT count(DISTINCT ts) FROM stage`)).getRows()[0]?.[0] ?? 0);
+      const f = await this.commit(this.conn, key, tmp, over, req.jobId);
+      await this.compactIfNeeded([key], req.jobId);
+      return { file: f.file, written, total: kept + f.rows };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
-      throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      if (e instanceof MpError) throw e;
+      throw new MpError('E_IO', `writing ${dir} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       await this.conn.run(`DROP TABLE IF EXISTS stage`);
     }
@@ -218,16 +190,12 @@ export class LakeWriter {
    * rows go from that database to Parquet directly. Queued behind the other writes like them.
    */
   writeRelation(req: RelationWriteRequest): Promise<RelationWriteResult> {
-    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
-    const run = this.queue.then(() => this.writeRelationNow(req));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.writeRelationNow(req));
   }
 
   private async writeRelationNow(req: RelationWriteRequest): Promise<RelationWriteResult> {
-    const { conn } = req;
-    const dir = partitionDir(this.barsRoot, req.key);
-    const file = partitionFile(this.barsRoot, req.key);
+    const { conn, key } = req;
+    const dir = partitionDir(this.barsRoot, key);
     const tmp = path.join(dir, tempFileName());
     try {
       // The lent connection works in UTC, as this writer's own does.
@@ -238,45 +206,46 @@ export class LakeWriter {
       const fresh = `SELECT ${FROM_BAR_COLUMNS} FROM (${req.sql})`;
       // The relation is read twice (this tally, then the COPY) rather than staged: a scan of the provider's table costs
       // less than materialising it again.
-      const hours = (await conn.runAndReadAll(`SELECT (epoch_ms(ts) // 3600000)::DOUBLE AS h, count(*)::DOUBLE AS n FROM (${fresh}) GROUP BY h`)).getRows();
+      const hours = (await conn.runAndReadAll(`SELECT (epoch_ms(ts) // 3600000)::DOUBLE AS h, count(*)::DOUBLE AS n, min(epoch_ms(ts))::DOUBLE, max(epoch_ms(ts))::DOUBLE FROM (${fresh}) GROUP BY h`)).getRows();
       const rowsByHour = new Map<number, number>();
       let written = 0;
-      for (const [h, n] of hours) {
+      let lo = req.replaceFrom;
+      let hi = req.replaceTo;
+      for (const [h, n, min, max] of hours) {
         rowsByHour.set(Number(h) * 3_600_000, Number(n));
         written += Number(n);
+        lo = Math.min(lo, Number(min));
+        hi = Math.max(hi, Number(max) + 1);
       }
       // as for a delivery without bars, which the runner does not write: the lake is left as it is
-      if (written === 0) return { file, written: 0, total: 0, rowsByHour };
+      if (written === 0) return { file: dir, written: 0, total: 0, rowsByHour };
+      const { over, kept } = await this.plan(conn, key, lo, hi, written * BYTES_PER_BAR_ESTIMATE);
       fs.mkdirSync(dir, { recursive: true });
-      let body = fresh;
-      const merge = fs.existsSync(file);
-      if (merge) {
-        const lo = `epoch_ms(${Math.trunc(req.replaceFrom)})::TIMESTAMPTZ`;
-        const hi = `epoch_ms(${Math.trunc(req.replaceTo)})::TIMESTAMPTZ`;
-        body = `SELECT ${LAKE_COLUMNS} FROM (${fresh}) UNION ALL SELECT ${LAKE_COLUMNS} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`;
-      }
-      const copied = await conn.runAndReadAll(typedCopySql(withSessionSql(body, LAKE_COLUMNS, req.key.timeframe, req.key.year, merge || req.ordered !== true), tmp));
-      const total = Number(copied.getRows()[0]?.[0] ?? 0);
-      await this.publish(conn, tmp, file, req.key, req.jobId);
-      return { file, written, total, rowsByHour };
+      const merge = over.length > 0;
+      const body = merge ? `SELECT ${LAKE_COLUMNS} FROM (${fresh}) UNION ALL ${keptSql(LAKE_COLUMNS, over.map((f) => f.file), req.replaceFrom, req.replaceTo)}` : fresh;
+      await conn.run(typedCopySql(withSessionSql(body, LAKE_COLUMNS, key.timeframe, key.year, merge || req.ordered !== true), tmp));
+      const f = await this.commit(conn, key, tmp, over, req.jobId);
+      await this.compactIfNeeded([key], req.jobId);
+      return { file: f.file, written, total: kept + f.rows, rowsByHour };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
       if (e instanceof MpError) throw e;
-      throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new MpError('E_IO', `writing ${dir} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 
   /**
    * Publishes the rows of a query (columns ts, open, high, low, close, volume, trade_count, vwap) as a partition, with the
-   * same temp name, fsync, rename and folder fsync as write(). Rows of an existing file inside [replaceFrom, replaceTo)
-   * are replaced, rows outside it kept; without a range the whole file is replaced. For derived data (aggregates) that
+   * same publish as write(). Rows of the partition inside [replaceFrom, replaceTo) are replaced, rows outside it kept
+   * (files that hold none of the range are left alone); without a range every file of the partition is replaced. For derived data (aggregates) that
    * DuckDB computes from the lake: the query runs on this writer's connection, queued behind other writes.
    */
   writeFromQuery(req: QueryWriteRequest): Promise<WriteResult> {
-    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
-    const run = this.queue.then(() => this.writeQueryNow(req));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(async () => {
+      const r = await this.writeQueryNow(req);
+      await this.compactIfNeeded([req.key], req.jobId);
+      return r;
+    });
   }
 
   /**
@@ -289,29 +258,21 @@ export class LakeWriter {
    */
   /** Whether every one of these Parquet files has the `session` column (lakes of older builds lack it). */
   allHaveSession(files: string[]): Promise<boolean> {
-    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
-    const run = this.queue.then(async () => {
-      if (files.length === 0) return true;
-      const list = files.map(sqlString).join(', ');
-      const r = await this.conn.runAndReadAll(`SELECT count(DISTINCT file_name) FROM parquet_schema([${list}]) WHERE name = 'session'`);
-      return Number(r.getRows()[0]?.[0] ?? 0) === new Set(files).size;
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => allHaveSessionColumn(this.conn, files));
   }
 
   writeFromQueries(stageSql: string, writes: QueryWriteRequest[], derived: DerivedTable[] = []): Promise<WriteResult[]> {
-    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
-    const run = this.queue.then(async () => {
+    return this.enqueue(async () => {
       try {
         await this.conn.run(`CREATE OR REPLACE TEMP ${derived.length ? 'VIEW' : 'TABLE'} src AS ${stageSql}`);
         // Derived tables live in the database, not the connection, so that every lane can read them.
         for (const d of derived) await this.conn.run(`CREATE OR REPLACE TABLE ${d.name} AS ${d.sql}`);
         // several at once only where no two writes share a partition (each merges with the file it replaces)
-        const distinct = new Set(writes.map((w) => partitionFile(this.barsRoot, w.key))).size === writes.length;
+        const distinct = new Set(writes.map((w) => partitionDir(this.barsRoot, w.key))).size === writes.length;
         if (derived.length === 0 || !distinct) {
           const out: WriteResult[] = [];
           for (const w of writes) out.push(await this.writeQueryNow(w));
+          await this.compactIfNeeded(writes.map((w) => w.key), writes[0]?.jobId);
           return out;
         }
         // The writes read only the derived tables: several at once, each still published atomically on its own.
@@ -335,6 +296,7 @@ export class LakeWriter {
         // every publish started has ended (each file is in place or its temp file gone) before this reports
         for (const e of await Promise.all(publishes)) failed ??= e;
         if (failed !== undefined) throw failed;
+        await this.compactIfNeeded(writes.map((w) => w.key), writes[0]?.jobId);
         return out;
       } catch (e) {
         if (e instanceof MpError) throw e;
@@ -344,8 +306,6 @@ export class LakeWriter {
         await this.conn.run(derived.length ? `DROP VIEW IF EXISTS src` : `DROP TABLE IF EXISTS src`);
       }
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async lanes(): Promise<Lane[]> {
@@ -367,56 +327,58 @@ export class LakeWriter {
    * writes done. The lane goes on to its next COPY while the disk syncs.
    */
   private async writeQueryNow(req: QueryWriteRequest, lane: Lane = { conn: this.conn }, deferred?: Array<Promise<MpError | undefined>>): Promise<WriteResult> {
-    const { conn } = lane;
-    const dir = partitionDir(this.barsRoot, req.key);
-    const file = partitionFile(this.barsRoot, req.key);
+    const { conn, key } = { conn: lane.conn, key: req.key };
+    const dir = partitionDir(this.barsRoot, key);
+    const { files, over, kept } = await this.plan(conn, key, req.replaceFrom, req.replaceTo, 0);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
-    const merge = fs.existsSync(file) && req.replaceFrom !== undefined && req.replaceTo !== undefined;
+    const ranged = req.replaceFrom !== undefined && req.replaceTo !== undefined;
+    const merge = ranged && over.length > 0;
+    const overFiles = over.map((f) => f.file);
     // A file written before bars carried their session cannot give its kept rows one: then all rows get theirs from
     // the calendar, as for any other write.
-    const given = req.withSession === true && (!merge || (await hasSessionColumn(conn, file)));
+    const given = req.withSession === true && (!merge || (await allHaveSessionColumn(conn, overFiles)));
     const cols = given ? `${LAKE_COLUMNS}, session` : LAKE_COLUMNS;
-    const body = (sql: string) => (given ? `SELECT ${cols} FROM (${sql}) ORDER BY ts` : withSessionSql(sql, LAKE_COLUMNS, req.key.timeframe, req.key.year));
+    const body = (sql: string) => (given ? `SELECT ${cols} FROM (${sql}) ORDER BY ts` : withSessionSql(sql, LAKE_COLUMNS, key.timeframe, key.year));
     const copy = async (sql: string) => Number((await conn.runAndReadAll(typedCopySql(body(sql), tmp))).getRows()[0]?.[0] ?? 0);
     try {
       let written: number;
-      let total: number;
+      let rows: number;
       if (!merge) {
         // Nothing to keep: one statement, and COPY's own row count is both numbers. Derived writes are many and
         // small, so the statements saved here are most of their cost.
-        written = total = await copy(`SELECT ${cols} FROM (${req.sql})`);
-        if (written === 0 && req.skipIfEmpty && !fs.existsSync(file)) {
+        written = rows = await copy(`SELECT ${cols} FROM (${req.sql})`);
+        // nothing new and nothing replaced: the partition stays as it is (an empty new partition only when asked)
+        if (written === 0 && over.length === 0 && (req.skipIfEmpty || files.length > 0)) {
           fs.rmSync(tmp, { force: true });
-          return { file, written: 0, total: 0 };
+          return { file: dir, written: 0, total: kept };
         }
       } else {
-        const lo = `epoch_ms(${Math.trunc(req.replaceFrom!)})::TIMESTAMPTZ`;
-        const hi = `epoch_ms(${Math.trunc(req.replaceTo!)})::TIMESTAMPTZ`;
         // Staged first so the count of new rows does not run the query twice.
         await conn.run(`CREATE OR REPLACE TEMP TABLE query_stage AS SELECT ${cols} FROM (${req.sql})`);
         written = Number((await conn.runAndReadAll(`SELECT count(*) FROM query_stage`)).getRows()[0]?.[0] ?? 0);
-        total = await copy(`SELECT ${cols} FROM query_stage UNION ALL
-          SELECT ${cols} FROM read_parquet(${sqlString(file)}) WHERE ts < ${lo} OR ts >= ${hi}`);
+        rows = await copy(`SELECT ${cols} FROM query_stage UNION ALL ${keptSql(cols, overFiles, req.replaceFrom!, req.replaceTo!)}`);
       }
-      // the stats are read on this lane before the publish is started (the lane then goes on to its next COPY)
-      const stats = this.onPublish ? await fileStats(conn, tmp) : undefined;
+      const file = path.join(dir, newPartFileName());
+      const publish = () =>
+        commitFile(this.ctx, conn, { key, tmp, file, removed: overFiles, jobId: req.jobId ?? null, kind: 'write', crash: 'write', ...(req.replacesUncatalogued ? { uncatalogued: req.replacesUncatalogued } : {}) });
       if (deferred) {
         // settled (never rejected) so that a failure waits, unobserved, until the caller collects it
         deferred.push(
-          this.publishFile(tmp, file, req.key, req.jobId, stats).then(
+          publish().then(
             () => undefined,
             (e: unknown) => {
               fs.rmSync(tmp, { force: true });
-              return new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+              return e instanceof MpError ? e : new MpError('E_IO', `writing ${dir} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
             },
           ),
         );
-      } else await this.publishFile(tmp, file, req.key, req.jobId, stats);
-      return { file, written, total };
+      } else await publish();
+      return { file, written, total: kept + rows };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
-      throw new MpError('E_IO', `writing ${file} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      if (e instanceof MpError) throw e;
+      throw new MpError('E_IO', `writing ${dir} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       await conn.run(`DROP TABLE IF EXISTS query_stage`);
     }
@@ -424,10 +386,7 @@ export class LakeWriter {
 
   /** Runs `fn` on the writer's connection, queued behind the writes (adoption inspects and hashes files with it). */
   withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
-    const run = this.queue.then(() => fn(this.conn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => fn(this.conn));
   }
 
   async close(): Promise<void> {

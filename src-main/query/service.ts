@@ -247,8 +247,16 @@ export class QueryService {
     return (await this.generation()).lease();
   }
 
-  private async withStatement<T>(sql: string, timeoutMs: number | undefined, fn: (p: DuckDBPreparedStatement) => Promise<T>): Promise<T> {
-    const lease = await this.lease();
+  /** A connection over views of exactly `files` (a snapshot of the lake: `query --as-of`), closed once released. */
+  private async filesLease(files: string[]): Promise<QueryLease> {
+    const g = await QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, 'as-of', true);
+    const lease = await g.lease();
+    g.retire();
+    return lease;
+  }
+
+  private async withStatement<T>(sql: string, timeoutMs: number | undefined, fn: (p: DuckDBPreparedStatement) => Promise<T>, files?: string[]): Promise<T> {
+    const lease = files ? await this.filesLease(files) : await this.lease();
     const conn = lease.conn;
     let timedOut = false;
     const timer = timeoutMs ? setTimeout(() => ((timedOut = true), conn.interrupt()), timeoutMs) : undefined;
@@ -285,8 +293,8 @@ export class QueryService {
     });
   }
 
-  /** For the CLI and exports: every row, chunk by chunk, without holding the result in memory. */
-  async stream(sql: string, timeoutMs: number | undefined, sink: StreamSink): Promise<{ rowCount: number; elapsedMs: number }> {
+  /** For the CLI and exports: every row, chunk by chunk, without holding the result in memory; `files`: a snapshot's. */
+  async stream(sql: string, timeoutMs: number | undefined, sink: StreamSink, files?: string[]): Promise<{ rowCount: number; elapsedMs: number }> {
     const t0 = performance.now();
     return this.withStatement(sql, timeoutMs, async (prepared) => {
       const result = await prepared.stream();
@@ -301,7 +309,7 @@ export class QueryService {
         await sink.rows(rows);
       }
       return { rowCount, elapsedMs: Math.round((performance.now() - t0) * 10) / 10 };
-    });
+    }, files);
   }
 
   /**

@@ -45,6 +45,10 @@ const VARS = {
    * aggregateTimeframesFrom (aggregate/service.ts) parses it
    */
   MP_AGGREGATE_TIMEFRAMES: z.string(),
+  /** a lake partition is compacted once it holds more files than this (lake/compact.ts, default 16) */
+  MP_COMPACT_THRESHOLD: intFrom('MP_COMPACT_THRESHOLD', 1, 10_000),
+  /** days superseded lake files are kept for `query --as-of` before `lake vacuum` removes them (default 7) */
+  MP_RETAIN_DAYS: intFrom('MP_RETAIN_DAYS', 0, 36_500),
   ALPACA_KEY: text,
   ALPACA_SECRET: text,
   ALPACA_DATA_URL: text,

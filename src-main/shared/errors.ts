@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'E_MIGRATION',
   'E_FORBIDDEN',
   'E_IO',
+  /** not enough free disk space for a write (the lake refuses before it writes anything) */
+  'E_DISK_FULL',
   'E_INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTestEngine } from '../testing/engine';
 import { inProcessClient } from '../contract/dispatcher';
-import { partitionFile, sqlString } from '../lake/layout';
+import { partitionFilesOnDisk, sqlString } from '../lake/layout';
 import { MpError, type Result } from '../shared/errors';
 import { ny, readReport } from './fixtures/lake';
 import { REPORT_HEADER } from './report';
@@ -29,7 +29,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 /** A copy of the fake AAPL source as polygon/stocks: two bars dropped, one extra, one price and one volume changed. */
 async function writeAlteredCopy() {
   const barsRoot = fx.engine.paths.bars;
-  const src = partitionFile(barsRoot, { timeframe: '1m', provider: 'fake', feed: 'sim', symbol: 'AAPL', year: 2024 });
+  const src = partitionFilesOnDisk(barsRoot, { timeframe: '1m', provider: 'fake', feed: 'sim', symbol: 'AAPL', year: 2024 })[0]!;
   const t = {
     dropped1: ny('2024-01-02', 10, 0),
     dropped2: ny('2024-01-03', 15, 59),
@@ -43,7 +43,7 @@ async function writeAlteredCopy() {
   const writer = await fx.engine.services.writer();
   {
     for (const symbol of ['AAPL', 'MSFT']) {
-      const file = partitionFile(barsRoot, { timeframe: '1m', provider: 'fake', feed: 'sim', symbol, year: 2024 });
+      const file = partitionFilesOnDisk(barsRoot, { timeframe: '1m', provider: 'fake', feed: 'sim', symbol, year: 2024 })[0]!;
       const sql =
         symbol === 'MSFT'
           ? `SELECT ts, open, high, low, close, volume, trade_count, vwap FROM read_parquet(${sqlString(file)})`

@@ -16,6 +16,7 @@ const WORDS: Record<ErrorCode, string> = {
   E_MIGRATION: 'The app database could not be upgraded',
   E_FORBIDDEN: 'Not allowed',
   E_IO: 'A file could not be read or written',
+  E_DISK_FULL: 'Not enough free disk space',
   E_INTERNAL: 'Something went wrong in the engine',
 };
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { DATA_FILE, listBarFiles } from '../../lake/layout';
+import { isDataFileName, listBarFiles } from '../../lake/layout';
 
 // `marketpipe prune` and `marketpipe doctor`: housekeeping over the metadata database and the lake's layout. Each
 // prune is a plan (what would go) that `apply` carries out; nothing here runs unless asked.
@@ -157,7 +157,7 @@ export function diagnose(db: Database.Database, barsRoot: string, pendingMigrati
         if (!(pid > 0 && alive(pid))) out.push({ problem: `temp file of an unfinished write: ${path.relative(barsRoot, p)}`, fix: `rm ${JSON.stringify(p)}` });
       }
     }
-    if (depth === 5 && !fs.existsSync(path.join(dir, DATA_FILE)) && entries.every((e) => e.name.endsWith('.tmp'))) {
+    if (depth === 5 && !entries.some((e) => isDataFileName(e.name)) && entries.every((e) => e.name.endsWith('.tmp'))) {
       out.push({ problem: `empty partition folder: ${path.relative(barsRoot, dir)}`, fix: `rm -r ${JSON.stringify(dir)}` });
     }
   };

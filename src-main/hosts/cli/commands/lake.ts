@@ -6,7 +6,7 @@ import type { CliIo } from '../context';
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 export function registerLake(program: Command, io: CliIo): void {
-  const lake = program.command('lake').description('the lake as a whole: check its files against the catalog, repair it');
+  const lake = program.command('lake').description('the lake as a whole: check its files against the catalog, repair, compact and vacuum it');
 
   lake
     .command('verify')
@@ -39,6 +39,33 @@ export function registerLake(program: Command, io: CliIo): void {
           print(io, 'to fetch again what the quarantined files held, run:');
           for (const a of r.actions) print(io, `  ${a}`);
         }
+      });
+    });
+
+  lake
+    .command('compact')
+    .description('merge the files of every partition that has several (appends) into one, each merge published only after its rows and content hash equal those of the files it replaces')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      await withEngine(cmd, io, async (engine) => {
+        const r = await request(engine, 'lake.compact', {});
+        if (opts.json) return print(io, JSON.stringify(r));
+        if (r.partitions === 0) return print(io, 'lake compact: every partition has one file');
+        print(io, `lake compact: ${r.partitions} partition(s), ${r.filesBefore} files merged into ${r.partitions}, ${r.rows} bars, ${mb(r.bytesBefore)} -> ${mb(r.bytesAfter)}`);
+      });
+    });
+
+  lake
+    .command('vacuum')
+    .description('remove superseded files (kept for query --as-of) older than MP_RETAIN_DAYS (default 7), and say how much space that frees')
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--json', 'print JSON')
+    .action(async (opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
+      await withEngine(cmd, io, async (engine) => {
+        const r = await request(engine, 'lake.vacuum', opts.dryRun ? { dryRun: true } : {});
+        if (opts.json) return print(io, JSON.stringify(r));
+        for (const f of r.files) print(io, `${r.dryRun ? 'would remove' : 'removed'} ${f.file} (${mb(f.bytes)})`);
+        print(io, `lake vacuum: ${r.files.length} file(s), ${mb(r.bytes)} ${r.dryRun ? 'would be freed' : 'freed'} (retention ${r.retainDays} days); the oldest snapshot --as-of can read is ${r.oldestSnapshot.id} (${r.oldestSnapshot.at})`);
       });
     });
 }

@@ -12,7 +12,8 @@ export function registerQuery(program: Command, io: CliIo): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .option('--output <file>', 'write to FILE instead of stdout (atomically)')
     .option('--timeout <seconds>', 'cancel the query after this many seconds', positiveNumberOption('--timeout', 86_400))
-    .action(async (sql: string | undefined, opts: { format: 'table' | 'csv' | 'json'; output?: string; timeout?: number }, cmd: Command) => {
+    .option('--as-of <job-or-time>', 'read the lake as it stood after a job (its id) or at a time (ISO; UTC unless it has an offset), while its superseded files are retained (MP_RETAIN_DAYS)')
+    .action(async (sql: string | undefined, opts: { format: 'table' | 'csv' | 'json'; output?: string; timeout?: number; asOf?: string }, cmd: Command) => {
       if (sql === undefined) throw new MpError('E_BAD_INPUT', 'usage: marketpipe query "SQL", e.g. marketpipe query "SELECT symbol, count(*) FROM bars GROUP BY symbol"');
       if (!sql.trim()) throw new MpError('E_BAD_INPUT', 'SQL is empty');
       const { rowWriter, fileSink, stdoutSink } = await import('../output');
@@ -20,10 +21,12 @@ export function registerQuery(program: Command, io: CliIo): void {
         const out = opts.output ? fileSink(opts.output) : stdoutSink(io.stdout);
         const w = rowWriter(opts.format, out);
         try {
-          await engine.streamQuery(sql, opts.timeout ? Math.round(opts.timeout * 1000) : undefined, {
-            columns: (c) => w.columns(c),
-            rows: (r) => w.rows(r),
-          });
+          await engine.streamQuery(
+            sql,
+            opts.timeout ? Math.round(opts.timeout * 1000) : undefined,
+            { columns: (c) => w.columns(c), rows: (r) => w.rows(r) },
+            opts.asOf,
+          );
           await w.finish();
         } catch (e) {
           out.abort();

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// Benchmark of the lake's writes (not a test): writes cost what they add. Ratios to floors measured in the same run,
+// because absolute times on these shared machines are not comparable across runs.
+//   update:  `marketpipe ingest --provider fake` of one session of 50 symbols into a lake holding their 6 months
+//            (2024-01-02..2024-06-28, 2,418,000 bars), against the same one-session ingest into an empty lake (the
+//            floor). Target <= 1.5x: the update appends a file per partition and reads none of the old ones.
+//   compact: compaction of a partition of 250 daily files (through the engine's writer and SQLite catalog), against
+//            DuckDB reading the same 250 files and writing one file (the floor). Target <= 1.5x.
+//   query:   a query over 50 symbols whose partitions hold 16 files each (the compaction threshold: the most a
+//            partition holds) against the same query once they are compacted to one file each (the floor).
+// Usage: node bench/lake-update.mjs [--reps 3] [--only update|compact]   (build first for `update`: npm run build)
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { runnerImport } from 'vite';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { DuckDBInstance } = require('@duckdb/node-api');
+const args = process.argv.slice(2);
+const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const bin = path.join(root, 'bin', 'marketpipe.cjs');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const tmp = (p) => fs.mkdtempSync(path.join(os.tmpdir(), p));
+const SYMBOLS = Array.from({ length: 50 }, (_, i) => `S${String(i).padStart(3, '0')}`).join(',');
+// sessions after the held six months, one per repetition
+const SESSIONS = ['2024-07-01', '2024-07-02', '2024-07-05', '2024-07-08', '2024-07-09'];
+
+function ingest(dataDir, start, end) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS, '--start', start, '--end', end, '--workers', '4', '--no-pipeline', '--json'], { encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
+  return { ms, rows: JSON.parse(r.stdout).rowsWritten };
+}
+
+async function benchUpdate() {
+  if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) throw new Error('build first: npm run build');
+  const held = tmp('mp-bench-lake-held-');
+  const t0 = performance.now();
+  const base = ingest(held, '2024-01-02', '2024-06-28');
+  console.log(`setup: 6 months of 50 symbols, ${base.rows} bars in ${(base.ms / 1000).toFixed(1)} s`);
+  if (base.rows !== 2_418_000) throw new Error(`expected 2418000 bars, got ${base.rows}`);
+  const floors = [];
+  const updates = [];
+  for (let i = 0; i < Math.min(reps, SESSIONS.length); i++) {
+    const day = SESSIONS[i];
+    const empty = tmp('mp-bench-lake-empty-');
+    const f = ingest(empty, day, day);
+    fs.rmSync(empty, { recursive: true, force: true });
+    const u = ingest(held, day, day);
+    if (u.rows !== f.rows || u.rows === 0) throw new Error(`update wrote ${u.rows} bars, the floor ${f.rows}`);
+    floors.push(f.ms);
+    updates.push(u.ms);
+    console.log(`  ${day}: empty lake ${f.ms.toFixed(0)} ms, 6-month lake ${u.ms.toFixed(0)} ms (${u.rows} bars)`);
+  }
+  fs.rmSync(held, { recursive: true, force: true });
+  const ratio = median(updates) / median(floors);
+  console.log(`update: one session of 50 symbols on a 6-month lake ${median(updates).toFixed(0)} ms vs into an empty lake ${median(floors).toFixed(0)} ms: ${ratio.toFixed(2)}x (target <= 1.5x) [${((performance.now() - t0) / 1000).toFixed(0)} s in all]`);
+  return ratio;
+}
+
+const load = async (rel) => (await runnerImport(path.join(root, 'src-main', ...rel.split('/')), { configFile: false, logLevel: 'error' })).module;
+
+const DAY = 86_400_000;
+
+/** One session of 390 one-minute bars on day d after 2024-01-02. */
+function sessionBatch(symbol, d) {
+  const n = 390;
+  const start = Date.UTC(2024, 0, 2, 14, 30) + d * DAY;
+  const col = () => new Float64Array(n);
+  const b = { symbol, length: n, ts: col(), open: col(), high: col(), low: col(), close: col(), volume: col(), tradeCount: col(), vwap: col() };
+  for (let i = 0; i < n; i++) {
+    b.ts[i] = start + i * 60_000;
+    b.open[i] = 100 + Math.sin(d + i);
+    b.high[i] = b.open[i] + 1;
+    b.low[i] = b.open[i] - 1;
+    b.close[i] = b.open[i] + 0.5;
+    b.volume[i] = 1000 + i;
+    b.tradeCount[i] = 10 + (i % 7);
+    b.vwap[i] = b.open[i] + 0.25;
+  }
+  return { batch: b, replaceFrom: start - 14.5 * 3_600_000, replaceTo: start + 9.5 * 3_600_000 };
+}
+
+async function openLake(dir, threshold) {
+  const [{ LakeWriter }, { CatalogStore }, { migrate }, { openDb }] = await Promise.all([load('lake/writer.ts'), load('db/catalog.ts'), load('db/migrations.ts'), load('db/open.ts')]);
+  const barsRoot = path.join(dir, 'lake', 'bars');
+  fs.mkdirSync(barsRoot, { recursive: true });
+  const db = openDb(path.join(dir, 'marketpipe.db'));
+  migrate(db);
+  const catalog = new CatalogStore(db, barsRoot);
+  catalog.setAdopted();
+  const writer = await LakeWriter.open(barsRoot, { catalog, compactThreshold: threshold });
+  return { db, catalog, writer };
+}
+
+async function benchQuery() {
+  const dir = tmp('mp-bench-query-');
+  const { db, catalog, writer } = await openLake(dir, 10_000);
+  const symbols = Array.from({ length: 50 }, (_, i) => `Q${String(i).padStart(3, '0')}`);
+  for (const symbol of symbols) for (let d = 0; d < 16; d++) await writer.write({ key: { timeframe: '1m', provider: 'fake', feed: 'sim', symbol, year: 2024 }, ...sessionBatch(symbol, d) });
+  const sql = (files) => `SELECT symbol, count(*), avg(close), max(high) FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}], hive_partitioning = true) GROUP BY symbol`;
+  const timeQuery = async () => {
+    const files = catalog.liveFiles().map((e) => e.file);
+    const out = [];
+    for (let i = 0; i < reps; i++) {
+      const inst = await DuckDBInstance.create(':memory:');
+      const c = await inst.connect();
+      const t0 = performance.now();
+      const rows = (await c.runAndReadAll(sql(files))).getRows();
+      out.push(performance.now() - t0);
+      c.closeSync();
+      inst.closeSync();
+      if (rows.length !== 50) throw new Error(`expected 50 symbols, got ${rows.length}`);
+    }
+    return { ms: median(out), files: files.length };
+  };
+  const at16 = await timeQuery();
+  await writer.compact(symbols.map((symbol) => ({ timeframe: '1m', provider: 'fake', feed: 'sim', symbol, year: 2024 })));
+  const at1 = await timeQuery();
+  await writer.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const ratio = at16.ms / at1.ms;
+  console.log(`query: 50 symbols x 16 sessions, ${at16.files} files (16 a partition) ${at16.ms.toFixed(0)} ms vs ${at1.files} compacted files ${at1.ms.toFixed(0)} ms: ${ratio.toFixed(2)}x`);
+  return ratio;
+}
+
+async function benchCompact() {
+  const key = { timeframe: '1m', provider: 'fake', feed: 'sim', symbol: 'AAA', year: 2024 };
+  const floors = [];
+  const compactions = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const dir = tmp('mp-bench-compact-');
+    const { db, catalog, writer } = await openLake(dir, 10_000);
+    // 250 daily appends of 390 one-minute bars (weekends included: the writer does not care)
+    for (let d = 0; d < 250; d++) await writer.write({ key, ...sessionBatch('AAA', d) });
+    const files = catalog.partitionFiles(key).map((e) => e.file);
+    if (files.length !== 250) throw new Error(`expected 250 files, got ${files.length}`);
+    // the floor: a fresh DuckDB reads the 250 files and writes one (same compression and row groups)
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    const out = path.join(dir, 'floor.parquet');
+    let t0 = performance.now();
+    await c.run(`COPY (SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])) TO '${out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`);
+    floors.push(performance.now() - t0);
+    c.closeSync();
+    inst.closeSync();
+    t0 = performance.now();
+    const [r] = await writer.compact([key]);
+    compactions.push(performance.now() - t0);
+    if (r.files !== 250 || r.rows !== 97_500) throw new Error(`compaction merged ${r.files} files, ${r.rows} rows`);
+    await writer.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(`  rep ${rep + 1}: floor ${floors.at(-1).toFixed(0)} ms, compaction ${compactions.at(-1).toFixed(0)} ms`);
+  }
+  const ratio = median(compactions) / median(floors);
+  console.log(`compact: 250 daily files (97,500 bars) into one ${median(compactions).toFixed(0)} ms vs DuckDB read+write ${median(floors).toFixed(0)} ms: ${ratio.toFixed(2)}x (target <= 1.5x)`);
+  return ratio;
+}
+
+console.log(`lake-update bench: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, reps ${reps}`);
+if (!only || only === 'compact') await benchCompact();
+if (!only || only === 'query') await benchQuery();
+if (!only || only === 'update') await benchUpdate();
