@@ -7,6 +7,8 @@ import {
   fieldChecks,
   isDaily,
   layoutFromHeader,
+  nonFiniteText,
+  optionalValue,
   MAX_TS,
   MIN_TS,
   NUMERIC_FIELDS,
@@ -168,6 +170,7 @@ async function badRow(conn: DuckDBConnection, pf: ParsedFile, k: number, tz: str
     const outside = typeof ts === 'number' && Number.isFinite(ts) && (ts < MIN_TS || ts >= MAX_TS);
     return bad(`${where}: ${JSON.stringify(raw)} ${outside ? 'is outside the years 1900-2199' : tsProblem(kind)}`);
   }
+  if (nonFiniteText(raw)) return bad(`${where}: ${JSON.stringify(raw)} is not a finite number (NaN, infinities and values beyond a double's range are refused)`);
   return bad(`${where}: ${JSON.stringify(raw)} is not a number`);
 }
 
@@ -202,7 +205,7 @@ async function parseFile(conn: DuckDBConnection, src: ResolvedSource, file: Sour
       ...NUMERIC_FIELDS.filter((f) => layout[f] !== null).map((f) => {
         const c = col(layout[f]!);
         // an empty optional field is "not provided" (NaN); an empty required one stays NULL and is reported below
-        const v = !typed ? numberExpr(layout, f) : f === 'tradeCount' || f === 'vwap' ? `coalesce(${c}, 'NaN'::DOUBLE)` : c;
+        const v = !typed ? numberExpr(layout, f) : f === 'tradeCount' || f === 'vwap' ? optionalValue(c, c) : c;
         return `${v} AS ${sqlIdent(f)}`;
       }),
     ].join(', ');
