@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EXCHANGE_TZ, exchangeDate, isTradingDay } from '../../calendar';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, EXCHANGE_TZ, exchangeDate, isTradingDay } from '../../calendar';
 import { DUPLICATE_DETAIL_LIMIT, type BarValues, type DeliveryDuplicates } from '../batch';
 import { BAR_COLUMNS } from '../types';
 import type { SourceRows } from '../types';
@@ -34,7 +34,10 @@ export async function sourceRows(conn: DuckDBConnection, parsed: ParsedSource, p
   if (received === 0) return { received, future, closedDays: [] };
   const first = exchangeDate(Number(total![2]));
   const last = exchangeDate(Math.min(Number(total![3]), cutoff - 1));
-  const closed = [...datesBetween(first, last)].filter((d) => !isTradingDay(d));
+  // days the calendar does not know are refused by prepare() before a job exists: none of them counts here
+  const lo = first < `${CALENDAR_FIRST_YEAR}-01-01` ? `${CALENDAR_FIRST_YEAR}-01-01` : first;
+  const hi = last > `${CALENDAR_LAST_YEAR}-12-31` ? `${CALENDAR_LAST_YEAR}-12-31` : last;
+  const closed = [...datesBetween(lo, hi)].filter((d) => !isTradingDay(d));
   if (closed.length === 0 || first > last) return { received, future, closedDays: [] };
   const symbolOf = new Map(picked.map((p) => [p.key, p.symbol]));
   const got = await rows(
