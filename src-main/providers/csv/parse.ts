@@ -104,8 +104,10 @@ async function probe(conn: DuckDBConnection, file: SourceFile): Promise<{ header
   try {
     got = await rows(
       conn,
+      // parallel=false: DuckDB's parallel scanner refuses null_padding when a quoted field spans lines (as a first row's
+      // may); two rows are read either way
       `SELECT * FROM read_csv(${sqlString(file.path)}, header=false, auto_detect=false, ${DIALECT}, strict_mode=false,
-         null_padding=true, nullstr=${sqlString(PROBE_NULL)}, columns={${cols}}) LIMIT 2`,
+         null_padding=true, parallel=false, nullstr=${sqlString(PROBE_NULL)}, columns={${cols}}) LIMIT 2`,
     );
   } catch (e) {
     throw readerFailure(file, e);
