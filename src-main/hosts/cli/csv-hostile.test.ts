@@ -177,8 +177,12 @@ describe('hostile CSV corpus: accepted, every row accounted for', () => {
     expect(r.stdout).not.toContain('already up to date');
     expect(r.stdout).toMatch(/nothing stored: 3 rows received: 0 stored, 3 on days without a trading session \(not stored\)/);
     expect(lakeSnapshot(dataDir)).toEqual(before);
-    const json = await ingest(dataDir, file, ['--json']);
-    expect((JSON.parse(json.stdout) as { accounting: JobAccounting }).accounting).toMatchObject({ received: 3, stored: 0, outsideSessions: 3 });
+    const json = JSON.parse((await ingest(dataDir, file, ['--json'])).stdout) as { jobId: string; accounting: JobAccounting };
+    expect(json.accounting).toMatchObject({ received: 3, stored: 0, outsideSessions: 3 });
+    // the job record says it too
+    const shown = await runCli(dataDir, ['jobs', json.jobId]);
+    expect(shown.stdout).toContain('rows: 3 rows received: 0 stored, 3 on days without a trading session (not stored)');
+    expect(shown.stdout).toContain('nothing to fetch: no trading session in the range');
   });
 
   it('BOM, CRLF and a quoted newline in a column it does not read: every row stored', async () => {
