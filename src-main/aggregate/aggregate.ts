@@ -18,7 +18,8 @@ import { AGGREGATE_TIMEFRAMES, AggregateArgSchema, type AggregateResult, type Ag
 // Bar semantics: open = first (by ts), high = max, low = min, close = last, volume = sum, trade_count = sum, vwap =
 // sum(vwap * volume) / sum(volume) (trade_count cast back to BIGINT: DuckDB sums BIGINT into HUGEINT, which Parquet
 // would store as DOUBLE). trade_count and vwap are NULL when a contributing bar lacks them (a partial sum
-// would look complete and be wrong), and vwap is NULL when the volume is 0.
+// would look complete and be wrong), and vwap is NULL when the volume is 0 or when the sum overflows a double (a stored
+// vwap of 1e300 times its volume): an aggregate never holds Infinity or NaN.
 //
 // Intraday buckets follow the New York clock (time_bucket(width, ts, 'America/New_York')). New York is always a whole
 // number of hours from UTC, so for widths that divide an hour the buckets are the same instants as e - e % width in
@@ -46,7 +47,7 @@ const AGG_COLUMNS = `arg_min(open, e) AS open, max(high) AS high, min(low) AS lo
   sum(volume) AS volume,
   CASE WHEN count(trade_count) = count(*) THEN sum(trade_count)::BIGINT END AS trade_count,
   CASE WHEN sum(volume) > 0 AND count(vwap) FILTER (WHERE volume <> 0) = count(*) FILTER (WHERE volume <> 0)
-       THEN sum(vwap * volume) / sum(volume) END AS vwap`;
+       AND isfinite(sum(vwap * volume) / sum(volume)) THEN sum(vwap * volume) / sum(volume) END AS vwap`;
 
 /**
  * An intraday aggregate is `regular` when any of its minutes is, otherwise the session of its first minute: the 09:00
@@ -88,13 +89,13 @@ export function partialSql(widthMs: number, src = 'src', by?: string): string {
 const MERGE_COLUMNS = `arg_min(open, fe) AS open, max(high) AS high, min(low) AS low, arg_max(close, le) AS close,
   sum(volume) AS volume,
   CASE WHEN sum(ntc) = sum(n) THEN sum(tc)::BIGINT END AS trade_count,
-  CASE WHEN sum(volume) > 0 AND sum(nzv) = sum(nz) THEN sum(sv) / sum(volume) END AS vwap`;
+  CASE WHEN sum(volume) > 0 AND sum(nzv) = sum(nz) AND isfinite(sum(sv) / sum(volume)) THEN sum(sv) / sum(volume) END AS vwap`;
 const MERGE_SESSION_COLUMN = `CASE WHEN bool_or(reg) THEN 'regular' ELSE arg_min(s, fe) END AS session`;
 
 /** The bars of partialSql() rows themselves, when the timeframe is the partials' width: a projection, no grouping. */
 function finishedPartialsSql(src: string, by?: string): string {
   return `SELECT ${by ? `${by}, ` : ''}${instantSql('e')} AS ts, open, high, low, close, volume,
-    CASE WHEN ntc = n THEN tc::BIGINT END AS trade_count, CASE WHEN volume > 0 AND nzv = nz THEN sv / volume END AS vwap,
+    CASE WHEN ntc = n THEN tc::BIGINT END AS trade_count, CASE WHEN volume > 0 AND nzv = nz AND isfinite(sv / volume) THEN sv / volume END AS vwap,
     CASE WHEN reg THEN 'regular' ELSE s END AS session FROM ${src}`;
 }
 

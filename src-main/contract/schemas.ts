@@ -57,6 +57,30 @@ export const JOB_STAGES = ['fetch', 'validate', 'aggregate', 'done'] as const;
 export const JobStageSchema = z.enum(JOB_STAGES);
 export type JobStage = z.infer<typeof JobStageSchema>;
 
+/**
+ * Where every row a job received went (issue "no row is dropped silently"): received = stored + duplicates +
+ * outsideSessions + alreadyInLake + future + refused.
+ */
+export const JobAccountingSchema = z.object({
+  /** rows the source held for the job's symbols and range (csv), or rows the provider delivered (network) */
+  received: z.number().int().nonnegative(),
+  /** rows written to the lake */
+  stored: z.number().int().nonnegative(),
+  /** repeated timestamps dropped (one copy of each is stored); recorded for validation's duplicate_bar */
+  duplicates: z.number().int().nonnegative(),
+  /** not stored: on a day without a trading session that no unit of the job covers (weekend, holiday) */
+  outsideSessions: z.number().int().nonnegative(),
+  /** not fetched again: their sessions are in the lake already (--force fetches them) */
+  alreadyInLake: z.number().int().nonnegative(),
+  /** not stored: after the last closed session */
+  future: z.number().int().nonnegative(),
+  /** delivered but not stored because their unit failed or was cancelled (a resume fetches them again) */
+  refused: z.number().int().nonnegative(),
+  /** duplicates beyond the per-job cap of recorded detail: counted here, not listed as findings */
+  duplicatesUnrecorded: z.number().int().nonnegative(),
+});
+export type JobAccounting = z.infer<typeof JobAccountingSchema>;
+
 export const JobSchema = z.object({
   id: z.string(),
   kind: z.literal('ingest'),
@@ -76,6 +100,8 @@ export const JobSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   error: ErrorValueSchema.nullable(),
+  /** where the rows it received went; null (or absent) for jobs recorded before it was kept */
+  accounting: JobAccountingSchema.nullable().optional(),
 });
 export type Job = z.infer<typeof JobSchema>;
 

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import os from 'node:os';
-import type { Job, JobStage, JobStatus, Timeframe } from '../contract/schemas';
+import { JobAccountingSchema, type Job, type JobAccounting, type JobStage, type JobStatus, type Timeframe } from '../contract/schemas';
 import { z } from 'zod';
 import { MpError, type ErrorValue } from '../shared/errors';
+import { DuplicateStore } from './duplicates';
 
 export const JobParamsSchema = z.object({
   workers: z.number().int().min(1).max(32).default(4),
@@ -33,6 +34,14 @@ interface JobRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** JSON (migration 0013); NULL for older jobs */
+  accounting: string | null;
+}
+
+function accountingOf(raw: string | null): JobAccounting | null {
+  if (raw === null) return null;
+  const r = JobAccountingSchema.safeParse(JSON.parse(raw));
+  return r.success ? r.data : null;
 }
 
 function toJob(r: JobRow): Job {
@@ -53,6 +62,7 @@ function toJob(r: JobRow): Job {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error_code ? ({ code: r.error_code, message: r.error_message ?? '' } as ErrorValue) : null,
+    accounting: accountingOf(r.accounting),
   };
 }
 
@@ -81,6 +91,7 @@ export interface TaskRecord {
 /** The jobs table and its checkpoints. Statements are prepared once per database. */
 export class JobStore {
   private readonly stmts;
+  private dups: DuplicateStore | undefined;
   constructor(private readonly db: Database.Database) {
     this.stmts = {
       insert: db.prepare(`INSERT INTO jobs (id, kind, status, stage, provider, feed, timeframe, symbols, start_date, end_date, params, host, pid, created_at)
@@ -94,6 +105,7 @@ export class JobStore {
         `UPDATE jobs SET status = ?, progress = ?, rows_written = ?, error_code = ?, error_message = ?, finished_at = ?, stage = coalesce(?, stage) WHERE id = ?`,
       ),
       stage: db.prepare(`UPDATE jobs SET stage = ? WHERE id = ?`),
+      accounting: db.prepare(`UPDATE jobs SET accounting = ? WHERE id = ?`),
       fetched: db.prepare(`UPDATE jobs SET stage = 'validate', progress = 100, rows_written = ? WHERE id = ?`),
       sameRequest: db.prepare(`SELECT * FROM jobs WHERE provider = ? AND feed = ? AND timeframe = ? AND symbols = ? AND start_date = ? AND end_date = ?
         ORDER BY created_at DESC, rowid DESC LIMIT 1`),
@@ -192,6 +204,21 @@ export class JobStore {
   fetched(id: string, rowsWritten: number): Job {
     this.stmts.fetched.run(rowsWritten, id);
     return this.get(id)!;
+  }
+
+  /** Runs `fn` in one SQLite transaction (the stores of one database: a unit's checkpoint with its accounting). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** The repeated timestamps of the jobs' deliveries, kept for validation (migration 0013). */
+  duplicates(): DuplicateStore {
+    return (this.dups ??= new DuplicateStore(this.db));
+  }
+
+  /** Where the rows the job received went (ingest/accounting.ts keeps it current). */
+  setAccounting(id: string, accounting: JobAccounting): void {
+    this.stmts.accounting.run(JSON.stringify(JobAccountingSchema.parse(accounting)), id);
   }
 
   /** The stage that remains, recorded before the stage starts: a kill leaves the job pointing at it. */

@@ -3,7 +3,9 @@ import type { Adjustment, Job, Timeframe } from '../contract/schemas';
 import type { JobStore } from '../db/jobs';
 import type { EventBus } from '../events/bus';
 import type { LakeWriter } from '../lake/writer';
-import { BatchBuffer } from '../providers/batch';
+import { BatchBuffer, DUPLICATE_DETAIL_LIMIT, dropRepeats, repeatsOf, valuesAt, type DeliveryDuplicates, type DroppedDuplicate, type PageRepeat } from '../providers/batch';
+import type { BarBatch } from '../providers/types';
+import { JobTally } from './accounting';
 import type { ProviderStats } from '../providers/http/stats';
 import type { HttpClient } from '../providers/http/types';
 import type { Provider } from '../providers/types';
@@ -54,6 +56,36 @@ export interface RunIngestOptions {
 }
 
 const EVENT_EVERY_MS = 100;
+const NO_DUPLICATES: DeliveryDuplicates = { count: 0, sample: [] };
+
+/** The index of `ts` in a strictly ascending column, or -1. */
+function indexOfTs(ts: Float64Array, length: number, at: number): number {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = ts[mid]!;
+    if (v === at) return mid;
+    if (v < at) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * A paged unit's duplicates: those its pages dropped (AscendingPage keeps the first copy, which is in `batch`) and those
+ * dropRepeats() took out of the delivery, in ts order, the detail capped as dropRepeats caps it.
+ */
+function mergeRepeats(batch: BarBatch, repeats: PageRepeat[], found: DeliveryDuplicates): DeliveryDuplicates {
+  if (repeats.length === 0) return found;
+  const fromPages: DroppedDuplicate[] = [];
+  for (const r of repeats) {
+    const k = indexOfTs(batch.ts, batch.length, r.ts);
+    if (k >= 0) fromPages.push({ ts: r.ts, kept: valuesAt(batch, k), dropped: r.dropped });
+  }
+  const sample = [...found.sample, ...fromPages].sort((a, b) => a.ts - b.ts).slice(0, DUPLICATE_DETAIL_LIMIT);
+  return { count: found.count + repeats.length, sample };
+}
 const DB_EVERY_MS = 500;
 
 /** Count of days in a sorted list that are <= date (binary search). */
@@ -86,6 +118,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   let lastEvent = 0;
   let lastDb = 0;
 
+  // where every received row goes (ingest/accounting.ts); a provider that reads its own files counted them beforehand
+  const tally = new JobTally(job.accounting ?? null, o.provider.prepare !== undefined, store.duplicates().countFor(job.id), DUPLICATE_DETAIL_LIMIT);
   const progress = () => Math.min(99.9, ((fetchedDays * 0.9 + writtenDays * 0.1) / totalDays) * 100);
   const t0 = Date.now();
   const corr = { correlationId: job.id };
@@ -158,12 +192,12 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
       if (signal.aborted) return;
       fetchedDays += t.days.length;
-      if (unit === null) return finishUnit(t, null, 0, rowsBySessionFromHours(t, new Map(), Date.now()));
+      if (unit === null) return finishUnit(t, null, 0, rowsBySessionFromHours(t, new Map(), Date.now()), NO_DUPLICATES);
       const endWrite = o.metrics.startStage('write');
       const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered, jobId: job.id });
       writeSeconds += endWrite();
       rowsFetched += res.written;
-      return finishUnit(t, res.written > 0 ? res.file : null, res.written, rowsBySessionFromHours(t, res.rowsByHour, Date.now()));
+      return finishUnit(t, res.written > 0 ? res.file : null, res.written, rowsBySessionFromHours(t, res.rowsByHour, Date.now()), unit.duplicates ?? NO_DUPLICATES);
     } finally {
       unit?.release();
     }
@@ -171,6 +205,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
 
   const runPagedUnit = async (t: IngestTask) => {
     const buf = new BatchBuffer(t.symbol, t.days.length * 390);
+    const repeats: PageRepeat[] = [];
     let seen = 0;
     const { req, ctx } = unitRequest(t);
     const pages = o.provider.fetchBars(req, ctx);
@@ -181,6 +216,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
       if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
       buf.append(page);
+      repeats.push(...repeatsOf(page));
       crashPoint('fetch.page');
       rowsFetched += page.length;
       if (page.length > 0) {
@@ -196,31 +232,48 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     // no longer counts towards progress.
     if (signal.aborted) {
       fetchedDays -= seen;
+      tally.refused(buf.length + repeats.length);
       return;
     }
     fetchedDays += t.days.length - seen;
+    // the repeats are taken out here, where they can still be told (the writer would keep one copy without a word)
+    const { batch, duplicates } = dropRepeats(buf.view());
+    const dups = mergeRepeats(batch, repeats, duplicates);
     let file: string | null = null;
     let written = 0;
-    if (buf.length > 0) {
+    if (batch.length > 0) {
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).write({ key: keyOf(t), batch: buf.view(), replaceFrom: t.from, replaceTo: t.to, jobId: job.id });
-      writeSeconds += endWrite();
-      file = res.file;
-      written = res.written;
+      try {
+        const res = await (await o.writer()).write({ key: keyOf(t), batch, replaceFrom: t.from, replaceTo: t.to, jobId: job.id });
+        file = res.file;
+        written = res.written;
+      } catch (e) {
+        tally.refused(buf.length + repeats.length);
+        throw e;
+      } finally {
+        writeSeconds += endWrite();
+      }
     }
-    finishUnit(t, file, written, rowsBySession(t, buf.view(), Date.now()));
+    finishUnit(t, file, written, rowsBySession(t, batch, Date.now()), dups);
   };
 
   /** After a unit's write (or a unit without bars): the data is durable (fsync + rename), so now the checkpoint. */
-  const finishUnit = (t: IngestTask, file: string | null, written: number, sessions: Map<string, number>) => {
+  const finishUnit = (t: IngestTask, file: string | null, written: number, sessions: Map<string, number>, dups: DeliveryDuplicates) => {
     crashPoint('write.durable');
     if (written > 0) {
       rowsWritten += written;
       o.metrics.rowsIngested(job.provider, o.feed, o.timeframe, written, job.id);
     }
     o.metrics.lastSuccess(job.provider, o.feed);
-    o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, sessions, job.id);
-    store.markTaskDone(job.id, t.symbol, t.year, written, file);
+    // one transaction: a kill between them would count the unit twice on resume, or lose its duplicates
+    store.atomically(() => {
+      const detailed = tally.unit(written, dups.count, dups.sample.length);
+      // a write replaced the unit's range: the duplicates earlier jobs recorded there no longer describe the lake
+      if (written > 0) store.duplicates().record(job.id, { provider: job.provider, feed: o.feed, timeframe: o.timeframe, symbol: t.symbol }, t.from, t.to, dups.sample.slice(0, detailed));
+      store.setAccounting(job.id, tally.value);
+      o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, sessions, job.id);
+      store.markTaskDone(job.id, t.symbol, t.year, written, file);
+    });
     log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
     bus.emit('job.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written }, corr);
     writtenDays += t.days.length;
@@ -243,6 +296,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, tasks.length)) }, worker));
 
+  store.setAccounting(job.id, tally.value);
   let finished: Job;
   if (firstError) {
     const raw = toErrorValue(firstError);

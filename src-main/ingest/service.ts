@@ -17,6 +17,7 @@ import type { Services } from '../services';
 import { MpError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import type { Redactor } from '../shared/redact';
+import { accountingFromSource } from './accounting';
 import { makeTask, narrowToMissing, planIngest, type IngestTask } from './plan';
 import { runIngest, type IngestStages } from './runner';
 
@@ -172,6 +173,7 @@ export class IngestService {
     }
     const pageSize = arg.batchSize ?? provider.defaultPageSize;
     let tasks = planIngest(plan.symbols, plan.start, plan.end);
+    const planned = tasks;
     if (!arg.force) {
       const coverage = this.d.services.coverage();
       tasks = narrowToMissing(tasks, (t) => coverage.covered({ symbol: t.symbol, timeframe: plan.timeframe, provider: arg.provider, feed }, t.start, t.end));
@@ -190,9 +192,12 @@ export class IngestService {
       host: this.d.host,
     });
     this.d.services.jobs().addTasks(job.id, tasks.map((t) => ({ symbol: t.symbol, year: t.year, start: t.start, end: t.end, days: t.days.length })));
-    this.d.bus.emit('jobs.updated', job);
-    this.launch(job, provider, params, tasks, 0);
-    return job;
+    // a source counted beforehand (csv): the job accounts for each of its rows from the start
+    if (plan.rows) this.d.services.jobs().setAccounting(job.id, accountingFromSource(plan.rows, planned));
+    const counted = this.d.services.jobs().get(job.id)!;
+    this.d.bus.emit('jobs.updated', counted);
+    this.launch(counted, provider, params, tasks, 0);
+    return counted;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { HttpClient, ResilienceOptions } from './http/types';
 // Providers yield the lake's columnar batches (lake/batch.ts).
 export { BAR_COLUMNS, type BarBatch, type BarColumn } from '../lake/batch';
 import type { BarBatch } from '../lake/batch';
+import type { DeliveryDuplicates } from './batch';
 
 export interface FetchBarsRequest {
   symbol: string;
@@ -34,12 +35,24 @@ export interface PrepareRequest {
   tz: string | undefined;
 }
 
+/** What a source holds for an import (providers that read their own files): the start of the job's row accounting. */
+export interface SourceRows {
+  /** rows of the job's symbols in the requested range */
+  received: number;
+  /** of those, rows after the last closed session: not imported (the range ends there) */
+  future: number;
+  /** of the others, rows on days without a trading session, per symbol and exchange-local day */
+  closedDays: Array<{ symbol: string; date: string; rows: number }>;
+}
+
 /** What an ingest will do once the provider has checked the request (and, for files, read them). */
 export interface PreparedIngest {
   symbols: string[];
   timeframe: Timeframe;
   start: string;
   end: string;
+  /** csv: the rows the source holds for the request, so the job can account for each of them */
+  rows?: SourceRows;
 }
 
 export interface ProviderContext {
@@ -89,6 +102,8 @@ export interface SqlUnit {
   sql: string;
   /** the rows come in ts order (the writer then does not sort a new partition) */
   ordered?: boolean;
+  /** the repeated timestamps the provider's de-duplication dropped from the unit (absent: none) */
+  duplicates?: DeliveryDuplicates;
   /** frees what the provider holds for the unit */
   release(): void;
 }

@@ -8,8 +8,6 @@ export type { SummaryRow, ValidationRunRecord } from './store';
 export { ScopeSchema } from './scope';
 export type { Scope, ScopeInput } from './scope';
 export { REPORT_HEADER, guardCell, reportFileName } from './report';
-export { countDuplicateTimestamps, deliveryDuplicateFinding } from './duplicates';
-export type { DeliveryDuplicateFinding } from './duplicates';
 export { reconcileHandlers, validationHandlers } from './handlers';
 export type { SaveFileHook, ValidationHandlerDeps } from './handlers';
 export { runReconcile, resolveSource, RECONCILE_RULE, reconcileRecord } from './reconcile';

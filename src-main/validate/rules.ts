@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** price_out_of_range's bounds: stated, not configurable (the largest US share price has stayed below 1e6). */
+export const MAX_PRICE = 1e7;
+export const MAX_VOLUME = 1e12;
+
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -17,6 +21,7 @@ export const RULE_IDS = [
   'possible_split',
   'stale_price',
   'future_timestamp',
+  'price_out_of_range',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -68,7 +73,8 @@ const RULES: readonly RuleInfo[] = [
     severity: 'error',
     severities: ['error', 'warning'],
     thresholds: [],
-    description: 'the same (symbol, timeframe, ts) more than once within one provider and feed (error in the lake; warning for a delivery the writer de-duplicated)',
+    description:
+      'the same (symbol, timeframe, ts) more than once within one provider and feed: in the lake (error), or in a delivery the ingest de-duplicated, with both copies (warning when equal, error when they differ)',
   },
   { id: 'timestamp_alignment', severity: 'error', severities: ['error'], thresholds: [], description: "ts not on the timeframe's boundary (New York clock; daily bars at 00:00 New York)" },
   { id: 'non_trading_day', severity: 'error', severities: ['error'], thresholds: [], description: 'a bar on a weekend, holiday or unscheduled closure (exchange-local date)' },
@@ -91,6 +97,13 @@ const RULES: readonly RuleInfo[] = [
   { id: 'possible_split', severity: 'warning', severities: ['warning'], thresholds: ['splitRatios', 'splitTolerance'], description: 'previous close / next session open near a common split ratio' },
   { id: 'stale_price', severity: 'warning', severities: ['warning'], thresholds: ['staleRunBars'], description: 'a run of consecutive bars with identical OHLC and zero volume' },
   { id: 'future_timestamp', severity: 'error', severities: ['error'], thresholds: [], description: 'a bar stamped later than now' },
+  {
+    id: 'price_out_of_range',
+    severity: 'error',
+    severities: ['error'],
+    thresholds: [],
+    description: `a price above ${MAX_PRICE.toExponential()} or a volume above ${MAX_VOLUME.toExponential()} (or not a finite number): no listed stock trades there, so it is a unit or parsing error`,
+  },
 ];
 
 export interface RuleListing extends RuleInfo {

@@ -13,6 +13,8 @@ import { selectSources, type SelectedSource } from '../lake/select';
 import { TIMEFRAME_MS } from '../../src-common/timeframes';
 import { barRules, dayRules, daySummarySql, NUMBER_MACRO, seriesSummarySql, type RuleContext } from './sql';
 import type { ValidationStore, ValidationRunRecord } from './store';
+import type { RecordedDuplicate } from '../db/duplicates';
+import { insertDeliveredDuplicates } from './delivered';
 
 export interface RunValidationOptions {
   /** <data>/lake/bars */
@@ -30,6 +32,8 @@ export interface RunValidationOptions {
   series?: (s: SourceKey) => boolean;
   /** bars held in memory at once (series are validated in batches of whole series); default 8 million */
   maxBatchRows?: number;
+  /** repeated timestamps the ingests recorded (the lake keeps one copy): duplicate_bar findings of the series in scope */
+  deliveredDuplicates?: RecordedDuplicate[];
 }
 
 export type FindingCounts = Record<RuleId, Record<Severity, number>>;
@@ -167,6 +171,7 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
         }
         await conn.run(`DROP TABLE IF EXISTS b; DROP TABLE IF EXISTS sd; DROP TABLE IF EXISTS ss`);
       }
+      if (opts.deliveredDuplicates?.length) await insertDeliveredDuplicates(conn, opts.deliveredDuplicates, lo, hi);
     }
 
     const counts = emptyCounts();

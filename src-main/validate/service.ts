@@ -55,6 +55,7 @@ export class ValidationService {
       thresholds: opts.thresholds,
       jobId: opts.jobId ?? null,
       store: this.d.store(),
+      deliveredDuplicates: this.d.jobs().duplicates().inScope(scope),
       // without a timeframe, the series as ingested: the coarser ones the pipeline derives from them repeat their
       // findings (a missing session is missing at every timeframe); `--timeframe 5m` judges those on demand
       ...(scope.timeframe ? {} : { series: (s: SourceKey) => this.d.coverage().ingested(s) }),

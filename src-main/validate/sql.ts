@@ -1,4 +1,4 @@
-import type { Thresholds } from './rules';
+import { MAX_PRICE, MAX_VOLUME, type Thresholds } from './rules';
 
 // The rules as SQL over two temp tables built per batch of series (see run.ts):
 //   b(sid, e, open, high, low, close, volume, ld, prev_e, prev_close, prev_ld, rn): the bars in epoch ms with their
@@ -20,6 +20,8 @@ const INSERT = 'INSERT INTO findings (sid, e, rule, severity, message, value, ob
 const OHLC_JSON = `json_object('open', open, 'high', high, 'low', low, 'close', close, 'volume', volume)::VARCHAR`;
 const FINITE = 'isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)';
 const DAY = 86_400_000;
+/** the largest finite price of a bar (NULL when none is) */
+const BIGGEST = `greatest(CASE WHEN isfinite(open) THEN open END, CASE WHEN isfinite(high) THEN high END, CASE WHEN isfinite(low) THEN low END, CASE WHEN isfinite(close) THEN close END)`;
 // Milliseconds since local midnight of a bar, for messages. Offsets change at 02:00, so a bar after that is measured
 // from 04:00 local (pre_open, from the calendar), one before it from local midnight: right on DST days too.
 const localTimeOfDay = `CASE WHEN b.e >= c.pre_open - 7200000 THEN b.e - c.pre_open + 14400000 ELSE b.e - c.start_ms END`;
@@ -52,6 +54,14 @@ export function barRules(ctx: RuleContext): string[] {
        format('price not a positive number: open {} high {} low {} close {}', mp_num(open), mp_num(high), mp_num(low), mp_num(close)),
        least(open, high, low, close), ${OHLC_JSON}
      FROM b WHERE NOT coalesce(${FINITE} AND open > 0 AND high > 0 AND low > 0 AND close > 0, false)`,
+
+    // Finite prices only: a NaN or infinite one is non_positive_price's.
+    `${INSERT} SELECT sid, e, 'price_out_of_range', 'error',
+       CASE WHEN NOT coalesce(isfinite(volume), false) THEN format('volume {} is not a finite number', mp_num(volume))
+            WHEN volume > ${lit(MAX_VOLUME)} THEN format('volume {} is above {}', mp_num(volume), mp_num(${lit(MAX_VOLUME)}))
+            ELSE format('price {} is above {}', mp_num(${BIGGEST}), mp_num(${lit(MAX_PRICE)})) END,
+       CASE WHEN coalesce(isfinite(volume) AND volume <= ${lit(MAX_VOLUME)}, false) THEN ${BIGGEST} ELSE volume END, ${OHLC_JSON}
+     FROM b WHERE coalesce(${BIGGEST} > ${lit(MAX_PRICE)}, false) OR NOT coalesce(isfinite(volume) AND volume <= ${lit(MAX_VOLUME)}, false)`,
 
     `${INSERT} SELECT sid, e, 'negative_volume', 'error', format('volume {} is negative', mp_num(volume)), volume, ${OHLC_JSON}
      FROM b WHERE volume < 0`,

@@ -1,6 +1,7 @@
 // What every command shares: the IO streams, the engine's lifecycle around one command, output helpers.
 import pkg from '../../../package.json';
 import { Command } from 'commander';
+import { describeAccounting } from '../../ingest/accounting';
 import { MpError } from '../../shared/errors';
 import { resolveDataDir } from '../../settings/paths';
 import { withDotEnv } from '../../settings/dotenv';
@@ -115,9 +116,15 @@ export async function followJob(engine: Engine, io: CliIo, json: boolean, start:
     /** fetch, write, validate, aggregate: status and milliseconds (fetch and write summed over workers) */
     stages: timeline.stages,
   };
-  if (json) print(io, JSON.stringify(summary));
-  else if (tasks.length === 0 && done.status === 'succeeded') print(io, `job ${done.id}: already up to date (${done.start}..${done.end} is in the lake; --force fetches again)`);
+  const acc = done.accounting ?? null;
+  if (json) print(io, JSON.stringify({ ...summary, accounting: acc }));
+  else if (acc && acc.stored === 0 && acc.received > 0 && acc.alreadyInLake === 0) {
+    // rows were received and none stored, none of them for want of a fetch: say where they went, not "up to date"
+    print(io, `job ${done.id} ${done.status}: nothing stored: ${describeAccounting(acc)}`);
+  } else if (tasks.length === 0 && done.status === 'succeeded') print(io, `job ${done.id}: already up to date (${done.start}..${done.end} is in the lake; --force fetches again)`);
   else print(io, `job ${done.id} ${done.status}: ${done.rowsWritten} rows, ${done.symbols.length} symbol(s), ${done.start}..${done.end}, ${(elapsedMs / 1000).toFixed(1)} s`);
+  // every row received is accounted for: the line appears whenever some were not stored
+  if (!json && acc && acc.stored !== acc.received && !(acc.stored === 0 && acc.alreadyInLake === 0)) print(io, `  rows: ${describeAccounting(acc)}`);
   if (!json) {
     for (const s of timeline.stages.filter((s) => (s.stage === 'validate' || s.stage === 'aggregate') && s.status !== 'skipped')) {
       print(io, `  ${s.stage}: ${s.status}${s.durationMs !== null ? ` in ${(s.durationMs / 1000).toFixed(1)} s` : ''}${s.detail ? ` (${s.detail})` : ''}`);

@@ -153,12 +153,28 @@ export function tsExpr(l: ColumnLayout, kind: TsKind, tz: string): string {
   }
 }
 
-/** A number from text: NULL when missing or unreadable; an optional one (trade count, vwap) is NaN when empty. */
+/**
+ * An optional field (trade count, vwap) as the table keeps it: NaN when empty ("not provided"), and a NaN written in
+ * the file turned into Infinity, which fieldChecks() refuses like any non-finite value (NaN in the table means empty).
+ */
+export function optionalValue(x: string, raw: string): string {
+  return `CASE WHEN ${raw} IS NULL THEN 'NaN'::DOUBLE WHEN isnan(${x}) THEN 'Infinity'::DOUBLE ELSE ${x} END`;
+}
+
+/** A number from text: NULL when missing or unreadable; an optional one (trade count, vwap) as optionalValue(). */
 export function numberExpr(l: ColumnLayout, f: NumericField): string {
   const i = l[f];
   if (i === null) return `'NaN'::DOUBLE`;
   const x = `TRY_CAST(${col(i)} AS DOUBLE)`;
-  return f === 'tradeCount' || f === 'vwap' ? `CASE WHEN ${col(i)} IS NULL THEN 'NaN'::DOUBLE ELSE ${x} END` : x;
+  return f === 'tradeCount' || f === 'vwap' ? optionalValue(x, col(i)) : x;
+}
+
+/** Text DuckDB reads as a number that is not finite: NaN, inf, Infinity, or a value beyond a double's range (1e400). */
+export function nonFiniteText(raw: string): boolean {
+  const t = raw.trim();
+  if (/^[+-]?(nan|inf|infinity)$/i.test(t)) return true;
+  const v = Number(t);
+  return t !== '' && !Number.isNaN(v) && !Number.isFinite(v);
 }
 
 /** Per-field validity over the converted columns (ts, open, ...), in the order the checks are reported. */
@@ -169,7 +185,8 @@ export function fieldChecks(l: ColumnLayout): { field: 'ts' | NumericField; ok: 
   for (const f of NUMERIC_FIELDS) {
     const at = l[f];
     if (at === null) continue;
-    // OHLCV must be finite numbers; an optional field may be empty (NaN) but not text or infinite
+    // OHLCV must be finite numbers; an optional field may be empty (NaN) but not text, NaN or infinite (see
+    // optionalValue: a NaN written in the file is Infinity here)
     const ok = f === 'tradeCount' || f === 'vwap' ? `coalesce(NOT isinf(${sqlIdent(f)}), false)` : `coalesce(isfinite(${sqlIdent(f)}), false)`;
     checks.push({ field: f, ok, at });
   }

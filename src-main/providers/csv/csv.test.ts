@@ -41,8 +41,10 @@ function write(name: string, text: string | Buffer): string {
 
 const ctx = (signal = new AbortController().signal) => ({ signal, env: {}, log: silentLogger, http: offline('csv') });
 
-function prepare(source: string, more: Partial<PrepareRequest> = {}): Promise<PreparedIngest> {
-  return csvProvider.prepare!({ symbols: [], timeframe: undefined, start: undefined, end: undefined, feed: 'file', source, tz: undefined, ...more }, ctx());
+/** The plan, without its row counts (hostile.test.ts checks those). */
+async function prepare(source: string, more: Partial<PrepareRequest> = {}): Promise<Omit<PreparedIngest, 'rows'>> {
+  const { rows: _rows, ...plan } = await csvProvider.prepare!({ symbols: [], timeframe: undefined, start: undefined, end: undefined, feed: 'file', source, tz: undefined, ...more }, ctx());
+  return plan;
 }
 
 async function fetchAll(source: string, symbol: string, start: string, end: string, opts: { tz?: string; pageSize?: number; signal?: AbortSignal } = {}): Promise<{ bars: BarBatch; pages: number[] }> {
@@ -365,11 +367,16 @@ describe('csv provider: refusals', () => {
   }
 
   it('refuses fields that are empty, infinite, short rows, bad symbols and unreadable optional fields', async () => {
+    const NON_FINITE = "is not a finite number (NaN, infinities and values beyond a double's range are refused)";
     const h = 'timestamp,open,high,low,close,volume';
     const ok = '2024-01-02 09:30,1,1,1,1,1';
     const t = [
       [`${h}\n${ok}\n2024-01-02 09:31,1,,1,1,1\n`, 'csv: A.csv line 3, column "high" is empty'],
-      [`${h}\n${ok}\n2024-01-02 09:31,1,1,1,inf,1\n`, 'csv: A.csv line 3, column "close": "inf" is not a number'],
+      [`${h}\n${ok}\n2024-01-02 09:31,1,1,1,inf,1\n`, `csv: A.csv line 3, column "close": "inf" ${NON_FINITE}`],
+      [`${h}\n${ok}\n2024-01-02 09:31,NaN,1,1,1,1\n`, `csv: A.csv line 3, column "open": "NaN" ${NON_FINITE}`],
+      [`${h}\n${ok}\n2024-01-02 09:31,1,1,1,1,1e400\n`, `csv: A.csv line 3, column "volume": "1e400" ${NON_FINITE}`],
+      [`${h},vwap\n${ok},1\n2024-01-02 09:31,1,1,1,1,1,NaN\n`, `csv: A.csv line 3, column "vwap": "NaN" ${NON_FINITE}`],
+      [`${h},trade_count\n${ok},1\n2024-01-02 09:31,1,1,1,1,1,-Infinity\n`, `csv: A.csv line 3, column "trade_count": "-Infinity" ${NON_FINITE}`],
       [`${h}\n${ok}\n2024-01-02 09:31,1,1,1,1\n`, 'csv: A.csv line 3: expected 6 fields as in the header, found 5'],
       [`symbol,${h}\nAA,${ok}\nA B,${ok}\n`, 'csv: A.csv line 3, column "symbol": "A B" is not a symbol (letters, digits, ".", "-", 1-15 characters)'],
       [`symbol,${h}\nAA,${ok}\n,${ok}\n`, 'csv: A.csv line 3, column "symbol" is empty'],

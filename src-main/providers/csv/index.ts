@@ -1,6 +1,7 @@
-import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, EXCHANGE_TZ, exchangeDate, zonedTimeToUtc } from '../../calendar';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, EXCHANGE_TZ, exchangeDate, lastClosedSession, zonedTimeToUtc } from '../../calendar';
 import { TIMEFRAMES } from '../../contract/schemas';
-import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type PreparedIngest, type PrepareRequest, type Provider, type ProviderContext, type SqlUnit } from '../types';
+import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type PreparedIngest, type PrepareRequest, type Provider, type ProviderContext, type SourceRows, type SqlUnit } from '../types';
+import { sourceRows, unitDuplicates } from './accounting';
 import { leaseSource } from './cache';
 import { readPages } from './pages';
 import { rangeStats, unionOf, type ParsedSource } from './parse';
@@ -71,21 +72,25 @@ async function prepare(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>):
       picked = (req.symbols.length ? req.symbols : all).map((s) => ({ key: s, symbol: s }));
     }
 
-    let extent = new Map([...parsed.symbols].map(([k, st]) => [k, { rows: st.rows, first: st.first, last: st.last }]));
-    const { from, to } = rangeOf(req.start, req.end);
-    const where = rangeSql(from, to);
-    if (where !== undefined) {
-      const conn = await lease.connect();
-      try {
-        extent = await rangeStats(conn, parsed, where);
-      } finally {
-        conn.closeSync();
-      }
+    // No future bars, as for every provider: the import ends with the last closed session, and the rows after it are
+    // counted (SourceRows.future) rather than stored.
+    const { from, to: requestedTo } = rangeOf(req.start, req.end);
+    const cutoff = zonedTimeToUtc(nextDate(lastClosedSession()), 0, 0, EXCHANGE_TZ);
+    const to = Math.min(requestedTo, cutoff);
+    const conn = await lease.connect();
+    let extent: Awaited<ReturnType<typeof rangeStats>>;
+    let rows: SourceRows;
+    try {
+      extent = await rangeStats(conn, parsed, rangeSql(from, to)!);
+      rows = await sourceRows(conn, parsed, picked, rangeSql(from, requestedTo), cutoff);
+    } finally {
+      conn.closeSync();
     }
     const inRange = picked.filter((p) => (extent.get(p.key)?.rows ?? 0) > 0);
     if (inRange.length === 0) {
       const all = picked.map((p) => parsed.symbols.get(p.key)!);
       const held = `${exchangeDate(Math.min(...all.map((s) => s.first)))}..${exchangeDate(Math.max(...all.map((s) => s.last)))}`;
+      if (rows.future > 0) throw bad(`all ${rows.future} bars of ${req.source} in the range are after the last closed session (${lastClosedSession()}): nothing to import yet`);
       throw bad(`no bars between ${req.start ?? 'the start'} and ${req.end ?? 'the end'} in ${req.source} (it holds ${held})`);
     }
     const timeframe = req.timeframe ?? inferTimeframe(parsed, inRange);
@@ -105,7 +110,7 @@ async function prepare(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>):
       timeframe,
       ms: Math.round(performance.now() - t0),
     });
-    return { symbols: inRange.map((p) => p.symbol), timeframe, start, end };
+    return { symbols: inRange.map((p) => p.symbol), timeframe, start, end, rows };
   } finally {
     lease.release();
   }
@@ -166,7 +171,17 @@ async function openUnit(req: FetchBarsRequest, ctx: ProviderContext): Promise<Sq
              QUALIFY row_number() OVER (PARTITION BY ts ORDER BY f DESC, r DESC) = 1`;
     // one file whose rows ascend: a filtered scan of its table keeps that order (DuckDB preserves insertion order)
     const ordered = st.ascending && st.files.length === 1;
-    return { conn: await lease.writeConnection(), sql, ordered, release: () => lease.release() };
+    let duplicates: SqlUnit['duplicates'];
+    if (!st.ascending && st.duplicates > 0) {
+      // what the QUALIFY above leaves out, said rather than dropped silently (its own connection: units run at once)
+      const conn = await lease.connect();
+      try {
+        duplicates = await unitDuplicates(conn, parsed, key, where);
+      } finally {
+        conn.closeSync();
+      }
+    }
+    return { conn: await lease.writeConnection(), sql, ordered, duplicates, release: () => lease.release() };
   } catch (e) {
     lease.release();
     throw e;

@@ -11,10 +11,15 @@ export function describeReaderError(message: string): { line: number | null; rea
   const line = m ? Number(m[1]) : null;
   const cols = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (cols) return { line, reason: `expected ${cols[1]} fields as in the header, found ${cols[2]}` };
-  if (/unterminated quote/i.test(message)) return { line, reason: 'a quoted field is never closed (unbalanced ")' };
-  if (/unicode|utf-?8/i.test(message)) return { line, reason: 'not UTF-8 text' };
-  if (/quote/i.test(message)) return { line, reason: 'a quote (") inside an unquoted field' };
-  if (/maximum line size/i.test(message)) return { line, reason: 'the line is too long for a bars CSV' };
+  // the reader's options ("quote = \" (Set By User)", …) follow the reason: they must not be taken for it
+  const said = message
+    .split('\n')
+    .filter((l) => !/^\s*[a-z_ ]+ = /.test(l))
+    .join('\n');
+  if (/maximum line size/i.test(said)) return { line, reason: 'the line is too long for a bars CSV' };
+  if (/unterminated quote/i.test(said)) return { line, reason: 'a quoted field is never closed (unbalanced ")' };
+  if (/unicode|utf-?8/i.test(said)) return { line, reason: 'not UTF-8 text' };
+  if (/quote/i.test(said)) return { line, reason: 'a quote (") inside an unquoted field' };
   // Unknown wording: the first line of DuckDB's message after its "Original Line" echo, which is the reason.
   const lines = message.split('\n').map((l) => l.trim());
   const orig = lines.findIndex((l) => l.startsWith('Original Line'));

@@ -7,6 +7,8 @@ import {
   fieldChecks,
   isDaily,
   layoutFromHeader,
+  nonFiniteText,
+  optionalValue,
   MAX_TS,
   MIN_TS,
   NUMERIC_FIELDS,
@@ -102,8 +104,10 @@ async function probe(conn: DuckDBConnection, file: SourceFile): Promise<{ header
   try {
     got = await rows(
       conn,
+      // parallel=false: DuckDB's parallel scanner refuses null_padding when a quoted field spans lines (as a first row's
+      // may); two rows are read either way
       `SELECT * FROM read_csv(${sqlString(file.path)}, header=false, auto_detect=false, ${DIALECT}, strict_mode=false,
-         null_padding=true, nullstr=${sqlString(PROBE_NULL)}, columns={${cols}}) LIMIT 2`,
+         null_padding=true, parallel=false, nullstr=${sqlString(PROBE_NULL)}, columns={${cols}}) LIMIT 2`,
     );
   } catch (e) {
     throw readerFailure(file, e);
@@ -168,6 +172,7 @@ async function badRow(conn: DuckDBConnection, pf: ParsedFile, k: number, tz: str
     const outside = typeof ts === 'number' && Number.isFinite(ts) && (ts < MIN_TS || ts >= MAX_TS);
     return bad(`${where}: ${JSON.stringify(raw)} ${outside ? 'is outside the years 1900-2199' : tsProblem(kind)}`);
   }
+  if (nonFiniteText(raw)) return bad(`${where}: ${JSON.stringify(raw)} is not a finite number (NaN, infinities and values beyond a double's range are refused)`);
   return bad(`${where}: ${JSON.stringify(raw)} is not a number`);
 }
 
@@ -202,7 +207,7 @@ async function parseFile(conn: DuckDBConnection, src: ResolvedSource, file: Sour
       ...NUMERIC_FIELDS.filter((f) => layout[f] !== null).map((f) => {
         const c = col(layout[f]!);
         // an empty optional field is "not provided" (NaN); an empty required one stays NULL and is reported below
-        const v = !typed ? numberExpr(layout, f) : f === 'tradeCount' || f === 'vwap' ? `coalesce(${c}, 'NaN'::DOUBLE)` : c;
+        const v = !typed ? numberExpr(layout, f) : f === 'tradeCount' || f === 'vwap' ? optionalValue(c, c) : c;
         return `${v} AS ${sqlIdent(f)}`;
       }),
     ].join(', ');

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { describeAccounting } from '../../../ingest/accounting';
 import { intOption } from '../options';
 import { print, request, withEngine } from '../context';
 import type { CliIo } from '../context';
@@ -18,7 +19,11 @@ export function registerJobs(program: Command, io: CliIo): void {
           if (opts.json) return print(io, JSON.stringify({ ...job, tasks }));
           print(io, `job ${job.id}  ${job.status}${job.status === 'succeeded' ? '' : ` (stage ${job.stage})`}  ${job.progress.toFixed(0)}%  ${job.rowsWritten} rows  ${job.provider}/${job.feed} ${job.timeframe}  ${job.start}..${job.end}`);
           if (job.error) print(io, `error: ${job.error.code} ${job.error.message}`);
-          if (tasks.length === 0) return print(io, 'nothing to fetch: every session was already in the lake');
+          const acc = job.accounting;
+          if (acc) print(io, `rows: ${describeAccounting(acc)}`);
+          if (tasks.length === 0) {
+            return print(io, acc && acc.received > 0 && acc.alreadyInLake === 0 ? 'nothing to fetch: no trading session in the range' : 'nothing to fetch: every session was already in the lake');
+          }
           const bySymbol = new Map<string, { done: number; total: number; days: number; rows: number }>();
           for (const t of tasks) {
             const s = bySymbol.get(t.symbol) ?? { done: 0, total: 0, days: 0, rows: 0 };
