@@ -29,21 +29,22 @@ export function FindingsPager({ page }: { page: FindingsPage }) {
       <button type="button" className="small" disabled={!canPage(page, 1, size) || loading} onClick={() => void loadPage(client, offset + size)}>
         Next
       </button>
-      <label className="inline-field">
+      <label className="inline-field" htmlFor="vpage-input">
         <span>Page</span>
-        <input
-          className="vpage-input"
-          inputMode="numeric"
-          value={typed ?? String(current)}
-          onChange={(e) => setTyped(e.target.value)}
-          onBlur={jump}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') jump();
-          }}
-          aria-describedby="vpage-of"
-        />
-        <span id="vpage-of">of {formatInt(pages)}</span>
       </label>
+      <input
+        id="vpage-input"
+        className="vpage-input"
+        inputMode="numeric"
+        value={typed ?? String(current)}
+        onChange={(e) => setTyped(e.target.value)}
+        onBlur={jump}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') jump();
+        }}
+        aria-describedby="vpage-of"
+      />
+      <span id="vpage-of">of {formatInt(pages)}</span>
       <label className="inline-field">
         <span>Rows per page</span>
         <select value={size} onChange={(e) => setPageSize(client, Number(e.target.value))}>
