@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { expect, test } from './fixtures';
-import { ingest, jobRow, nav, open, shoot } from './helpers';
+import { ingest, jobRow, nav, open, SCREENSHOTS, shoot } from './helpers';
 
 // The Validation page against `marketpipe serve`: bars for 2024-01-08..09 validated from 01-03 give three missing
 // sessions (01-03, 01-04, 01-05) per symbol, six findings in all.
@@ -235,9 +236,13 @@ test('findings at scale: counts as filters, sort, page jump and size, filtered e
     await page.setViewportSize({ width: w, height: h });
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      const name = `validation-findings-${w}x${h}-${scheme}.png`;
-      await page.screenshot({ path: testInfo.outputPath(name), fullPage: true });
-      await testInfo.attach(name, { path: testInfo.outputPath(name), contentType: 'image/png' });
+      // the page scrolls inside its frame: one shot from the top (form, runs, counts, acknowledging), one at the table
+      for (const part of ['top', 'table'] as const) {
+        await (part === 'top' ? page.getByRole('heading', { name: 'Run validation' }) : page.locator('.vpager')).scrollIntoViewIfNeeded();
+        const file = path.join(SCREENSHOTS, `validation-findings-${w}x${h}-${scheme}-${part}.png`);
+        await page.screenshot({ path: file });
+        await testInfo.attach(path.basename(file), { path: file, contentType: 'image/png' });
+      }
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });

@@ -53,4 +53,3 @@ CREATE INDEX validation_findings_sev ON validation_findings (run_id, sev, ack_id
 -- sorting (the primary key is appended to each entry: ties fall back to report order) and the symbol filter
 CREATE INDEX validation_findings_ts ON validation_findings (run_id, ts_ms);
 CREATE INDEX validation_findings_symbol ON validation_findings (run_id, symbol, rule);
-CREATE INDEX validation_findings_ack ON validation_findings (run_id, ack_id);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { FindingCounts, FindingsPage, FindingsQuery, ReportChunk } from '../contract/validation';
 import { sqlString } from '../lake/layout';
@@ -118,31 +119,10 @@ function orderBy(q: Pick<FindingsQuery, 'sort' | 'dir'>): string {
 /** The audit report's columns, then the acknowledgement (empty when none). */
 export const EXPORT_HEADER = [...REPORT_HEADER, 'acknowledged', 'ack_note', 'acknowledged_at'] as const;
 
-/** RFC 4180: quoted when it holds a comma, a quote or a line break; text cells keep the report's formula guard. */
-function csvCell(v: string | number | null, text = true): string {
-  if (v === null) return '';
-  const s = typeof v === 'number' ? String(v) : text ? guardCell(v) : v;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csvLine(r: Row): string {
-  return [
-    csvCell(r.symbol),
-    csvCell(r.timeframe, false),
-    csvCell(r.ts, false),
-    csvCell(r.rule, false),
-    csvCell(SEV[r.sev] ?? null, false),
-    csvCell(r.message),
-    csvCell(r.provider),
-    csvCell(r.feed),
-    csvCell(r.job_id),
-    csvCell(r.calendar_version, false),
-    csvCell(r.value),
-    csvCell(r.observed),
-    csvCell(r.ack_kind, false),
-    csvCell(r.ack_note),
-    csvCell(r.ack_at, false),
-  ].join(',');
+/** A row as the export writes it: text cells keep the report's formula guard (the note is the analyst's text). */
+function exportCells(r: Row): (string | number | null)[] {
+  const g = (v: string | null) => (v === null ? null : guardCell(v));
+  return [g(r.symbol), r.timeframe, r.ts, r.rule, SEV[r.sev] ?? null, g(r.message), g(r.provider), g(r.feed), g(r.job_id), r.calendar_version, r.value, g(r.observed), r.ack_kind, g(r.ack_note), r.ack_at];
 }
 
 export class FindingsIndex {
@@ -277,9 +257,10 @@ export class FindingsIndex {
   /** CSV lines (CRLF) of the findings a query selects, from `offset`; the header first when offset is 0. */
   csv(q: FindingsQuery, offset: number, limit: number): { csv: string; rows: number; total: number } {
     const rows = this.rows(q, offset, limit);
-    const lines = rows.map(csvLine);
-    if (offset === 0) lines.unshift(EXPORT_HEADER.join(','));
-    return { csv: lines.length ? `${lines.join('\r\n')}\r\n` : '', rows: rows.length, total: this.total(q) };
+    // RFC 4180 like the reports: a field is quoted when it holds a comma, a quote (doubled) or a line break; CRLF
+    const records: (string | number | null)[][] = rows.map(exportCells);
+    if (offset === 0) records.unshift([...EXPORT_HEADER]);
+    return { csv: stringify(records, { record_delimiter: '\r\n', cast: { number: (v) => String(v) } }), rows: rows.length, total: this.total(q) };
   }
 
   /** Writes the CSV of the findings a query selects to `file`, a batch at a time; returns the rows written. */
