@@ -7,6 +7,7 @@ import { ingest, jobRow, nav, open, SCREENSHOTS, shoot } from './helpers';
 // sessions (01-03, 01-04, 01-05) per symbol, six findings in all.
 
 test('run validation from the page, see the run and its findings, filter, export, jump to the bars', async ({ server, page, context }) => {
+  test.setTimeout(180_000); // two tabs, an ingest, a run, two downloads and the chart: past 90 s on a loaded machine
   await open(page, server);
   await nav(page, 'Validation').click();
   await expect(page.getByText('No validation runs yet.')).toBeVisible();

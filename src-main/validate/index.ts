@@ -14,6 +14,5 @@ export { reconcileHandlers, validationHandlers } from './handlers';
 export type { SaveFileHook, ValidationHandlerDeps } from './handlers';
 export { runReconcile, resolveSource, RECONCILE_RULE, reconcileRecord } from './reconcile';
 export type { ReconcileResult, ResolvedSource } from './reconcile';
-export { FindingsIndex, EXPORT_HEADER, KEEP_LOADED_RUNS, readReportChunk } from './findings';
-export { AckStore } from './ack';
+export { readReportChunk } from './findings';
 export { toRunSummary } from './summary';
