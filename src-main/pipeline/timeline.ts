@@ -75,7 +75,7 @@ export function stagesOf(events: TimelineEvent[], jobRunning: boolean): StageTim
         break;
       }
       case 'validation.completed':
-        set('validate', 'done', num(p.durationMs), `${num(p.findings)} finding(s): ${num(p.errors)} error(s), ${num(p.warnings)} warning(s)`);
+        set('validate', 'done', num(p.durationMs), `${num(p.findings)} finding(s): ${num(p.errors)} error(s), ${num(p.warnings)} warning(s), ${num(p.infos)} info`);
         break;
       case 'aggregate.completed':
         set('aggregate', 'done', num(p.durationMs), `${(Array.isArray(p.timeframes) ? p.timeframes : []).join(', ')}: ${num(p.rowsWritten).toLocaleString('en-US')} bars`);

@@ -1,6 +1,8 @@
 import type { DomainHandlers } from '../contract/dispatcher';
 import { MpError } from '../shared/errors';
-import { readFindings, readReportChunk } from './findings';
+import fs from 'node:fs';
+import path from 'node:path';
+import { filteredName, readReportChunk } from './findings';
 import type { ReconcileArg } from '../contract/validation';
 import type { ReconcileResult } from './reconcile';
 import type { ScopeInput } from './scope';
@@ -25,19 +27,48 @@ export function validationHandlers(deps: ValidationHandlerDeps): DomainHandlers<
   const recorded = (runId: string) => recordedRun(deps.store(), runId);
   return {
     'validation.runs': async ({ limit }) => deps.store().list({ limit }).map(toRunSummary),
-    'validation.findings': async ({ runId, offset, limit, symbol, rule, severity }) =>
-      readFindings(runId, recorded(runId).reportFile, { offset, limit, ...(symbol ? { symbol } : {}), ...(rule ? { rule } : {}), ...(severity ? { severity } : {}) }),
+    'validation.findings': async ({ offset, limit, ...q }) => {
+      const store = deps.store();
+      await store.findings.ensure(q.runId, recorded(q.runId).reportFile);
+      return store.findings.page(q, offset, limit);
+    },
+    'validation.findingsCsv': async ({ offset, limit, ...q }) => {
+      const store = deps.store();
+      const run = recorded(q.runId);
+      await store.findings.ensure(q.runId, run.reportFile);
+      const part = store.findings.csv(q, offset, limit);
+      return { ...part, fileName: filteredName(path.basename(run.reportFile)), done: offset + part.rows >= part.total };
+    },
+    'validation.acknowledge': async (arg) => {
+      const store = deps.store();
+      if (arg.kind === 'finding') await store.findings.ensure(arg.runId, recorded(arg.runId).reportFile);
+      return store.acks.acknowledge(arg);
+    },
+    'validation.unacknowledge': async ({ id }) => deps.store().acks.remove(id),
     'validation.run': async (scope) => {
       const r = await deps.validate({ scope });
       return toRunSummary(recorded(r.runId));
     },
     'validation.report': async ({ runId, offset, length }) => readReportChunk(recorded(runId).reportFile, offset, length),
-    'validation.export': async ({ runId }) => {
+    'validation.export': async ({ runId, filter }) => {
       const run = recorded(runId);
       if (!deps.saveFile) throw new MpError('E_FORBIDDEN', 'this host has no save dialog: download the report instead');
       readReportChunk(run.reportFile, 0, 1); // a report that is gone is E_NOT_FOUND before any dialog opens
-      const saved = await deps.saveFile(run.reportFile, toRunSummary(run).reportName);
-      return { saved: saved !== null, path: saved };
+      if (!filter) {
+        const saved = await deps.saveFile(run.reportFile, toRunSummary(run).reportName);
+        return { saved: saved !== null, path: saved };
+      }
+      // the findings the page shows: written next to the report under a name no reader takes, copied, removed
+      const store = deps.store();
+      await store.findings.ensure(runId, run.reportFile);
+      const tmp = path.join(path.dirname(run.reportFile), `.export-${process.pid}-${Math.random().toString(36).slice(2, 10)}.csv.tmp`);
+      try {
+        const rows = store.findings.writeCsv({ ...filter, runId }, tmp);
+        const saved = await deps.saveFile(tmp, filteredName(toRunSummary(run).reportName));
+        return { saved: saved !== null, path: saved, rows };
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
     },
   };
 }

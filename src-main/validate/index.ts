@@ -12,5 +12,5 @@ export { reconcileHandlers, validationHandlers } from './handlers';
 export type { SaveFileHook, ValidationHandlerDeps } from './handlers';
 export { runReconcile, resolveSource, RECONCILE_RULE, reconcileRecord } from './reconcile';
 export type { ReconcileResult, ResolvedSource } from './reconcile';
-export { readFindings, readReportChunk } from './findings';
+export { readReportChunk } from './findings';
 export { toRunSummary } from './summary';

@@ -1,9 +1,12 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { AckStore } from './ack';
+import { FindingsIndex } from './findings';
 import { SEVERITIES, type Severity } from './rules';
 
 // Validation runs in the metadata database (migration 0005). The engine opens and migrates the database; this class
-// only reads and writes its two tables.
+// only reads and writes its tables; the runs' findings loaded for the page and the acknowledgements (migration 0014)
+// are its `findings` and `acks`.
 
 export interface SummaryRow {
   rule: string;
@@ -70,7 +73,14 @@ function toRecord(row: unknown): ValidationRunRecord {
 }
 
 export class ValidationStore {
-  constructor(private readonly db: Database.Database) {}
+  /** the findings of the runs opened on the page, indexed (filters, sorting, counts) */
+  readonly findings: FindingsIndex;
+  readonly acks: AckStore;
+
+  constructor(private readonly db: Database.Database) {
+    this.findings = new FindingsIndex(db);
+    this.acks = new AckStore(db);
+  }
 
   /** Records a run and its per-rule summary in one transaction. */
   save(run: ValidationRunRecord): void {

@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { ValidationRunSummary } from '../../../src-main/contract/validation';
-import { bytesOfChunks, canPage, findingsArg, mergeRuns, NO_FILTERS, rangeLabel, reconcileArg, runArg, scopeText, sourceText, symbolFilterError } from './validation';
+import { bytesOfChunks, mergeRuns, reconcileArg, runArg, scopeText, sourceText } from './validation';
+import {
+  ariaSort,
+  canPage,
+  findingsArg,
+  nextSort,
+  NO_FILTERS,
+  offsetForSize,
+  offsetOfPage,
+  pageCount,
+  rangeLabel,
+  ruleFacets,
+  severitySummary,
+  symbolFilterError,
+  toggled,
+} from './validationFindings';
 
 const run = (over: Partial<ValidationRunSummary> = {}): ValidationRunSummary => ({
   id: 'r1',
@@ -28,7 +43,8 @@ const run = (over: Partial<ValidationRunSummary> = {}): ValidationRunSummary => 
 describe('validation page logic', () => {
   it('builds the findings request from the filters, leaving empty ones out', () => {
     expect(findingsArg('r1', NO_FILTERS, 0)).toEqual({ runId: 'r1', offset: 0, limit: 100 });
-    expect(findingsArg('r1', { symbol: ' aapl ', rule: 'missing_session', severity: 'error' }, 200)).toEqual({ runId: 'r1', offset: 200, limit: 100, symbol: 'AAPL', rule: 'missing_session', severity: 'error' });
+    expect(findingsArg('r1', { ...NO_FILTERS, symbol: ' aapl ', rule: 'missing_session', severity: 'error' }, 200)).toEqual({ runId: 'r1', offset: 200, limit: 100, symbol: 'AAPL', rule: 'missing_session', severity: 'error' });
+    expect(findingsArg('r1', { ...NO_FILTERS, text: ' halt ', acknowledged: 'show' }, 0, 250, { column: 'ts', dir: 'desc' })).toEqual({ runId: 'r1', offset: 0, limit: 250, text: 'halt', acknowledged: 'show', sort: 'ts', dir: 'desc' });
     expect(findingsArg('r1', { ...NO_FILTERS, severity: 'bogus' }, 0)).toEqual({ runId: 'r1', offset: 0, limit: 100 });
     expect(symbolFilterError('aa$')).toBe('"aa$" is not a symbol');
     expect(symbolFilterError(' brk.b ')).toBeNull();
@@ -49,8 +65,43 @@ describe('validation page logic', () => {
     expect(reconcileArg({ ...form, end: '' })).toEqual({ ok: false, message: 'Reconciling needs Start and End' });
   });
 
+  it('sorts on header clicks: ascending, descending, report order; another column starts ascending', () => {
+    const asc = nextSort(null, 'ts');
+    expect(asc).toEqual({ column: 'ts', dir: 'asc' });
+    expect(nextSort(asc, 'ts')).toEqual({ column: 'ts', dir: 'desc' });
+    expect(nextSort({ column: 'ts', dir: 'desc' }, 'ts')).toBeNull();
+    expect(nextSort({ column: 'ts', dir: 'desc' }, 'rule')).toEqual({ column: 'rule', dir: 'asc' });
+    expect(ariaSort({ column: 'ts', dir: 'desc' }, 'ts')).toBe('descending');
+    expect(ariaSort({ column: 'ts', dir: 'desc' }, 'rule')).toBe('none');
+  });
+
+  it('jumps to a page, clamped; a new page size keeps the first row shown', () => {
+    expect(pageCount(62_901, 100)).toBe(630);
+    expect(pageCount(0, 100)).toBe(1);
+    expect(offsetOfPage('3', 1000, 100)).toBe(200);
+    expect(offsetOfPage('1,000', 62_901, 100)).toBe(62_900);
+    expect(offsetOfPage('0', 1000, 100)).toBe(0);
+    expect(offsetOfPage('x', 1000, 100)).toBeNull();
+    expect(offsetOfPage(' ', 1000, 100)).toBeNull();
+    expect(offsetOfPage('2.5', 1000, 100)).toBeNull();
+    expect(offsetForSize(350, 250)).toBe(250);
+    expect(offsetForSize(350, 50)).toBe(350);
+  });
+
+  it('words the counts with every severity, and lists every rule of the run as a facet', () => {
+    expect(severitySummary({ error: 2340, warning: 1, info: 0 }, (n) => n.toLocaleString('en-US'))).toBe('2,340 errors, 1 warning, 0 info');
+    const counts = { bySeverity: { error: 1, warning: 0, info: 0 }, byRule: [{ rule: 'price_jump', count: 1 }], acknowledged: 0 };
+    expect(ruleFacets(['missing_session', 'price_jump'], counts, '')).toEqual([
+      { rule: 'missing_session', count: 0 },
+      { rule: 'price_jump', count: 1 },
+    ]);
+    expect(toggled('error', 'error')).toBe('');
+    expect(toggled('', 'error')).toBe('error');
+  });
+
   it('pages', () => {
-    const page = { runId: 'r1', total: 250, offset: 100, rows: new Array(100).fill(null) };
+    const counts = { bySeverity: { error: 0, warning: 0, info: 0 }, byRule: [], acknowledged: 0 };
+    const page = { runId: 'r1', total: 250, offset: 100, rows: new Array(100).fill(null), counts };
     expect(rangeLabel(page)).toBe('101–200 of 250');
     expect(rangeLabel({ ...page, total: 0, offset: 0, rows: [] })).toBe('0 findings');
     expect(canPage(page, -1)).toBe(true);

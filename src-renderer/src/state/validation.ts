@@ -1,24 +1,15 @@
 import { create } from 'zustand';
 import type { RequestArgInput } from '../../../src-main/contract';
 import { SYMBOL_RE } from '../../../src-main/contract/schemas';
-import type { FindingsPage, ValidationRunSummary } from '../../../src-main/contract/validation';
+import type { Ack, Finding, FindingsPage, FindingsSort, ValidationRunSummary } from '../../../src-main/contract/validation';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { splitSymbols } from '../../../src-common/symbols';
 import type { Client } from '../client';
 import { saveBlob } from '../download';
+import { findingsArg, findingsQuery, nextSort, NO_FILTERS, offsetForSize, PAGE_SIZE, symbolFilterError, type FindingFilters, type FindingsSortState } from './validationFindings';
 
 // The Validation page's state, the logic behind it and its engine calls (module-level actions), kept out of the
 // components so vitest covers the logic without a DOM.
-
-export const PAGE_SIZE = 100;
-
-interface FindingFilters {
-  symbol: string;
-  rule: string;
-  severity: string;
-}
-
-export const NO_FILTERS: FindingFilters = { symbol: '', rule: '', severity: '' };
 
 export interface RunForm {
   symbols: string;
@@ -34,6 +25,8 @@ interface ValidationState {
   runsError: ErrorValue | null;
   selected: string | null;
   filters: FindingFilters;
+  sort: FindingsSortState | null;
+  pageSize: number;
   offset: number;
   page: FindingsPage | null;
   pageLoading: boolean;
@@ -43,6 +36,20 @@ interface ValidationState {
   runError: ErrorValue | null;
   exportStatus: string | null;
   exportError: ErrorValue | null;
+  /** the acknowledgement being written (its note), if any */
+  ackDraft: AckDraft | null;
+  ackBusy: boolean;
+  ackError: ErrorValue | null;
+  /** the last acknowledgement made or undone, with the way back */
+  ackStatus: { message: string; undo: Ack | null } | null;
+}
+
+/** What an acknowledgement will cover: the finding of a row, or its rule for its symbol. */
+export interface AckDraft {
+  runId: string;
+  finding: Finding;
+  kind: 'finding' | 'rule';
+  note: string;
 }
 
 export const useValidation = create<ValidationState>()(() => ({
@@ -51,6 +58,8 @@ export const useValidation = create<ValidationState>()(() => ({
   runsError: null,
   selected: null,
   filters: NO_FILTERS,
+  sort: null,
+  pageSize: PAGE_SIZE,
   offset: 0,
   page: null,
   pageLoading: false,
@@ -60,26 +69,11 @@ export const useValidation = create<ValidationState>()(() => ({
   runError: null,
   exportStatus: null,
   exportError: null,
+  ackDraft: null,
+  ackBusy: false,
+  ackError: null,
+  ackStatus: null,
 }));
-
-/** The findings request for the current filters: empty filters are left out, the symbol is normalised. */
-export function findingsArg(runId: string, f: FindingFilters, offset: number, limit = PAGE_SIZE): RequestArgInput<'validation.findings'> {
-  const symbol = f.symbol.trim().toUpperCase();
-  return {
-    runId,
-    offset,
-    limit,
-    ...(symbol ? { symbol } : {}),
-    ...(f.rule ? { rule: f.rule } : {}),
-    ...(f.severity === 'error' || f.severity === 'warning' || f.severity === 'info' ? { severity: f.severity } : {}),
-  };
-}
-
-/** A symbol filter the engine would refuse is told on the spot instead of sent. */
-export function symbolFilterError(raw: string): string | null {
-  const s = raw.trim().toUpperCase();
-  return s === '' || SYMBOL_RE.test(s) ? null : `"${raw.trim()}" is not a symbol`;
-}
 
 /** The scope of "Run validation" from the form: blank fields mean "everything". */
 export function runArg(form: RunForm): { ok: true; arg: RequestArgInput<'validation.run'> } | { ok: false; message: string } {
@@ -105,19 +99,6 @@ export function reconcileArg(form: RunForm): { ok: true; arg: RequestArgInput<'r
   if (bad) return { ok: false, message: `"${bad}" is not a source (provider or provider:feed)` };
   if (!form.start || !form.end) return { ok: false, message: 'Reconciling needs Start and End' };
   return { ok: true, arg: { sources, start: form.start, end: form.end, ...(scope.arg.symbols ? { symbols: scope.arg.symbols } : {}) } };
-}
-
-/** "101–200 of 6,000" */
-export function rangeLabel(page: FindingsPage | null, format: (n: number) => string = String): string {
-  if (!page || page.total === 0) return '0 findings';
-  const first = page.offset + 1;
-  const last = page.offset + page.rows.length;
-  return `${format(first)}–${format(last)} of ${format(page.total)}`;
-}
-
-export function canPage(page: FindingsPage | null, dir: -1 | 1, size = PAGE_SIZE): boolean {
-  if (!page) return false;
-  return dir < 0 ? page.offset > 0 : page.offset + size < page.total;
 }
 
 /** What the runs table shows as a run's scope. */
@@ -179,25 +160,77 @@ async function refreshRuns(client: Client): Promise<void> {
 
 /** Shows the findings of the selected run from `offset`, with the current filters. */
 export async function loadPage(client: Client, offset: number): Promise<void> {
-  const { selected, filters } = useValidation.getState();
+  const { selected, filters, sort, pageSize } = useValidation.getState();
   if (!selected) return;
   if (symbolFilterError(filters.symbol)) return;
   const seq = ++pageSeq;
   useValidation.setState({ pageLoading: true, offset });
-  const r = await client.request('validation.findings', findingsArg(selected, filters, offset));
+  const r = await client.request('validation.findings', findingsArg(selected, filters, offset, pageSize, sort));
   if (seq !== pageSeq) return;
+  // past the end (the last page's findings were acknowledged, or the page size grew): the last page instead
+  if (r.ok && r.value.rows.length === 0 && r.value.total > 0 && offset > 0) return loadPage(client, offsetForSize(r.value.total - 1, pageSize));
   if (r.ok) useValidation.setState({ page: r.value, pageLoading: false, pageError: null });
   else useValidation.setState({ page: null, pageLoading: false, pageError: r.error });
 }
 
 export async function selectRun(client: Client, runId: string): Promise<void> {
-  useValidation.setState({ selected: runId, filters: NO_FILTERS, page: null, pageError: null, exportStatus: null, exportError: null });
+  useValidation.setState({ selected: runId, filters: NO_FILTERS, sort: null, page: null, pageError: null, exportStatus: null, exportError: null, ackDraft: null, ackStatus: null });
   await loadPage(client, 0);
 }
 
 export function setFilter(client: Client, patch: Partial<FindingFilters>): void {
   useValidation.setState((s) => ({ filters: { ...s.filters, ...patch } }));
   void loadPage(client, 0);
+}
+
+/** A column header's click: ascending, descending, then the report's order; back to the first page. */
+export function sortBy(client: Client, column: FindingsSort): void {
+  useValidation.setState((s) => ({ sort: nextSort(s.sort, column) }));
+  void loadPage(client, 0);
+}
+
+export function setPageSize(client: Client, size: number): void {
+  useValidation.setState({ pageSize: size });
+  void loadPage(client, offsetForSize(useValidation.getState().offset, size));
+}
+
+// ---------- acknowledgements ----------
+
+export function startAck(runId: string, finding: Finding): void {
+  useValidation.setState({ ackDraft: { runId, finding, kind: 'finding', note: '' }, ackError: null });
+}
+
+export function editAck(patch: Partial<Pick<AckDraft, 'kind' | 'note'>>): void {
+  useValidation.setState((s) => (s.ackDraft ? { ackDraft: { ...s.ackDraft, ...patch }, ackError: null } : {}));
+}
+
+export function cancelAck(): void {
+  useValidation.setState({ ackDraft: null, ackError: null });
+}
+
+function ackLabel(a: Pick<Ack, 'kind' | 'symbol' | 'rule'>): string {
+  return a.kind === 'rule' ? `every ${a.rule} finding of ${a.symbol}` : `this ${a.rule} finding of ${a.symbol}`;
+}
+
+export async function confirmAck(client: Client): Promise<void> {
+  const d = useValidation.getState().ackDraft;
+  if (!d) return;
+  if (!d.note.trim()) return useValidation.setState({ ackError: { code: 'E_BAD_INPUT', message: 'Write a note: why is this acceptable?' } });
+  useValidation.setState({ ackBusy: true, ackError: null });
+  const arg: RequestArgInput<'validation.acknowledge'> =
+    d.kind === 'rule' ? { kind: 'rule', symbol: d.finding.symbol, rule: d.finding.rule, note: d.note } : { kind: 'finding', runId: d.runId, seq: d.finding.seq, note: d.note };
+  const r = await client.request('validation.acknowledge', arg);
+  if (!r.ok) return useValidation.setState({ ackBusy: false, ackError: r.error });
+  useValidation.setState({ ackBusy: false, ackDraft: null, ackStatus: { message: `Acknowledged ${ackLabel(r.value)}`, undo: r.value } });
+  await loadPage(client, useValidation.getState().offset);
+}
+
+/** Undoes an acknowledgement (from the status after making it, or from an acknowledged row). */
+export async function undoAck(client: Client, ack: Ack): Promise<void> {
+  const r = await client.request('validation.unacknowledge', { id: ack.id });
+  if (!r.ok) return useValidation.setState({ ackError: r.error });
+  useValidation.setState({ ackStatus: { message: `Undone: ${ackLabel(ack)} is shown again`, undo: null }, ackError: null });
+  await loadPage(client, useValidation.getState().offset);
 }
 
 export async function runNow(client: Client): Promise<void> {
@@ -220,7 +253,35 @@ export async function reconcileNow(client: Client): Promise<void> {
   await selectRun(client, r.value.id);
 }
 
-/** Desktop: the engine's host opens a save dialog. Web: the report comes over the socket in chunks, then downloads. */
+/**
+ * The findings the page's filters select (acknowledged ones with their note when shown), as CSV: desktop, the
+ * engine writes it and the host opens a save dialog; web, it comes over the socket a piece at a time, then downloads.
+ */
+export async function exportFindings(client: Client, run: ValidationRunSummary): Promise<void> {
+  const { filters, sort } = useValidation.getState();
+  const filter = findingsQuery(filters, sort);
+  useValidation.setState({ exportStatus: 'Exporting…', exportError: null });
+  if (client.transport === 'ipc') {
+    const r = await client.request('validation.export', { runId: run.id, filter });
+    if (!r.ok) return useValidation.setState({ exportStatus: null, exportError: r.error });
+    return useValidation.setState({ exportStatus: r.value.saved ? `Saved ${r.value.rows ?? 0} rows to ${r.value.path ?? ''}` : null });
+  }
+  const parts: string[] = [];
+  let rows = 0;
+  let fileName = run.reportName;
+  for (;;) {
+    const r = await client.request('validation.findingsCsv', { runId: run.id, ...filter, offset: rows });
+    if (!r.ok) return useValidation.setState({ exportStatus: null, exportError: r.error });
+    parts.push(r.value.csv);
+    rows += r.value.rows;
+    fileName = r.value.fileName;
+    if (r.value.done || r.value.rows === 0) break;
+  }
+  saveBlob(fileName, new Blob(parts, { type: 'text/csv' }));
+  useValidation.setState({ exportStatus: `Downloaded ${fileName} (${rows.toLocaleString('en-US')} rows)` });
+}
+
+/** The run's whole audit report as written (every finding, the columns other tools read). */
 export async function exportReport(client: Client, run: ValidationRunSummary): Promise<void> {
   useValidation.setState({ exportStatus: 'Exporting…', exportError: null });
   if (client.transport === 'ipc') {
