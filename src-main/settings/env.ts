@@ -45,6 +45,8 @@ const VARS = {
    * aggregateTimeframesFrom (aggregate/service.ts) parses it
    */
   MP_AGGREGATE_TIMEFRAMES: z.string(),
+  /** the query process's memory ceiling in MB (default 2048): a query past it is stopped with E_QUERY_MEMORY */
+  MP_QUERY_MEMORY_MB: intFrom('MP_QUERY_MEMORY_MB', 128, 1_048_576),
   ALPACA_KEY: text,
   ALPACA_SECRET: text,
   ALPACA_DATA_URL: text,
