@@ -41,11 +41,14 @@ async function prepareSelect(conn: DuckDBConnection, sql: string): Promise<DuckD
   // with a catalog error that hides what was really wrong).
   const keyword = firstKeyword(sql);
   if (keyword && WRITE_KEYWORDS.has(keyword)) throw new MpError('E_READ_ONLY', readOnlyMessage(keyword));
+  // before binding: binding read_csv already opens the file (its sniffer), and a glob is expanded
+  const tree = await parseTree(conn, sql);
+  if (tree !== undefined) refuseFileAccess(tree);
   const prepared = await prepareOne(conn, sql);
   if (prepared.statementType !== StatementType.SELECT) {
     throw new MpError('E_READ_ONLY', readOnlyMessage(NAMES[prepared.statementType] ?? keyword ?? 'this'));
   }
-  await refuseFileAccess(conn, sql);
+  if (tree === undefined) throw new MpError('E_READ_ONLY', 'refused: this form of statement cannot be checked; write it as a SELECT');
   return prepared;
 }
 
@@ -59,11 +62,16 @@ const TABLE_FUNCTIONS = /^(range|generate_series|unnest|duckdb_[a-z_]+|pragma_ta
 /** a table name that DuckDB could resolve as a file (a replacement scan) */
 const FILE_LIKE = /[/\\.:]/;
 
-/** Refuses a SELECT that calls a table function not in TABLE_FUNCTIONS or names a file as a table, checked on DuckDB's own parse tree. */
-async function refuseFileAccess(conn: DuckDBConnection, sql: string): Promise<void> {
+/** DuckDB's own parse tree of a SELECT (json_serialize_sql); undefined for what it cannot serialize (other statements). */
+async function parseTree(conn: DuckDBConnection, sql: string): Promise<unknown> {
   const p = await conn.prepare('SELECT json_serialize_sql($1::VARCHAR)');
   p.bindVarchar(1, sql);
   const tree: unknown = JSON.parse(String((await p.runAndReadAll()).getRows()[0]?.[0] ?? '{"error":true}'));
+  return (tree as { error?: unknown }).error === false ? tree : undefined;
+}
+
+/** Refuses a SELECT that calls a table function not in TABLE_FUNCTIONS or names a file as a table. */
+function refuseFileAccess(tree: unknown): void {
   const refused: string[] = [];
   const walk = (n: unknown): void => {
     if (Array.isArray(n)) return n.forEach(walk);
@@ -76,7 +84,6 @@ async function refuseFileAccess(conn: DuckDBConnection, sql: string): Promise<vo
     if ((o.type === 'BASE_TABLE' || o.type === 'SHOW_REF') && typeof o.table_name === 'string' && FILE_LIKE.test(o.table_name)) refused.push(`'${o.table_name}'`);
     Object.values(o).forEach(walk);
   };
-  if ((tree as { error?: unknown }).error !== false) throw new MpError('E_READ_ONLY', 'refused: this form of statement cannot be checked; write it as a SELECT');
   walk(tree);
   if (refused.length) {
     throw new MpError('E_READ_ONLY', `refused: queries read the lake through its views (bars, bars_all), not files; ${refused.slice(0, 3).join(', ')} is not allowed`);

@@ -213,7 +213,7 @@ export class QueryProcess {
   }
 
   private reasonError(p: Pending, detail?: string): MpError {
-    if (p.reason === 'timeout') return new MpError('E_TIMEOUT', `query stopped after its timeout of ${formatSeconds(p.timeoutMs ?? 0)}`);
+    if (p.reason === 'timeout') return new MpError('E_TIMEOUT', `query cancelled after its timeout of ${formatSeconds(p.timeoutMs ?? 0)}`);
     if (p.reason === 'memory') return new MpError('E_QUERY_MEMORY', detail ?? 'query stopped: it needed more memory than the query engine may use');
     return new MpError('E_CANCELLED', 'query cancelled');
   }
