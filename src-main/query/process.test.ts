@@ -135,7 +135,7 @@ describe('the spill folder', () => {
     fs.mkdirSync(bars, { recursive: true });
     const root = path.join(tmp.dir, 'tmp', 'query-spill');
     const config: HostConfig = { barsRoot: bars, precedence: [], spillRoot: root, memoryLimit: '48MB', maxSpill: '2GB' };
-    const script = hostScript();
+    const script = await hostScript();
     const child = fork(script.file, [], { execArgv: script.execArgv, env: { ...process.env, [HOST_CONFIG_ENV]: JSON.stringify(config) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const exited = new Promise((r) => child.on('exit', r));
     try {

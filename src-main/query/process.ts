@@ -38,13 +38,14 @@ export type QueryLauncher = (script: HostScript, env: Record<string, string>) =>
 
 /**
  * The query process's script: `queryHost.js` beside the bundle (electron-vite builds it as its own entry); from the
- * source tree (tests), host.ts through jiti's loader.
+ * source tree (tests), host.ts bundled once (devHost.ts).
  */
-export function hostScript(): HostScript {
+export async function hostScript(): Promise<HostScript> {
   for (const f of [path.join(__dirname, 'queryHost.js'), path.join(__dirname, '..', 'queryHost.js')]) {
     if (fs.existsSync(f)) return { file: f, execArgv: [] };
   }
-  return { file: path.join(__dirname, 'host.ts'), execArgv: ['--import', 'jiti/register'] };
+  const { devHostScript } = await import('./devHost');
+  return { file: await devHostScript(), execArgv: [] };
 }
 
 /** `child_process.fork` with this runtime (Node; Electron in development, where ELECTRON_RUN_AS_NODE is honoured). */
@@ -86,6 +87,8 @@ interface Pending {
   reason?: Reason;
   timeoutMs?: number;
   timers: NodeJS.Timeout[];
+  /** handed to the process (before that, a cancel needs no process to end) */
+  sent?: boolean;
   stream?: { columns(c: Column[]): void; rows(r: Cell[][]): void | Promise<void> };
 }
 
@@ -103,6 +106,7 @@ export class QueryProcess {
   private watch: NodeJS.Timeout | undefined;
   private reportedRss = 0;
   private closed = false;
+  private scriptP: Promise<HostScript> | undefined;
   /** the highest resident memory seen (bytes), for tests and the bench */
   peakRss = 0;
   /** how many times a process was started */
@@ -117,21 +121,37 @@ export class QueryProcess {
   /** Runs one call in the query process. */
   call<O extends Call['op']>(call: Extract<Call, { op: O }>, opts: CallOptions = {}): Promise<ResultOf<O>> {
     if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'query engine closed'));
-    const child = this.ensure();
-    const { files, oneSchema } = this.o.files();
-    const signature = `${oneSchema}\n${files.join('\n')}`;
-    if (signature !== this.sentSignature) {
-      child.send({ t: 'files', files, oneSchema });
-      this.sentSignature = signature;
-    }
     const id = ++this.seq;
-    return new Promise<unknown>((resolve, reject) => {
+    // pending at once: a cancel or timeout counts from now, even while the process is starting
+    const answer = new Promise<unknown>((resolve, reject) => {
       const p: Pending = { op: call.op, queryId: opts.queryId, resolve, reject, timers: [], timeoutMs: opts.timeoutMs, stream: opts.stream };
       this.pending.set(id, p);
       if (opts.timeoutMs) p.timers.push(setTimeout(() => this.stop(id, 'timeout'), opts.timeoutMs));
-      child.send({ t: 'call', id, call });
-      this.sample();
-    }).then((v) => RESULTS[call.op].parse(v) as ResultOf<O>);
+    });
+    this.script().then(
+      (script) => {
+        const p = this.pending.get(id);
+        if (!p) return;
+        if (p.reason || this.closed) return this.settle(id, p.reason ? this.reasonError(p) : new MpError('E_INTERNAL', 'query engine closed'));
+        const child = this.ensure(script);
+        const { files, oneSchema } = this.o.files();
+        const signature = `${oneSchema}\n${files.join('\n')}`;
+        if (signature !== this.sentSignature) {
+          child.send({ t: 'files', files, oneSchema });
+          this.sentSignature = signature;
+        }
+        p.sent = true;
+        child.send({ t: 'call', id, call });
+        this.sample();
+      },
+      (e: unknown) => this.settle(id, new MpError('E_INTERNAL', `cannot start the query process: ${e instanceof Error ? e.message : String(e)}`)),
+    );
+    return answer.then((v) => RESULTS[call.op].parse(v) as ResultOf<O>);
+  }
+
+  private script(): Promise<HostScript> {
+    this.scriptP ??= this.o.script ? Promise.resolve(this.o.script) : hostScript();
+    return this.scriptP;
   }
 
   /** Cancels the call running under queryId; false when there is none. */
@@ -156,16 +176,17 @@ export class QueryProcess {
     const p = this.pending.get(id);
     if (!p || p.reason) return;
     p.reason = reason;
+    if (!p.sent) return this.settle(id, this.reasonError(p));
     this.child?.send({ t: 'interrupt', id });
     p.timers.push(setTimeout(() => this.pending.has(id) && this.kill(`a query did not stop within ${GRACE_MS} ms of its ${reason}`), GRACE_MS));
   }
 
-  private ensure(): QueryChild {
+  private ensure(script: HostScript): QueryChild {
     if (this.child) return this.child;
     const launcher = this.o.launcher ?? forkLauncher;
     const env: Record<string, string> = { [HOST_CONFIG_ENV]: JSON.stringify(this.o.config) };
     for (const k of ['PATH', 'HOME', 'TMPDIR', 'TZ', 'SYSTEMROOT', 'LANG']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
-    const child = launcher(this.o.script ?? hostScript(), env);
+    const child = launcher(script, env);
     this.child = child;
     this.starts++;
     this.sentSignature = undefined;
