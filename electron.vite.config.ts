@@ -12,6 +12,8 @@ export default defineConfig({
         input: {
           electron: resolve(__dirname, 'src-main/hosts/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/hosts/cli/main.ts'),
+          // the query process (src-main/query/process.ts starts it): user SQL runs there, so it can be ended
+          queryHost: resolve(__dirname, 'src-main/query/host.ts'),
         },
       },
     },

@@ -126,6 +126,18 @@ test('Cancel stops a long query, and the read-only guard still refuses writes', 
   await expect(refused).toHaveAttribute('title', 'Error code E_READ_ONLY');
 });
 
+test('the query timeout set on the Settings page shows on a running query and stops it', async ({ page }) => {
+  await nav(page, 'Settings').click();
+  const timeout = page.getByLabel('Query timeout (seconds)');
+  await expect(timeout).toHaveValue('300');
+  await timeout.fill('3');
+  await nav(page, 'Query').click();
+  await run(page, LONG);
+  await expect(status(page)).toContainText('Running');
+  await expect(page.getByTestId('query-timeout')).toHaveText('(limit 3 s)');
+  await expect(page.getByRole('alert').filter({ hasText: 'Took too long and was stopped' })).toBeVisible({ timeout: 30_000 });
+});
+
 test('export CSV downloads the whole result', async ({ page }) => {
   await run(page, 'SELECT range AS i, range * 2 AS twice FROM range(5000)');
   await expect(status(page)).toContainText('5,000 rows');

@@ -19,7 +19,9 @@ import { Pipeline } from './pipeline/pipeline';
 import { providersHandlers } from './providers/handlers';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
 import { queryHandlers } from './query/handlers';
+import type { QueryLauncher } from './query/process';
 import type { StreamSink } from './query/service';
+import { readEnv } from './settings/env';
 import type { ExportPathChooser } from './query/workbench';
 import { scheduleHandlers } from './schedule/handlers';
 import { Scheduler } from './schedule/scheduler';
@@ -52,6 +54,8 @@ export interface EngineOptions {
   saveFile?: SaveFileHook;
   /** the desktop host's save dialog for workbench exports; without one, exports become one-time downloads (web) */
   chooseExportPath?: ExportPathChooser;
+  /** how the query process is started: the desktop passes Electron's utility process (default: fork) */
+  queryLauncher?: QueryLauncher;
 }
 
 /**
@@ -93,7 +97,7 @@ export class Engine {
     this.redactorNow = Redactor.fromEnv(this.providerEnv());
     this.bus = new EventBus((v) => this.redactor.value(v));
     this.metrics = new EngineMetrics({ lakeDir: this.paths.bars, queueLength: () => this.ingest.size });
-    const s = (this.services = new Services({ paths: this.paths, log: this.log, metrics: this.metrics, sourcePrecedence: this.env.MP_SOURCE_PRECEDENCE, env: this.env, sqliteNativeBinding: opts.sqliteNativeBinding, chooseExportPath: opts.chooseExportPath }));
+    const s = (this.services = new Services({ paths: this.paths, log: this.log, metrics: this.metrics, sourcePrecedence: this.env.MP_SOURCE_PRECEDENCE, env: this.env, sqliteNativeBinding: opts.sqliteNativeBinding, chooseExportPath: opts.chooseExportPath, queryLauncher: opts.queryLauncher, queryLimits: () => ({ memoryMb: readEnv(this.env, 'MP_QUERY_MEMORY_MB') }) }));
     this.pipeline = new Pipeline({
       bus: this.bus,
       timeline: s.timeline,

@@ -19,7 +19,9 @@ import { listBarFiles } from './lake/layout';
 import { LakeWriter } from './lake/writer';
 import { MetricsHistory, startHistorySampler, type EngineMetrics } from './metrics';
 import { TimelineStore } from './pipeline/timeline';
-import { prepareSpillDir, QueryService } from './query/service';
+import { QueryClient, type QueryLimits } from './query/client';
+import type { QueryLauncher } from './query/process';
+import { prepareSpillDir } from './query/service';
 import { Workbench, type ExportPathChooser } from './query/workbench';
 import type { DataPaths } from './settings/paths';
 import { readEnv } from './settings/env';
@@ -42,6 +44,10 @@ export interface ServicesOptions {
   env?: NodeJS.ProcessEnv;
   /** the desktop host's save dialog for workbench exports; without one, exports become one-time downloads (web) */
   chooseExportPath?: ExportPathChooser;
+  /** the query process's limits (MP_QUERY_MEMORY_MB), read when the first query runs (a bad value fails only queries) */
+  queryLimits?: () => Partial<QueryLimits>;
+  /** how the query process is started (the desktop: Electron's utility process); default: fork */
+  queryLauncher?: QueryLauncher;
 }
 
 /**
@@ -181,15 +187,21 @@ export class Services {
       return w;
     });
 
-  query = (): Promise<QueryService> =>
+  /** User SQL, run in the query process (started on the first query), within its memory ceiling. */
+  query = (): Promise<QueryClient> =>
     this.lazy('query', () => {
       this.db(); // the lake folder exists once the engine is bootstrapped
-      return this.catalog().then((catalog) =>
-        QueryService.open(this.o.paths.lake, this.o.paths.bars, parsePrecedence(this.o.sourcePrecedence), {
-          exportDir: this.exportRoot(),
-          spillDir: path.join(this.o.paths.tmp, 'query-spill'),
-          catalog,
-        }),
+      return this.catalog().then(
+        (catalog) =>
+          new QueryClient({
+            barsRoot: this.o.paths.bars,
+            precedence: parsePrecedence(this.o.sourcePrecedence),
+            exportDir: this.exportRoot(),
+            spillRoot: path.join(this.o.paths.tmp, 'query-spill'),
+            catalog,
+            limits: this.o.queryLimits?.(),
+            launcher: this.o.queryLauncher,
+          }),
       );
     });
 
@@ -222,7 +234,7 @@ export class Services {
     await this.ifBuilt<LakeWriter>('rawWriter', (w) => w.close());
     this.unregisterCatalog?.();
     await this.ifBuilt<Workbench>('workbench', (w) => w.close());
-    await this.ifBuilt<QueryService>('query', (q) => q.close());
+    await this.ifBuilt<QueryClient>('query', (q) => q.close());
     await this.ifBuilt<ChartService>('chart', (c) => c.close());
     await this.historySampler?.stop();
   }

@@ -7,6 +7,8 @@ import { CellSchema, QueryArgSchema, QueryResultSchema } from './schemas';
 /** Ids chosen by the client so it can cancel a query before `query.open` answers. */
 export const QueryIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'queryId: 1-64 letters, digits, _ or -');
 export const PAGE_LIMIT_MAX = 1000;
+/** A query's timeout unless the user sets another (Settings page, CLI `--timeout`). */
+export const DEFAULT_QUERY_TIMEOUT_S = 300;
 
 export const ColumnSchema = z.object({ name: z.string(), type: z.string() });
 export type Column = z.infer<typeof ColumnSchema>;
@@ -28,6 +30,8 @@ export const QueryOpenArgSchema = z
     queryId: QueryIdSchema.optional(),
     /** rows of the first page sent with the answer */
     limit: z.number().int().min(0).max(PAGE_LIMIT_MAX).default(200),
+    /** the query is stopped after this many seconds (the Settings page's "Query timeout"); 0: never */
+    timeoutSeconds: z.number().int().min(0).max(86_400).default(DEFAULT_QUERY_TIMEOUT_S),
   })
   .strict();
 
@@ -94,7 +98,7 @@ export const queryRequests = {
     arg: z.object({ queryId: QueryIdSchema, sort: SortSchema.nullable(), limit: z.number().int().min(0).max(PAGE_LIMIT_MAX).default(200) }).strict(),
     result: QuerySortResultSchema,
   },
-  /** Interrupts a running query (DuckDB interrupt); false when none was running under that id. */
+  /** Stops a running query (DuckDB interrupt; its process ended if that is not enough, within 2 s); false when none was running under that id. */
   'query.cancel': { arg: z.object({ queryId: QueryIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
   /** Frees an open result. */
   'query.close': { arg: z.object({ queryId: QueryIdSchema }).strict(), result: z.object({ closed: z.boolean() }) },

@@ -41,11 +41,53 @@ async function prepareSelect(conn: DuckDBConnection, sql: string): Promise<DuckD
   // with a catalog error that hides what was really wrong).
   const keyword = firstKeyword(sql);
   if (keyword && WRITE_KEYWORDS.has(keyword)) throw new MpError('E_READ_ONLY', readOnlyMessage(keyword));
+  // before binding: binding read_csv already opens the file (its sniffer), and a glob is expanded
+  const tree = await parseTree(conn, sql);
+  if (tree !== undefined) refuseFileAccess(tree);
   const prepared = await prepareOne(conn, sql);
   if (prepared.statementType !== StatementType.SELECT) {
     throw new MpError('E_READ_ONLY', readOnlyMessage(NAMES[prepared.statementType] ?? keyword ?? 'this'));
   }
+  if (tree === undefined) throw new MpError('E_READ_ONLY', 'refused: this form of statement cannot be checked; write it as a SELECT');
   return prepared;
+}
+
+/**
+ * Table functions a query may call: none of them reads a file. User SQL reads the lake through its views (bars,
+ * bars_all), never by naming files: DuckDB lets a locked instance read its own spill folder (it adds temp_directory to
+ * the allowed directories), so a file-reading function (read_text, read_blob, glob, read_csv, read_parquet, ...) or a
+ * file named as a table (`FROM 'x.csv'`) could read what other queries spilled.
+ */
+const TABLE_FUNCTIONS = /^(range|generate_series|unnest|duckdb_[a-z_]+|pragma_table_info)$/;
+/** a table name that DuckDB could resolve as a file (a replacement scan) */
+const FILE_LIKE = /[/\\.:]/;
+
+/** DuckDB's own parse tree of a SELECT (json_serialize_sql); undefined for what it cannot serialize (other statements). */
+async function parseTree(conn: DuckDBConnection, sql: string): Promise<unknown> {
+  const p = await conn.prepare('SELECT json_serialize_sql($1::VARCHAR)');
+  p.bindVarchar(1, sql);
+  const tree: unknown = JSON.parse(String((await p.runAndReadAll()).getRows()[0]?.[0] ?? '{"error":true}'));
+  return (tree as { error?: unknown }).error === false ? tree : undefined;
+}
+
+/** Refuses a SELECT that calls a table function not in TABLE_FUNCTIONS or names a file as a table. */
+function refuseFileAccess(tree: unknown): void {
+  const refused: string[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, unknown>;
+    if (o.type === 'TABLE_FUNCTION') {
+      const name = String((o.function as Record<string, unknown> | undefined)?.function_name ?? '').toLowerCase();
+      if (!TABLE_FUNCTIONS.test(name)) refused.push(`${name}()`);
+    }
+    if ((o.type === 'BASE_TABLE' || o.type === 'SHOW_REF') && typeof o.table_name === 'string' && FILE_LIKE.test(o.table_name)) refused.push(`'${o.table_name}'`);
+    Object.values(o).forEach(walk);
+  };
+  walk(tree);
+  if (refused.length) {
+    throw new MpError('E_READ_ONLY', `refused: queries read the lake through its views (bars, bars_all), not files; ${refused.slice(0, 3).join(', ')} is not allowed`);
+  }
 }
 
 async function prepareOne(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {

@@ -1,11 +1,11 @@
 import type { DomainHandlers } from '../contract/dispatcher';
-import type { QueryService } from './service';
+import type { QueryClient } from './client';
 import type { Workbench } from './workbench';
 
 /** The query domain (the Query page); `wb` opens the workbench (metadata DB, query DuckDB) on first use. */
-export function queryHandlers(wb: () => Promise<Workbench>, service: () => Promise<QueryService>): DomainHandlers<'query'> {
+export function queryHandlers(wb: () => Promise<Workbench>, service: () => Promise<QueryClient>): DomainHandlers<'query'> {
   return {
-    'query.open': async ({ sql, queryId, limit }) => (await wb()).open(sql, queryId, limit),
+    'query.open': async ({ sql, queryId, limit, timeoutSeconds }) => (await wb()).open(sql, queryId, limit, timeoutSeconds * 1000),
     'query.page': async ({ queryId, offset, limit, sort }) => (await wb()).results.page(queryId, offset, limit, sort),
     'query.sort': async ({ queryId, sort, limit }) => {
       const w = await wb();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { run as runCli } from '../hosts/cli/main';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
-import { QueryService } from './service';
+import { DuckQueryService } from './service';
 import { splitExplain } from './guard';
 import { evaluateRule } from '../universe/rule';
 
@@ -18,7 +18,7 @@ const tmp: TmpDir = makeTmpDir('mp-readonly-');
 const data = path.join(tmp.dir, 'data');
 const lake = path.join(data, 'lake');
 const bars = path.join(lake, 'bars');
-let svc: QueryService;
+let svc: DuckQueryService;
 let before: Map<string, string>;
 let counts: unknown;
 const COUNTS = 'SELECT timeframe, symbol, count(*) AS n FROM bars GROUP BY ALL ORDER BY ALL';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   out.resume();
   const code = await runCli(['node', 'marketpipe', '--data-dir', data, 'ingest', '--provider', 'fake', '--symbols', 'AAA,BBB', '--start', '2024-01-02', '--end', '2024-01-03'], { stdout: out, stderr: out, env: {} });
   expect(code).toBe(0);
-  svc = await QueryService.open(lake, bars, undefined, { exportDir: path.join(data, 'tmp', 'exports') });
+  svc = await DuckQueryService.open(lake, bars, undefined, { exportDir: path.join(data, 'tmp', 'exports') });
   before = snapshot(tmp.dir);
   counts = (await run(COUNTS)).rows;
 });

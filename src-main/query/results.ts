@@ -5,7 +5,7 @@ import { sqlString } from '../lake/layout';
 import { MpError } from '../shared/errors';
 import { toCell } from './cells';
 import { oneLine, vetReadOnly } from './guard';
-import { RESULTS_SCHEMA, type QueryGeneration, type QueryService } from './service';
+import { RESULTS_SCHEMA, type DuckQueryService, type QueryGeneration } from './service';
 
 /**
  * Open results of the workbench, kept engine-side so the UI can page through a million rows without ever holding
@@ -59,19 +59,25 @@ export class ResultStore {
   private tick = 0;
 
   constructor(
-    private readonly svc: QueryService,
+    private readonly svc: DuckQueryService,
     private readonly maxResults = 4,
   ) {}
 
-  /** Runs one read-only statement and keeps its result under queryId (replacing an older result of that id). */
-  async open(sql: string, queryId: string): Promise<OpenedResult> {
+  /**
+   * Runs one read-only statement and keeps its result under queryId (replacing an older result of that id); `signal`
+   * cancels it.
+   */
+  async open(sql: string, queryId: string, signal?: AbortSignal): Promise<OpenedResult> {
     if (this.running.has(queryId)) throw new MpError('E_CONFLICT', `query ${queryId} is already running`);
     const t0 = performance.now();
     const lease = await this.svc.lease();
     const conn = lease.conn;
     const run: { conn: DuckDBConnection; cancelled: boolean; retry?: NodeJS.Timeout } = { conn, cancelled: false };
     this.running.set(queryId, run);
+    const onAbort = () => this.cancel(queryId);
+    signal?.addEventListener('abort', onAbort);
     try {
+      if (signal?.aborted) onAbort();
       // The guard vets the user's text as exactly one read; only then is that same text wrapped in our CREATE.
       const vetted = await vetReadOnly(conn, sql);
       if (run.cancelled) throw new MpError('E_CANCELLED', 'query cancelled');
@@ -101,6 +107,7 @@ export class ResultStore {
       if (e instanceof MpError) throw e;
       throw new MpError('E_QUERY', oneLine(e));
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       this.running.delete(queryId);
       clearInterval(run.retry);
       lease.release();

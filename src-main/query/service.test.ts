@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryService } from './service';
+import { DuckQueryService } from './service';
 import { firstKeyword } from './guard';
 
 let dir: string;
-let svc: QueryService;
+let svc: DuckQueryService;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-query-'));
   fs.mkdirSync(path.join(dir, 'lake', 'bars'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'secret.csv'), 'a\n1\n');
-  svc = await QueryService.open(path.join(dir, 'lake'), path.join(dir, 'lake', 'bars'));
+  svc = await DuckQueryService.open(path.join(dir, 'lake'), path.join(dir, 'lake', 'bars'));
 });
 afterAll(() => {
   svc.close();

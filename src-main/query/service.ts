@@ -5,7 +5,7 @@ import type { Cell, QueryArg, QueryResult } from '../contract/schemas';
 import { MpError } from '../shared/errors';
 import { pidAlive } from '../shared/process';
 import { HIVE_TYPES, listBarFiles, sqlString, type SourceKey } from '../lake/layout';
-import { keyOfPath, type LakeCatalog } from '../lake/catalog';
+import { keyOfPath } from '../lake/catalog';
 import { DEFAULT_PRECEDENCE, preferredSources } from './sources';
 import { oneLine, prepareReadOnly } from './guard';
 import { toCell } from './cells';
@@ -137,18 +137,20 @@ export interface QueryServiceOptions {
   exportDir?: string;
   /**
    * where DuckDB spills (this process's subfolder, swept when the service opens) instead of `.tmp` under the working
-   * directory. DuckDB lets queries read its own temp folder; the guard keeps them from writing there.
+   * directory. DuckDB lets queries read its own temp folder; the guard (guard.ts) admits no file-reading function and
+   * no file named as a table, so user SQL can neither read nor write there.
    */
   spillDir?: string;
-  /** DuckDB's max_temp_directory_size (default 4GB) */
+  /** DuckDB's max_temp_directory_size (default 4GB); a query that would spill more fails with DuckDB's own error */
   maxSpill?: string;
   /** DuckDB's memory_limit (default 2GB) */
   memoryLimit?: string;
   /**
-   * The lake's catalog: the views read its files only (a stray or foreign file in the tree is never read), all of one
-   * schema. Without it the views read every data file of the tree.
+   * The lake files the views read, asked before every query (a new generation is built when they changed): the
+   * catalog's (a stray or foreign file in the tree is never read), all of one schema. Without it the views read every
+   * data file of the tree.
    */
-  catalog?: LakeCatalog;
+  files?: () => FileSet;
 }
 
 export interface QueryLease {
@@ -193,11 +195,23 @@ async function createViews(admin: DuckDBConnection, files: string[], barsRoot: s
   }
 }
 
+/** What runs a read-only statement for others (universe rules): the engine's QueryClient, or a DuckQueryService. */
+export interface QueryService {
+  run(arg: QueryArg): Promise<QueryResult>;
+}
+
+/** The lake files a generation reads; `oneSchema`: they are the catalog's, all of one schema. */
+export interface FileSet {
+  files: string[];
+  oneSchema: boolean;
+}
+
 /**
- * Read-only SQL over the lake. Each query gets its own connection (so a running query can be interrupted without
- * touching the others) on the generation that matches the lake's files at that moment.
+ * Read-only SQL over the lake, in this process's DuckDB. The engine runs it in its query process (host.ts), never in
+ * its own. Each query gets its own connection (so a running query can be interrupted without touching the others) on
+ * the generation that matches the lake's files at that moment.
  */
-export class QueryService {
+export class DuckQueryService implements QueryService {
   private current: QueryGeneration | undefined;
   private building: Promise<QueryGeneration> | undefined;
 
@@ -211,27 +225,22 @@ export class QueryService {
    * `exportDir`: the one folder besides the lake files the engine's own COPY statements may write to (workbench
    * exports, moved to their final place afterwards). User SQL can never COPY: the guard refuses it.
    */
-  static async open(_lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE, opts: QueryServiceOptions = {}): Promise<QueryService> {
-    const svc = new QueryService(barsRoot, precedence, opts.spillDir ? { ...opts, spillDir: prepareSpillDir(opts.spillDir) } : opts);
+  static async open(_lakeRoot: string, barsRoot: string, precedence: string[] = DEFAULT_PRECEDENCE, opts: QueryServiceOptions = {}): Promise<DuckQueryService> {
+    const svc = new DuckQueryService(barsRoot, precedence, opts.spillDir ? { ...opts, spillDir: prepareSpillDir(opts.spillDir) } : opts);
     await svc.generation();
     return svc;
   }
 
   /** The generation for the lake's files as they are now, built when they changed. */
   private async generation(): Promise<QueryGeneration> {
-    const catalog = this.opts.catalog;
-    // Damaged files stay in the views, last: DuckDB binds a view by its first file and opens the others only when a
-    // query's partition filters keep them, so queries about other partitions answer and a query that needs a damaged
-    // file fails naming it (never a silently partial answer).
-    const entries = catalog?.entries();
-    const files = entries ? [...entries.filter((e) => e.status === 'ok'), ...entries.filter((e) => e.status !== 'ok')].map((e) => e.file) : listBarFiles(this.barsRoot);
+    const { files, oneSchema } = this.opts.files?.() ?? { files: listBarFiles(this.barsRoot), oneSchema: false };
     const signature = files.join('\n');
     if (this.current?.signature === signature) return this.current;
     if (this.building) {
       const g = await this.building;
       if (g.signature === signature) return g;
     }
-    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature, catalog !== undefined);
+    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature, oneSchema);
     try {
       const g = await this.building;
       this.current?.retire();
@@ -255,26 +264,40 @@ export class QueryService {
     return lease;
   }
 
-  private async withStatement<T>(sql: string, timeoutMs: number | undefined, fn: (p: DuckDBPreparedStatement) => Promise<T>, files?: string[]): Promise<T> {
+  /**
+   * Runs fn on a vetted statement. `signal` interrupts it (the engine's cancel); an interrupt sent while the statement
+   * is still being handed to DuckDB's thread would be lost, so it is repeated until the statement ends.
+   */
+  private async withStatement<T>(sql: string, timeoutMs: number | undefined, fn: (p: DuckDBPreparedStatement) => Promise<T>, signal?: AbortSignal, files?: string[]): Promise<T> {
     const lease = files ? await this.filesLease(files) : await this.lease();
     const conn = lease.conn;
     let timedOut = false;
-    const timer = timeoutMs ? setTimeout(() => ((timedOut = true), conn.interrupt()), timeoutMs) : undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const stop = () => {
+      conn.interrupt();
+      retry ??= setInterval(() => conn.interrupt(), 25);
+    };
+    const timer = timeoutMs ? setTimeout(() => ((timedOut = true), stop()), timeoutMs) : undefined;
+    signal?.addEventListener('abort', stop);
     try {
+      if (signal?.aborted) throw new MpError('E_CANCELLED', 'query cancelled');
       const prepared = await prepareReadOnly(conn, sql);
       return await fn(prepared);
     } catch (e) {
-      if (timedOut) throw new MpError('E_TIMEOUT', `query cancelled after ${timeoutMs} ms (--timeout)`);
+      if (timedOut) throw new MpError('E_TIMEOUT', `query cancelled after ${timeoutMs} ms (its timeout)`);
+      if (signal?.aborted) throw new MpError('E_CANCELLED', 'query cancelled');
       if (e instanceof MpError) throw e;
-      throw this.damagedFileError(e) ?? new MpError('E_QUERY', oneLine(e));
+      throw new MpError('E_QUERY', oneLine(e));
     } finally {
       if (timer) clearTimeout(timer);
+      clearInterval(retry);
+      signal?.removeEventListener('abort', stop);
       lease.release();
     }
   }
 
   /** For the UI: the first maxRows rows and whether there were more. */
-  async run(arg: QueryArg): Promise<QueryResult> {
+  async run(arg: QueryArg, signal?: AbortSignal): Promise<QueryResult> {
     const t0 = performance.now();
     return this.withStatement(arg.sql, arg.timeoutMs, async (prepared) => {
       const reader = await prepared.streamAndReadUntil(arg.maxRows + 1);
@@ -290,11 +313,11 @@ export class QueryService {
         truncated,
         elapsedMs: Math.round((performance.now() - t0) * 10) / 10,
       };
-    });
+    }, signal);
   }
 
-  /** For the CLI and exports: every row, chunk by chunk, without holding the result in memory; `files`: a snapshot's. */
-  async stream(sql: string, timeoutMs: number | undefined, sink: StreamSink, files?: string[]): Promise<{ rowCount: number; elapsedMs: number }> {
+  /** For the CLI and exports: every row, chunk by chunk, without holding the result in memory; `files`: a snapshot's (`--as-of`). */
+  async stream(sql: string, timeoutMs: number | undefined, sink: StreamSink, signal?: AbortSignal, files?: string[]): Promise<{ rowCount: number; elapsedMs: number }> {
     const t0 = performance.now();
     return this.withStatement(sql, timeoutMs, async (prepared) => {
       const result = await prepared.stream();
@@ -309,20 +332,7 @@ export class QueryService {
         await sink.rows(rows);
       }
       return { rowCount, elapsedMs: Math.round((performance.now() - t0) * 10) / 10 };
-    }, files);
-  }
-
-  /**
-   * A query that failed reading a lake file: one line naming the file and the repair command. The file is marked bad
-   * in the catalog (aggregation, validation and the chart leave it out; `lake verify` names it).
-   */
-  private damagedFileError(e: unknown): MpError | undefined {
-    const text = e instanceof Error ? e.message : String(e);
-    const file = this.opts.catalog?.entries().find((f) => text.includes(f.file));
-    if (!file) return undefined;
-    this.opts.catalog!.markBad(file.file, `unreadable: ${oneLine(e)}`);
-    const rel = path.relative(path.dirname(path.dirname(this.barsRoot)), file.file);
-    return new MpError('E_IO', `lake file ${rel} is damaged (${oneLine(e).slice(0, 160)}); run \`marketpipe lake repair\``);
+    }, signal, files);
   }
 
   close(): void {

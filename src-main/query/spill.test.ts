@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
-import { QueryService } from './service';
+import { DuckQueryService } from './service';
 
 // Where the query engine spills: a folder of the data dir (never the process's working directory), swept when the
 // service opens (a crash leaves spill files behind), capped, and out of reach of user SQL.
 
 let tmp: TmpDir | undefined;
-let svc: QueryService | undefined;
+let svc: DuckQueryService | undefined;
 afterEach(() => {
   svc?.close();
   tmp?.cleanup();
@@ -24,7 +24,7 @@ describe('query spill folder', () => {
     fs.mkdirSync(path.join(root, '4194305'), { recursive: true });
     fs.writeFileSync(path.join(root, '4194305', 'duckdb_temp_storage-0.tmp'), 'x'.repeat(1000));
     fs.writeFileSync(path.join(root, 'stray.tmp'), 'x');
-    svc = await QueryService.open(path.join(tmp.dir, 'lake'), bars, undefined, { spillDir: root, memoryLimit: '64MB', maxSpill: '2GB' });
+    svc = await DuckQueryService.open(path.join(tmp.dir, 'lake'), bars, undefined, { spillDir: root, memoryLimit: '64MB', maxSpill: '2GB' });
     expect(fs.readdirSync(root)).toEqual([String(process.pid)]);
     const spillDir = path.join(root, String(process.pid));
     const setting = await svc.run({ sql: `SELECT current_setting('temp_directory') AS d, current_setting('max_temp_directory_size') AS m`, maxRows: 1 });

@@ -5,8 +5,7 @@ import type Database from 'better-sqlite3';
 import type { ExportFormat, QueryExportResult, QueryOpenResult, SchemaView } from '../contract/query';
 import { MpError, toErrorValue } from '../shared/errors';
 import { pidAlive } from '../shared/process';
-import { ResultStore } from './results';
-import type { QueryService } from './service';
+import type { QueryClient, RemoteResults } from './client';
 import { WorkbenchStore } from './workbenchStore';
 
 /** The desktop host's save dialog: resolves with the absolute path the user chose, or null when they cancelled. */
@@ -25,7 +24,6 @@ const EXT: Record<ExportFormat, string> = { csv: '.csv', parquet: '.parquet' };
 const CONTENT_TYPE: Record<ExportFormat, string> = { csv: 'text/csv; charset=utf-8', parquet: 'application/vnd.apache.parquet' };
 /** An export nobody downloads is deleted after this long. */
 const DOWNLOAD_TTL_MS = 10 * 60_000;
-export const VIEWS = ['bars', 'bars_all'] as const;
 
 /**
  * The query workbench: open results (paged, sorted, cancelled, exported), history and saved queries. Exports are
@@ -33,29 +31,31 @@ export const VIEWS = ['bars', 'bars_all'] as const;
  * the lake the query DuckDB may write to), then moved to the place the user chose or handed out once as a download.
  */
 export class Workbench {
-  readonly results: ResultStore;
+  readonly results: RemoteResults;
   readonly store: WorkbenchStore;
   private readonly downloads = new Map<string, { download: Download; timer: NodeJS.Timeout }>();
   private readonly dir: string;
 
   constructor(
-    private readonly svc: QueryService,
+    private readonly svc: QueryClient,
     db: Database.Database,
     exportRoot: string,
     private readonly chooseExportPath?: ExportPathChooser,
-    maxResults = 4,
   ) {
-    this.results = new ResultStore(svc, maxResults);
+    this.results = svc.results;
     this.store = new WorkbenchStore(db);
     sweepDeadExportDirs(exportRoot);
     this.dir = path.join(exportRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
   }
 
-  /** Runs the statement, records it in the history (failures too), answers with the first page. */
-  async open(sql: string, queryId: string | undefined, limit: number): Promise<QueryOpenResult> {
+  /**
+   * Runs the statement, records it in the history (failures too), answers with the first page. `timeoutMs`: stopped
+   * after that long (0: never).
+   */
+  async open(sql: string, queryId: string | undefined, limit: number, timeoutMs = 0): Promise<QueryOpenResult> {
     const id = queryId ?? randomUUID();
     try {
-      const opened = await this.results.open(sql, id);
+      const opened = await this.results.open(sql, id, timeoutMs);
       this.store.record({ sql, rowCount: opened.rowCount, elapsedMs: opened.elapsedMs, errorCode: null });
       const first = await this.results.page(id, 0, limit);
       return { ...opened, first };
@@ -65,23 +65,12 @@ export class Workbench {
     }
   }
 
-  async schema(): Promise<SchemaView[]> {
-    const lease = await this.svc.lease();
-    const conn = lease.conn;
-    try {
-      const out: SchemaView[] = [];
-      for (const v of VIEWS) {
-        const r = await conn.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE ${v})`);
-        out.push({ name: v, columns: r.getRows().map((row) => ({ name: String(row[0]), type: String(row[1]) })) });
-      }
-      return out;
-    } finally {
-      lease.release();
-    }
+  schema(): Promise<SchemaView[]> {
+    return this.svc.schema();
   }
 
   async export(queryId: string, format: ExportFormat): Promise<QueryExportResult> {
-    if (!this.results.isOpen(queryId)) throw new MpError('E_NOT_FOUND', `no open result ${queryId}: run the query again`);
+    if (!(await this.results.isOpen(queryId))) throw new MpError('E_NOT_FOUND', `no open result ${queryId}: run the query again`);
     const filename = `query-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}${EXT[format]}`;
     let dest: string | null = null;
     if (this.chooseExportPath) {
@@ -122,7 +111,6 @@ export class Workbench {
 
   async close(): Promise<void> {
     for (const id of [...this.downloads.keys()]) this.takeDownload(id)?.release();
-    await this.results.closeAll().catch(() => undefined);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -49,6 +49,8 @@ const VARS = {
   MP_COMPACT_THRESHOLD: intFrom('MP_COMPACT_THRESHOLD', 1, 10_000),
   /** days superseded lake files are kept for `query --as-of` before `lake vacuum` removes them (default 7) */
   MP_RETAIN_DAYS: intFrom('MP_RETAIN_DAYS', 0, 36_500),
+  /** the query process's memory ceiling in MB (default 2048): a query past it is stopped with E_QUERY_MEMORY */
+  MP_QUERY_MEMORY_MB: intFrom('MP_QUERY_MEMORY_MB', 128, 1_048_576),
   ALPACA_KEY: text,
   ALPACA_SECRET: text,
   ALPACA_DATA_URL: text,

@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'E_QUERY',
   'E_READ_ONLY',
   'E_TIMEOUT',
+  /** a query stopped because the query engine's memory passed its ceiling (MP_QUERY_MEMORY_MB) */
+  'E_QUERY_MEMORY',
   'E_CANCELLED',
   'E_INTERRUPTED',
   'E_DB',

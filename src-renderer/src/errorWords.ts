@@ -10,6 +10,7 @@ const WORDS: Record<ErrorCode, string> = {
   E_QUERY: 'The query could not run',
   E_READ_ONLY: 'Only reading statements can run here',
   E_TIMEOUT: 'Took too long and was stopped',
+  E_QUERY_MEMORY: 'The query needed more memory than allowed and was stopped',
   E_CANCELLED: 'Cancelled',
   E_INTERRUPTED: 'Interrupted when the engine stopped',
   E_DB: 'The app database failed',

@@ -62,7 +62,7 @@ describe('bad input: exit 2, one line on stderr, nothing created', () => {
     { name: 'non-numeric --batch-size', args: withIngest({}, ['--batch-size', '10k']), mentions: /--batch-size/ },
     { name: 'missing required option', args: ['ingest', '--provider', 'fake'], mentions: /--symbols/ },
     { name: '--timeout abc', args: ['query', 'SELECT 1', '--timeout', 'abc'], mentions: /--timeout/ },
-    { name: '--timeout 0', args: ['query', 'SELECT 1', '--timeout', '0'], mentions: /--timeout/ },
+    { name: '--timeout -1', args: ['query', 'SELECT 1', '--timeout', '-1'], mentions: /--timeout/ },
     { name: 'bad --format', args: ['query', 'SELECT 1', '--format', 'xml'], mentions: /xml/ },
     { name: 'unknown option', args: [...INGEST, '--bogus'], mentions: /--bogus/ },
     { name: 'unknown option close to a known one', args: [...INGEST, '--jsonn'], mentions: /--jsonn/ },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell, utilityProcess } from 'electron';
+import { utilityLauncher } from './queryProcess';
 import { version as duckdbVersion } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
 import pkg from '../../../package.json';
@@ -91,6 +92,8 @@ async function main() {
     // every export (validation reports, workbench results): one save dialog, modal to our window
     saveFile: reportSaver(saveDialog),
     chooseExportPath: exportChooser(saveDialog),
+    // user SQL runs in a utility process the engine can end (the RunAsNode fuse rules out forking Electron as Node)
+    queryLauncher: utilityLauncher(utilityProcess),
   });
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;

@@ -30,12 +30,13 @@ import {
   sortBy,
   useQuery,
 } from '../state/query';
+import { timeoutLabel } from '../state/queryTimeout';
 import '../components/query/query.css';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
-/** "Running… 3.4 s": ticks while the query runs. */
-function Elapsed({ since }: { since: number }) {
+/** "Running… 3.4 s (limit 300 s)": ticks while the query runs, beside the timeout it runs under. */
+function Elapsed({ since, timeoutS }: { since: number; timeoutS: number | null }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 100);
@@ -44,6 +45,12 @@ function Elapsed({ since }: { since: number }) {
   return (
     <>
       Running… <span data-testid="elapsed">{formatElapsed(Math.max(0, now - since))}</span>
+      {timeoutS !== null && (
+        <span className="muted" data-testid="query-timeout" title="Query timeout: change it on the Settings page">
+          {' '}
+          ({timeoutLabel(timeoutS)})
+        </span>
+      )}
     </>
   );
 }
@@ -64,7 +71,7 @@ function QueryErrorText({ message, sql }: { message: string; sql: string }) {
 
 export function QueryPage() {
   const client = useClient();
-  const { sql, running, sorting, result, error, version, notice, exporting, history, saved, schema, startedAt, cancelled, errorRange, ranSql, chart, activeTab, resultTab } = useQuery();
+  const { sql, running, sorting, result, error, version, notice, exporting, history, saved, schema, startedAt, runningTimeoutS, cancelled, errorRange, ranSql, chart, activeTab, resultTab } = useQuery();
   const timeZone = useTimeZone();
   const [showChart, setShowChart] = useState(false);
   const [viewing, setViewing] = useState<{ row: number; col: number } | null>(null);
@@ -140,7 +147,7 @@ export function QueryPage() {
             </button>
             <p role="status" className="query-meta" aria-busy={running || sorting}>
               {running && startedAt !== null ? (
-                <Elapsed since={startedAt} />
+                <Elapsed since={startedAt} timeoutS={runningTimeoutS} />
               ) : sorting ? (
                 'Sorting…'
               ) : shownCancelled ? (

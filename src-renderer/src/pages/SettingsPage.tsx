@@ -1,4 +1,7 @@
+import { useState } from 'react';
+import { DEFAULT_QUERY_TIMEOUT_S } from '../../../src-main/contract/query';
 import { useClient } from '../clientContext';
+import { MAX_QUERY_TIMEOUT_S, parseTimeoutSeconds, setQueryTimeout, useQueryTimeout } from '../state/queryTimeout';
 import { CredentialsPanel } from '../components/CredentialsPanel';
 import { useSession } from '../state/session';
 import { setTheme, setTimeZone, THEME_SETTINGS, useDisplay, type ThemeSetting } from '../state/display';
@@ -54,6 +57,38 @@ function DisplayPanel() {
   );
 }
 
+/** The Query page's timeout: sent with every run; the engine stops a query past it (0: never). */
+function QueryPanel() {
+  const seconds = useQueryTimeout((s) => s.seconds);
+  const [text, setText] = useState(String(seconds));
+  const valid = parseTimeoutSeconds(text) !== undefined;
+  return (
+    <section className="panel" aria-labelledby="query-settings-title">
+      <h2 id="query-settings-title">Query</h2>
+      <div className="field">
+        <label htmlFor="settings-query-timeout">Query timeout (seconds)</label>
+        <input
+          id="settings-query-timeout"
+          type="number"
+          min={0}
+          max={MAX_QUERY_TIMEOUT_S}
+          step={1}
+          value={text}
+          aria-invalid={!valid}
+          aria-describedby="settings-query-timeout-hint"
+          onChange={(e) => {
+            setText(e.target.value);
+            setQueryTimeout(e.target.value);
+          }}
+        />
+      </div>
+      <p className="hint" id="settings-query-timeout-hint">
+        {valid ? `A query on the Query page is stopped after ${seconds} s; 0 means no limit. Default ${DEFAULT_QUERY_TIMEOUT_S} s.` : `Give a whole number of seconds from 0 to ${MAX_QUERY_TIMEOUT_S}; the timeout stays ${seconds} s.`}
+      </p>
+    </section>
+  );
+}
+
 export function SettingsPage() {
   const client = useClient();
   const info = useSession((s) => s.info);
@@ -61,6 +96,7 @@ export function SettingsPage() {
   return (
     <div className="page page-settings">
       <DisplayPanel />
+      <QueryPanel />
       <section className="panel" aria-labelledby="about-title">
         <h2 id="about-title">About this engine</h2>
         <dl className="kv">

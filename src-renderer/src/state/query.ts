@@ -6,6 +6,7 @@ import type { Client } from '../client';
 import { copyText } from '../clipboard';
 import { PAGE_SIZE, PageCache } from './pageCache';
 import { layoutQueryError } from './queryError';
+import { useQueryTimeout } from './queryTimeout';
 
 const DEFAULT_SQL =
   "SELECT symbol, count(*) AS bars, min(ts) AS first, max(ts) AS last FROM bars WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol";
@@ -95,6 +96,8 @@ interface QueryState {
   runningId: string | null;
   /** Date.now() when the running query started (for the elapsed timer) */
   startedAt: number | null;
+  /** the running query's timeout in seconds, as sent (0: none), shown beside the elapsed timer */
+  runningTimeoutS: number | null;
   cancelRequested: boolean;
   cancelled: Cancelled | null;
   /** where the last error points in the editor (character offsets in the tab's SQL) */
@@ -177,6 +180,7 @@ export const useQuery = create<QueryState>()(() => ({
   running: false,
   runningId: null,
   startedAt: null,
+  runningTimeoutS: null,
   cancelRequested: false,
   cancelled: null,
   errorRange: null,
@@ -296,8 +300,9 @@ export async function runQuery(client: Client, selection?: { text: string; from:
   const queryId = newQueryId();
   const startedAt = Date.now();
   clearResult(client);
-  useQuery.setState({ running: true, runningId: queryId, startedAt, cancelRequested: false, cancelled: null, error: null, errorRange: null, notice: null, resultTab: s.activeTab, ranSql: sql });
-  const r = await client.request('query.open', { sql, queryId, limit: PAGE_SIZE });
+  const timeoutSeconds = useQueryTimeout.getState().seconds;
+  useQuery.setState({ running: true, runningId: queryId, startedAt, runningTimeoutS: timeoutSeconds, cancelRequested: false, cancelled: null, error: null, errorRange: null, notice: null, resultTab: s.activeTab, ranSql: sql });
+  const r = await client.request('query.open', { sql, queryId, limit: PAGE_SIZE, timeoutSeconds });
   const cancelRequested = useQuery.getState().cancelRequested;
   if (r.ok) {
     const cache = makeCache(client, queryId, r.value.rowCount, null);
