@@ -13,7 +13,7 @@ import type { Redactor } from '../shared/redact';
 import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
 import { crashPoint } from '../pipeline/crashpoint';
-import { rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
+import { groupTasks, rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
   fetchMs: number;
@@ -199,6 +199,11 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       return;
     }
     fetchedDays += t.days.length - seen;
+    await writeUnit(t, buf);
+  };
+
+  /** A unit fetched in full: its file (when it has bars), then its checkpoint. */
+  const writeUnit = async (t: IngestTask, buf: BatchBuffer) => {
     let file: string | null = null;
     let written = 0;
     if (buf.length > 0) {
@@ -209,6 +214,55 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       written = res.written;
     }
     finishUnit(t, file, written, rowsBySession(t, buf.view(), Date.now()));
+  };
+
+  /**
+   * Units of one range fetched together (fetchGroup): each symbol's unit is written and checkpointed as soon as the
+   * provider says its last page arrived, so memory holds the symbols in progress only and a failure or cancel leaves
+   * exactly the unfinished ones pending.
+   */
+  const runGroup = async (group: IngestTask[]) => {
+    const fetchGroup = o.provider.fetchGroup!.bind(o.provider);
+    const bySymbol = new Map(group.map((t) => [t.symbol, t]));
+    const bufs = new Map<string, BatchBuffer>();
+    const first = group[0]!;
+    const { req, ctx } = unitRequest(first);
+    const events = fetchGroup({ symbols: group.map((t) => t.symbol), timeframe: req.timeframe, start: req.start, end: req.end, feed: req.feed, adjustment: req.adjustment, pageSize: req.pageSize }, ctx);
+    // the fetch stage is timed between writes (a symbol's write happens while its group is still being fetched)
+    let endFetch = o.metrics.startStage('fetch');
+    try {
+      for await (const ev of events) {
+        if (signal.aborted) break;
+        const t = bySymbol.get(ev.symbol);
+        if (!t) throw new MpError('E_PROVIDER', `${job.provider}: the answer holds bars of ${ev.symbol}, which was not asked for`);
+        if (ev.done) {
+          fetchedDays += t.days.length;
+          bySymbol.delete(ev.symbol);
+          active.delete(t.symbol);
+          fetchSeconds += endFetch();
+          await writeUnit(t, bufs.get(t.symbol) ?? new BatchBuffer(t.symbol, 0));
+          endFetch = o.metrics.startStage('fetch');
+          bufs.delete(t.symbol);
+          continue;
+        }
+        let buf = bufs.get(ev.symbol);
+        if (!buf) {
+          buf = new BatchBuffer(t.symbol, Math.min(t.days.length * 390, 1 << 16));
+          bufs.set(ev.symbol, buf);
+          active.set(t.symbol, 1);
+        }
+        buf.append(ev.batch);
+        crashPoint('fetch.page');
+        rowsFetched += ev.batch.length;
+        report(`fetching ${t.symbol} ${t.year}`);
+      }
+    } finally {
+      fetchSeconds += endFetch();
+      for (const s of bufs.keys()) active.delete(s);
+    }
+    if (!signal.aborted && bySymbol.size > 0) {
+      throw new MpError('E_PROVIDER', `${job.provider}: the group fetch ended without all bars of ${[...bySymbol.keys()].slice(0, 5).join(', ')}`);
+    }
   };
 
   /** After a unit's write (or a unit without bars): the data is durable (fsync + rename), so now the checkpoint. */
@@ -227,12 +281,17 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     report(`wrote ${t.symbol} ${t.year}`);
   };
 
+  // A worker takes one group at a time: one task, or tasks of one range the provider fetches together.
+  const groups = o.provider.fetchGroup && o.provider.groupSymbols
+    ? groupTasks(tasks, (t, symbols) => o.provider.groupSymbols!({ timeframe: o.timeframe, start: t.start, end: t.end, days: t.days.length, pageSize: o.pageSize }, symbols, o.env))
+    : groupTasks(tasks);
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length && !signal.aborted) {
-      const t = tasks[next++]!;
+    while (next < groups.length && !signal.aborted) {
+      const g = groups[next++]!;
       try {
-        await runTask(t);
+        if (g.length === 1) await runTask(g[0]!);
+        else await runGroup(g);
       } catch (e) {
         if (!signal.aborted) {
           firstError = e;
@@ -241,7 +300,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, tasks.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, groups.length)) }, worker));
 
   let finished: Job;
   if (firstError) {
