@@ -128,14 +128,18 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   const signal = AbortSignal.any([o.signal, failure.signal]);
   let firstError: unknown;
 
+  const activate = (symbol: string) => active.set(symbol, (active.get(symbol) ?? 0) + 1);
+  const deactivate = (symbol: string) => {
+    const n = (active.get(symbol) ?? 1) - 1;
+    if (n > 0) active.set(symbol, n);
+    else active.delete(symbol);
+  };
   const runTask = async (t: IngestTask) => {
-    active.set(t.symbol, (active.get(t.symbol) ?? 0) + 1);
+    activate(t.symbol);
     try {
       await runUnit(t);
     } finally {
-      const n = (active.get(t.symbol) ?? 1) - 1;
-      if (n > 0) active.set(t.symbol, n);
-      else active.delete(t.symbol);
+      deactivate(t.symbol);
     }
   };
 
@@ -229,27 +233,29 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const { req, ctx } = unitRequest(first);
     const events = fetchGroup({ symbols: group.map((t) => t.symbol), timeframe: req.timeframe, start: req.start, end: req.end, feed: req.feed, adjustment: req.adjustment, pageSize: req.pageSize }, ctx);
     // the fetch stage is timed between writes (a symbol's write happens while its group is still being fetched)
-    let endFetch = o.metrics.startStage('fetch');
+    let endFetch: (() => number) | undefined = o.metrics.startStage('fetch');
     try {
       for await (const ev of events) {
         if (signal.aborted) break;
         const t = bySymbol.get(ev.symbol);
-        if (!t) throw new MpError('E_PROVIDER', `${job.provider}: the answer holds bars of ${ev.symbol}, which was not asked for`);
+        if (!t) throw new MpError('E_PROVIDER', `${job.provider}: the answer holds bars of ${ev.symbol.slice(0, 20)}, which was not asked for or was complete already`);
         if (ev.done) {
           fetchedDays += t.days.length;
           bySymbol.delete(ev.symbol);
-          active.delete(t.symbol);
+          const buf = bufs.get(ev.symbol);
+          bufs.delete(ev.symbol);
+          if (buf) deactivate(ev.symbol);
           fetchSeconds += endFetch();
-          await writeUnit(t, bufs.get(t.symbol) ?? new BatchBuffer(t.symbol, 0));
+          endFetch = undefined;
+          await writeUnit(t, buf ?? new BatchBuffer(t.symbol, 0));
           endFetch = o.metrics.startStage('fetch');
-          bufs.delete(t.symbol);
           continue;
         }
         let buf = bufs.get(ev.symbol);
         if (!buf) {
           buf = new BatchBuffer(t.symbol, Math.min(t.days.length * 390, 1 << 16));
           bufs.set(ev.symbol, buf);
-          active.set(t.symbol, 1);
+          activate(t.symbol);
         }
         buf.append(ev.batch);
         crashPoint('fetch.page');
@@ -257,8 +263,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         report(`fetching ${t.symbol} ${t.year}`);
       }
     } finally {
-      fetchSeconds += endFetch();
-      for (const s of bufs.keys()) active.delete(s);
+      if (endFetch) fetchSeconds += endFetch();
+      for (const s of bufs.keys()) deactivate(s);
     }
     if (!signal.aborted && bySymbol.size > 0) {
       throw new MpError('E_PROVIDER', `${job.provider}: the group fetch ended without all bars of ${[...bySymbol.keys()].slice(0, 5).join(', ')}`);
