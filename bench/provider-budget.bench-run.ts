@@ -41,6 +41,7 @@ async function update(provider: 'alpaca' | 'polygon', emu: EmulatorHandle, env: 
   try {
     const stages = stagesOf(engine);
     const t0 = performance.now();
+    const wall0 = Date.now();
     const job = await engine.startIngest({ provider, symbols: SYMBOLS, timeframe, start: DAY, end: DAY, workers: 4, pipeline: false });
     const done = await engine.waitForJob(job.id);
     const seconds = (performance.now() - t0) / 1000;
@@ -49,6 +50,7 @@ async function update(provider: 'alpaca' | 'polygon', emu: EmulatorHandle, env: 
     expect(done.rowsWritten).toBe(bars);
     const minRequests = Math.max(1, Math.ceil(bars / opts.pageSize));
     const minSeconds = (minRequests / opts.ratePerMinute) * 60;
+    const requestsSeconds = (Math.max(...emu.requests.map((r) => r.at)) - wall0) / 1000;
     const result = {
       provider,
       timeframe,
@@ -57,8 +59,11 @@ async function update(provider: 'alpaca' | 'polygon', emu: EmulatorHandle, env: 
       requests: emu.stats.received,
       minRequests,
       requestRatio: round1(emu.stats.received / minRequests),
-      seconds: round1(seconds),
+      // the budget's side: from the start to the last request's arrival (the requests' pace), then the whole job
+      requestsSeconds: round1(requestsSeconds),
       minSeconds: round1(minSeconds),
+      requestsTimeRatio: round1(requestsSeconds / minSeconds),
+      seconds: round1(seconds),
       timeRatio: round1(seconds / minSeconds),
       status429: emu.stats.rateLimited,
       // summed over workers; the writes are serialised through the lake writer

@@ -206,14 +206,18 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     await writeUnit(t, buf);
   };
 
-  /** A unit fetched in full: its file (when it has bars), then its checkpoint. */
-  const writeUnit = async (t: IngestTask, buf: BatchBuffer) => {
+  /**
+   * A unit fetched in full: its file (when it has bars), then its checkpoint. `timed` false: the caller times the
+   * write stage itself (a group queues many writes at once, and each one's wait in the writer's queue is not writing).
+   */
+  const writeUnit = async (t: IngestTask, buf: BatchBuffer, timed = true) => {
     let file: string | null = null;
     let written = 0;
     if (buf.length > 0) {
       const endWrite = o.metrics.startStage('write');
       const res = await (await o.writer()).write({ key: keyOf(t), batch: buf.view(), replaceFrom: t.from, replaceTo: t.to });
-      writeSeconds += endWrite();
+      const secs = endWrite();
+      if (timed) writeSeconds += secs;
       file = res.file;
       written = res.written;
     }
@@ -232,11 +236,17 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const first = group[0]!;
     const { req, ctx } = unitRequest(first);
     const events = fetchGroup({ symbols: group.map((t) => t.symbol), timeframe: req.timeframe, start: req.start, end: req.end, feed: req.feed, adjustment: req.adjustment, pageSize: req.pageSize }, ctx);
-    // the fetch stage is timed between writes (a symbol's write happens while its group is still being fetched)
-    let endFetch: (() => number) | undefined = o.metrics.startStage('fetch');
+    // A complete symbol's write is queued, not awaited: the group's next page is requested meanwhile, so the requests
+    // keep to the provider's pace whatever the writes cost (writes are serialised in the lake writer anyway). Memory
+    // stays bounded by the group (its groupSymbols sizes it to a few pages).
+    const writes: Array<Promise<void>> = [];
+    let writeError: unknown;
+    // the write stage of the group: from its first write queued to its last done (the writer runs them one at a time)
+    let writesFrom: number | undefined;
+    const endFetch = o.metrics.startStage('fetch');
     try {
       for await (const ev of events) {
-        if (signal.aborted) break;
+        if (signal.aborted || writeError !== undefined) break;
         const t = bySymbol.get(ev.symbol);
         if (!t) throw new MpError('E_PROVIDER', `${job.provider}: the answer holds bars of ${ev.symbol.slice(0, 20)}, which was not asked for or was complete already`);
         if (ev.done) {
@@ -245,10 +255,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
           const buf = bufs.get(ev.symbol);
           bufs.delete(ev.symbol);
           if (buf) deactivate(ev.symbol);
-          fetchSeconds += endFetch();
-          endFetch = undefined;
-          await writeUnit(t, buf ?? new BatchBuffer(t.symbol, 0));
-          endFetch = o.metrics.startStage('fetch');
+          writesFrom ??= performance.now();
+          writes.push(writeUnit(t, buf ?? new BatchBuffer(t.symbol, 0), false).catch((e: unknown) => void (writeError ??= e)));
           continue;
         }
         let buf = bufs.get(ev.symbol);
@@ -263,9 +271,13 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         report(`fetching ${t.symbol} ${t.year}`);
       }
     } finally {
-      if (endFetch) fetchSeconds += endFetch();
+      fetchSeconds += endFetch();
       for (const s of bufs.keys()) deactivate(s);
+      // every write started ends (its file in place and checkpointed, or failed) before the group reports
+      await Promise.all(writes);
+      if (writesFrom !== undefined) writeSeconds += (performance.now() - writesFrom) / 1000;
     }
+    if (writeError !== undefined) throw writeError;
     if (!signal.aborted && bySymbol.size > 0) {
       throw new MpError('E_PROVIDER', `${job.provider}: the group fetch ended without all bars of ${[...bySymbol.keys()].slice(0, 5).join(', ')}`);
     }

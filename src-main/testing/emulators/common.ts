@@ -23,6 +23,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** what the emulator answered */
   status: number;
+  /** Date.now() when the request arrived */
+  at: number;
 }
 
 /**
@@ -158,6 +160,7 @@ export async function startEmulator(core: EmulatorCore, opts: CommonOptions = {}
       url: target,
       headers,
       status: 0,
+      at: Date.now(),
     };
     requests.push(rec);
 
