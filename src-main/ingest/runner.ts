@@ -54,6 +54,8 @@ export interface RunIngestOptions {
 }
 
 const EVENT_EVERY_MS = 100;
+/** Bars of grouped units fetched but not yet written (64 bytes each: 64 MB) before a group's fetch waits for the writer. */
+const MAX_QUEUED_BARS = 1_000_000;
 const DB_EVERY_MS = 500;
 
 /** Count of days in a sorted list that are <= date (binary search). */
@@ -224,6 +226,33 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     finishUnit(t, file, written, rowsBySession(t, buf.view(), Date.now()));
   };
 
+  // Writes of grouped units run behind the fetch: queued in the lake writer (which runs them one at a time), at most
+  // MAX_QUEUED_BARS bars waiting; a failed write fails the job like any unit. The write stage is timed as the time
+  // the queue was busy, not as the sum of each write's wait in it.
+  const queued = new Set<Promise<void>>();
+  let queuedBars = 0;
+  let busySince = 0;
+  const queueWrite = (t: IngestTask, buf: BatchBuffer) => {
+    if (queued.size === 0) busySince = performance.now();
+    queuedBars += buf.length;
+    const p: Promise<void> = writeUnit(t, buf, false)
+      .catch((e: unknown) => {
+        if (!signal.aborted) {
+          firstError = e;
+          failure.abort();
+        }
+      })
+      .finally(() => {
+        queuedBars -= buf.length;
+        queued.delete(p);
+        if (queued.size === 0) writeSeconds += (performance.now() - busySince) / 1000;
+      });
+    queued.add(p);
+  };
+  const writeBacklog = async () => {
+    while (queuedBars > MAX_QUEUED_BARS && queued.size > 0) await Promise.race(queued);
+  };
+
   /**
    * Units of one range fetched together (fetchGroup): each symbol's unit is written and checkpointed as soon as the
    * provider says its last page arrived, so memory holds the symbols in progress only and a failure or cancel leaves
@@ -236,17 +265,12 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const first = group[0]!;
     const { req, ctx } = unitRequest(first);
     const events = fetchGroup({ symbols: group.map((t) => t.symbol), timeframe: req.timeframe, start: req.start, end: req.end, feed: req.feed, adjustment: req.adjustment, pageSize: req.pageSize }, ctx);
-    // A complete symbol's write is queued, not awaited: the group's next page is requested meanwhile, so the requests
-    // keep to the provider's pace whatever the writes cost (writes are serialised in the lake writer anyway). Memory
-    // stays bounded by the group (its groupSymbols sizes it to a few pages).
-    const writes: Array<Promise<void>> = [];
-    let writeError: unknown;
-    // the write stage of the group: from its first write queued to its last done (the writer runs them one at a time)
-    let writesFrom: number | undefined;
+    // A complete symbol's write is queued, not awaited: the group's next page (and the next group) is requested
+    // meanwhile, so the requests keep to the provider's pace whatever the writes cost.
     const endFetch = o.metrics.startStage('fetch');
     try {
       for await (const ev of events) {
-        if (signal.aborted || writeError !== undefined) break;
+        if (signal.aborted) break;
         const t = bySymbol.get(ev.symbol);
         if (!t) throw new MpError('E_PROVIDER', `${job.provider}: the answer holds bars of ${ev.symbol.slice(0, 20)}, which was not asked for or was complete already`);
         if (ev.done) {
@@ -255,8 +279,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
           const buf = bufs.get(ev.symbol);
           bufs.delete(ev.symbol);
           if (buf) deactivate(ev.symbol);
-          writesFrom ??= performance.now();
-          writes.push(writeUnit(t, buf ?? new BatchBuffer(t.symbol, 0), false).catch((e: unknown) => void (writeError ??= e)));
+          queueWrite(t, buf ?? new BatchBuffer(t.symbol, 0));
+          await writeBacklog();
           continue;
         }
         let buf = bufs.get(ev.symbol);
@@ -273,11 +297,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     } finally {
       fetchSeconds += endFetch();
       for (const s of bufs.keys()) deactivate(s);
-      // every write started ends (its file in place and checkpointed, or failed) before the group reports
-      await Promise.all(writes);
-      if (writesFrom !== undefined) writeSeconds += (performance.now() - writesFrom) / 1000;
     }
-    if (writeError !== undefined) throw writeError;
     if (!signal.aborted && bySymbol.size > 0) {
       throw new MpError('E_PROVIDER', `${job.provider}: the group fetch ended without all bars of ${[...bySymbol.keys()].slice(0, 5).join(', ')}`);
     }
@@ -319,6 +339,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, groups.length)) }, worker));
+  // every write started ends (its file in place and checkpointed, or failed) before the job reports
+  while (queued.size > 0) await Promise.all(queued);
 
   let finished: Job;
   if (firstError) {
