@@ -15,7 +15,8 @@ import { POLYGON_EMULATOR_KEY, start as startPolygon } from '../src-main/testing
 //    documented rate (minimum requests / rate per minute), 429s drawn;
 //  - the fake provider, 10,000 symbols x 1 session, against DuckDB writing the same rows into the same layout (one
 //    file per symbol: one COPY each; PARTITION_BY in one statement reported too).
-// Run: npx vitest run --config bench/vitest.config.mts bench/provider-budget.bench-run.ts   (10-15 minutes here)
+// Run: npx vitest run --config bench/vitest.config.mts bench/provider-budget.bench-run.ts   (the fake part dominates:
+//      10,000 units at the 38-300 ms a unit the lake writer took here is 6-50 minutes)
 //      one part: add -t alpaca | -t polygon | -t fake; MP_BENCH_FAKE_SYMBOLS=2000 for a shorter fake run.
 
 const SYMBOLS = Array.from({ length: 500 }, (_, i) => `U${String(i).padStart(3, '0')}`);
