@@ -1,4 +1,4 @@
-import { EXCHANGE_TZ, exchangeDate, tradingDays, zonedTimeToUtc } from '../../calendar';
+import { EXCHANGE_TZ, tradingDays, zonedTimeToUtc } from '../../calendar';
 import { isRealDate, type Timeframe } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
@@ -192,8 +192,7 @@ export function buildGroupedUrl(baseUrl: string, date: string): string {
 
 /**
  * Every symbol's daily bars from one grouped request per trading day. Each bar is stamped 00:00 New York, as the
- * per-ticker daily bars are (the grouped answer stamps the day's close); a bar whose instant is not on the date asked
- * for is dropped. Nothing is complete before the last date, so all symbols' `done` come at the end.
+ * per-ticker daily bars are (the grouped answer stamps the day's close). Nothing is complete before the last date, so all symbols' `done` come at the end.
  */
 async function* fetchPolygonGroup(req: FetchGroupRequest, ctx: ProviderContext): AsyncIterable<GroupEvent> {
   checkRequest(req);
@@ -210,7 +209,9 @@ async function* fetchPolygonGroup(req: FetchGroupRequest, ctx: ProviderContext):
     let kept = 0;
     for (const b of body.results ?? []) {
       const bars = wanted.get(b.T);
-      if (!bars || exchangeDate(b.t) !== date) continue;
+      // the answer is the asked date's, whatever instant of it (or, should a service stamp UTC midnight, of the day
+      // before in New York) a bar carries: it is stamped 00:00 New York of that date
+      if (!bars) continue;
       bars.push({ ts, open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v, tradeCount: b.n, vwap: b.vw });
       kept++;
     }
