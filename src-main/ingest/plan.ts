@@ -101,3 +101,32 @@ function tallyBySession(t: IngestTask, n: number, at: (k: number) => number, wei
   });
   return out;
 }
+
+/**
+ * The units a worker takes one at a time: tasks sharing one range (the usual daily update: every symbol from the same
+ * session) go in groups the provider fetches together (`split`, its groupSymbols); every other task alone. Groups keep
+ * the order in which their first task was planned.
+ */
+export function groupTasks(tasks: IngestTask[], split?: (range: IngestTask, symbols: string[]) => string[][]): IngestTask[][] {
+  if (!split) return tasks.map((t) => [t]);
+  const byRange = new Map<string, IngestTask[]>();
+  for (const t of tasks) {
+    const key = `${t.start}|${t.end}`;
+    const list = byRange.get(key);
+    if (list) list.push(t);
+    else byRange.set(key, [t]);
+  }
+  const out: IngestTask[][] = [];
+  for (const list of byRange.values()) {
+    const bySymbol = new Map(list.map((t) => [t.symbol, t]));
+    const placed = new Set<string>();
+    for (const symbols of split(list[0]!, [...bySymbol.keys()])) {
+      const group = symbols.filter((s) => bySymbol.has(s) && !placed.has(s)).map((s) => bySymbol.get(s)!);
+      group.forEach((t) => placed.add(t.symbol));
+      if (group.length > 0) out.push(group);
+    }
+    // a symbol the provider left out of every group is still fetched, alone
+    for (const t of list) if (!placed.has(t.symbol)) out.push([t]);
+  }
+  return out;
+}

@@ -15,7 +15,7 @@ import type { Redactor } from '../shared/redact';
 import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
 import { crashPoint } from '../pipeline/crashpoint';
-import { rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
+import { groupTasks, rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
   fetchMs: number;
@@ -86,6 +86,8 @@ function mergeRepeats(batch: BarBatch, repeats: PageRepeat[], found: DeliveryDup
   const sample = [...found.sample, ...fromPages].sort((a, b) => a.ts - b.ts).slice(0, DUPLICATE_DETAIL_LIMIT);
   return { count: found.count + repeats.length, sample };
 }
+/** Bars of grouped units fetched but not yet written (64 bytes each: 64 MB) before a group's fetch waits for the writer. */
+const MAX_QUEUED_BARS = 1_000_000;
 const DB_EVERY_MS = 500;
 
 /** Count of days in a sorted list that are <= date (binary search). */
@@ -162,14 +164,18 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   const signal = AbortSignal.any([o.signal, failure.signal]);
   let firstError: unknown;
 
+  const activate = (symbol: string) => active.set(symbol, (active.get(symbol) ?? 0) + 1);
+  const deactivate = (symbol: string) => {
+    const n = (active.get(symbol) ?? 1) - 1;
+    if (n > 0) active.set(symbol, n);
+    else active.delete(symbol);
+  };
   const runTask = async (t: IngestTask) => {
-    active.set(t.symbol, (active.get(t.symbol) ?? 0) + 1);
+    activate(t.symbol);
     try {
       await runUnit(t);
     } finally {
-      const n = (active.get(t.symbol) ?? 1) - 1;
-      if (n > 0) active.set(t.symbol, n);
-      else active.delete(t.symbol);
+      deactivate(t.symbol);
     }
   };
 
@@ -236,6 +242,15 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       return;
     }
     fetchedDays += t.days.length - seen;
+    await writeUnit(t, buf, repeats);
+  };
+
+  /**
+   * A unit fetched in full: its file (when it has bars), then its checkpoint. `repeats`: the copies its pages dropped.
+   * `timed` false: the caller times the write stage itself (a group queues many writes at once, and each one's wait in
+   * the writer's queue is not writing).
+   */
+  const writeUnit = async (t: IngestTask, buf: BatchBuffer, repeats: PageRepeat[], timed = true) => {
     // the repeats are taken out here, where they can still be told (the writer would keep one copy without a word)
     const { batch, duplicates } = dropRepeats(buf.view());
     const dups = mergeRepeats(batch, repeats, duplicates);
@@ -251,10 +266,88 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         tally.refused(buf.length + repeats.length);
         throw e;
       } finally {
-        writeSeconds += endWrite();
+        const secs = endWrite();
+        if (timed) writeSeconds += secs;
       }
     }
     finishUnit(t, file, written, rowsBySession(t, batch, Date.now()), dups);
+  };
+
+  // Writes of grouped units run behind the fetch: queued in the lake writer (which runs them one at a time), at most
+  // MAX_QUEUED_BARS bars waiting; a failed write fails the job like any unit. The write stage is timed as the time
+  // the queue was busy, not as the sum of each write's wait in it.
+  const queued = new Set<Promise<void>>();
+  let queuedBars = 0;
+  let busySince = 0;
+  const queueWrite = (t: IngestTask, buf: BatchBuffer) => {
+    if (queued.size === 0) busySince = performance.now();
+    queuedBars += buf.length;
+    const p: Promise<void> = writeUnit(t, buf, [], false)
+      .catch((e: unknown) => {
+        if (!signal.aborted) {
+          firstError = e;
+          failure.abort();
+        }
+      })
+      .finally(() => {
+        queuedBars -= buf.length;
+        queued.delete(p);
+        if (queued.size === 0) writeSeconds += (performance.now() - busySince) / 1000;
+      });
+    queued.add(p);
+  };
+  const writeBacklog = async () => {
+    while (queuedBars > MAX_QUEUED_BARS && queued.size > 0) await Promise.race(queued);
+  };
+
+  /**
+   * Units of one range fetched together (fetchGroup): each symbol's unit is written and checkpointed as soon as the
+   * provider says its last page arrived, so memory holds the symbols in progress only and a failure or cancel leaves
+   * exactly the unfinished ones pending.
+   */
+  const runGroup = async (group: IngestTask[]) => {
+    const fetchGroup = o.provider.fetchGroup!.bind(o.provider);
+    const bySymbol = new Map(group.map((t) => [t.symbol, t]));
+    const bufs = new Map<string, BatchBuffer>();
+    const first = group[0]!;
+    const { req, ctx } = unitRequest(first);
+    const events = fetchGroup({ symbols: group.map((t) => t.symbol), timeframe: req.timeframe, start: req.start, end: req.end, feed: req.feed, adjustment: req.adjustment, pageSize: req.pageSize }, ctx);
+    // A complete symbol's write is queued, not awaited: the group's next page (and the next group) is requested
+    // meanwhile, so the requests keep to the provider's pace whatever the writes cost.
+    const endFetch = o.metrics.startStage('fetch');
+    try {
+      for await (const ev of events) {
+        if (signal.aborted) break;
+        const t = bySymbol.get(ev.symbol);
+        if (!t) throw new MpError('E_PROVIDER', `${job.provider}: the answer holds bars of ${ev.symbol.slice(0, 20)}, which was not asked for or was complete already`);
+        if (ev.done) {
+          fetchedDays += t.days.length;
+          bySymbol.delete(ev.symbol);
+          const buf = bufs.get(ev.symbol);
+          bufs.delete(ev.symbol);
+          if (buf) deactivate(ev.symbol);
+          queueWrite(t, buf ?? new BatchBuffer(t.symbol, 0));
+          await writeBacklog();
+          continue;
+        }
+        let buf = bufs.get(ev.symbol);
+        if (!buf) {
+          buf = new BatchBuffer(t.symbol, Math.min(t.days.length * 390, 1 << 16));
+          bufs.set(ev.symbol, buf);
+          activate(t.symbol);
+        }
+        buf.append(ev.batch);
+        crashPoint('fetch.page');
+        rowsFetched += ev.batch.length;
+        report(`fetching ${t.symbol} ${t.year}`);
+      }
+    } finally {
+      fetchSeconds += endFetch();
+      for (const s of bufs.keys()) deactivate(s);
+    }
+    if (!signal.aborted && bySymbol.size > 0) {
+      throw new MpError('E_PROVIDER', `${job.provider}: the group fetch ended without all bars of ${[...bySymbol.keys()].slice(0, 5).join(', ')}`);
+    }
   };
 
   /** After a unit's write (or a unit without bars): the data is durable (fsync + rename), so now the checkpoint. */
@@ -280,12 +373,17 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     report(`wrote ${t.symbol} ${t.year}`);
   };
 
+  // A worker takes one group at a time: one task, or tasks of one range the provider fetches together.
+  const groups = o.provider.fetchGroup && o.provider.groupSymbols
+    ? groupTasks(tasks, (t, symbols) => o.provider.groupSymbols!({ timeframe: o.timeframe, start: t.start, end: t.end, days: t.days.length, pageSize: o.pageSize }, symbols, o.env))
+    : groupTasks(tasks);
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length && !signal.aborted) {
-      const t = tasks[next++]!;
+    while (next < groups.length && !signal.aborted) {
+      const g = groups[next++]!;
       try {
-        await runTask(t);
+        if (g.length === 1) await runTask(g[0]!);
+        else await runGroup(g);
       } catch (e) {
         if (!signal.aborted) {
           firstError = e;
@@ -294,7 +392,9 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, tasks.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, groups.length)) }, worker));
+  // every write started ends (its file in place and checkpointed, or failed) before the job reports
+  while (queued.size > 0) await Promise.all(queued);
 
   store.setAccounting(job.id, tally.value);
   let finished: Job;

@@ -25,6 +25,27 @@ export interface FetchBarsRequest {
   tz?: string;
 }
 
+/** Several symbols over one range, fetched together (see Provider.fetchGroup). */
+export interface FetchGroupRequest extends Omit<FetchBarsRequest, 'symbol' | 'source' | 'tz'> {
+  symbols: string[];
+}
+
+/** The range and shape of the units that share it, for Provider.groupSymbols. */
+export interface GroupPlanRequest {
+  timeframe: Timeframe;
+  start: string;
+  end: string;
+  /** trading days in [start, end] */
+  days: number;
+  pageSize: number;
+}
+
+/**
+ * One step of a group fetch: a page of one symbol's bars (ascending, after that symbol's earlier pages), or the word
+ * that a symbol has all its bars. Every symbol asked for gets exactly one `done`, after all its bars.
+ */
+export type GroupEvent = { symbol: string; batch: BarBatch; done?: undefined } | { symbol: string; done: true; batch?: undefined };
+
 export interface PrepareRequest {
   symbols: string[];
   timeframe: Timeframe | undefined;
@@ -83,6 +104,17 @@ export interface Provider {
   close?(): Promise<void>;
   /** Pages of bars for one symbol, ascending by ts. Must honour ctx.signal. */
   fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch>;
+  /**
+   * Optional, with fetchGroup: splits symbols that share one range into the groups to fetch together, so that a
+   * request serves several symbols where the API allows it. A group of one is fetched with fetchBars().
+   */
+  groupSymbols?(req: GroupPlanRequest, symbols: string[], env: NodeJS.ProcessEnv): string[][];
+  /**
+   * Optional: the bars of several symbols over one range in as few requests as the API allows (Alpaca's multi-symbol
+   * bars; Polygon's grouped daily bars). A symbol's `done` comes only once its last page arrived: the runner writes
+   * and checkpoints each symbol's unit then, so a failure or cancel mid-group leaves the others to a resume.
+   */
+  fetchGroup?(req: FetchGroupRequest, ctx: ProviderContext): AsyncIterable<GroupEvent>;
   /**
    * Optional, preferred by the ingest runner when present: the bars fetchBars() would deliver for the request, as a
    * relation in the provider's own DuckDB, which the lake writer copies to Parquet without a trip through JS (the csv

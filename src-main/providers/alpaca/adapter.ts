@@ -4,7 +4,7 @@ import { MpError } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
 import { AscendingPage } from '../batch';
 import type { ResilienceOptions } from '../http/types';
-import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../types';
+import type { BarBatch, FetchBarsRequest, FetchGroupRequest, GroupEvent, GroupPlanRequest, Provider, ProviderContext } from '../types';
 import { AlpacaBarsResponseSchema, AlpacaErrorSchema, type AlpacaBar } from './schemas';
 import { readEnv } from '../../settings/env';
 
@@ -42,7 +42,7 @@ export const ALPACA_RESILIENCE: ResilienceOptions = {
 };
 
 export interface AlpacaBarsQuery {
-  /** several symbols are allowed by the API; the adapter sends one today (multi-symbol batching may come later) */
+  /** one or several symbols: the page limit is shared across them, bars come sorted by symbol, then time */
   symbols: string[];
   timeframe: string;
   /** RFC 3339, no fractions of a second */
@@ -182,6 +182,108 @@ function toBatch(symbol: string, bars: AlpacaBar[], fromMs: number, toMs: number
 
 const cancelled = () => new MpError('E_CANCELLED', 'cancelled');
 
+/** What every bars request of a fetch shares, checked before the first request. */
+function setup(req: Omit<FetchBarsRequest, 'symbol'>, ctx: ProviderContext) {
+  const timeframe = ALPACA_TIMEFRAMES[req.timeframe];
+  if (!timeframe) throw new MpError('E_BAD_INPUT', `alpaca: timeframe ${String(req.timeframe)} is not served (timeframes: ${Object.keys(ALPACA_TIMEFRAMES).join(', ')})`);
+  if (!(ALPACA_FEEDS as readonly string[]).includes(req.feed)) throw new MpError('E_BAD_INPUT', `alpaca: unknown feed "${req.feed}" (feeds: ${ALPACA_FEEDS.join(', ')})`);
+  const { key, secret } = credentials(ctx.env);
+  const base = baseUrl(ctx.env);
+  const win = requestWindow(req.start, req.end);
+  const limit = Math.min(ALPACA_MAX_LIMIT, Math.max(1, Math.floor(req.pageSize) || ALPACA_MAX_LIMIT));
+  const headers = { 'APCA-API-KEY-ID': key, 'APCA-API-SECRET-KEY': secret, accept: 'application/json' };
+  const url = (symbols: string[], pageToken: string | undefined) =>
+    buildBarsUrl(base, { symbols, timeframe, start: win.start, end: win.end, limit, feed: req.feed, adjustment: req.adjustment ?? 'raw', pageToken });
+  return { secrets: [key, secret], win, headers, url };
+}
+
+/** Regular-session bars a symbol has per trading day at each timeframe: the planning estimate of a group's pages. */
+const BARS_PER_DAY: Record<string, number> = { '1m': 390, '5m': 78, '15m': 26, '30m': 13, '1h': 7, '1d': 1 };
+/** A group is sized to fill about this many pages: a group adds at most one part-filled page to the minimum. */
+const PAGES_PER_GROUP = 4;
+/** Room for the `symbols` parameter, URL-encoded (each comma is %2C): well inside the 8 KiB proxies commonly allow. */
+const SYMBOLS_URL_BUDGET = 4000;
+
+/**
+ * Symbols of one range in groups whose bars fill about PAGES_PER_GROUP pages (the limit is shared across the
+ * symbols of a request, so a group costs about total bars / page size requests), within the URL budget, as even in
+ * size as that allows.
+ */
+export function alpacaGroups(req: GroupPlanRequest, symbols: string[]): string[][] {
+  const limit = Math.min(ALPACA_MAX_LIMIT, Math.max(1, Math.floor(req.pageSize) || ALPACA_MAX_LIMIT));
+  const perSymbol = Math.max(1, req.days * (BARS_PER_DAY[req.timeframe] ?? 390));
+  const bySize = Math.max(1, Math.floor((PAGES_PER_GROUP * limit) / perSymbol));
+  const sorted = [...symbols].sort();
+  const groups: string[][] = [];
+  const count = Math.ceil(sorted.length / bySize);
+  const even = Math.ceil(sorted.length / Math.max(1, count));
+  let cur: string[] = [];
+  let chars = 0;
+  for (const s of sorted) {
+    const cost = encodeURIComponent(s).length + 3;
+    if (cur.length > 0 && (cur.length >= even || chars + cost > SYMBOLS_URL_BUDGET)) {
+      groups.push(cur);
+      cur = [];
+      chars = 0;
+    }
+    cur.push(s);
+    chars += cost;
+  }
+  if (cur.length > 0) groups.push(cur);
+  return groups;
+}
+
+/**
+ * Bars of several symbols with one request per page: Alpaca shares `limit` across the symbols and sorts by symbol,
+ * then time, so a page cut at the limit can continue only its last symbol; every symbol before it is complete (those
+ * without bars too). A symbol's bars arriving after it was complete, or bars of a symbol not asked for, are the
+ * provider's error: nothing is silently dropped or misfiled.
+ */
+async function* fetchAlpacaGroup(req: FetchGroupRequest, ctx: ProviderContext): AsyncIterable<GroupEvent> {
+  const { secrets, win, headers, url } = setup(req, ctx);
+  // Alpaca's order: by symbol as bytes (code units, for the ASCII symbols it takes)
+  const wanted = [...new Set(req.symbols)].sort();
+  const pending = new Set(wanted);
+  const lastTs = new Map<string, number>();
+  const seenTokens = new Set<string>();
+  let pageToken: string | undefined;
+  for (let page = 1; ; page++) {
+    if (ctx.signal.aborted) throw cancelled();
+    const res = await ctx.http.get({ url: url(wanted, pageToken), headers, signal: ctx.signal });
+    if (res.status < 200 || res.status >= 300) throw alpacaError(res.status, res.text, secrets);
+    const body = parsePage(res.text, secrets);
+    const bars = body.bars ?? {};
+    const present = Object.keys(bars).filter((s) => (bars[s]?.length ?? 0) > 0).sort();
+    for (const symbol of present) {
+      if (!pending.has(symbol)) {
+        const why = wanted.includes(symbol) ? 'after its last page (the answer is not sorted by symbol)' : 'which was not asked for';
+        throw new MpError('E_PROVIDER', `alpaca: unexpected response: bars of ${symbol.slice(0, 20)} ${why}`);
+      }
+      const batch = toBatch(symbol, bars[symbol] ?? [], win.startMs, win.endMs, lastTs.get(symbol) ?? Number.NEGATIVE_INFINITY);
+      if (batch.length > 0) {
+        lastTs.set(symbol, batch.ts[batch.length - 1]!);
+        yield { symbol, batch };
+      }
+    }
+    const next = body.next_page_token;
+    ctx.log.debug('alpaca group page', { symbols: wanted.length, page, pending: pending.size });
+    // without a next page every symbol is complete; with one, those before the page's last symbol are
+    const cut = next ? present.at(-1) : undefined;
+    if (!next || cut !== undefined) {
+      for (const symbol of wanted) {
+        if (pending.has(symbol) && (cut === undefined || symbol < cut)) {
+          pending.delete(symbol);
+          yield { symbol, done: true };
+        }
+      }
+    }
+    if (!next) return;
+    if (seenTokens.has(next)) throw new MpError('E_PROVIDER', `alpaca: the API repeated a page token for ${wanted.length} symbols (pagination loop)`);
+    seenTokens.add(next);
+    pageToken = next;
+  }
+}
+
 export const alpacaProvider: Provider = {
   info: {
     name: 'alpaca',
@@ -196,24 +298,18 @@ export const alpacaProvider: Provider = {
   resilience: ALPACA_RESILIENCE,
   isConfigured: (env) => !!readEnv(env, 'ALPACA_KEY') && !!readEnv(env, 'ALPACA_SECRET'),
 
+  groupSymbols: (req, symbols) => alpacaGroups(req, symbols),
+  fetchGroup: fetchAlpacaGroup,
+
   async *fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
-    const timeframe = ALPACA_TIMEFRAMES[req.timeframe];
-    if (!timeframe) throw new MpError('E_BAD_INPUT', `alpaca: timeframe ${String(req.timeframe)} is not served (timeframes: ${Object.keys(ALPACA_TIMEFRAMES).join(', ')})`);
-    if (!(ALPACA_FEEDS as readonly string[]).includes(req.feed)) throw new MpError('E_BAD_INPUT', `alpaca: unknown feed "${req.feed}" (feeds: ${ALPACA_FEEDS.join(', ')})`);
-    const { key, secret } = credentials(ctx.env);
-    const secrets = [key, secret];
-    const base = baseUrl(ctx.env);
-    const win = requestWindow(req.start, req.end);
-    const limit = Math.min(ALPACA_MAX_LIMIT, Math.max(1, Math.floor(req.pageSize) || ALPACA_MAX_LIMIT));
-    const headers = { 'APCA-API-KEY-ID': key, 'APCA-API-SECRET-KEY': secret, accept: 'application/json' };
+    const { secrets, win, url, headers } = setup(req, ctx);
 
     const seenTokens = new Set<string>();
     let pageToken: string | undefined;
     let lastTs = Number.NEGATIVE_INFINITY;
     for (let page = 1; ; page++) {
       if (ctx.signal.aborted) throw cancelled();
-      const url = buildBarsUrl(base, { symbols: [req.symbol], timeframe, start: win.start, end: win.end, limit, feed: req.feed, adjustment: req.adjustment ?? 'raw', pageToken });
-      const res = await ctx.http.get({ url, headers, signal: ctx.signal });
+      const res = await ctx.http.get({ url: url([req.symbol], pageToken), headers, signal: ctx.signal });
       if (res.status < 200 || res.status >= 300) throw alpacaError(res.status, res.text, secrets);
       const body = parsePage(res.text, secrets);
       const bars = body.bars?.[req.symbol] ?? [];

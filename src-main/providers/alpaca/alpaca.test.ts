@@ -132,7 +132,7 @@ describe('alpaca adapter', () => {
     expect(hour.bars.length).toBe(7);
   });
 
-  it('builds a multi-symbol URL (for batching later)', () => {
+  it('builds a multi-symbol URL', () => {
     const url = new URL(buildBarsUrl('https://data.example', { symbols: ['AAPL', 'BRK.B'], timeframe: '1Min', start: 's', end: 'e', limit: 10, feed: 'iex', pageToken: 'tok' }));
     expect(url.searchParams.get('symbols')).toBe('AAPL,BRK.B');
     expect(url.searchParams.get('page_token')).toBe('tok');

@@ -11,6 +11,8 @@ export interface AttemptInput {
   timeoutMs: number;
   /** called for every HTTP response, retryable or not, once its body is read */
   onResponse: (status: number, durationMs: number) => void;
+  /** called for every HTTP response with its status and headers, before it is classified (rate-limit headers) */
+  onHeaders?: (status: number, headers: Headers) => void;
   now: () => number;
 }
 
@@ -43,6 +45,7 @@ export async function attempt(input: AttemptInput): Promise<HttpResponse> {
     // read in full under the same timeout: a server that stalls mid-body is as dead as one that never answers
     const text = await res.text();
     input.onResponse(res.status, input.now() - started);
+    input.onHeaders?.(res.status, res.headers);
     if (isRetryableStatus(res.status)) {
       throw new AttemptFailure('status', res.status, retryHintMs(res.status, res.headers, Date.now()));
     }

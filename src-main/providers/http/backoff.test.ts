@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, MAX_HINT_MS, parseRateLimitReset, parseRetryAfter, retryDelay, retryHintMs } from './backoff';
+import { backoffDelay, budgetPauseMs, MAX_HINT_MS, parseRateLimitReset, parseRetryAfter, retryDelay, retryHintMs } from './backoff';
 
 const NOW = Date.parse('2026-01-05T10:00:00.000Z');
 
@@ -57,6 +57,22 @@ describe('retryHintMs', () => {
   it('ignores X-RateLimit-Reset on a 5xx (Alpaca sends it on every response)', () => {
     expect(retryHintMs(503, new Headers({ 'X-RateLimit-Reset': String(NOW / 1000 + 50) }), NOW)).toBeUndefined();
     expect(retryHintMs(503, new Headers({ 'Retry-After': '4' }), NOW)).toBe(4000);
+  });
+});
+
+describe('budgetPauseMs', () => {
+  it('pauses the provider for a 429 hint, or until the reset when the budget is spent on any answer', () => {
+    expect(budgetPauseMs(429, new Headers({ 'Retry-After': '2' }), NOW)).toBe(2000);
+    const spent = new Headers({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(NOW / 1000 + 7) });
+    expect(budgetPauseMs(200, spent, NOW)).toBe(7000);
+    expect(budgetPauseMs(503, spent, NOW)).toBe(7000);
+    expect(budgetPauseMs(429, new Headers({ 'Retry-After': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(NOW / 1000 + 7) }), NOW)).toBe(7000);
+  });
+  it('says nothing while budget remains, and caps what it says', () => {
+    expect(budgetPauseMs(200, new Headers({ 'X-RateLimit-Remaining': '3', 'X-RateLimit-Reset': String(NOW / 1000 + 7) }), NOW)).toBeUndefined();
+    expect(budgetPauseMs(200, new Headers(), NOW)).toBeUndefined();
+    expect(budgetPauseMs(429, new Headers(), NOW)).toBeUndefined();
+    expect(budgetPauseMs(429, new Headers({ 'Retry-After': '86400' }), NOW)).toBe(MAX_HINT_MS);
   });
 });
 

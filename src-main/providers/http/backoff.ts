@@ -50,6 +50,18 @@ export function retryHintMs(status: number, headers: Headers, nowMs: number): nu
   return known.length === 0 ? undefined : Math.max(...known);
 }
 
+/**
+ * How long a response says the provider's whole budget is spent, for every request of the provider, not only this
+ * one: a 429 asks for its hint (Retry-After / X-RateLimit-Reset); any response with X-RateLimit-Remaining: 0 (Alpaca
+ * sends the headers on every answer) asks to wait until X-RateLimit-Reset. undefined when it says nothing of the kind.
+ */
+export function budgetPauseMs(status: number, headers: Headers, nowMs: number): number | undefined {
+  const hint = status === 429 ? retryHintMs(status, headers, nowMs) : undefined;
+  const exhausted = headers.get('x-ratelimit-remaining')?.trim() === '0' ? parseRateLimitReset(headers.get('x-ratelimit-reset'), nowMs) : undefined;
+  if (hint === undefined && exhausted === undefined) return undefined;
+  return Math.min(MAX_HINT_MS, Math.max(hint ?? 0, exhausted ?? 0));
+}
+
 /** The wait before a retry: the jittered backoff, but never less than the server's hint (capped at MAX_HINT_MS). */
 export function retryDelay(
   retry: number,

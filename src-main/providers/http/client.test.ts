@@ -390,6 +390,83 @@ describe('createHttpClient: circuit breaker', () => {
   });
 });
 
+describe('createHttpClient: one budget for the whole provider', () => {
+  /**
+   * Two workers sharing one client, three requests each. The server holds the first two requests (one per worker),
+   * answers the first with `budgetSpent` and, once the client has taken that answer in, the second with a plain 200
+   * (a request in flight during the pause, which is not cancelled); every later request is answered at once.
+   */
+  async function twoWorkers(budgetSpent: (res: ServerResponse) => void, taken: (hooks: HttpHooks) => Promise<void>) {
+    const held: ServerResponse[] = [];
+    const srv = await serve((_req, res, i) => (i < 2 ? held.push(res) : reply(res, 200, {}, 'ok')));
+    const hooks: HttpHooks = {};
+    const seen = taken(hooks);
+    const c = client({}, hooks);
+    const worker = async (name: string): Promise<number[]> => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await c.get({ url: `${srv.base}/${name}/${i}`, signal: live() })).status);
+      return statuses;
+    };
+    const both = Promise.all([worker('a'), worker('b')]);
+    await srv.waitForHits(2);
+    const spentAt = Date.now();
+    budgetSpent(held[0]!);
+    await seen;
+    reply(held[1]!, 200, {}, 'in flight');
+    return { srv, spentAt, results: await both };
+  }
+
+  it('a 429 with Retry-After pauses every worker until it ends; the request in flight completes', async () => {
+    const retried = signalOnce<void>();
+    const { srv, spentAt, results } = await twoWorkers(
+      (res) => reply(res, 429, { 'Retry-After': '1', 'X-RateLimit-Remaining': '0' }),
+      async (hooks) => {
+        hooks.onRetry = () => retried.resolve();
+        await retried.promise;
+      },
+    );
+    expect(results).toEqual([[200, 200, 200], [200, 200, 200]]);
+    // 6 requests and the retry of the one refused
+    expect(srv.hits).toHaveLength(7);
+    // the server's own clock: nothing arrived between its 429 and the end of the second it asked for
+    const during = srv.hits.slice(2).filter((h) => h.wall < spentAt + 1000);
+    expect(during).toEqual([]);
+  });
+
+  it('X-RateLimit-Remaining: 0 with X-RateLimit-Reset (epoch seconds) pauses every worker until the reset', async () => {
+    const answered = signalOnce<void>();
+    let resetMs = 0;
+    const { srv, results } = await twoWorkers(
+      (res) => {
+        resetMs = (Math.ceil(Date.now() / 1000) + 1) * 1000;
+        reply(res, 200, { 'X-RateLimit-Limit': '200', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(resetMs / 1000) }, 'last');
+      },
+      async (hooks) => {
+        hooks.onResponse = () => answered.resolve();
+        await answered.promise;
+      },
+    );
+    expect(results).toEqual([[200, 200, 200], [200, 200, 200]]);
+    expect(srv.hits).toHaveLength(6);
+    expect(srv.hits.slice(2).filter((h) => h.wall < resetMs)).toEqual([]);
+    expect(srv.hits.slice(2).length).toBe(4);
+  });
+
+  it('a 429 that names no wait still holds every worker for its backoff', async () => {
+    const srv = await serve((_req, res, i) => (i === 0 ? reply(res, 429) : reply(res, 200)));
+    const retried = signalOnce<number>();
+    const c = client({ baseDelayMs: 300, maxDelayMs: 300 }, { onRetry: (e) => retried.resolve(e.waitMs) });
+    const first = c.get({ url: `${srv.base}/a`, signal: live() });
+    const waitMs = await retried.promise;
+    await c.get({ url: `${srv.base}/b`, signal: live() });
+    await first;
+    expect(srv.hits).toHaveLength(3);
+    // the other request waited out the first one's backoff (full jitter: somewhere in [0, 300) ms)
+    const b = srv.hits.find((h) => h.url === '/b')!;
+    expect(b.wall).toBeGreaterThanOrEqual(srv.hits[0]!.wall + waitMs);
+  });
+});
+
 describe('createHttpClient: pacing', () => {
   it('spaces requests at the rate: 100/s with burst 1 takes ≥ 190 ms for 20 requests', async () => {
     const srv = await serve((_req, res) => reply(res, 200));

@@ -1,15 +1,17 @@
 import { firstLine, MpError } from '../../shared/errors';
 import { attempt } from './attempt';
-import { retryDelay } from './backoff';
+import { budgetPauseMs, retryDelay } from './backoff';
 import { createBreaker, type Breaker } from './breaker';
 import { sleep } from './cancel';
 import { AttemptFailure, exhaustedError } from './failure';
 import { resolveOptions } from './options';
+import { ProviderPause } from './pause';
 import { TokenBucket } from './token-bucket';
 import type { BreakerState, HttpClient, HttpHooks, HttpRequest, HttpResponse, ResilienceOptions } from './types';
 
 // Composition of the resilient GET: for each attempt, breaker check → token bucket → breaker-wrapped fetch; between
-// attempts, a jittered backoff raised to the server's Retry-After. Every wait ends at once on the caller's signal.
+// attempts, a jittered backoff raised to the server's Retry-After. A 429 or an exhausted budget (X-RateLimit-Remaining:
+// 0) pauses every request of the client, not just the one that drew it. Every wait ends at once on the caller's signal.
 
 const breakers = new WeakMap<HttpClient, Breaker>();
 
@@ -18,6 +20,9 @@ export function createHttpClient(provider: string, opts: ResilienceOptions, hook
   const now = (): number => performance.now();
   const emit = guardedHooks(provider, hooks);
   const bucket = new TokenBucket(o.ratePerMinute, o.burst);
+  const pause = new ProviderPause();
+  const onHeaders = (status: number, headers: Headers): void => pause.extend(budgetPauseMs(status, headers, Date.now()) ?? 0);
+  const waitForPause = (signal: AbortSignal): Promise<void> => pause.wait(signal, (waitMs) => emit.rateLimitWait(waitMs));
   const breaker = createBreaker({
     provider,
     options: o.breaker,
@@ -32,18 +37,23 @@ export function createHttpClient(provider: string, opts: ResilienceOptions, hook
       if (req.signal.aborted) throw new MpError('E_CANCELLED', 'cancelled');
       // before the bucket: a request the breaker will refuse should neither wait for nor spend a token
       breaker.assertAvailable();
+      await waitForPause(req.signal);
       // every attempt, retries included, is paced: retries spend the provider's budget like any request
       await bucket.take(req.signal, (waitMs) => emit.rateLimitWait(waitMs));
+      // a pause may have begun while this request queued for its token
+      await waitForPause(req.signal);
       try {
         return await breaker.run(() =>
-          attempt({ ...target, signal: req.signal, timeoutMs: o.timeoutMs, now, onResponse: emit.response }),
+          attempt({ ...target, signal: req.signal, timeoutMs: o.timeoutMs, now, onResponse: emit.response, onHeaders }),
         );
       } catch (e) {
         if (!(e instanceof AttemptFailure)) throw e;
+        const waitMs = retryDelay(n, o, e.hintMs);
+        // a 429 is the provider's budget, not this request's: nobody sends before this one would retry
+        if (e.reason === '429') pause.extend(waitMs);
         if (n >= o.maxRetries) throw exhaustedError(provider, e, n + 1, o.timeoutMs);
         // this failure may have opened the breaker: say so now rather than after a backoff
         breaker.assertAvailable();
-        const waitMs = retryDelay(n, o, e.hintMs);
         emit.retry(n + 1, waitMs, e.reason);
         await sleep(waitMs, req.signal);
       }

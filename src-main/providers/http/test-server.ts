@@ -9,6 +9,8 @@ export interface Hit {
   headers: IncomingMessage['headers'];
   /** performance.now() when the request arrived */
   at: number;
+  /** Date.now() when the request arrived (to compare with wall-clock instants such as a rate-limit reset) */
+  wall: number;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, hitIndex: number) => void;
@@ -26,7 +28,7 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   const hits: Hit[] = [];
   const events = new EventEmitter();
   const server = createServer((req, res) => {
-    hits.push({ url: req.url ?? '', headers: req.headers, at: performance.now() });
+    hits.push({ url: req.url ?? '', headers: req.headers, at: performance.now(), wall: Date.now() });
     events.emit('hit');
     handler(req, res, hits.length - 1);
   });

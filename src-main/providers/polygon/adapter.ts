@@ -1,12 +1,13 @@
-import { EXCHANGE_TZ, zonedTimeToUtc } from '../../calendar';
+import { EXCHANGE_TZ, tradingDays, zonedTimeToUtc } from '../../calendar';
 import { isRealDate, type Timeframe } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
-import { AscendingPage } from '../batch';
+import { AscendingPage, type RawBar } from '../batch';
 import type { ResilienceOptions } from '../http/types';
-import type { BarBatch, FetchBarsRequest, PreparedIngest, PrepareRequest, Provider, ProviderContext } from '../types';
-import { PolygonAggsResponseSchema, PolygonErrorSchema, type PolygonAgg } from './schemas';
+import type { BarBatch, FetchBarsRequest, FetchGroupRequest, GroupEvent, GroupPlanRequest, PreparedIngest, PrepareRequest, Provider, ProviderContext } from '../types';
+import { PolygonAggsResponseSchema, PolygonErrorSchema, PolygonGroupedResponseSchema, type PolygonAgg } from './schemas';
 import { readEnv } from '../../settings/env';
+import type { z } from 'zod';
 
 // Polygon.io (now Massive) stock aggregates: GET /v2/aggs/ticker/{T}/range/{mult}/{span}/{from}/{to}. The API key
 // travels as the apiKey query parameter, so the URL is a secret: it is handed to ctx.http only (which never puts
@@ -113,13 +114,17 @@ export function polygonError(status: number, body: string, apiKey: string): MpEr
 }
 
 function parsePage(text: string, apiKey: string) {
+  return parseWith(PolygonAggsResponseSchema, text, apiKey);
+}
+
+function parseWith<T extends { status: string; error?: string; message?: string }>(schema: z.ZodType<T>, text: string, apiKey: string): T {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     throw new MpError('E_PROVIDER', 'polygon: unexpected response: the body is not JSON');
   }
-  const r = PolygonAggsResponseSchema.safeParse(raw);
+  const r = schema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new MpError('E_PROVIDER', redact(`polygon: unexpected response: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid shape'}`, apiKey));
@@ -152,6 +157,76 @@ function nextDate(date: string): string {
 
 const cancelled = () => new MpError('E_CANCELLED', 'cancelled');
 
+function checkRequest(req: Omit<FetchBarsRequest, 'symbol'>): void {
+  if (!POLYGON_SPANS[req.timeframe]) throw new MpError('E_BAD_INPUT', `polygon: timeframe ${String(req.timeframe)} is not served`);
+  if (req.feed !== 'sip') throw new MpError('E_BAD_INPUT', `polygon: unknown feed "${req.feed}" (feeds: sip)`);
+  for (const [name, d] of [['start', req.start], ['end', req.end]] as const) {
+    if (!isRealDate(d)) throw new MpError('E_BAD_INPUT', `polygon: ${name} must be a date as YYYY-MM-DD (got "${d}")`);
+  }
+  if (req.start > req.end) throw new MpError('E_BAD_INPUT', `polygon: start ${req.start} is after end ${req.end}`);
+}
+
+/** Bars of one grouped day the group holds before it is complete: a limit on memory (D dates x N symbols). */
+const GROUPED_MAX_BARS = 2_000_000;
+
+/**
+ * Daily bars of many tickers: the grouped daily endpoint answers every ticker of one date in one request, so D dates
+ * cost D requests whatever the number of tickers, against one request per ticker otherwise. Used when that is fewer
+ * (D < tickers in the group); groups are capped so that the bars they hold until their last date stay bounded.
+ */
+export function polygonGroups(req: GroupPlanRequest, symbols: string[]): string[][] {
+  if (req.timeframe !== '1d' || req.days < 1) return symbols.map((s) => [s]);
+  const cap = Math.floor(GROUPED_MAX_BARS / req.days);
+  const count = Math.ceil(symbols.length / Math.max(1, cap));
+  const size = Math.ceil(symbols.length / count);
+  if (req.days >= size) return symbols.map((s) => [s]);
+  const out: string[][] = [];
+  for (let i = 0; i < symbols.length; i += size) out.push(symbols.slice(i, i + size));
+  return out;
+}
+
+/** The grouped daily URL of one date, without the API key. Raw prices, named explicitly (the default is adjusted). */
+export function buildGroupedUrl(baseUrl: string, date: string): string {
+  return `${baseUrl}/v2/aggs/grouped/locale/us/market/stocks/${date}?adjusted=false`;
+}
+
+/**
+ * Every symbol's daily bars from one grouped request per trading day. Each bar is stamped 00:00 New York, as the
+ * per-ticker daily bars are (the grouped answer stamps the day's close). Nothing is complete before the last date, so all symbols' `done` come at the end.
+ */
+async function* fetchPolygonGroup(req: FetchGroupRequest, ctx: ProviderContext): AsyncIterable<GroupEvent> {
+  checkRequest(req);
+  if (req.timeframe !== '1d') throw new MpError('E_BAD_INPUT', `polygon: grouped bars are daily (got ${req.timeframe})`);
+  const apiKey = apiKeyFrom(ctx.env);
+  const base = baseUrl(ctx.env);
+  const wanted = new Map(req.symbols.map((s) => [s, [] as RawBar[]]));
+  for (const date of tradingDays(req.start, req.end)) {
+    if (ctx.signal.aborted) throw cancelled();
+    const res = await ctx.http.get({ url: withApiKey(buildGroupedUrl(base, date), apiKey), headers: { accept: 'application/json' }, signal: ctx.signal });
+    if (res.status < 200 || res.status >= 300) throw polygonError(res.status, res.text, apiKey);
+    const body = parseWith(PolygonGroupedResponseSchema, res.text, apiKey);
+    const ts = zonedTimeToUtc(date, 0, 0, EXCHANGE_TZ);
+    let kept = 0;
+    for (const b of body.results ?? []) {
+      const bars = wanted.get(b.T);
+      // the answer is the asked date's, whatever instant of it (or, should a service stamp UTC midnight, of the day
+      // before in New York) a bar carries: it is stamped 00:00 New York of that date
+      if (!bars) continue;
+      bars.push({ ts, open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v, tradeCount: b.n, vwap: b.vw });
+      kept++;
+    }
+    ctx.log.debug('polygon grouped day', { date, results: body.results?.length ?? 0, kept });
+  }
+  for (const [symbol, bars] of wanted) {
+    if (bars.length > 0) {
+      const page = new AscendingPage(symbol, bars.length, Number.NEGATIVE_INFINITY, `polygon: grouped bars of ${symbol}`);
+      for (const b of bars) page.push(b);
+      yield { symbol, batch: page.batch() };
+    }
+    yield { symbol, done: true };
+  }
+}
+
 export const polygonProvider: Provider = {
   info: {
     name: 'polygon',
@@ -176,13 +251,11 @@ export const polygonProvider: Provider = {
     return { symbols: req.symbols, timeframe: req.timeframe ?? '1m', start: req.start, end: req.end };
   },
 
+  groupSymbols: (req, symbols) => polygonGroups(req, symbols),
+  fetchGroup: fetchPolygonGroup,
+
   async *fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
-    if (!POLYGON_SPANS[req.timeframe]) throw new MpError('E_BAD_INPUT', `polygon: timeframe ${String(req.timeframe)} is not served`);
-    if (req.feed !== 'sip') throw new MpError('E_BAD_INPUT', `polygon: unknown feed "${req.feed}" (feeds: sip)`);
-    for (const [name, d] of [['start', req.start], ['end', req.end]] as const) {
-      if (!isRealDate(d)) throw new MpError('E_BAD_INPUT', `polygon: ${name} must be a date as YYYY-MM-DD (got "${d}")`);
-    }
-    if (req.start > req.end) throw new MpError('E_BAD_INPUT', `polygon: start ${req.start} is after end ${req.end}`);
+    checkRequest(req);
     const apiKey = apiKeyFrom(ctx.env);
     const base = baseUrl(ctx.env);
     const baseOrigin = new URL(base).origin;

@@ -38,3 +38,16 @@ export const PolygonErrorSchema = z.object({
   error: z.string().optional(),
   message: z.string().optional(),
 });
+
+/** One ticker's daily bar in the grouped daily answer (`t` is an instant of that day: Polygon stamps the close). */
+export const PolygonGroupedBarSchema = PolygonAggSchema.extend({ T: z.string() });
+export type PolygonGroupedBar = z.infer<typeof PolygonGroupedBarSchema>;
+
+/** GET /v2/aggs/grouped/locale/us/market/stocks/{date}: every ticker's bar of one day, in one answer (no pages). */
+export const PolygonGroupedResponseSchema = z.object({
+  status: z.string(),
+  resultsCount: z.number().optional(),
+  results: z.array(PolygonGroupedBarSchema).nullable().optional(),
+  error: z.string().optional(),
+  message: z.string().optional(),
+});

@@ -14,6 +14,8 @@ export interface AlpacaEmulatorOptions extends CommonOptions {
   secret?: string;
   /** symbols answered with 422 "invalid symbol" (Alpaca's answer to symbols it does not know how to read) */
   unknownSymbols?: string[];
+  /** symbols Alpaca knows but has no bars of (left out of `bars`, as Alpaca does) */
+  noBars?: string[];
 }
 
 export const ALPACA_EMULATOR_KEY = 'emu-alpaca-key-id';
@@ -55,6 +57,7 @@ export async function start(opts: AlpacaEmulatorOptions = {}): Promise<EmulatorH
   const key = opts.key ?? ALPACA_EMULATOR_KEY;
   const secret = opts.secret ?? ALPACA_EMULATOR_SECRET;
   const unknown = new Set(opts.unknownSymbols ?? []);
+  const noBars = new Set(opts.noBars ?? []);
 
   const handle = (req: RecordedRequest): Reply => {
     if (req.path !== '/v2/stocks/bars') return json(404, { message: 'Not Found' });
@@ -95,7 +98,7 @@ export async function start(opts: AlpacaEmulatorOptions = {}): Promise<EmulatorH
     let count = 0;
     let next: Cursor | undefined;
     outer: for (const symbol of symbols) {
-      if (cursor && symbol < cursor.symbol) continue;
+      if ((cursor && symbol < cursor.symbol) || noBars.has(symbol)) continue;
       const from = cursor && symbol === cursor.symbol ? cursor.ts : startMs;
       const fromDate = exchangeDate(from);
       for (const day of days) {

@@ -23,13 +23,18 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** what the emulator answered */
   status: number;
+  /** Date.now() when the request arrived */
+  at: number;
 }
 
-/** One injected failure: the next `times` requests (default 1) get this status, before auth and rate limiting. */
+/**
+ * One injected failure: the next `times` requests (default 1) get this status, before auth and rate limiting; with
+ * `skip`, only after that many more requests were served normally (a failure in the middle of a paged fetch).
+ */
 export type Fault =
-  | { status: number; times?: number; retryAfterSec?: number; body?: string; contentType?: string }
+  | { status: number; times?: number; skip?: number; retryAfterSec?: number; body?: string; contentType?: string }
   /** the connection is destroyed without a response (a dropped connection) */
-  | { drop: true; times?: number };
+  | { drop: true; times?: number; skip?: number };
 
 export interface RateLimitOptions {
   /** requests allowed per window */
@@ -95,6 +100,7 @@ export async function startEmulator(core: EmulatorCore, opts: CommonOptions = {}
   const stats: EmulatorStats = { received: 0, rateLimited: 0, faults: 0 };
   let faults: Fault[] = [];
   let servedOfHead = 0;
+  let skippedOfHead = 0;
   const windowMs = opts.rateLimit?.windowMs ?? 60_000;
   let windowStart = 0;
   let windowCount = 0;
@@ -103,10 +109,15 @@ export async function startEmulator(core: EmulatorCore, opts: CommonOptions = {}
   const nextFault = (): Fault | undefined => {
     const head = faults[0];
     if (!head) return undefined;
+    if (skippedOfHead < (head.skip ?? 0)) {
+      skippedOfHead++;
+      return undefined;
+    }
     servedOfHead++;
     if (servedOfHead >= (head.times ?? 1)) {
       faults = faults.slice(1);
       servedOfHead = 0;
+      skippedOfHead = 0;
     }
     return head;
   };
@@ -149,6 +160,7 @@ export async function startEmulator(core: EmulatorCore, opts: CommonOptions = {}
       url: target,
       headers,
       status: 0,
+      at: Date.now(),
     };
     requests.push(rec);
 
@@ -206,6 +218,7 @@ export async function startEmulator(core: EmulatorCore, opts: CommonOptions = {}
     setFailures: (...f: Fault[]) => {
       faults = [...f];
       servedOfHead = 0;
+      skippedOfHead = 0;
     },
     reset: () => {
       requests.length = 0;

@@ -10,6 +10,8 @@ import { addDays, barsAt, json, requestId, startEmulator, type CommonOptions, ty
 // (clients must add it), whose path starts at the next bar and whose `cursor` keeps the other parameters.
 // Errors come in Polygon's shapes: {"status":"ERROR","request_id","error"} and {"status":"NOT_AUTHORIZED",
 // "request_id","message"}. Bars are the fake provider's.
+// Also the grouped daily endpoint, GET /v2/aggs/grouped/locale/us/market/stocks/{date}?adjusted: one day's bar of
+// every ticker of the market (`market`), unpaged, each stamped at the day's 16:00 New York as Polygon stamps them.
 
 export interface PolygonEmulatorOptions extends CommonOptions {
   apiKey?: string;
@@ -17,6 +19,8 @@ export interface PolygonEmulatorOptions extends CommonOptions {
   unknownSymbols?: string[];
   /** answer status "DELAYED" instead of "OK" (what a plan without real-time data gets for recent ranges) */
   delayed?: boolean;
+  /** the tickers the grouped daily endpoint lists (the whole market, in the real API) */
+  market?: string[];
 }
 
 export const POLYGON_EMULATOR_KEY = 'emu-polygon-api-key';
@@ -72,9 +76,29 @@ export async function start(opts: PolygonEmulatorOptions = {}): Promise<Emulator
   const apiKey = opts.apiKey ?? POLYGON_EMULATOR_KEY;
   const unknown = new Set(opts.unknownSymbols ?? []);
 
+  const market = [...new Set(opts.market ?? ['AAPL', 'IBM', 'MSFT', 'SPY'])];
+
+  const grouped = (date: string, adjusted: string): Reply => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || parseBound(date, 'from') === undefined) return errorReply(400, "Could not parse the 'date' parameter: it must be a date (YYYY-MM-DD)");
+    if (adjusted !== 'true' && adjusted !== 'false') return errorReply(400, "Could not parse the 'adjusted' parameter");
+    const results = tradingDays(date, date).length === 0 ? [] : market.flatMap((T) =>
+      barsAt(T, date, '1d').map((b) => ({ T, v: b.volume, vw: b.vwap, o: b.open, c: b.close, h: b.high, l: b.low, t: zonedTimeToUtc(date, 16, 0, EXCHANGE_TZ), n: b.tradeCount })),
+    );
+    const body: Record<string, unknown> = { queryCount: results.length, resultsCount: results.length, adjusted: adjusted === 'true', status: opts.delayed ? 'DELAYED' : 'OK', request_id: requestId() };
+    if (results.length > 0) body.results = results;
+    return json(200, body);
+  };
+
   const handle = (req: RecordedRequest, { origin }: { origin: string }): Reply => {
     const rawPath = req.url.split('?')[0] ?? '';
     const seg = rawPath.split('/').map((s) => decodeURIComponent(s));
+    // ['', 'v2', 'aggs', 'grouped', 'locale', 'us', 'market', 'stocks', date]
+    if (seg.length === 9 && seg.slice(1, 8).join('/') === 'v2/aggs/grouped/locale/us/market/stocks') {
+      const given = req.query.apiKey ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
+      if (!given) return json(401, { status: 'ERROR', request_id: requestId(), error: 'API Key was not provided' });
+      if (given !== apiKey) return json(401, { status: 'ERROR', request_id: requestId(), error: 'Unknown API Key' });
+      return grouped(seg[8]!, req.query.adjusted ?? 'true');
+    }
     // ['', 'v2', 'aggs', 'ticker', T, 'range', mult, span, from, to]
     if (seg.length !== 10 || seg[1] !== 'v2' || seg[2] !== 'aggs' || seg[3] !== 'ticker' || seg[5] !== 'range') return errorReply(404, 'Not found');
     const [ticker, mult, span, fromS, toS] = [seg[4]!, seg[6]!, seg[7]!, seg[8]!, seg[9]!];
