@@ -16,9 +16,56 @@ import { crashPoint } from '../pipeline/crashpoint';
 import { rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
+  /** time spent fetching and writing, summed over the workers (two workers fetching for 1 s count 2 s) */
   fetchMs: number;
   writeMs: number;
+  /** wall time during which at least one fetch (write) was in flight */
+  fetchWallMs?: number;
+  writeWallMs?: number;
+  /** the workers the sums are over */
+  workers?: number;
   ingestMs: number;
+}
+
+/** Wall time during which at least one of possibly overlapping intervals was open. */
+export class WallClock {
+  private open = 0;
+  private since = 0;
+  private total = 0;
+  constructor(private readonly now: () => number = () => performance.now()) {}
+  start(): () => void {
+    if (this.open++ === 0) this.since = this.now();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.open === 0) this.total += this.now() - this.since;
+    };
+  }
+  /** milliseconds so far (an interval still open counts up to now) */
+  ms(): number {
+    return Math.round(this.total + (this.open > 0 ? this.now() - this.since : 0));
+  }
+}
+
+/** Bars per second smoothed over a few seconds, so a burst of pages or a slow one does not make the number jump. */
+export class RateMeter {
+  private rate = 0;
+  private last: { t: number; n: number } | null = null;
+  constructor(private readonly tauMs = 3000) {}
+  /** the count so far at time t (ms); returns the smoothed rate */
+  sample(t: number, n: number): number {
+    if (!this.last) {
+      this.last = { t, n };
+      return 0;
+    }
+    const dt = t - this.last.t;
+    if (dt <= 0) return this.rate;
+    const inst = ((n - this.last.n) / dt) * 1000;
+    this.rate = this.rate === 0 ? inst : this.rate + (1 - Math.exp(-dt / this.tauMs)) * (inst - this.rate);
+    this.last = { t, n };
+    return this.rate;
+  }
 }
 
 export interface RunIngestOptions {
@@ -83,6 +130,11 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   let rowsWritten = job.rowsWritten;
   /** bars received from the provider in this run: the speed users see while a long unit is still being fetched */
   let rowsFetched = 0;
+  /** the units in flight: trading days received of each, for per-symbol progress between two units */
+  const inflight = new Map<string, { symbol: string; year: number; daysFetched: number }>();
+  const rate = new RateMeter();
+  const fetchWall = new WallClock();
+  const writeWall = new WallClock();
   let lastEvent = 0;
   let lastDb = 0;
 
@@ -100,18 +152,21 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       lastEvent = now;
       const secs = (now - t0) / 1000;
       const stats = o.stats.snapshot();
+      const speed = rate.sample(now, rowsFetched);
       // ETA from the share of work done in this run (a resumed job's earlier work does not count towards speed)
       const doneHere = (fetchedDays * 0.9 + writtenDays * 0.1 - o.doneDays) / (totalDays - o.doneDays || 1);
       bus.emit('job.progress', {
         jobId: job.id,
         progress: p,
         rowsWritten,
+        rowsReceived: job.rowsWritten + rowsFetched,
         message,
-        barsPerSecond: secs > 0 ? Math.round(rowsFetched / secs) : 0,
+        barsPerSecond: Math.round(speed),
         etaSeconds: doneHere > 0.02 && secs > 1 ? Math.round((secs / doneHere) * (1 - doneHere)) : null,
         retries: stats.retries - stats0.retries,
         rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
         active: [...active.keys()],
+        units: [...inflight.values()],
       }, corr);
     }
     if (force || now - lastDb >= DB_EVERY_MS) {
@@ -130,9 +185,11 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
 
   const runTask = async (t: IngestTask) => {
     active.set(t.symbol, (active.get(t.symbol) ?? 0) + 1);
+    inflight.set(`${t.symbol}\u0000${t.year}`, { symbol: t.symbol, year: t.year, daysFetched: 0 });
     try {
       await runUnit(t);
     } finally {
+      inflight.delete(`${t.symbol}\u0000${t.year}`);
       const n = (active.get(t.symbol) ?? 1) - 1;
       if (n > 0) active.set(t.symbol, n);
       else active.delete(t.symbol);
@@ -151,8 +208,14 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     if (!o.provider.openUnit) return runPagedUnit(t);
     const { req, ctx } = unitRequest(t);
     const endFetch = o.metrics.startStage('fetch');
+    const endFetchWall = fetchWall.start();
     const pageStart = performance.now();
-    const unit = await o.provider.openUnit(req, ctx);
+    let unit: Awaited<ReturnType<NonNullable<Provider['openUnit']>>>;
+    try {
+      unit = await o.provider.openUnit(req, ctx);
+    } finally {
+      endFetchWall();
+    }
     fetchSeconds += endFetch();
     try {
       if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
@@ -160,7 +223,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       fetchedDays += t.days.length;
       if (unit === null) return finishUnit(t, null, 0, rowsBySessionFromHours(t, new Map(), Date.now()));
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered });
+      const endWriteWall = writeWall.start();
+      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered }).finally(endWriteWall);
       writeSeconds += endWrite();
       rowsFetched += res.written;
       return finishUnit(t, res.written > 0 ? res.file : null, res.written, rowsBySessionFromHours(t, res.rowsByHour, Date.now()));
@@ -175,35 +239,47 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const { req, ctx } = unitRequest(t);
     const pages = o.provider.fetchBars(req, ctx);
     const endFetch = o.metrics.startStage('fetch');
+    const endFetchWall = fetchWall.start();
+    const live = inflight.get(`${t.symbol}\u0000${t.year}`);
     let pageStart = performance.now();
-    for await (const page of pages) {
-      if (signal.aborted) break;
-      // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
-      if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
-      buf.append(page);
-      crashPoint('fetch.page');
-      rowsFetched += page.length;
-      if (page.length > 0) {
-        const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
-        fetchedDays += Math.max(0, upTo - seen);
-        seen = Math.max(seen, upTo);
+    let unitRows = 0;
+    try {
+      for await (const page of pages) {
+        if (signal.aborted) break;
+        // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
+        if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
+        buf.append(page);
+        crashPoint('fetch.page');
+        rowsFetched += page.length;
+        unitRows += page.length;
+        if (page.length > 0) {
+          const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
+          fetchedDays += Math.max(0, upTo - seen);
+          seen = Math.max(seen, upTo);
+          if (live) live.daysFetched = seen;
+        }
+        report(`fetching ${t.symbol} ${t.year}`);
+        pageStart = performance.now();
       }
-      report(`fetching ${t.symbol} ${t.year}`);
-      pageStart = performance.now();
+    } finally {
+      endFetchWall();
     }
     fetchSeconds += endFetch();
     // A cancelled job still finishes a write already started, but starts none; what it fetched is dropped, so it
     // no longer counts towards progress.
     if (signal.aborted) {
       fetchedDays -= seen;
+      rowsFetched -= unitRows;
       return;
     }
     fetchedDays += t.days.length - seen;
+    if (live) live.daysFetched = t.days.length;
     let file: string | null = null;
     let written = 0;
     if (buf.length > 0) {
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).write({ key: keyOf(t), batch: buf.view(), replaceFrom: t.from, replaceTo: t.to });
+      const endWriteWall = writeWall.start();
+      const res = await (await o.writer()).write({ key: keyOf(t), batch: buf.view(), replaceFrom: t.from, replaceTo: t.to }).finally(endWriteWall);
       writeSeconds += endWrite();
       file = res.file;
       written = res.written;
@@ -266,14 +342,23 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     jobId: job.id,
     progress: finished.progress,
     rowsWritten,
+    rowsReceived: job.rowsWritten + rowsFetched,
     message: finished.status === 'running' ? 'fetched' : finished.status,
+    // the run's average: the last word on its speed
     barsPerSecond: secs > 0 ? Math.round(rowsFetched / secs) : 0,
     etaSeconds: 0,
     retries: stats.retries - stats0.retries,
     rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
     active: [],
   }, corr);
-  o.onStages?.({ fetchMs: Math.round(fetchSeconds * 1000), writeMs: Math.round(writeSeconds * 1000), ingestMs: Date.now() - t0 });
+  o.onStages?.({
+    fetchMs: Math.round(fetchSeconds * 1000),
+    writeMs: Math.round(writeSeconds * 1000),
+    fetchWallMs: fetchWall.ms(),
+    writeWallMs: writeWall.ms(),
+    workers: Math.max(1, Math.min(o.workers, tasks.length)),
+    ingestMs: Date.now() - t0,
+  });
   bus.emit('jobs.updated', finished, corr);
   return finished;
 }

@@ -17,7 +17,8 @@ function toneOf(p: SymbolProgress, job: JobView): string {
 export function JobDetails({ job }: { job: JobView }) {
   const units = useTasks((s) => s.byJob[job.id]);
   const tasks = units?.tasks;
-  const rows = useMemo(() => summarize(job.symbols, tasks ?? []), [job.symbols, tasks]);
+  const live = TERMINAL.has(job.status) ? undefined : job.stats?.units;
+  const rows = useMemo(() => summarize(job.symbols, tasks ?? [], live), [job.symbols, tasks, live]);
   const active = useMemo(() => new Set(TERMINAL.has(job.status) ? [] : (job.stats?.active ?? [])), [job.status, job.stats]);
 
   const failure = job.error && job.error.code !== 'E_CANCELLED' && (

@@ -82,15 +82,23 @@ export interface SymbolProgress {
   sessionsDone: number;
   rows: number;
   status: SymbolStatus;
-  /** 0-100, by sessions */
+  /** 0-100, by sessions: those of done units and those received of units in flight */
   percent: number;
+}
+
+/** A unit in flight and the trading days of it received so far (from `job.progress`). */
+export interface InflightUnit {
+  symbol: string;
+  year: number;
+  daysFetched: number;
 }
 
 /**
  * Per-symbol view of a job's units, in the job's symbol order. A symbol of the job without units had every session
- * in the lake already (incremental ingest): it is up to date.
+ * in the lake already (incremental ingest): it is up to date. `inflight`: the sessions received of units not yet
+ * written count towards their symbol's percent, so it moves with the job's (a unit is a whole year).
  */
-export function summarize(symbols: readonly string[], tasks: readonly JobTask[]): SymbolProgress[] {
+export function summarize(symbols: readonly string[], tasks: readonly JobTask[], inflight: readonly InflightUnit[] = []): SymbolProgress[] {
   const by = new Map<string, SymbolProgress>();
   const row = (symbol: string): SymbolProgress => {
     let r = by.get(symbol);
@@ -111,10 +119,18 @@ export function summarize(symbols: readonly string[], tasks: readonly JobTask[])
       r.rows += t.rows;
     }
   }
+  const receiving = new Map<string, number>();
+  for (const u of inflight) {
+    const t = tasks.find((x) => x.symbol === u.symbol && x.year === u.year);
+    // a unit already done counts in sessionsDone; one we do not know yet (its days unknown) cannot be placed
+    if (!t || t.status === 'done') continue;
+    receiving.set(u.symbol, (receiving.get(u.symbol) ?? 0) + Math.min(u.daysFetched, t.days));
+  }
   for (const r of by.values()) {
     if (r.units === 0) continue;
     r.status = r.unitsDone === r.units ? 'done' : r.unitsDone > 0 ? 'partial' : 'pending';
-    r.percent = r.status === 'done' ? 100 : r.sessions > 0 ? (r.sessionsDone / r.sessions) * 100 : (r.unitsDone / r.units) * 100;
+    const received = r.sessionsDone + (receiving.get(r.symbol) ?? 0);
+    r.percent = r.status === 'done' ? 100 : r.sessions > 0 ? (received / r.sessions) * 100 : (r.unitsDone / r.units) * 100;
   }
   return [...by.values()];
 }
