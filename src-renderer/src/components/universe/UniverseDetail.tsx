@@ -3,7 +3,7 @@ import type { Universe } from '../../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../../src-main/shared/errors';
 import { splitSymbols } from '../../../../src-common/symbols';
 import { useClient } from '../../clientContext';
-import { formatInt, plural } from '../../format';
+import { plural } from '../../format';
 import { usePageExport } from '../../commands';
 import {
   addSymbols,
