@@ -20,29 +20,26 @@ async function setTheme(page: Page, theme: 'light' | 'dark') {
 async function violations(page: Page): Promise<string[]> {
   const r = await new AxeBuilder({ page })
     .withTags(TAGS)
-    // The Metrics page's plots are recharts SVG surfaces, hundreds of shapes redrawn every second: axe needs minutes on
-    // them on a loaded machine. What they hold is drawn in the theme's variables, which are checked on every page.
-    .exclude('.recharts-surface')
     .analyze();
   // one line per node: rule, target and the check's message (e.g. the contrast ratio it measured)
   return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ').trim() ?? ''}`));
 }
 
-test('no WCAG 2 A/AA violation on any page, in either theme', async ({ server, page }, testInfo) => {
-  test.setTimeout(600_000);
-  await open(page, server);
-  const jobId = await ingest(page, { symbols: 'AAPL, MSFT', start: '2024-01-02', end: '2024-01-05' });
-  await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
-  await nav(page, 'Universe').click();
-  await page.getByLabel('Universe name', { exact: true }).fill('Tech');
-  await page.getByRole('button', { name: 'Create', exact: true }).click();
-  await page.getByLabel('Symbols', { exact: true }).fill('AAPL, NVDA');
-  await page.getByRole('button', { name: 'Add', exact: true }).click();
-  await expect(page.getByRole('table', { name: 'Symbols of Tech' }).locator('tbody tr')).toHaveCount(2);
-
-  const found: string[] = [];
-  for (const theme of ['light', 'dark'] as const) {
+for (const theme of ['light', 'dark'] as const) {
+  test(`no WCAG 2 A/AA violation on any page, ${theme} theme`, async ({ server, page }, testInfo) => {
+    test.setTimeout(300_000);
+    await open(page, server);
+    const jobId = await ingest(page, { symbols: 'AAPL, MSFT', start: '2024-01-02', end: '2024-01-05' });
+    await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
+    await nav(page, 'Universe').click();
+    await page.getByLabel('Universe name', { exact: true }).fill('Tech');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByLabel('Symbols', { exact: true }).fill('AAPL, NVDA');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(page.getByRole('table', { name: 'Symbols of Tech' }).locator('tbody tr')).toHaveCount(2);
     await setTheme(page, theme);
+
+    const found: string[] = [];
     for (const name of PAGES) {
       await nav(page, name).click();
       await expect(nav(page, name)).toHaveAttribute('aria-current', 'page');
@@ -52,13 +49,17 @@ test('no WCAG 2 A/AA violation on any page, in either theme', async ({ server, p
         await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('AAPL');
       }
       if (name === 'Validation') await expect(page.getByRole('table').first()).toBeVisible();
-      if (name === 'Chart') await page.waitForLoadState('networkidle');
+      if (name === 'Metrics') {
+        // The live view redraws every chart each second: axe's contrast check, which measures the layout node by
+        // node, then takes minutes on a loaded machine. The recorded range shows the same panels and numbers, still.
+        await page.getByRole('button', { name: '15 m', exact: true }).click();
+      }
       await page.screenshot({ path: testInfo.outputPath(`a11y-${name.toLowerCase()}-${theme}.png`) });
-      const t0 = Date.now();
-      const vs = (await violations(page)).map((v) => `${theme} ${name}: ${v}`);
+      const vs = (await violations(page)).map((v) => `${name}: ${v}`);
       found.push(...vs);
-      console.log(`axe ${theme} ${name}: ${Date.now() - t0} ms\n${vs.join('\n')}`);
+      // each page's findings as they come, so a slow run still tells what it found
+      if (vs.length) console.log(`${theme}\n${vs.join('\n')}`);
     }
-  }
-  expect(found, found.join('\n')).toEqual([]);
-});
+    expect(found, found.join('\n')).toEqual([]);
+  });
+}
