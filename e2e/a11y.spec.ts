@@ -28,7 +28,7 @@ async function violations(page: Page): Promise<string[]> {
 
 for (const theme of ['light', 'dark'] as const) {
   test(`no WCAG 2 A/AA violation on any page, ${theme} theme`, async ({ server, page }, testInfo) => {
-    test.setTimeout(300_000);
+    test.setTimeout(540_000);
     await open(page, server);
     const jobId = await ingest(page, { symbols: 'AAPL, MSFT', start: '2024-01-02', end: '2024-01-05' });
     await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
@@ -50,15 +50,8 @@ for (const theme of ['light', 'dark'] as const) {
         await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('AAPL');
       }
       if (name === 'Validation') await expect(page.getByRole('table').first()).toBeVisible();
-      if (name === 'Metrics') {
-        // The live view redraws every chart each second, over every sample since the page loaded: on a loaded
-        // machine the page then has no time left for axe (minutes), nor for Playwright. A fresh load has few samples;
-        // the recorded range (15 m) shows the same panels, still.
-        await page.reload();
-        await expect(nav(page, name)).toHaveAttribute('aria-current', 'page');
-        await page.getByRole('button', { name: '15 m', exact: true }).click();
-        await expect(page.getByRole('button', { name: '15 m', exact: true })).toHaveAttribute('aria-pressed', 'true');
-      }
+      // The Metrics page redraws its charts every second: on a loaded machine axe takes minutes there (the timeout
+      // above allows for it).
       await page.screenshot({ path: testInfo.outputPath(`a11y-${name.toLowerCase()}-${theme}.png`) });
       const vs = (await violations(page)).map((v) => `${name}: ${v}`);
       found.push(...vs);

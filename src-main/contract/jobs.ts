@@ -42,8 +42,10 @@ export const jobsEvents = {
     rateLimitWaits: z.number().int().nonnegative().default(0),
     /** symbols being fetched right now */
     active: z.array(z.string()).default([]),
-    /** the units in flight and how many of their trading days have been received: per-symbol progress between units */
-    units: z.array(z.object({ symbol: z.string(), year: z.number().int(), daysFetched: z.number().int().nonnegative() })).default([]),
+    /** the units in flight, the trading days and bars received of each: per-symbol progress between units */
+    units: z
+      .array(z.object({ symbol: z.string(), year: z.number().int(), daysFetched: z.number().int().nonnegative(), rows: z.number().int().nonnegative().default(0) }))
+      .default([]),
   }),
   /** A unit of work (one symbol-year) is durable in the lake. */
   'job.unit': z.object({

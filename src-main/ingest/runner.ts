@@ -131,7 +131,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   /** bars received from the provider in this run: the speed users see while a long unit is still being fetched */
   let rowsFetched = 0;
   /** the units in flight: trading days received of each, for per-symbol progress between two units */
-  const inflight = new Map<string, { symbol: string; year: number; daysFetched: number }>();
+  const inflight = new Map<string, { symbol: string; year: number; daysFetched: number; rows: number }>();
   const rate = new RateMeter();
   const fetchWall = new WallClock();
   const writeWall = new WallClock();
@@ -185,7 +185,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
 
   const runTask = async (t: IngestTask) => {
     active.set(t.symbol, (active.get(t.symbol) ?? 0) + 1);
-    inflight.set(`${t.symbol}\u0000${t.year}`, { symbol: t.symbol, year: t.year, daysFetched: 0 });
+    inflight.set(`${t.symbol}\u0000${t.year}`, { symbol: t.symbol, year: t.year, daysFetched: 0, rows: 0 });
     try {
       await runUnit(t);
     } finally {
@@ -256,7 +256,10 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
           const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
           fetchedDays += Math.max(0, upTo - seen);
           seen = Math.max(seen, upTo);
-          if (live) live.daysFetched = seen;
+          if (live) {
+            live.daysFetched = seen;
+            live.rows = unitRows;
+          }
         }
         report(`fetching ${t.symbol} ${t.year}`);
         pageStart = performance.now();

@@ -41,10 +41,10 @@ describe('jobs store', () => {
     const s = useJobs.getState();
     s.upsert({ ...base, progress: 0, rowsWritten: 0 });
     // a year-long unit in flight: nothing written yet, but 28% of the days and 5,000 bars received
-    s.progress({ jobId: 'j1', ...stats, progress: 28, rowsWritten: 0, rowsReceived: 5000, message: 'fetching AAPL 2024', units: [{ symbol: 'AAPL', year: 2024, daysFetched: 70 }] });
+    s.progress({ jobId: 'j1', ...stats, progress: 28, rowsWritten: 0, rowsReceived: 5000, message: 'fetching AAPL 2024', units: [{ symbol: 'AAPL', year: 2024, daysFetched: 70, rows: 5000 }] });
     const running = useJobs.getState().byId.j1!;
     expect(shownRows(running)).toBe(5000);
-    expect(running.stats?.units).toEqual([{ symbol: 'AAPL', year: 2024, daysFetched: 70 }]);
+    expect(running.stats?.units).toEqual([{ symbol: 'AAPL', year: 2024, daysFetched: 70, rows: 5000 }]);
     // a jobs.updated of the same run (the database's copy, written every 500 ms) does not take rows back
     s.upsert({ ...base, progress: 20, rowsWritten: 0 });
     expect(shownRows(useJobs.getState().byId.j1!)).toBe(5000);

@@ -79,7 +79,9 @@ export interface SymbolProgress {
   units: number;
   unitsDone: number;
   sessions: number;
+  /** sessions of done units and those received of units in flight */
   sessionsDone: number;
+  /** bars written, and received of units in flight */
   rows: number;
   status: SymbolStatus;
   /** 0-100, by sessions: those of done units and those received of units in flight */
@@ -91,6 +93,8 @@ export interface InflightUnit {
   symbol: string;
   year: number;
   daysFetched: number;
+  /** bars received of it */
+  rows: number;
 }
 
 /**
@@ -119,18 +123,18 @@ export function summarize(symbols: readonly string[], tasks: readonly JobTask[],
       r.rows += t.rows;
     }
   }
-  const receiving = new Map<string, number>();
   for (const u of inflight) {
     const t = tasks.find((x) => x.symbol === u.symbol && x.year === u.year);
-    // a unit already done counts in sessionsDone; one we do not know yet (its days unknown) cannot be placed
+    // a unit already done counts as done; one we do not know yet (its days unknown) cannot be placed
     if (!t || t.status === 'done') continue;
-    receiving.set(u.symbol, (receiving.get(u.symbol) ?? 0) + Math.min(u.daysFetched, t.days));
+    const r = row(u.symbol);
+    r.sessionsDone += Math.min(u.daysFetched, t.days);
+    r.rows += u.rows;
   }
   for (const r of by.values()) {
     if (r.units === 0) continue;
     r.status = r.unitsDone === r.units ? 'done' : r.unitsDone > 0 ? 'partial' : 'pending';
-    const received = r.sessionsDone + (receiving.get(r.symbol) ?? 0);
-    r.percent = r.status === 'done' ? 100 : r.sessions > 0 ? (received / r.sessions) * 100 : (r.unitsDone / r.units) * 100;
+    r.percent = r.status === 'done' ? 100 : r.sessions > 0 ? (r.sessionsDone / r.sessions) * 100 : (r.unitsDone / r.units) * 100;
   }
   return [...by.values()];
 }
