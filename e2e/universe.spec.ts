@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { Page } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { nav, open, shoot } from './helpers';
 
@@ -19,6 +19,21 @@ function symbolRow(page: Page, universe: string, symbol: string) {
   return symbolsTable(page, universe)
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: symbol, exact: true }) });
+}
+
+/** The page at 1366x768 and 1920x1080, light and dark (the Theme setting is `system`: it follows the emulated scheme), as test artifacts. */
+async function shootSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
+      await page.screenshot({ path: testInfo.outputPath(`${name}-${size.width}x${size.height}-${scheme}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (viewport) await page.setViewportSize(viewport);
 }
 
 async function openUniverse(page: Page): Promise<void> {
@@ -173,9 +188,10 @@ test('the summary says which symbols have no data, a removal can be undone, a fi
   await expect(symbolRow(page, 'Pair', 'NVDA')).toHaveCount(0);
   const notices = page.getByRole('status', { name: 'Notifications' });
   await expect(notices).toContainText('Removed NVDA from Pair');
-  await page.screenshot({ path: testInfo.outputPath('universe-undo.png') });
+  await page.screenshot({ path: testInfo.outputPath('universe-undo-notice.png') });
   await notices.getByRole('button', { name: 'Undo: Removed NVDA from Pair' }).click();
   await expect(symbolRow(page, 'Pair', 'NVDA')).toBeVisible();
+  await shootSizes(page, testInfo, 'universe-summary');
   await expect(notices.getByRole('button', { name: /^Undo/ })).toHaveCount(0);
 
   // the first line of /etc/passwd as a "CSV": refused in words, none of its content repeated, nothing imported
