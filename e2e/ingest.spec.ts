@@ -1,10 +1,26 @@
 import fs from 'node:fs/promises';
+import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { ingest, jobRow, nav, open, openDetails, runSql, shoot } from './helpers';
 
 // The fake provider: 390 one-minute bars per regular session; 2024 has 252 sessions, three of them early closes
 // (210 bars): 249 x 390 + 3 x 210 = 97,740 bars per symbol and year.
 const BARS_2024 = 97_740;
+
+/** The page at 1366x768 and 1920x1080, light and dark (the Theme setting is `system`: it follows the emulated scheme), as test artifacts. */
+async function shootSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
+      await page.screenshot({ path: testInfo.outputPath(`${name}-${size.width}x${size.height}-${scheme}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (viewport) await page.setViewportSize(viewport);
+}
 
 test('details of a finished job: every symbol done with its rows, fed by jobs.tasks', async ({ server, page }) => {
   await open(page, server);
@@ -103,6 +119,52 @@ test.describe('with a slow provider', () => {
   // 600 ms per simulated request of up to 10,000 bars: a year of one symbol takes about 6 s, so the job is surely
   // still running while the test looks at it, even on a loaded machine.
   test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '600' } });
+
+  test('progress adds up: rows move with the percent, a symbol moves before its year is written, stages run in order, the row tells its validation', async ({ server, page }, testInfo) => {
+    await open(page, server);
+    const jobId = await ingest(page, { symbols: 'AAPL MSFT', start: '2024-01-02', end: '2024-12-31' });
+    // every change of the job's row, recorded in the page: (percent, rows) as the user sees them
+    await page.evaluate((id) => {
+      const w = window as unknown as { samples: Array<[number, string]> };
+      w.samples = [];
+      const row = document.querySelector(`tr[aria-label="Job ${id}"]`)!;
+      const read = () => w.samples.push([Number(row.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')), row.querySelectorAll('td')[7]?.textContent ?? '']);
+      read();
+      new MutationObserver(read).observe(row, { subtree: true, childList: true, attributes: true, characterData: true });
+    }, jobId);
+    const details = await openDetails(page, jobId);
+    const stages = page.getByRole('list', { name: `Stages of job ${jobId}` });
+    const status = (stage: string) => stages.getByRole('listitem', { name: stage, exact: true });
+    await expect(status('Fetch')).toHaveAttribute('data-status', 'running');
+    await expect(status('Write')).toHaveAttribute('data-status', 'running');
+    await expect(status('Validate')).toHaveAttribute('data-status', 'pending');
+    await expect(status('Aggregate')).toHaveAttribute('data-status', 'pending');
+    // a symbol's bar moves while its one unit (the whole year) is still being fetched
+    const aapl = details.getByRole('row', { name: 'AAPL', exact: true });
+    await expect
+      .poll(async () => (await aapl.getAttribute('data-status')) !== 'done' && Number(await page.getByRole('progressbar', { name: 'Progress of AAPL', exact: true }).getAttribute('aria-valuenow')) > 0)
+      .toBe(true);
+    await page.screenshot({ path: testInfo.outputPath('ingest-progress-running.png') });
+
+    const row = jobRow(page, jobId);
+    await expect(row).toContainText('succeeded', { timeout: 60_000 });
+    for (const stage of ['Fetch', 'Write', 'Validate', 'Aggregate']) await expect(status(stage)).toHaveAttribute('data-status', 'done');
+    await expect(status('Fetch')).toContainText(/summed over 2 workers/);
+    await shootSizes(page, testInfo, 'ingest-progress-done');
+    const samples = await page.evaluate(() => (window as unknown as { samples: Array<[number, string]> }).samples);
+    const moving = samples.filter(([pct]) => pct > 0);
+    expect(moving.length).toBeGreaterThan(2);
+    // the bug: 28% with 0 rows
+    for (const [pct, rows] of moving) expect(`${pct}% ${rows}`).not.toMatch(/% 0$/);
+
+    // the validation the job caused, on its row, opens its run on the Validation page
+    const note = row.getByRole('link', { name: /^Validation of job .*: no findings\. Open run / });
+    await expect(note).toBeVisible();
+    await note.click();
+    await expect(nav(page, 'Validation')).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByRole('row', { name: /^Run / }).filter({ has: page.getByRole('button', { pressed: true }) })).toHaveCount(1);
+    expect(page.url()).toMatch(/#\/validation\?run=/);
+  });
 
   test('a running job shows its speed; cancelled, it resumes under the same id and ends complete', async ({ server, page }) => {
     const symbols = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'IBM', 'NVDA'];

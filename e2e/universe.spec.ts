@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { Page } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { nav, open, shoot } from './helpers';
 
@@ -19,6 +19,21 @@ function symbolRow(page: Page, universe: string, symbol: string) {
   return symbolsTable(page, universe)
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: symbol, exact: true }) });
+}
+
+/** The page at 1366x768 and 1920x1080, light and dark (the Theme setting is `system`: it follows the emulated scheme), as test artifacts. */
+async function shootSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
+      await page.screenshot({ path: testInfo.outputPath(`${name}-${size.width}x${size.height}-${scheme}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (viewport) await page.setViewportSize(viewport);
 }
 
 async function openUniverse(page: Page): Promise<void> {
@@ -153,4 +168,37 @@ test('empty state: the demo universe is created and its last days ingested', asy
   await expect(page.getByRole('progressbar', { name: 'Progress of ingestion for Demo' })).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
   // the finished job refreshes the coverage
   for (const s of ['AAPL', 'MSFT', 'SPY']) await expect(symbolRow(page, 'Demo', s)).toContainText('fake/sim');
+});
+
+test('the summary says which symbols have no data, a removal can be undone, a file that is not a symbol list is not echoed', async ({ server, page }, testInfo) => {
+  await open(page, server);
+  await openUniverse(page);
+  // one demo button on the empty page: the empty state's
+  await expect(page.getByRole('button', { name: /demo universe/ })).toHaveCount(1);
+  await page.getByLabel('Universe name', { exact: true }).fill('Pair');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.getByLabel('Symbols', { exact: true }).fill('AAPL, NVDA');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(symbolsTable(page, 'Pair').locator('tbody tr')).toHaveCount(2);
+  const summary = page.getByRole('heading', { name: /^2 symbols/ });
+  await expect(summary).toHaveText('2 symbols · 0 with data · 2 of 2 symbols have no data');
+
+  // removed at once, and put back from the notice's Undo
+  await page.getByRole('button', { name: 'Remove NVDA', exact: true }).click();
+  await expect(symbolRow(page, 'Pair', 'NVDA')).toHaveCount(0);
+  const notices = page.getByRole('status', { name: 'Notifications' });
+  await expect(notices).toContainText('Removed NVDA from Pair');
+  await page.screenshot({ path: testInfo.outputPath('universe-undo-notice.png') });
+  await notices.getByRole('button', { name: 'Undo: Removed NVDA from Pair' }).click();
+  await expect(symbolRow(page, 'Pair', 'NVDA')).toBeVisible();
+  await shootSizes(page, testInfo, 'universe-summary');
+  await expect(notices.getByRole('button', { name: /^Undo/ })).toHaveCount(0);
+
+  // the first line of /etc/passwd as a "CSV": refused in words, none of its content repeated, nothing imported
+  await page.getByLabel('Import CSV').setInputFiles({ name: 'passwd.csv', mimeType: 'text/csv', buffer: Buffer.from('root:x:0:0:root:/root:/bin/bash\n') });
+  const alert = page.getByRole('alert').filter({ hasText: 'Import failed' });
+  await expect(alert).toContainText('line 1 is not a symbol list: expected a header (symbol or ticker) or symbols');
+  await expect(page.locator('body')).not.toContainText('/bin/bash');
+  await expect(page.locator('body')).not.toContainText('root:x');
+  await expect(symbolsTable(page, 'Pair').locator('tbody tr')).toHaveCount(2);
 });

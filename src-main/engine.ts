@@ -140,7 +140,7 @@ export class Engine {
       metricsHandlers(() => s.history()),
       scheduleHandlers({ scheduler: () => this.scheduler(), providers: this.providers, universes: s.universes }),
       ingestHandlers(this.ingest),
-      jobsHandlers({ jobs: () => s.jobs(), timeline: s.timeline, running: (jobId) => this.ingest.run(jobId) !== undefined }),
+      jobsHandlers({ jobs: () => s.jobs(), timeline: s.timeline }),
       universeHandlers({ store: s.universes, coverage: s.coverage, query: s.query, db: () => s.db() }),
       lakeHandlers({ ...s.lakeDeps(), aggregate: (arg) => this.aggregate(arg) }),
       queryHandlers(s.workbench, s.query),

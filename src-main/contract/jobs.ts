@@ -25,9 +25,15 @@ export const jobsEvents = {
   'job.progress': z.object({
     jobId: z.string(),
     progress: z.number().min(0).max(100),
+    /** bars durable in the lake (grows a whole unit at a time) */
     rowsWritten: z.number().int().nonnegative(),
+    /**
+     * bars received so far (earlier runs' written bars included): moves with every page, with `progress` and with
+     * `units`, so the numbers a user sees agree; the job's final count is its rowsWritten
+     */
+    rowsReceived: z.number().int().nonnegative().default(0),
     message: z.string(),
-    /** bars written per second since the run started */
+    /** bars received per second, smoothed (exponential moving average over a few seconds) */
     barsPerSecond: z.number().nonnegative().default(0),
     /** estimated seconds to go; null until it can be told */
     etaSeconds: z.number().nonnegative().nullable().default(null),
@@ -36,6 +42,10 @@ export const jobsEvents = {
     rateLimitWaits: z.number().int().nonnegative().default(0),
     /** symbols being fetched right now */
     active: z.array(z.string()).default([]),
+    /** the units in flight, the trading days and bars received of each: per-symbol progress between units */
+    units: z
+      .array(z.object({ symbol: z.string(), year: z.number().int(), daysFetched: z.number().int().nonnegative(), rows: z.number().int().nonnegative().default(0) }))
+      .default([]),
   }),
   /** A unit of work (one symbol-year) is durable in the lake. */
   'job.unit': z.object({

@@ -25,6 +25,11 @@ export const IngestCompletedSchema = z.object({
   /** time spent fetching and writing, summed over the job's workers; durationMs is the job's wall time */
   fetchMs: ms,
   writeMs: ms,
+  /** wall time during which a fetch (a write) was in flight; absent in events of older builds */
+  fetchWallMs: ms.optional(),
+  writeWallMs: ms.optional(),
+  /** the workers fetchMs and writeMs are summed over */
+  workers: z.number().int().positive().optional(),
   durationMs: ms,
   /** whether validation and aggregation follow (false: --no-pipeline, or the engine is closing) */
   pipeline: z.boolean(),
@@ -67,8 +72,11 @@ export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 export const StageTimingSchema = z.object({
   stage: PipelineStageSchema,
   status: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
-  /** null while running or when skipped */
+  /** wall time; null while running or when skipped */
   durationMs: ms.nullable(),
+  /** fetch and write: the time summed over the job's workers, and how many (longer than the wall time when they overlap) */
+  summedMs: ms.nullable().optional(),
+  workers: z.number().int().positive().nullable().optional(),
   /** e.g. the failure's message, the skip's reason, the findings count */
   detail: z.string().nullable(),
 });

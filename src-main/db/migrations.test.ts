@@ -99,7 +99,7 @@ describe('migrations', () => {
     ] as const;
     old.forEach(([type, payload], i) => ins.run(`e${i}`, i, type, `2024-01-02T00:00:0${i}Z`, JSON.stringify(payload)));
     expect(migrate(db, known.slice(0, 9))).toEqual(['0009_event_names.sql']);
-    const events = new TimelineStore(db).timeline('j1', false);
+    const events = new TimelineStore(db).timeline('j1', null);
     expect(events.events.map((e) => e.type)).toEqual(['ingest.completed', 'validation.completed', 'pipeline.failed', 'pipeline.skipped', 'aggregate.completed']);
     expect(events.events[1]!.payload).toMatchObject({ kind: 'validation', runId: 'r1' });
     expect(events.stages.map((st) => `${st.stage}:${st.status}`)).toEqual(['fetch:done', 'write:done', 'validate:done', 'aggregate:done']);

@@ -15,8 +15,6 @@ export function ingestHandlers(ingest: IngestService): DomainHandlers<'ingest'> 
 export interface JobsDeps {
   jobs(): JobStore;
   timeline(): TimelineStore;
-  /** whether the job is running in this process (its timeline shows the stages still to come as running) */
-  running(jobId: string): boolean;
 }
 
 /** The jobs domain: ingestion jobs as recorded, their units and their timelines. */
@@ -34,8 +32,8 @@ export function jobsHandlers(d: JobsDeps): DomainHandlers<'jobs'> {
       return d.jobs().tasks(jobId);
     },
     'jobs.timeline': async ({ jobId }) => {
-      job(jobId);
-      return d.timeline().timeline(jobId, d.running(jobId));
+      // the job's status and stage say which stage runs now (in this process or another)
+      return d.timeline().timeline(jobId, job(jobId));
     },
   };
 }

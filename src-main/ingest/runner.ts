@@ -3,8 +3,9 @@ import type { Adjustment, Job, Timeframe } from '../contract/schemas';
 import type { JobStore } from '../db/jobs';
 import type { EventBus } from '../events/bus';
 import type { LakeWriter } from '../lake/writer';
-import { BatchBuffer, DUPLICATE_DETAIL_LIMIT, dropRepeats, repeatsOf, valuesAt, type DeliveryDuplicates, type DroppedDuplicate, type PageRepeat } from '../providers/batch';
-import type { BarBatch } from '../providers/types';
+import { BatchBuffer, DUPLICATE_DETAIL_LIMIT, dropRepeats, repeatsOf, type DeliveryDuplicates, type PageRepeat } from '../providers/batch';
+import { WallClock, RateMeter } from './meters';
+import { NO_DUPLICATES, daysUpTo, mergeRepeats } from './repeats';
 import { JobTally } from './accounting';
 import type { ProviderStats } from '../providers/http/stats';
 import type { HttpClient } from '../providers/http/types';
@@ -18,8 +19,14 @@ import { crashPoint } from '../pipeline/crashpoint';
 import { groupTasks, rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
+  /** time spent fetching and writing, summed over the workers (two workers fetching for 1 s count 2 s) */
   fetchMs: number;
   writeMs: number;
+  /** wall time during which at least one fetch (write) was in flight */
+  fetchWallMs?: number;
+  writeWallMs?: number;
+  /** the workers the sums are over */
+  workers?: number;
   ingestMs: number;
 }
 
@@ -56,51 +63,9 @@ export interface RunIngestOptions {
 }
 
 const EVENT_EVERY_MS = 100;
-const NO_DUPLICATES: DeliveryDuplicates = { count: 0, sample: [] };
-
-/** The index of `ts` in a strictly ascending column, or -1. */
-function indexOfTs(ts: Float64Array, length: number, at: number): number {
-  let lo = 0;
-  let hi = length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = ts[mid]!;
-    if (v === at) return mid;
-    if (v < at) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-/**
- * A paged unit's duplicates: those its pages dropped (AscendingPage keeps the first copy, which is in `batch`) and those
- * dropRepeats() took out of the delivery, in ts order, the detail capped as dropRepeats caps it.
- */
-function mergeRepeats(batch: BarBatch, repeats: PageRepeat[], found: DeliveryDuplicates): DeliveryDuplicates {
-  if (repeats.length === 0) return found;
-  const fromPages: DroppedDuplicate[] = [];
-  for (const r of repeats) {
-    const k = indexOfTs(batch.ts, batch.length, r.ts);
-    if (k >= 0) fromPages.push({ ts: r.ts, kept: valuesAt(batch, k), dropped: r.dropped });
-  }
-  const sample = [...found.sample, ...fromPages].sort((a, b) => a.ts - b.ts).slice(0, DUPLICATE_DETAIL_LIMIT);
-  return { count: found.count + repeats.length, sample };
-}
 /** Bars of grouped units fetched but not yet written (64 bytes each: 64 MB) before a group's fetch waits for the writer. */
 const MAX_QUEUED_BARS = 1_000_000;
 const DB_EVERY_MS = 500;
-
-/** Count of days in a sorted list that are <= date (binary search). */
-function daysUpTo(days: string[], date: string): number {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (days[mid]! <= date) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * Runs one ingestion job to its end: fetch each (symbol, year) task with up to `workers` in flight, write each as one
@@ -117,6 +82,11 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   let rowsWritten = job.rowsWritten;
   /** bars received from the provider in this run: the speed users see while a long unit is still being fetched */
   let rowsFetched = 0;
+  /** the units in flight: trading days received of each, for per-symbol progress between two units */
+  const inflight = new Map<string, { symbol: string; year: number; daysFetched: number; rows: number }>();
+  const rate = new RateMeter();
+  const fetchWall = new WallClock();
+  const writeWall = new WallClock();
   let lastEvent = 0;
   let lastDb = 0;
 
@@ -136,18 +106,21 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       lastEvent = now;
       const secs = (now - t0) / 1000;
       const stats = o.stats.snapshot();
+      const speed = rate.sample(now, rowsFetched);
       // ETA from the share of work done in this run (a resumed job's earlier work does not count towards speed)
       const doneHere = (fetchedDays * 0.9 + writtenDays * 0.1 - o.doneDays) / (totalDays - o.doneDays || 1);
       bus.emit('job.progress', {
         jobId: job.id,
         progress: p,
         rowsWritten,
+        rowsReceived: job.rowsWritten + rowsFetched,
         message,
-        barsPerSecond: secs > 0 ? Math.round(rowsFetched / secs) : 0,
+        barsPerSecond: Math.round(speed),
         etaSeconds: doneHere > 0.02 && secs > 1 ? Math.round((secs / doneHere) * (1 - doneHere)) : null,
         retries: stats.retries - stats0.retries,
         rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
         active: [...active.keys()],
+        units: [...inflight.values()],
       }, corr);
     }
     if (force || now - lastDb >= DB_EVERY_MS) {
@@ -172,9 +145,11 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   };
   const runTask = async (t: IngestTask) => {
     activate(t.symbol);
+    inflight.set(`${t.symbol}\u0000${t.year}`, { symbol: t.symbol, year: t.year, daysFetched: 0, rows: 0 });
     try {
       await runUnit(t);
     } finally {
+      inflight.delete(`${t.symbol}\u0000${t.year}`);
       deactivate(t.symbol);
     }
   };
@@ -191,8 +166,14 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     if (!o.provider.openUnit) return runPagedUnit(t);
     const { req, ctx } = unitRequest(t);
     const endFetch = o.metrics.startStage('fetch');
+    const endFetchWall = fetchWall.start();
     const pageStart = performance.now();
-    const unit = await o.provider.openUnit(req, ctx);
+    let unit: Awaited<ReturnType<NonNullable<Provider['openUnit']>>>;
+    try {
+      unit = await o.provider.openUnit(req, ctx);
+    } finally {
+      endFetchWall();
+    }
     fetchSeconds += endFetch();
     try {
       if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
@@ -200,7 +181,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       fetchedDays += t.days.length;
       if (unit === null) return finishUnit(t, null, 0, rowsBySessionFromHours(t, new Map(), Date.now()), NO_DUPLICATES);
       const endWrite = o.metrics.startStage('write');
-      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered, jobId: job.id });
+      const endWriteWall = writeWall.start();
+      const res = await (await o.writer()).writeRelation({ key: keyOf(t), conn: unit.conn, sql: unit.sql, replaceFrom: t.from, replaceTo: t.to, ordered: unit.ordered, jobId: job.id }).finally(endWriteWall);
       writeSeconds += endWrite();
       rowsFetched += res.written;
       return finishUnit(t, res.written > 0 ? res.file : null, res.written, rowsBySessionFromHours(t, res.rowsByHour, Date.now()), unit.duplicates ?? NO_DUPLICATES);
@@ -216,32 +198,46 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     const { req, ctx } = unitRequest(t);
     const pages = o.provider.fetchBars(req, ctx);
     const endFetch = o.metrics.startStage('fetch');
+    const endFetchWall = fetchWall.start();
+    const live = inflight.get(`${t.symbol}\u0000${t.year}`);
     let pageStart = performance.now();
-    for await (const page of pages) {
-      if (signal.aborted) break;
-      // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
-      if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
-      buf.append(page);
-      repeats.push(...repeatsOf(page));
-      crashPoint('fetch.page');
-      rowsFetched += page.length;
-      if (page.length > 0) {
-        const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
-        fetchedDays += Math.max(0, upTo - seen);
-        seen = Math.max(seen, upTo);
+    let unitRows = 0;
+    try {
+      for await (const page of pages) {
+        if (signal.aborted) break;
+        // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
+        if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
+        buf.append(page);
+        repeats.push(...repeatsOf(page));
+        crashPoint('fetch.page');
+        rowsFetched += page.length;
+        unitRows += page.length;
+        if (page.length > 0) {
+          const upTo = daysUpTo(t.days, exchangeDate(page.ts[page.length - 1]!));
+          fetchedDays += Math.max(0, upTo - seen);
+          seen = Math.max(seen, upTo);
+          if (live) {
+            live.daysFetched = seen;
+            live.rows = unitRows;
+          }
+        }
+        report(`fetching ${t.symbol} ${t.year}`);
+        pageStart = performance.now();
       }
-      report(`fetching ${t.symbol} ${t.year}`);
-      pageStart = performance.now();
+    } finally {
+      endFetchWall();
     }
     fetchSeconds += endFetch();
     // A cancelled job still finishes a write already started, but starts none; what it fetched is dropped, so it
     // no longer counts towards progress.
     if (signal.aborted) {
       fetchedDays -= seen;
+      rowsFetched -= unitRows;
       tally.refused(buf.length + repeats.length);
       return;
     }
     fetchedDays += t.days.length - seen;
+    if (live) live.daysFetched = t.days.length;
     await writeUnit(t, buf, repeats);
   };
 
@@ -259,7 +255,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     if (batch.length > 0) {
       const endWrite = o.metrics.startStage('write');
       try {
-        const res = await (await o.writer()).write({ key: keyOf(t), batch, replaceFrom: t.from, replaceTo: t.to, jobId: job.id });
+        const endWriteWall = writeWall.start();
+        const res = await (await o.writer()).write({ key: keyOf(t), batch, replaceFrom: t.from, replaceTo: t.to, jobId: job.id }).finally(endWriteWall);
         file = res.file;
         written = res.written;
       } catch (e) {
@@ -315,6 +312,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     // A complete symbol's write is queued, not awaited: the group's next page (and the next group) is requested
     // meanwhile, so the requests keep to the provider's pace whatever the writes cost.
     const endFetch = o.metrics.startStage('fetch');
+    const endFetchWall = fetchWall.start();
     try {
       for await (const ev of events) {
         if (signal.aborted) break;
@@ -342,6 +340,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         report(`fetching ${t.symbol} ${t.year}`);
       }
     } finally {
+      endFetchWall();
       fetchSeconds += endFetch();
       for (const s of bufs.keys()) deactivate(s);
     }
@@ -420,14 +419,23 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     jobId: job.id,
     progress: finished.progress,
     rowsWritten,
+    rowsReceived: job.rowsWritten + rowsFetched,
     message: finished.status === 'running' ? 'fetched' : finished.status,
+    // the run's average: the last word on its speed
     barsPerSecond: secs > 0 ? Math.round(rowsFetched / secs) : 0,
     etaSeconds: 0,
     retries: stats.retries - stats0.retries,
     rateLimitWaits: stats.rateLimitWaits - stats0.rateLimitWaits,
     active: [],
   }, corr);
-  o.onStages?.({ fetchMs: Math.round(fetchSeconds * 1000), writeMs: Math.round(writeSeconds * 1000), ingestMs: Date.now() - t0 });
+  o.onStages?.({
+    fetchMs: Math.round(fetchSeconds * 1000),
+    writeMs: Math.round(writeSeconds * 1000),
+    fetchWallMs: fetchWall.ms(),
+    writeWallMs: writeWall.ms(),
+    workers: Math.max(1, Math.min(o.workers, tasks.length)),
+    ingestMs: Date.now() - t0,
+  });
   bus.emit('jobs.updated', finished, corr);
   return finished;
 }

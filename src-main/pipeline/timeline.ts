@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { EventEnvelope } from '../contract';
+import type { Job } from '../contract/schemas';
 import { PIPELINE_EVENT_TYPES, type JobTimeline, type PipelineEventType, type PipelineStage, type StageTiming, type TimelineEvent } from '../contract/pipeline';
 
 const TYPES = new Set<string>(PIPELINE_EVENT_TYPES);
@@ -43,9 +44,11 @@ export class TimelineStore {
     }));
   }
 
-  timeline(jobId: string, jobRunning: boolean): JobTimeline {
+  /** `job`: its stage, when it is running (in this process or another), says which stage runs now */
+  timeline(jobId: string, job: Pick<Job, 'status' | 'stage'> | null): JobTimeline {
     const events = this.events(jobId);
-    return { jobId, events, stages: stagesOf(events, jobRunning) };
+    const now = job && (job.status === 'running' || job.status === 'queued') ? job.stage : null;
+    return { jobId, events, stages: stagesOf(events, now) };
   }
 }
 
@@ -53,22 +56,25 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
- * How long each stage took, from the events: fetch and write from ingest.completed (summed over workers),
- * validate and aggregate from what followed it. The last event about a stage wins (a resumed job ends twice).
+ * How long each stage took, from the events: fetch and write from ingest.completed (wall time, with the time summed
+ * over the workers beside it; events of older builds have only the sums), validate and aggregate from what followed
+ * it. The last event about a stage wins (a resumed job ends twice). A stage not reported yet is running when it is
+ * the job's current stage (`now`; fetch and write run together, one unit at a time each), else pending.
  */
-export function stagesOf(events: TimelineEvent[], jobRunning: boolean): StageTiming[] {
+export function stagesOf(events: TimelineEvent[], now: Job['stage'] | null): StageTiming[] {
   const stages = new Map<PipelineStage, StageTiming>();
-  const set = (stage: PipelineStage, status: StageTiming['status'], durationMs: number | null, detail: string | null) =>
-    stages.set(stage, { stage, status, durationMs, detail });
-  let ingested = false;
+  const set = (stage: PipelineStage, status: StageTiming['status'], durationMs: number | null, detail: string | null, summed?: { ms: number; workers: number | null }) =>
+    stages.set(stage, { stage, status, durationMs, detail, ...(summed ? { summedMs: summed.ms, workers: summed.workers } : {}) });
   for (const e of events) {
     const p = e.payload;
     switch (e.type) {
       case 'ingest.completed': {
-        ingested = true;
         const ok = p.status === 'succeeded';
-        set('fetch', ok ? 'done' : 'failed', num(p.fetchMs), ok ? null : `job ${str(p.status)}`);
-        set('write', ok ? 'done' : 'failed', num(p.writeMs), `${num(p.rowsWritten).toLocaleString('en-US')} bars`);
+        const workers = typeof p.workers === 'number' ? p.workers : null;
+        // events of older builds have only the sums: no wall time to show
+        const wall = (key: string) => (typeof p[key] === 'number' ? (p[key] as number) : null);
+        set('fetch', ok ? 'done' : 'failed', wall('fetchWallMs'), ok ? null : `job ${str(p.status)}`, { ms: num(p.fetchMs), workers });
+        set('write', ok ? 'done' : 'failed', wall('writeWallMs'), `${num(p.rowsWritten).toLocaleString('en-US')} bars`, { ms: num(p.writeMs), workers });
         // a new run of the job makes what followed the previous one stale
         stages.delete('validate');
         stages.delete('aggregate');
@@ -89,10 +95,10 @@ export function stagesOf(events: TimelineEvent[], jobRunning: boolean): StageTim
     }
   }
   const order: PipelineStage[] = ['fetch', 'write', 'validate', 'aggregate'];
+  const current: PipelineStage[] = now === 'fetch' ? ['fetch', 'write'] : now === 'validate' || now === 'aggregate' ? [now] : [];
   return order.map((stage) => {
     const s = stages.get(stage);
     if (s) return s;
-    // not reported yet: running while the job (or the stage before) is
-    return { stage, status: ingested || jobRunning ? 'running' : 'pending', durationMs: null, detail: null } satisfies StageTiming;
+    return { stage, status: current.includes(stage) ? 'running' : 'pending', durationMs: null, detail: null } satisfies StageTiming;
   });
 }

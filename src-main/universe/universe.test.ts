@@ -86,4 +86,21 @@ describe('universes', () => {
     ]);
     expect(symbolsFromCsv('AAPL\nMSFT\n', 'plain.csv').symbols).toEqual(['AAPL', 'MSFT']);
   });
+
+  it('refuses a file that is not a symbol list without repeating its content', () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n';
+    expect(() => symbolsFromCsv(passwd, 'the file')).toThrow('the file: line 1 is not a symbol list: expected a header (symbol or ticker) or symbols');
+    for (const text of [passwd, 'root:x:0:0:root:/root:/bin/bash\n', '"unclosed,root:x:0:0\n']) {
+      try {
+        symbolsFromCsv(text, 'f.csv');
+        expect.unreachable();
+      } catch (e) {
+        expect((e as Error).message).not.toMatch(/root|bash|daemon/);
+        expect(e).toMatchObject({ code: 'E_BAD_INPUT' });
+      }
+    }
+    // a long rejected value is not shown; a short one (a mistyped symbol) is
+    const r = symbolsFromCsv('symbol\nAAPL\nsecret-token-value-0123456789\nB$D\n', 'u.csv');
+    expect(r.rejected.map((x) => x.value)).toEqual(['(29 characters, not shown)', 'B$D']);
+  });
 });

@@ -113,7 +113,7 @@ export async function followJob(engine: Engine, io: CliIo, json: boolean, start:
     dataDir: engine.paths.root,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     error: done.error,
-    /** fetch, write, validate, aggregate: status and milliseconds (fetch and write summed over workers) */
+    /** fetch, write, validate, aggregate: status and wall milliseconds (fetch and write: also summedMs over `workers`) */
     stages: timeline.stages,
   };
   const acc = done.accounting ?? null;

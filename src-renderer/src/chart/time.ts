@@ -1,24 +1,58 @@
-import { NEW_YORK, fromNyWall, toNyWall } from '../../../src-common/nyTime';
+import { fromNyWall, toNyWall } from '../../../src-common/nyTime';
 import type { Timeframe } from '../../../src-common/timeframes';
+import { DEFAULT_TIME_ZONE, resolveZone, wallParts, zoneLabel, type TimeZoneSetting } from '../../../src-common/zonedTime';
 
-// lightweight-charts draws times as UTC. Markets are read on the New York clock, so every instant is shifted by New
-// York's UTC offset at that instant before it reaches the chart (and back when read from it): a 09:30 open shows as
-// 09:30, a daily bar stamped 00:00 New York shows on its date, whatever the viewer's own zone.
+// lightweight-charts draws times as UTC. So every instant is shifted by the UTC offset, at that instant, of the zone
+// the app's Time zone setting names (New York by default, UTC, or the viewer's own) before it reaches the chart, and
+// back when read from it: with New York, a 09:30 open shows as 09:30, whatever the viewer's own zone.
 //
-// Every date the chart shows (legend, crosshair label, axis ticks) is formatted here, for one zone: when the app gets a
-// time zone setting, `CHART_ZONE` becomes a parameter of these functions.
+// Every date the chart shows (legend, crosshair label, axis ticks) is formatted here, in that one zone: the Chart page
+// sets it (setChartZone) before it makes its chart, and makes a new chart when the setting changes.
 
-/** The zone the chart shows, and how it is named next to the times. */
-export const CHART_ZONE = { id: NEW_YORK, label: 'New York time (ET)', short: 'ET' } as const;
+let zone: TimeZoneSetting = DEFAULT_TIME_ZONE;
 
-/** An instant as the chart's time (seconds, New York wall clock read as UTC). */
+export function setChartZone(z: TimeZoneSetting): void {
+  zone = z;
+}
+
+/** How the chart's zone is named next to its times: "New York time (ET)", "UTC", "local time (Europe/Berlin)". */
+export function chartZoneLabel(z: TimeZoneSetting = zone): string {
+  if (z === 'America/New_York') return 'New York time (ET)';
+  return z === 'UTC' ? 'UTC' : `${zoneLabel(z).replace(/^local/, 'local time')}`;
+}
+
+const MINUTE = 60_000;
+
+/** An instant as wall-clock milliseconds of the chart's zone read as UTC (local: the runtime's own offset). */
+function toWall(ms: number): number {
+  if (zone === 'America/New_York') return toNyWall(ms);
+  if (zone === 'UTC') return ms;
+  return ms - new Date(ms).getTimezoneOffset() * MINUTE;
+}
+
+function fromWall(wall: number): number {
+  if (zone === 'America/New_York') return fromNyWall(wall);
+  if (zone === 'UTC') return wall;
+  // the offset at the guess, then at the corrected instant (right except in the repeated hour of a DST change)
+  const guess = wall + new Date(wall).getTimezoneOffset() * MINUTE;
+  return wall + new Date(guess).getTimezoneOffset() * MINUTE;
+}
+
+/** An instant as the chart's time (seconds, the zone's wall clock read as UTC). */
 export function toChartTime(ms: number): number {
-  return toNyWall(ms) / 1000;
+  return toWall(ms) / 1000;
 }
 
 /** A chart time back to the instant (bars are never in the repeated hour of a DST change, so this is exact for them). */
 export function fromChartTime(sec: number): number {
-  return fromNyWall(sec * 1000);
+  return fromWall(sec * 1000);
+}
+
+/** The zone's abbreviation at an instant: ET for New York (as the markets say), UTC, or the local zone's (CET, GMT+2). */
+function zoneShort(ms: number): string {
+  if (zone === 'America/New_York') return 'ET';
+  if (zone === 'UTC') return 'UTC';
+  return wallParts(ms, resolveZone(zone))?.zone ?? resolveZone(zone);
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -26,14 +60,14 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
- * The one date format of the chart (legend and crosshair): "Tue 02 Jan 2024 09:30 ET", or "Tue 02 Jan 2024" for a
- * daily bar (a date, not an instant).
+ * The one date format of the chart (legend and crosshair): "Tue 02 Jan 2024 09:30 ET" in the chart's zone, or
+ * "Tue 02 Jan 2024" for a daily bar (a session's date on the exchange, whatever the zone).
  */
 export function formatBarTime(ms: number, tf: Timeframe | null): string {
-  const d = new Date(toNyWall(ms));
+  const d = new Date(tf === '1d' ? toNyWall(ms) : toWall(ms));
   const date = `${DAYS[d.getUTCDay()]} ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
   if (tf === '1d') return date;
-  return `${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} ${CHART_ZONE.short}`;
+  return `${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} ${zoneShort(ms)}`;
 }
 
 /** lightweight-charts' TickMarkType: Year, Month, DayOfMonth, Time, TimeWithSeconds. */

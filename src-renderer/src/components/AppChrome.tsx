@@ -117,8 +117,21 @@ function ToastView({ toast }: { toast: Toast }) {
     <div className={`toast toast-${toast.kind}`} onMouseEnter={hold} onMouseLeave={arm} onFocus={hold} onBlur={arm}>
       <div className="toast-body">
         <strong>{toast.title}</strong>
-        <span>{toast.message}</span>
+        {toast.message && <span>{toast.message}</span>}
       </div>
+      {toast.action && (
+        <button
+          type="button"
+          className="small toast-action"
+          aria-label={`${toast.action.label}: ${toast.title}`}
+          onClick={() => {
+            toast.action?.run();
+            dismiss(toast.id);
+          }}
+        >
+          {toast.action.label}
+        </button>
+      )}
       <button type="button" className="toast-close" aria-label={`Dismiss: ${toast.title}`} onClick={() => dismiss(toast.id)}>
         ×
       </button>

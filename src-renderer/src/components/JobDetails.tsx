@@ -17,7 +17,8 @@ function toneOf(p: SymbolProgress, job: JobView): string {
 export function JobDetails({ job }: { job: JobView }) {
   const units = useTasks((s) => s.byJob[job.id]);
   const tasks = units?.tasks;
-  const rows = useMemo(() => summarize(job.symbols, tasks ?? []), [job.symbols, tasks]);
+  const live = TERMINAL.has(job.status) ? undefined : job.stats?.units;
+  const rows = useMemo(() => summarize(job.symbols, tasks ?? [], live), [job.symbols, tasks, live]);
   const active = useMemo(() => new Set(TERMINAL.has(job.status) ? [] : (job.stats?.active ?? [])), [job.status, job.stats]);
 
   const failure = job.error && job.error.code !== 'E_CANCELLED' && (
@@ -55,7 +56,8 @@ export function JobDetails({ job }: { job: JobView }) {
 
   const done = all.filter((t) => t.status === 'done').length;
   const sessions = all.reduce((n, t) => n + t.days, 0);
-  const sessionsDone = all.reduce((n, t) => n + (t.status === 'done' ? t.days : 0), 0);
+  // sessions written, and received of the units in flight: as the symbols' rows below count them
+  const sessionsDone = rows.reduce((n, r) => n + (r.status === 'up to date' ? 0 : r.sessionsDone), 0);
   const skipped = rows.filter((r) => r.status === 'up to date').length;
   return (
     <div className="details">
@@ -63,7 +65,7 @@ export function JobDetails({ job }: { job: JobView }) {
       <StageTimeline jobId={job.id} />
       <p className="details-note muted">
         {formatInt(done)} of {formatInt(all.length)} units done (a unit is one symbol-year) · {formatInt(sessionsDone)} of {formatInt(sessions)}{' '}
-        sessions
+        sessions{TERMINAL.has(job.status) ? '' : ' received'}
         {skipped > 0 && <> · {formatInt(skipped)} symbols already up to date in the lake</>}
         {units.state === 'error' && <span className="error-text"> · refresh failed: {units.error}</span>}
       </p>

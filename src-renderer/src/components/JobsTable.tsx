@@ -4,7 +4,8 @@ import { useClient } from '../clientContext';
 import { errorWords } from '../errorWords';
 import { duration, formatEta, formatInt } from '../format';
 import { Time } from './Time';
-import { jobAction, RESUMABLE, sortJobs, TERMINAL, useJobs, type JobView, type RunStats } from '../state/jobs';
+import { jobAction, openValidationRun, RESUMABLE, shownRows, sortJobs, TERMINAL, useJobs, validationWords, type JobView, type RunStats } from '../state/jobs';
+import { hashFor } from '../state/nav';
 import { loadTasks } from '../state/session';
 import { useTasks } from '../state/tasks';
 import { ErrorAlert } from './ErrorAlert';
@@ -153,7 +154,9 @@ function JobRows({ job, expanded, onActionError }: { job: JobView; expanded: boo
           {job.start} → {job.end}
         </td>
         <td className="mono">{job.timeframe}</td>
-        <td className="num">{formatInt(job.rowsWritten)}</td>
+        <td className="num" title={TERMINAL.has(job.status) ? 'bars written to the lake' : 'bars received so far'}>
+          {formatInt(shownRows(job))}
+        </td>
         <td className="col-progress">
           <ProgressBar value={job.progress} label={`Progress of job ${job.id}`} tone={job.status} />
           {job.error ? (
@@ -170,6 +173,7 @@ function JobRows({ job, expanded, onActionError }: { job: JobView; expanded: boo
           ) : (
             !live && job.message && !TERMINAL.has(job.status) && <div className="row-note muted">{job.message}</div>
           )}
+          <ValidationNote job={job} />
         </td>
         <td className="mono nowrap muted">
           <Time at={job.createdAt} />
@@ -210,6 +214,29 @@ function JobRows({ job, expanded, onActionError }: { job: JobView; expanded: boo
         </tr>
       )}
     </tbody>
+  );
+}
+
+/** Once its validate stage is done: what the job's validation found, linking to the run on the Validation page. */
+function ValidationNote({ job }: { job: JobView }) {
+  const client = useClient();
+  const v = useJobs((s) => s.validations[job.id]);
+  if (!v || job.stage === 'fetch' || job.stage === 'validate') return null;
+  const tone = v.errors > 0 ? 'error-text' : v.warnings > 0 ? 'warn-text' : 'muted';
+  return (
+    <div className={`row-note validation-note ${tone}`}>
+      Validation:{' '}
+      <a
+        href={hashFor('validation', { run: v.runId })}
+        aria-label={`Validation of job ${job.id}: ${validationWords(v)}. Open run ${v.runId}`}
+        onClick={(e) => {
+          e.preventDefault();
+          openValidationRun(client, v.runId);
+        }}
+      >
+        {validationWords(v)}
+      </a>
+    </div>
   );
 }
 

@@ -1,10 +1,11 @@
-import { formatDuration, stageBars, useTimelines } from '../state/timeline';
+import { formatDuration, stageBars, summedText, useTimelines } from '../state/timeline';
 
 const LABEL: Record<string, string> = { fetch: 'Fetch', write: 'Write', validate: 'Validate', aggregate: 'Aggregate' };
 
 /**
- * How long each stage of a job took: fetch and write (summed over the job's workers), then the validation and the
- * aggregation the job caused. Bars are relative to the longest stage; a stage that failed says why.
+ * How long each stage of a job took, in wall time: fetch and write (with the time summed over the job's workers
+ * beside it, said as such), then the validation and the aggregation the job caused. Stages are pending, running or
+ * done in order. Bars are relative to the longest stage; a stage that failed says why.
  */
 export function StageTimeline({ jobId }: { jobId: string }) {
   const timeline = useTimelines((s) => s.byJob[jobId]);
@@ -21,7 +22,7 @@ export function StageTimeline({ jobId }: { jobId: string }) {
           </span>
           <span className="stage-time num">{s.status === 'done' || s.status === 'failed' ? formatDuration(s.durationMs) : s.status}</span>
           <span className={s.status === 'failed' ? 'stage-detail error-text' : 'stage-detail muted'}>
-            {s.status === 'failed' ? `failed: ${s.detail ?? ''}` : s.status === 'skipped' ? `skipped: ${s.detail ?? ''}` : (s.detail ?? '')}
+            {[s.status === 'failed' ? `failed: ${s.detail ?? ''}` : s.status === 'skipped' ? `skipped: ${s.detail ?? ''}` : s.detail, summedText(s)].filter(Boolean).join(' · ')}
           </span>
         </li>
       ))}

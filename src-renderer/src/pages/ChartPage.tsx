@@ -3,7 +3,8 @@ import type { ChartExtent } from '../../../src-main/contract/chart';
 import { TIMEFRAMES, TimeframeSchema, type Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { ChartController, type ChartViewState } from '../chart/controller';
-import { CHART_ZONE } from '../chart/time';
+import { chartZoneLabel, setChartZone } from '../chart/time';
+import { useTimeZone } from '../state/display';
 import { timeframeNote } from '../chart/window';
 import { ChartLegend } from '../components/chart/ChartLegend';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -27,6 +28,7 @@ export function ChartPage() {
   const timeframe: Timeframe = parsedTf.success ? parsedTf.data : '1m';
   const at = params.at ? Date.parse(params.at) : undefined;
   const overlays = useChartOverlays();
+  const zone = useTimeZone();
 
   const [symbols, setSymbols] = useState<string[]>([]);
   const [input, setInput] = useState(symbol);
@@ -66,6 +68,8 @@ export function ChartPage() {
   // The chart lives as long as there are bars to show; its controller fetches as the view moves.
   useEffect(() => {
     if (!hasBars || !el.current) return;
+    // the chart's times (axis, crosshair, legend) in the Time zone setting: a new chart when it changes
+    setChartZone(zone);
     const c = new ChartController(el.current, client, setView);
     c.setOverlays(useChartOverlays.getState());
     ctl.current = c;
@@ -76,7 +80,7 @@ export function ChartPage() {
       ctl.current = null;
       setView(null);
     };
-  }, [client, hasBars]);
+  }, [client, hasBars, zone]);
 
   useEffect(() => {
     if (!source || !ctl.current) return;
@@ -90,7 +94,7 @@ export function ChartPage() {
       at: at !== undefined && Number.isFinite(at) ? at : undefined,
     });
     // `source` is a new object per extent answer: key on its identity fields
-  }, [symbol, source?.provider, source?.feed, source?.first, source?.last, timeframe, auto, at]);
+  }, [symbol, source?.provider, source?.feed, source?.first, source?.last, timeframe, auto, at, zone]);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -173,7 +177,7 @@ export function ChartPage() {
                   </span>
                   <span className="muted">
                     {view?.barsLoaded.toLocaleString('en-US')} bars · {(view?.findings ?? 0).toLocaleString('en-US')}
-                    {view?.findingsTruncated ? '+ findings (the first shown)' : ' findings'} · {CHART_ZONE.label}
+                    {view?.findingsTruncated ? '+ findings (the first shown)' : ' findings'} · {chartZoneLabel(zone)}
                   </span>
                 </>
               ) : (

@@ -72,7 +72,8 @@ export function UniversePage() {
     <div className={dragging ? 'page page-universe is-dragging' : 'page page-universe'} {...dropHandlers}>
       <UniverseList />
       <div className="universe-main">
-        <EmptyLake />
+        {/* no universe yet: the empty state's one demo button (it creates the demo universe and ingests it) */}
+        {list !== null && list.length > 0 && <EmptyLake />}
         {list === null ? (
           <section className="panel" aria-label="Universe">
             <ErrorAlert error={listError} title="Universes could not be listed" />

@@ -65,6 +65,8 @@ describe('job toasts', () => {
     expect(jobToast(job({ status: 'succeeded' }))).toMatchObject({ kind: 'ok', title: 'Job j1 succeeded', message: 'AAPL, MSFT from fake: 1,560 rows written.' });
     expect(jobToast(job({ status: 'failed', error: { code: 'E_PROVIDER', message: 'down' } }))?.message).toContain('The data provider failed: down');
     expect(jobToast(job({ status: 'cancelled' }))?.kind).toBe('info');
+    // a full job id is 36 characters: the title says its first 8, as the jobs table does
+    expect(jobToast(job({ id: '64cf4e73-1b2c-4d5e-8f90-123456789abc', status: 'succeeded' }))?.title).toBe('Job 64cf4e73 succeeded');
     const t = jobToast(job({ status: 'succeeded' }))!;
     useToasts.getState().push(t);
     useToasts.getState().push(t);

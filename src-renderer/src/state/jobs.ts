@@ -3,6 +3,9 @@ import type { EventPayload } from '../../../src-main/contract';
 import type { Job, JobStatus } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
+import { errorText } from '../errorWords';
+import { useNav } from './nav';
+import { selectRun } from './validation';
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 /** A job that ended before its units were all done: `ingest.resume` runs the rest under the same id. */
@@ -17,9 +20,24 @@ export interface RunStats {
   rateLimitWaits: number;
   /** symbols being fetched right now */
   active: string[];
+  /** units in flight and the trading days received of each (per-symbol progress between two units) */
+  units: EventPayload<'job.progress'>['units'];
+}
+
+/** What the validation a job caused found: shown on the job's row, linking to the run on the Validation page. */
+export interface JobValidation {
+  runId: string;
+  errors: number;
+  warnings: number;
+  infos: number;
 }
 
 export interface JobView extends Job {
+  /**
+   * Bars received so far (written bars of earlier runs included): moves with every page, like `progress`, while
+   * `rowsWritten` grows a whole unit (a symbol-year) at a time. Equal to rowsWritten once the run has ended.
+   */
+  rowsReceived: number;
   /** The last progress message of a running job, if any. */
   message: string | null;
   /** Live numbers of a running job; null before its first progress event and once it has finished. */
@@ -30,6 +48,8 @@ interface JobsState {
   byId: Record<string, JobView>;
   loaded: boolean;
   loadError: string | null;
+  /** the latest validation each job caused, by job id */
+  validations: Record<string, JobValidation>;
   /** A snapshot from `jobs.list`: may be older than an event that reached us first. */
   replaceFromList(jobs: Job[]): void;
   setLoadError(message: string | null): void;
@@ -37,12 +57,15 @@ interface JobsState {
   upsert(job: Job): void;
   /** `job.progress`: fine-grained numbers between two `jobs.updated`. */
   progress(p: EventPayload<'job.progress'>): void;
+  /** `validation.completed` of a run a job caused, or the runs as listed (newest first): the newest per job wins. */
+  validated(runs: Array<JobValidation & { jobId: string | null }>): void;
 }
 
 export const useJobs = create<JobsState>()((set) => ({
   byId: {},
   loaded: false,
   loadError: null,
+  validations: {},
   replaceFromList: (jobs) =>
     set((s) => {
       const byId = { ...s.byId };
@@ -64,6 +87,7 @@ export const useJobs = create<JobsState>()((set) => ({
             status: job.status === 'queued' ? 'running' : job.status,
             progress: Math.max(job.progress, p.progress),
             rowsWritten: Math.max(job.rowsWritten, p.rowsWritten),
+            rowsReceived: Math.max(job.rowsReceived, p.rowsReceived, p.rowsWritten),
             message: p.message || job.message,
             stats: {
               barsPerSecond: p.barsPerSecond,
@@ -71,15 +95,35 @@ export const useJobs = create<JobsState>()((set) => ({
               retries: p.retries,
               rateLimitWaits: p.rateLimitWaits,
               active: p.active,
+              units: p.units,
             },
           },
         },
       };
     }),
+  validated: (runs) =>
+    set((s) => {
+      const validations = { ...s.validations };
+      // oldest first, so the newest run of a job is the one kept
+      for (const r of [...runs].reverse()) if (r.jobId) validations[r.jobId] = { runId: r.runId, errors: r.errors, warnings: r.warnings, infos: r.infos };
+      return { validations };
+    }),
 }));
 
 function fresh(job: Job): JobView {
-  return { ...job, message: null, stats: null };
+  return { ...job, rowsReceived: job.rowsWritten, message: null, stats: null };
+}
+
+/** The rows a job's row shows: received so far while it runs (they move with its progress), written once it ended. */
+export function shownRows(job: JobView): number {
+  return TERMINAL.has(job.status) ? job.rowsWritten : Math.max(job.rowsWritten, job.rowsReceived);
+}
+
+/** The words for a job's validation result on its row. */
+export function validationWords(v: JobValidation): string {
+  if (v.errors + v.warnings + v.infos === 0) return 'no findings';
+  const n = (k: number, one: string) => `${k.toLocaleString('en-US')} ${k === 1 ? one : `${one}s`}`;
+  return [n(v.errors, 'error'), n(v.warnings, 'warning'), ...(v.infos > 0 ? [`${v.infos.toLocaleString('en-US')} info`] : [])].join(', ');
 }
 
 /** Numbers of one run never go down between two updates; the live fields stay until the run ends. */
@@ -89,6 +133,7 @@ function forward(known: JobView, incoming: Job): JobView {
     status: known.status === 'running' && incoming.status === 'queued' ? 'running' : incoming.status,
     progress: Math.max(known.progress, incoming.progress),
     rowsWritten: Math.max(known.rowsWritten, incoming.rowsWritten),
+    rowsReceived: Math.max(known.rowsReceived, incoming.rowsWritten),
     message: known.message,
     stats: known.stats,
   };
@@ -133,4 +178,19 @@ export function sortJobs(byId: Record<string, JobView>): JobView[] {
 export async function jobAction(client: Client, kind: 'cancel' | 'resume', jobId: string): Promise<ErrorValue | null> {
   const r = kind === 'cancel' ? await client.request('ingest.cancel', { jobId }) : await client.request('ingest.resume', { jobId });
   return r.ok ? null : r.error;
+}
+
+/** The validation runs jobs caused (the Ingest page shows each job's latest); refreshed with the jobs. */
+export async function refreshJobValidations(client: Client): Promise<void> {
+  const r = await client.request('validation.runs', { limit: 200 });
+  if (!r.ok) return useJobs.getState().setLoadError(errorText(r.error));
+  useJobs
+    .getState()
+    .validated(r.value.filter((run) => run.kind === 'validation').map((run) => ({ jobId: run.jobId, runId: run.id, errors: run.bySeverity.error, warnings: run.bySeverity.warning, infos: run.bySeverity.info })));
+}
+
+/** Opens a run on the Validation page (from a job's row). */
+export function openValidationRun(client: Client, runId: string): void {
+  useNav.getState().go('validation', { run: runId });
+  void selectRun(client, runId);
 }

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AppInfo, ProviderInfo } from '../../../src-main/contract/schemas';
 import type { Client, ConnectionStatus } from '../client';
-import { useJobs } from './jobs';
+import { refreshJobValidations, useJobs } from './jobs';
 import { useMetrics } from './metrics';
 import { useTasks } from './tasks';
 import { useTimelines } from './timeline';
@@ -27,6 +27,7 @@ export async function refreshJobs(client: Client): Promise<void> {
   const r = await client.request('jobs.list', { limit: 100 });
   if (r.ok) useJobs.getState().replaceFromList(r.value);
   else useJobs.getState().setLoadError(errorText(r.error));
+  await refreshJobValidations(client);
 }
 
 /** One `jobs.tasks` for a job whose details open; `job.unit` events keep it current from then on. */
@@ -69,6 +70,10 @@ export function startSession(client: Client): () => void {
     }),
     client.on('job.progress', (p) => useJobs.getState().progress(p)),
     client.on('job.unit', (u) => useTasks.getState().unit(u)),
+    // a job's validation result, for its row
+    client.on('validation.completed', (v) => {
+      if (v.kind === 'validation') useJobs.getState().validated([{ jobId: v.jobId, runId: v.runId, errors: v.errors, warnings: v.warnings, infos: v.infos ?? 0 }]);
+    }),
     // a stage of an open job ended: its timeline again (one small request, a few times per job)
     ...PIPELINE_EVENT_TYPES.map((type) =>
       client.on(type, (p: { jobId: string | null }) => {

@@ -82,4 +82,21 @@ describe('summarize', () => {
   it('lists symbols that only the units know (files that named more symbols)', () => {
     expect(summarize([], [unit('IBM', 2024, 3, 'done', 10)]).map((r) => [r.symbol, r.status])).toEqual([['IBM', 'done']]);
   });
+
+  it('counts the sessions received of units in flight, so a symbol moves before its year is written', () => {
+    const tasks = [unit('AAPL', 2023, 250, 'done', 97_500), unit('AAPL', 2024, 250, 'pending', 0), unit('MSFT', 2024, 100, 'pending', 0)];
+    const inflight = [
+      { symbol: 'AAPL', year: 2024, daysFetched: 125, rows: 48_750 },
+      { symbol: 'MSFT', year: 2024, daysFetched: 25, rows: 9750 },
+      // a unit already written (its last progress event came after job.unit) counts once
+      { symbol: 'AAPL', year: 2023, daysFetched: 250, rows: 97_500 },
+    ];
+    const rows = summarize(['AAPL', 'MSFT'], tasks, inflight);
+    // sessions, rows and percent agree: what is written plus what is received of the unit in flight
+    expect(rows.map((r) => [r.symbol, r.status, r.sessionsDone, r.rows, r.percent])).toEqual([
+      ['AAPL', 'partial', 375, 146_250, 75],
+      ['MSFT', 'pending', 25, 9750, 25],
+    ]);
+    expect(summarize(['MSFT'], tasks.slice(2)).map((r) => r.percent)).toEqual([0]);
+  });
 });

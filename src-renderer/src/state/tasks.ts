@@ -79,18 +79,30 @@ export interface SymbolProgress {
   units: number;
   unitsDone: number;
   sessions: number;
+  /** sessions of done units and those received of units in flight */
   sessionsDone: number;
+  /** bars written, and received of units in flight */
   rows: number;
   status: SymbolStatus;
-  /** 0-100, by sessions */
+  /** 0-100, by sessions: those of done units and those received of units in flight */
   percent: number;
+}
+
+/** A unit in flight and the trading days of it received so far (from `job.progress`). */
+export interface InflightUnit {
+  symbol: string;
+  year: number;
+  daysFetched: number;
+  /** bars received of it */
+  rows: number;
 }
 
 /**
  * Per-symbol view of a job's units, in the job's symbol order. A symbol of the job without units had every session
- * in the lake already (incremental ingest): it is up to date.
+ * in the lake already (incremental ingest): it is up to date. `inflight`: the sessions received of units not yet
+ * written count towards their symbol's percent, so it moves with the job's (a unit is a whole year).
  */
-export function summarize(symbols: readonly string[], tasks: readonly JobTask[]): SymbolProgress[] {
+export function summarize(symbols: readonly string[], tasks: readonly JobTask[], inflight: readonly InflightUnit[] = []): SymbolProgress[] {
   const by = new Map<string, SymbolProgress>();
   const row = (symbol: string): SymbolProgress => {
     let r = by.get(symbol);
@@ -110,6 +122,14 @@ export function summarize(symbols: readonly string[], tasks: readonly JobTask[])
       r.sessionsDone += t.days;
       r.rows += t.rows;
     }
+  }
+  for (const u of inflight) {
+    const t = tasks.find((x) => x.symbol === u.symbol && x.year === u.year);
+    // a unit already done counts as done; one we do not know yet (its days unknown) cannot be placed
+    if (!t || t.status === 'done') continue;
+    const r = row(u.symbol);
+    r.sessionsDone += Math.min(u.daysFetched, t.days);
+    r.rows += u.rows;
   }
   for (const r of by.values()) {
     if (r.units === 0) continue;

@@ -32,6 +32,13 @@ export function stageBars(stages: readonly StageTiming[]): StageBar[] {
   return stages.map((s) => ({ ...s, share: s.durationMs === null ? 0 : Math.max(1, Math.round((s.durationMs / longest) * 100)) }));
 }
 
+/** Fetch and write: the time summed over the workers, labelled as such (only when it differs from the wall time). */
+export function summedText(s: StageTiming): string | null {
+  if (s.summedMs === null || s.summedMs === undefined || s.workers === 1 || s.summedMs === s.durationMs) return null;
+  const n = s.workers ?? null;
+  return `${formatDuration(s.summedMs)} ${n === null ? 'summed over the workers' : `summed over ${n} ${n === 1 ? 'worker' : 'workers'}`}`;
+}
+
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '';
   if (ms < 1000) return `${ms} ms`;

@@ -12,6 +12,8 @@ export interface Toast {
   kind: ToastKind;
   title: string;
   message: string;
+  /** one action offered with the notice (Undo) */
+  action?: { label: string; run: () => void };
 }
 
 const MAX_TOASTS = 5;
@@ -22,7 +24,8 @@ export function jobToast(job: Job): Toast | null {
   if (!TERMINAL.has(job.status)) return null;
   const what = `${job.symbols.length <= 3 ? job.symbols.join(', ') : `${job.symbols.length} symbols`} from ${job.provider}`;
   const rows = `${formatInt(job.rowsWritten)} ${job.rowsWritten === 1 ? 'row' : 'rows'}`;
-  const base = { id: `job:${job.id}:${job.status}`, title: `Job ${job.id} ${job.status}` };
+  // the first 8 characters tell jobs apart on screen, as in the jobs table
+  const base = { id: `job:${job.id}:${job.status}`, title: `Job ${job.id.slice(0, 8)} ${job.status}` };
   if (job.status === 'succeeded') return { ...base, kind: 'ok', message: `${what}: ${rows} written.` };
   if (job.status === 'cancelled') return { ...base, kind: 'info', message: `${what}: ${rows} written before it stopped. Resume it from the Ingest page.` };
   return { ...base, kind: 'error', message: `${what}: ${job.error ? errorText(job.error) : 'failed'} (${rows} written). Open the job on the Ingest page to resume it.` };

@@ -16,6 +16,7 @@ import {
   nextSelection,
   parseTags,
   summarize,
+  coverageWords,
   symbolRows,
   upsertUniverse,
   useUniverses,
@@ -81,6 +82,13 @@ describe('universe helpers', () => {
       ['NVDA', null],
     ]);
     expect(symbolRows(u, null, 'ms').map((r) => r.symbol)).toEqual(['MSFT']);
+  });
+
+  it('says how many symbols have no data, and up to date only when every one is', () => {
+    expect(coverageWords({ symbols: 10, withData: 2, missing: 0, behind: 0 })).toEqual(['2 with data', '8 of 10 symbols have no data']);
+    expect(coverageWords({ symbols: 10, withData: 0, missing: 0, behind: 0 })).toEqual(['0 with data', '10 of 10 symbols have no data']);
+    expect(coverageWords({ symbols: 3, withData: 3, missing: 0, behind: 0 })).toEqual(['3 with data', 'up to date']);
+    expect(coverageWords({ symbols: 3, withData: 2, missing: 1, behind: 4 })).toEqual(['2 with data', '1 of 3 symbols has no data', '1 session missing', 'up to 4 sessions behind']);
   });
 
   it('summarizes coverage over the symbols with data', () => {

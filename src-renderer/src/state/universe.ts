@@ -5,7 +5,9 @@ import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { saveBlob } from '../download';
 import { TERMINAL } from './jobs';
-import { localDate } from '../format';
+import { useToasts } from './toasts';
+import { errorText } from '../errorWords';
+import { formatInt, localDate, plural } from '../format';
 
 const DEMO_UNIVERSE = { name: 'Demo', symbols: ['AAPL', 'MSFT', 'SPY'] } as const;
 /** The demo ingests about the last five trading days: ten calendar days back covers them, weekends and a holiday included. */
@@ -87,6 +89,21 @@ export function summarize(universe: Universe, coverage: SymbolCoverage[] | null)
     missing: withData.reduce((n, c) => n + c.missingSessions, 0),
     behind: withData.reduce((n, c) => Math.max(n, c.behindSessions), 0),
   };
+}
+
+/**
+ * The coverage summary in words: "up to date" only when every symbol has data and none lacks or is behind a session
+ * (a universe where 8 of 10 symbols have no data says so first).
+ */
+export function coverageWords(s: CoverageSummary): string[] {
+  const words = [`${formatInt(s.withData)} with data`];
+  const without = s.symbols - s.withData;
+  if (without > 0) words.push(`${formatInt(without)} of ${plural(s.symbols, 'symbol')} ${without === 1 ? 'has' : 'have'} no data`);
+  if (s.withData === 0) return words;
+  if (s.missing > 0) words.push(`${plural(s.missing, 'session')} missing`);
+  if (s.behind > 0) words.push(`up to ${plural(s.behind, 'session')} behind`);
+  if (without === 0 && s.missing === 0 && s.behind === 0) words.push('up to date');
+  return words;
 }
 
 /**
@@ -258,11 +275,31 @@ export async function addSymbols(client: Client, name: string, symbols: string[]
   return { ok: true, note: r.value.added.length > 0 ? `Added ${r.value.added.join(', ')}.` : 'Already in the universe: nothing added.' };
 }
 
+/** Removes one symbol at once (one click, no dialog) and offers Undo in a notice: putting it back is as easy. */
 export async function removeSymbol(client: Client, name: string, symbol: string): Promise<Outcome> {
   const r = await client.request('universe.remove', { name, symbols: [symbol] });
   if (!r.ok) return refused(r.error);
   applyUniverse(client, r.value.universe, name, true);
-  return { ok: true, note: `Removed ${r.value.removed.join(', ') || symbol}.` };
+  const removed = r.value.removed.join(', ') || symbol;
+  useToasts.getState().push({
+    id: `universe-remove:${name}:${symbol}:${++removals}`,
+    kind: 'info',
+    title: `Removed ${removed} from ${name}`,
+    message: '',
+    action: { label: `Undo`, run: () => void undoRemove(client, name, r.value.removed.length ? r.value.removed : [symbol]) },
+  });
+  return { ok: true, note: `Removed ${removed}.` };
+}
+let removals = 0;
+
+/** Undo of a removal: the symbols go back (an error, if any, says so in a notice). */
+export async function undoRemove(client: Client, name: string, symbols: string[]): Promise<void> {
+  const r = await client.request('universe.add', { name, symbols });
+  if (!r.ok) {
+    useToasts.getState().push({ id: `universe-undo:${name}:${++removals}`, kind: 'error', title: `${symbols.join(', ')} not put back`, message: errorText(r.error) });
+    return;
+  }
+  applyUniverse(client, r.value.universe, name, true);
 }
 
 export async function renameUniverse(client: Client, name: string, to: string): Promise<Outcome> {

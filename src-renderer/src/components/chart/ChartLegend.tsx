@@ -1,7 +1,8 @@
 import type { Timeframe } from '../../../../src-main/contract/schemas';
 import type { ChartViewState, LegendBar } from '../../chart/controller';
 import { rank } from '../../chart/markers';
-import { CHART_ZONE, formatBarTime } from '../../chart/time';
+import { chartZoneLabel, formatBarTime } from '../../chart/time';
+import { useTimeZone } from '../../state/display';
 
 const price = (n: number) => n.toFixed(2);
 const volume = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
@@ -13,6 +14,8 @@ const LIST_MAX = 8;
  * bar), with the findings of the marker under the pointer.
  */
 export function ChartLegend({ symbol, source, timeframe, view, smaLength }: { symbol: string; source: string; timeframe: Timeframe | null; view: ChartViewState | null; smaLength: number | null }) {
+  // the Time zone setting: times below are in it (the page makes a new chart when it changes)
+  const zone = useTimeZone();
   const bar: LegendBar | null = view?.hover ?? view?.last ?? null;
   const findings = view?.hover ? [...view.hover.findings].sort((a, b) => rank(b.severity) - rank(a.severity) || a.t - b.t) : [];
   return (
@@ -56,7 +59,7 @@ export function ChartLegend({ symbol, source, timeframe, view, smaLength }: { sy
           {findings.length > LIST_MAX && <li className="muted">and {findings.length - LIST_MAX} more</li>}
         </ul>
       )}
-      <span className="sr-only">Times in {CHART_ZONE.label}</span>
+      <span className="sr-only">Times in {chartZoneLabel(zone)}</span>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import type { Universe } from '../../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../../src-main/shared/errors';
 import { splitSymbols } from '../../../../src-common/symbols';
 import { useClient } from '../../clientContext';
-import { formatInt, plural } from '../../format';
+import { plural } from '../../format';
 import { usePageExport } from '../../commands';
 import {
   addSymbols,
@@ -14,6 +14,7 @@ import {
   renameUniverse,
   saveTags,
   summarize,
+  coverageWords,
   symbolRows,
   useUniverses,
   type Outcome,
@@ -236,13 +237,7 @@ export function UniverseDetail({ universe, onImport, importing }: { universe: Un
           {coverage && (
             <span className="muted coverage-summary">
               {' '}
-              · {formatInt(summary.withData)} with data
-              {summary.withData > 0 && (
-                <>
-                  {' '}
-                  · {plural(summary.missing, 'session')} missing · {summary.behind > 0 ? `up to ${plural(summary.behind, 'session')} behind` : 'up to date'}
-                </>
-              )}
+              {coverageWords(summary).map((w) => ` · ${w}`)}
             </span>
           )}
         </h3>

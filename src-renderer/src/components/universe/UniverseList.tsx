@@ -65,12 +65,12 @@ export function UniverseList() {
                 type="button"
                 className="universe-item"
                 aria-current={u.name === selected ? 'true' : undefined}
-                aria-label={u.name}
                 aria-describedby={metaId}
                 onClick={() => select(u.name)}
               >
                 <span className="universe-item-name">{u.name}</span>
-                <span id={metaId} className="universe-item-meta">
+                {/* named by the universe's name alone, described by its count and tags (hidden from the name, not from the description) */}
+                <span id={metaId} className="universe-item-meta" aria-hidden="true">
                   <span className="universe-count">{plural(u.symbols.length, 'symbol')}</span>
                   {u.tags.map((t) => (
                     <span key={t} className="tag">
