@@ -41,7 +41,7 @@ describe('engine', () => {
     t.engine.bus.subscribe((e) => seen.push(e));
     const job = await ingest({ provider: 'fake', symbols: ['aapl', 'MSFT'], start: '2024-01-02', end: '2024-01-05' });
     expect(job).toMatchObject({ status: 'succeeded', rowsWritten: 3120, progress: 100, symbols: ['AAPL', 'MSFT'], feed: 'sim', error: null });
-    const progress = seen.filter((e) => e.type === 'job.progress').map((e) => (e.type === 'job.progress' ? e.payload.progress : -1));
+    const progress = seen.filter((e) => e.type === 'jobs.progress').map((e) => (e.type === 'jobs.progress' ? e.payload.progress : -1));
     expect(progress.at(-1)).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress); // never goes backwards
     const statuses = seen.filter((e) => e.type === 'jobs.updated').map((e) => (e.type === 'jobs.updated' ? e.payload.status : ''));
@@ -94,7 +94,7 @@ describe('engine', () => {
     const r = await client().request('ingest.start', { provider: 'fake', symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2024-01-02', end: '2024-03-28', workers: 1, batchSize: 390 });
     if (!r.ok) throw new Error(r.error.message);
     // cancel as soon as the first partition is written (an event, not a sleep)
-    await t.engine.bus.waitFor('job.progress', (p) => p.jobId === r.value.jobId && p.rowsWritten > 0);
+    await t.engine.bus.waitFor('jobs.progress', (p) => p.jobId === r.value.jobId && p.rowsWritten > 0);
     expect((await client().request('ingest.cancel', { jobId: r.value.jobId })).ok).toBe(true);
     const job = await t.engine.waitForJob(r.value.jobId);
     expect(job.status).toBe('cancelled');

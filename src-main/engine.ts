@@ -143,7 +143,7 @@ export class Engine {
       jobsHandlers({ jobs: () => s.jobs(), timeline: s.timeline }),
       universeHandlers({ store: s.universes, coverage: s.coverage, query: s.query, db: () => s.db() }),
       lakeHandlers({ ...s.lakeDeps(), aggregate: (arg) => this.aggregate(arg) }),
-      queryHandlers(s.workbench, s.query),
+      queryHandlers(s.workbench),
       chartHandlers({ service: s.chart }),
       validationHandlers(validation),
       reconcileHandlers(validation),

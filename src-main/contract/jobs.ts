@@ -22,7 +22,7 @@ export const jobsEvents = {
   /** A job was created, started, progressed or finished: the full job as it stands. */
   'jobs.updated': JobSchema,
   /** Fine-grained progress of a running job (throttled to ~10 per second per job). */
-  'job.progress': z.object({
+  'jobs.progress': z.object({
     jobId: z.string(),
     progress: z.number().min(0).max(100),
     /** bars durable in the lake (grows a whole unit at a time) */
@@ -48,7 +48,7 @@ export const jobsEvents = {
       .default([]),
   }),
   /** A unit of work (one symbol-year) is durable in the lake. */
-  'job.unit': z.object({
+  'jobs.unit': z.object({
     jobId: z.string(),
     symbol: z.string(),
     year: z.number().int(),

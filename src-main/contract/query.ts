@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CellSchema, QueryArgSchema, QueryResultSchema } from './schemas';
+import { CellSchema } from './schemas';
 
 // The query domain (the Query page): results stay in the engine (materialized in the query DuckDB) and reach the UI in pages, so a
 // million-row result never travels in one message.
@@ -112,9 +112,4 @@ export const queryRequests = {
   /** Saves under a name; the same name (any case) replaces that query's SQL. */
   'query.saved.save': { arg: z.object({ name: SavedNameSchema, sql: z.string().min(1, 'SQL is empty').max(200_000) }).strict(), result: SavedQuerySchema },
   'query.saved.delete': { arg: z.object({ id: z.number().int().positive() }).strict(), result: z.object({ deleted: z.boolean() }) },
-  /**
-   * One statement's rows in a single answer. No client uses it: only the serve host's socket test still does; remove
-   * it when that test asks query.open (the Query page's request) instead.
-   */
-  'query.run': { arg: QueryArgSchema, result: QueryResultSchema },
 } as const;

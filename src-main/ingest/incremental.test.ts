@@ -83,7 +83,7 @@ describe('checkpoints and resume', () => {
     await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '15' }, providers: counting() });
     const symbols = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
     const job = await fx.engine.startIngest({ provider: 'fake', symbols, start: '2023-12-01', end: '2024-02-29', workers: 1, batchSize: 2000, force: false });
-    await fx.engine.bus.waitFor('job.progress', (p) => p.jobId === job.id && p.rowsWritten > 0);
+    await fx.engine.bus.waitFor('jobs.progress', (p) => p.jobId === job.id && p.rowsWritten > 0);
     fx.engine.cancelJob(job.id);
     const cancelled = await fx.engine.waitForJob(job.id);
     expect(cancelled.status).toBe('cancelled');

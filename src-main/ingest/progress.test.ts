@@ -11,13 +11,13 @@ describe('ingest progress', () => {
   it('moves rows with the percent on every page, tells the days received of the units in flight, and times stages in wall time', async () => {
     const events: EventEnvelope[] = [];
     fx.engine.bus.subscribe((e) => {
-      if (e.type === 'job.progress' || e.type === 'ingest.completed') events.push(e);
+      if (e.type === 'jobs.progress' || e.type === 'ingest.completed') events.push(e);
     });
     // one unit per symbol (a year), many pages each: nothing is written until a whole unit is fetched
     const job = await fx.engine.startIngest({ provider: 'fake', symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-03-28', timeframe: '1m', workers: 2, batchSize: 1000 });
     const done = await fx.engine.waitForJob(job.id);
     expect(done.status).toBe('succeeded');
-    const progress = events.filter((e) => e.type === 'job.progress').map((e) => e.payload as EventPayload<'job.progress'>);
+    const progress = events.filter((e) => e.type === 'jobs.progress').map((e) => e.payload as EventPayload<'jobs.progress'>);
     const running = progress.slice(0, -1);
     expect(running.length).toBeGreaterThan(3);
     // the bug this guards against: 28% with 0 rows (rows counted only once a unit is durable)

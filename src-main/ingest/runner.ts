@@ -109,7 +109,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       const speed = rate.sample(now, rowsFetched);
       // ETA from the share of work done in this run (a resumed job's earlier work does not count towards speed)
       const doneHere = (fetchedDays * 0.9 + writtenDays * 0.1 - o.doneDays) / (totalDays - o.doneDays || 1);
-      bus.emit('job.progress', {
+      bus.emit('jobs.progress', {
         jobId: job.id,
         progress: p,
         rowsWritten,
@@ -367,7 +367,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       store.markTaskDone(job.id, t.symbol, t.year, written, file);
     });
     log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
-    bus.emit('job.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written }, corr);
+    bus.emit('jobs.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written }, corr);
     writtenDays += t.days.length;
     report(`wrote ${t.symbol} ${t.year}`);
   };
@@ -415,7 +415,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   o.metrics.jobsInFlight(-1);
   const stats = o.stats.snapshot();
   const secs = (Date.now() - t0) / 1000;
-  bus.emit('job.progress', {
+  bus.emit('jobs.progress', {
     jobId: job.id,
     progress: finished.progress,
     rowsWritten,

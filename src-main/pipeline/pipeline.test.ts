@@ -107,7 +107,7 @@ describe('the pipeline', () => {
   it('records how a job the shutdown cancelled ended, and starts nothing after it', async () => {
     await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '30' } });
     const job = await fx.engine.startIngest({ ...ARG, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2023-01-03', end: '2024-06-28', workers: 1 });
-    await fx.engine.bus.waitFor('job.unit', (u) => u.jobId === job.id);
+    await fx.engine.bus.waitFor('jobs.unit', (u) => u.jobId === job.id);
     await fx.reopen();
     const r = await fx.engine.dispatcher.dispatch('jobs.timeline', { jobId: job.id }, { transport: 'in-process' });
     if (!r.ok) throw new Error(r.error.message);

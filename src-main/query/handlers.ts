@@ -1,9 +1,8 @@
 import type { DomainHandlers } from '../contract/dispatcher';
-import type { QueryClient } from './client';
 import type { Workbench } from './workbench';
 
 /** The query domain (the Query page); `wb` opens the workbench (metadata DB, query DuckDB) on first use. */
-export function queryHandlers(wb: () => Promise<Workbench>, service: () => Promise<QueryClient>): DomainHandlers<'query'> {
+export function queryHandlers(wb: () => Promise<Workbench>): DomainHandlers<'query'> {
   return {
     'query.open': async ({ sql, queryId, limit, timeoutSeconds }) => (await wb()).open(sql, queryId, limit, timeoutSeconds * 1000),
     'query.page': async ({ queryId, offset, limit, sort }) => (await wb()).results.page(queryId, offset, limit, sort),
@@ -23,6 +22,5 @@ export function queryHandlers(wb: () => Promise<Workbench>, service: () => Promi
     'query.saved.list': async () => (await wb()).store.saved(),
     'query.saved.save': async ({ name, sql }) => (await wb()).store.save(name, sql),
     'query.saved.delete': async ({ id }) => ({ deleted: (await wb()).store.delete(id) }),
-    'query.run': async (arg) => (await service()).run(arg),
   };
 }

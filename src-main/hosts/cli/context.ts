@@ -66,7 +66,7 @@ export async function followJob(engine: Engine, io: CliIo, json: boolean, start:
   const tty = (io.stderr as NodeJS.WriteStream).isTTY === true && !json;
   const off = tty
     ? engine.bus.subscribe((e) => {
-        if (e.type === 'job.progress' && e.payload.jobId === job.id) {
+        if (e.type === 'jobs.progress' && e.payload.jobId === job.id) {
           io.stderr.write(`\r${e.payload.progress.toFixed(1).padStart(5)}%  ${e.payload.rowsWritten} rows  ${e.payload.message}`.padEnd(80));
         }
       })

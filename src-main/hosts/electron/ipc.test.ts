@@ -203,16 +203,16 @@ describe('forwardEvents', () => {
     const bus = new EventBus();
     const wc = new FakeWebContents();
     const off = forwardEvents((l) => bus.subscribe(l), wc);
-    bus.emit('job.progress', progress(10));
-    bus.emit('job.progress', progress(20));
+    bus.emit('jobs.progress', progress(10));
+    bus.emit('jobs.progress', progress(20));
     expect(wc.sent.map((s) => s.channel)).toEqual([IPC_EVENT_CHANNEL, IPC_EVENT_CHANNEL]);
     const envelopes = wc.sent.map((s) => s.payload as EventEnvelope);
-    expect(envelopes.map((e) => e.type)).toEqual(['job.progress', 'job.progress']);
-    expect(envelopes.map((e) => (e.type === 'job.progress' ? e.payload.progress : -1))).toEqual([10, 20]);
+    expect(envelopes.map((e) => e.type)).toEqual(['jobs.progress', 'jobs.progress']);
+    expect(envelopes.map((e) => (e.type === 'jobs.progress' ? e.payload.progress : -1))).toEqual([10, 20]);
     expect(envelopes[1]!.seq).toBeGreaterThan(envelopes[0]!.seq);
 
     off();
-    bus.emit('job.progress', progress(30));
+    bus.emit('jobs.progress', progress(30));
     expect(wc.sent).toHaveLength(2);
   });
 
@@ -222,9 +222,9 @@ describe('forwardEvents', () => {
     const alive = new FakeWebContents();
     forwardEvents((l) => bus.subscribe(l), gone);
     forwardEvents((l) => bus.subscribe(l), alive);
-    bus.emit('job.progress', progress(1));
+    bus.emit('jobs.progress', progress(1));
     gone.destroyed = true;
-    expect(() => bus.emit('job.progress', progress(2))).not.toThrow();
+    expect(() => bus.emit('jobs.progress', progress(2))).not.toThrow();
     expect(gone.sent).toHaveLength(1);
     expect(alive.sent).toHaveLength(2);
   });

@@ -102,7 +102,7 @@ describe('the web host survives hostile WebSocket clients', () => {
     const code = closed(ws);
     const message = 'x'.repeat(16 * 1024);
     // ~48 MB of events, far over what the server may queue for one socket
-    for (let i = 0; i < 3000; i++) engine.bus.emit('job.progress', { jobId: 'j', progress: 1, rowsWritten: i, message });
+    for (let i = 0; i < 3000; i++) engine.bus.emit('jobs.progress', { jobId: 'j', progress: 1, rowsWritten: i, message });
     raw.resume();
     expect(await code).toBe(1006);
     await stillServes();

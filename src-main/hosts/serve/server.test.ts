@@ -238,7 +238,7 @@ describe('WebSocket requests and events', () => {
     expect(done.envelope.payload).toMatchObject({ status: 'succeeded', progress: 100, rowsWritten: 780, error: null });
 
     const mine = inbox.events().filter((e) => (e.type === 'jobs.updated' ? e.payload.id : e.type === 'metrics.live' || e.type === 'app.menu' ? '' : e.payload.jobId) === jobId);
-    const progress = mine.flatMap((e) => (e.type === 'job.progress' ? [e.payload.progress] : []));
+    const progress = mine.flatMap((e) => (e.type === 'jobs.progress' ? [e.payload.progress] : []));
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
@@ -252,8 +252,8 @@ describe('WebSocket requests and events', () => {
     const job = await inbox.request('jobs.get', { jobId });
     expect(job).toMatchObject({ ok: true, value: { id: jobId, status: 'succeeded', rowsWritten: 780 } satisfies Partial<Job> });
     // the job succeeds once its derived timeframes are built too: count its 1m bars
-    const q = await inbox.request('query.run', { sql: "SELECT count(*) AS n FROM bars WHERE timeframe = '1m'" });
-    expect(q).toMatchObject({ ok: true, value: { rows: [[780]] } });
+    const q = await inbox.request('query.open', { sql: "SELECT count(*) AS n FROM bars WHERE timeframe = '1m'" });
+    expect(q).toMatchObject({ ok: true, value: { rowCount: 1, first: { rows: [[780]] } } });
   });
 
   it('events reach every connected client', async () => {

@@ -120,7 +120,7 @@ describe('alpaca ingest: groups through the runner', () => {
   it('a failure mid-group keeps the symbols already complete; the resume fetches exactly the others', async () => {
     const units: string[] = [];
     fx.engine.bus.subscribe((e) => {
-      if (e.type === 'job.unit') units.push((e.payload as { symbol: string }).symbol);
+      if (e.type === 'jobs.unit') units.push((e.payload as { symbol: string }).symbol);
     });
     // one group of 6 (limit 1,000, 390 bars each); the second page fails with a 400 (not retried)
     emu.setFailures({ status: 400, skip: 1 });

@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import type { Job, QueryResult } from '../../../src-main/contract/schemas';
+import type { SavedQuery } from '../../../src-main/contract/query';
+import type { Job } from '../../../src-main/contract/schemas';
 import type { Result } from '../../../src-main/shared/errors';
 import { runningJob } from '../testing/fixtures';
 import { createClient } from './client';
@@ -35,12 +36,12 @@ const envelope = (type: string, payload: unknown, seq = 1) => ({ id: `e${seq}`, 
 
 describe('createClient: requests', () => {
   it('sends the name and argument and returns the validated, typed value', async () => {
-    const result: QueryResult = { columns: [{ name: 'n', type: 'BIGINT' }], rows: [[1]], rowCount: 1, truncated: false, elapsedMs: 2 };
+    const result: SavedQuery = { id: 1, name: 'ones', sql: 'SELECT 1', createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-01T10:00:00.000Z' };
     const mem = memoryTransport(() => ({ ok: true, value: result }));
     const client = createClient(mem.transport, { onProtocolError: () => {} });
-    const r = await client.request('query.run', { sql: 'SELECT 1' });
-    expectTypeOf(r).toEqualTypeOf<Result<QueryResult>>();
-    expect(mem.calls).toEqual([{ name: 'query.run', arg: { sql: 'SELECT 1' } }]);
+    const r = await client.request('query.saved.save', { name: 'ones', sql: 'SELECT 1' });
+    expectTypeOf(r).toEqualTypeOf<Result<SavedQuery>>();
+    expect(mem.calls).toEqual([{ name: 'query.saved.save', arg: { name: 'ones', sql: 'SELECT 1' } }]);
     expect(r).toEqual({ ok: true, value: result });
   });
 
@@ -52,8 +53,8 @@ describe('createClient: requests', () => {
     const unknown = await client.request('nope.nothing', {});
     expect(unknown).toEqual({ ok: false, error: { code: 'E_BAD_INPUT', message: 'unknown request "nope.nothing"' } });
     expect(mem.calls).toEqual([]);
-    // @ts-expect-error a query needs sql
-    void client.request('query.run', {});
+    // @ts-expect-error a saved query needs its name and sql
+    void client.request('query.saved.save', {});
     // @ts-expect-error symbols is an array
     void client.request('ingest.start', { provider: 'fake', symbols: 'AAPL', start: '2024-01-02', end: '2024-01-02' });
     expectTypeOf(client.request<'ingest.start'>).returns.resolves.toEqualTypeOf<Result<{ jobId: string }>>();
@@ -79,11 +80,11 @@ describe('createClient: requests', () => {
   ])('turns a malformed response (%s) into E_INTERNAL and reports it', async (_what, raw) => {
     const reports: string[] = [];
     const client = createClient(memoryTransport(() => raw).transport, { onProtocolError: (m) => reports.push(m) });
-    const r = await client.request('query.run', { sql: 'SELECT 1' });
+    const r = await client.request('query.saved.save', { name: 'ones', sql: 'SELECT 1' });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('E_INTERNAL');
-      expect(r.error.message).toMatch(/query\.run/);
+      expect(r.error.message).toMatch(/query\.saved\.save/);
     }
     expect(reports).toHaveLength(1);
   });
@@ -110,16 +111,16 @@ describe('createClient: events', () => {
     const updated = vi.fn();
     const progress = vi.fn();
     client.on('jobs.updated', updated);
-    client.on('job.progress', progress);
+    client.on('jobs.progress', progress);
     mem.emit(envelope('jobs.updated', job));
-    mem.emit(envelope('job.progress', { jobId: 'j1', progress: 50, rowsWritten: 780, message: 'AAPL 2024-01-03' }, 2));
+    mem.emit(envelope('jobs.progress', { jobId: 'j1', progress: 50, rowsWritten: 780, message: 'AAPL 2024-01-03' }, 2));
     expect(updated).toHaveBeenCalledExactlyOnceWith(job);
     expect(progress).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ jobId: 'j1', progress: 50, rowsWritten: 780, message: 'AAPL 2024-01-03' }));
   });
 
   it('types the payload from the event name', () => {
     const client = createClient(memoryTransport(() => null).transport);
-    client.on('job.progress', (p) => {
+    client.on('jobs.progress', (p) => {
       expectTypeOf(p.progress).toEqualTypeOf<number>();
       expectTypeOf(p.jobId).toEqualTypeOf<string>();
     });
@@ -175,7 +176,7 @@ describe('createClient: events', () => {
     const client = createClient(mem.transport);
     expect(mem.listenerCount()).toBe(0);
     client.on('jobs.updated', () => {});
-    client.on('job.progress', () => {});
+    client.on('jobs.progress', () => {});
     expect(mem.listenerCount()).toBe(1);
     client.close();
     expect(mem.listenerCount()).toBe(0);
@@ -336,7 +337,7 @@ describe('WebSocket transport', () => {
   it('reconnects with exponential backoff after a drop, failing in-flight requests with E_IO', async () => {
     const h = wsHarness();
     h.last().handlers.onOpen();
-    const inflight = h.transport.request('query.run', { sql: 'SELECT 1' });
+    const inflight = h.transport.request('app.info', {});
     h.last().handlers.onClose(1006, '');
     await expect(inflight).resolves.toMatchObject({ ok: false, error: { code: 'E_IO' } });
     expect(h.transport.status()).toBe('reconnecting');

@@ -13,7 +13,7 @@ function toneOf(p: SymbolProgress, job: JobView): string {
   return TERMINAL.has(job.status) ? job.status : 'running';
 }
 
-/** Per-symbol progress of one job: its units from `jobs.tasks`, kept current by `job.unit` events. */
+/** Per-symbol progress of one job: its units from `jobs.tasks`, kept current by `jobs.unit` events. */
 export function JobDetails({ job }: { job: JobView }) {
   const units = useTasks((s) => s.byJob[job.id]);
   const tasks = units?.tasks;

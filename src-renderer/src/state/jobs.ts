@@ -11,7 +11,7 @@ export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 
 /** A job that ended before its units were all done: `ingest.resume` runs the rest under the same id. */
 export const RESUMABLE: ReadonlySet<JobStatus> = new Set(['failed', 'cancelled']);
 
-/** How the current run of a job is going, from its latest `job.progress`. */
+/** How the current run of a job is going, from its latest `jobs.progress`. */
 export interface RunStats {
   barsPerSecond: number;
   /** null until the engine can tell */
@@ -21,7 +21,7 @@ export interface RunStats {
   /** symbols being fetched right now */
   active: string[];
   /** units in flight and the trading days received of each (per-symbol progress between two units) */
-  units: EventPayload<'job.progress'>['units'];
+  units: EventPayload<'jobs.progress'>['units'];
 }
 
 /** What the validation a job caused found: shown on the job's row, linking to the run on the Validation page. */
@@ -55,8 +55,8 @@ interface JobsState {
   setLoadError(message: string | null): void;
   /** `jobs.updated`: the full job as it stands, newer than anything received before it. */
   upsert(job: Job): void;
-  /** `job.progress`: fine-grained numbers between two `jobs.updated`. */
-  progress(p: EventPayload<'job.progress'>): void;
+  /** `jobs.progress`: fine-grained numbers between two `jobs.updated`. */
+  progress(p: EventPayload<'jobs.progress'>): void;
   /** `validation.completed` of a run a job caused, or the runs as listed (newest first): the newest per job wins. */
   validated(runs: Array<JobValidation & { jobId: string | null }>): void;
 }

@@ -30,7 +30,7 @@ export async function refreshJobs(client: Client): Promise<void> {
   await refreshJobValidations(client);
 }
 
-/** One `jobs.tasks` for a job whose details open; `job.unit` events keep it current from then on. */
+/** One `jobs.tasks` for a job whose details open; `jobs.unit` events keep it current from then on. */
 export async function loadTasks(client: Client, jobId: string): Promise<void> {
   useTasks.getState().begin(jobId);
   void loadTimeline(client, jobId);
@@ -68,8 +68,8 @@ export function startSession(client: Client): () => void {
       useJobs.getState().upsert(job);
       notifyJob(job);
     }),
-    client.on('job.progress', (p) => useJobs.getState().progress(p)),
-    client.on('job.unit', (u) => useTasks.getState().unit(u)),
+    client.on('jobs.progress', (p) => useJobs.getState().progress(p)),
+    client.on('jobs.unit', (u) => useTasks.getState().unit(u)),
     // a job's validation result, for its row
     client.on('validation.completed', (v) => {
       if (v.kind === 'validation') useJobs.getState().validated([{ jobId: v.jobId, runId: v.runId, errors: v.errors, warnings: v.warnings, infos: v.infos ?? 0 }]);

@@ -15,7 +15,7 @@ const unit = (symbol: string, year: number, days: number, status: JobTask['statu
 describe('tasks store', () => {
   beforeEach(() => useTasks.setState({ open: {}, byJob: {} }));
 
-  it('loads on open and then follows job.unit events', () => {
+  it('loads on open and then follows jobs.unit events', () => {
     const s = useTasks.getState();
     s.setOpen('j1', true);
     s.begin('j1');
@@ -88,7 +88,7 @@ describe('summarize', () => {
     const inflight = [
       { symbol: 'AAPL', year: 2024, daysFetched: 125, rows: 48_750 },
       { symbol: 'MSFT', year: 2024, daysFetched: 25, rows: 9750 },
-      // a unit already written (its last progress event came after job.unit) counts once
+      // a unit already written (its last progress event came after jobs.unit) counts once
       { symbol: 'AAPL', year: 2023, daysFetched: 250, rows: 97_500 },
     ];
     const rows = summarize(['AAPL', 'MSFT'], tasks, inflight);

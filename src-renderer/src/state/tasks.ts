@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { EventPayload } from '../../../src-main/contract';
 import type { JobTask } from '../../../src-main/contract/schemas';
 
-/** A job's units (symbol x year) as far as we know them: one `jobs.tasks` on open, then `job.unit` events. */
+/** A job's units (symbol x year) as far as we know them: one `jobs.tasks` on open, then `jobs.unit` events. */
 interface UnitsView {
   state: 'loading' | 'ready' | 'error';
   tasks: JobTask[];
@@ -18,8 +18,8 @@ interface TasksState {
   begin(jobId: string): void;
   loaded(jobId: string, tasks: JobTask[]): void;
   failed(jobId: string, message: string): void;
-  /** `job.unit`: one unit is durable in the lake. */
-  unit(u: EventPayload<'job.unit'>): void;
+  /** `jobs.unit`: one unit is durable in the lake. */
+  unit(u: EventPayload<'jobs.unit'>): void;
 }
 
 const key = (symbol: string, year: number) => `${symbol}\u0000${year}`;
@@ -88,7 +88,7 @@ export interface SymbolProgress {
   percent: number;
 }
 
-/** A unit in flight and the trading days of it received so far (from `job.progress`). */
+/** A unit in flight and the trading days of it received so far (from `jobs.progress`). */
 export interface InflightUnit {
   symbol: string;
   year: number;
