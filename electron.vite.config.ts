@@ -15,6 +15,8 @@ export default defineConfig({
           // the query process (src-main/query/process.ts starts it): user SQL runs there, so it can be ended
           queryHost: resolve(__dirname, 'src-main/query/host.ts'),
         },
+        // the bundler of the source tree's query host (query/devHost.ts: tests only), never part of the app
+        external: ['rolldown'],
       },
     },
   },

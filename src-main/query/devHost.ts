@@ -30,9 +30,9 @@ export function devHostScript(): Promise<string> {
     fs.mkdirSync(dir, { recursive: true });
     const out = path.join(dir, `queryHost-${sourcesHash(srcMain)}.cjs`);
     if (fs.existsSync(out)) return out;
-    // rolldown comes with vite (a development dependency); named through a variable so no bundle ever includes it
-    const name = 'rolldown';
-    const { build } = (await import(name)) as { build(o: unknown): Promise<unknown> };
+    // rolldown comes with vite (a development dependency); external in the app's build (electron.vite.config.ts), and
+    // this code runs only from the source tree
+    const { build } = (await import('rolldown')) as { build(o: unknown): Promise<unknown> };
     const tmp = `${out}.${process.pid}.tmp`;
     await build({
       input: path.join(__dirname, 'host.ts'),
