@@ -5,7 +5,8 @@ import { RateMeter, WallClock } from './meters';
 
 // What a running job reports: rows, percent and per-unit progress come from the same pages, so they move together.
 
-const fx = useTestEngine('mp-progress-', { env: { MP_FAKE_LATENCY_MS: '2' } });
+// 20 ms a page: about 24 pages a unit, so the throttled progress events (one per 100 ms) fall between pages
+const fx = useTestEngine('mp-progress-', { env: { MP_FAKE_LATENCY_MS: '20' } });
 
 describe('ingest progress', () => {
   it('moves rows with the percent on every page, tells the days received of the units in flight, and times stages in wall time', async () => {

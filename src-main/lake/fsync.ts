@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pidAlive } from '../shared/process';
-import { TMP_SUFFIX } from './layout';
+import { TMP_SUFFIX, tempFilePid } from './layout';
 
 /**
  * fsync a file, then rename it into place, then fsync the folder: once this resolves the file survives a crash. The
@@ -33,7 +33,7 @@ export function sweepTempFiles(root: string): number {
       const p = path.join(dir, ent.name);
       if (ent.isDirectory()) walk(p);
       else if (ent.name.endsWith(TMP_SUFFIX)) {
-        const pid = Number(/^\.data\.(\d+)\./.exec(ent.name)?.[1]);
+        const pid = tempFilePid(ent.name);
         if (!Number.isInteger(pid) || !pidAlive(pid)) {
           fs.rmSync(p, { force: true });
           removed++;

@@ -14,6 +14,20 @@ import type { Timeframe } from '../contract/schemas';
 export const LEGACY_DATA_FILE = 'data.parquet';
 export const TMP_SUFFIX = '.tmp';
 
+/** The entries of a folder, or none when it cannot be read (absent, or removed meanwhile). */
+export function dirEntries(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** The pid of the writer a temp file `.data.<pid>.….tmp` belongs to (NaN when its name carries none). */
+export function tempFilePid(name: string): number {
+  return Number(/^\.data\.(\d+)\./.exec(name)?.[1]);
+}
+
 /** A data file's name: `part-….parquet` (this build) or `data.parquet` (earlier builds); never a dot file. */
 export function isDataFileName(name: string): boolean {
   return name === LEGACY_DATA_FILE || /^part-[a-z0-9]+-[a-f0-9]+\.parquet$/.test(name);
@@ -74,12 +88,7 @@ const LEVELS = ['timeframe', 'provider', 'feed', 'symbol'] as const;
 export function listSources(barsRoot: string): SourceKey[] {
   const out: SourceKey[] = [];
   const walk = (dir: string, depth: number, acc: Record<string, string>) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const entries = dirEntries(dir);
     if (depth === LEVELS.length) {
       // year=*/<data file> below: count the source only if a file exists
       const has = entries.some((e) => e.isDirectory() && /^year=\d{4}$/.test(e.name) && fs.readdirSync(path.join(dir, e.name)).some(isDataFileName));
@@ -101,12 +110,7 @@ const PARTITION_LEVELS = ['timeframe', 'provider', 'feed', 'symbol', 'year'] as 
 export function listBarFiles(barsRoot: string): string[] {
   const out: string[] = [];
   const walk = (dir: string, depth: number) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const entries = dirEntries(dir);
     for (const e of entries) {
       if (depth === PARTITION_LEVELS.length) {
         if (e.isFile() && e.name.endsWith('.parquet') && !e.name.startsWith('.')) out.push(path.join(dir, e.name));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MpError } from '../shared/errors';
 import type { LakeCatalog, RetainedFile, Snapshot } from './catalog';
-import { retainedRoot } from './layout';
+import { dirEntries, retainedRoot } from './layout';
 
 // Snapshots (DuckLake's design over our SQLite catalog): every commit is a snapshot; a file row is live from its
 // begin_snapshot until its end_snapshot; superseded files wait in <data>/lake/retained until `lake vacuum` removes
@@ -59,12 +59,7 @@ export interface VacuumPlan {
 }
 
 function walk(dir: string): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+  const entries = dirEntries(dir);
   return entries.flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 

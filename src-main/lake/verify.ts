@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { pidAlive } from '../shared/process';
 import { LAKE_SCHEMA, keyOfPath, type CatalogEntry, type LakeCatalog } from './catalog';
-import { TMP_SUFFIX, sqlString } from './layout';
+import { TMP_SUFFIX, dirEntries, sqlString, tempFilePid } from './layout';
 import { fileStats, sha256File } from './publish';
 
 // Checks of the lake against its catalog. quickCheck (presence and size: a stat per file) runs at every start and marks
@@ -62,17 +62,12 @@ async function readAll(conn: DuckDBConnection, file: string): Promise<void> {
 function treeFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const entries = dirEntries(dir);
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith(TMP_SUFFIX)) {
-        const pid = Number(/^\.data\.(\d+)\./.exec(e.name)?.[1]);
+        const pid = tempFilePid(e.name);
         if (!Number.isInteger(pid) || !pidAlive(pid)) out.push(p);
       } else out.push(p);
     }

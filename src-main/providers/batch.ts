@@ -55,25 +55,24 @@ export class BatchBuffer {
 }
 
 
-/** One bar as provider JSON gives it, before it goes into columns. Missing trade count / VWAP: undefined or null. */
-export interface RawBar {
-  ts: number;
+/** A bar's prices and volume. */
+export interface Ohlcv {
   open: number;
   high: number;
   low: number;
   close: number;
   volume: number;
+}
+
+/** One bar as provider JSON gives it, before it goes into columns. Missing trade count / VWAP: undefined or null. */
+export interface RawBar extends Ohlcv {
+  ts: number;
   tradeCount?: number | null;
   vwap?: number | null;
 }
 
 /** One bar's values, as a duplicate_bar finding shows them (null: not provided). */
-export interface BarValues {
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+export interface BarValues extends Ohlcv {
   tradeCount: number | null;
   vwap: number | null;
 }

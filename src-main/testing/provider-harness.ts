@@ -1,4 +1,7 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import type { Timeframe } from '../contract/schemas';
+import type { HttpClient } from '../providers/http/types';
+import type { EmulatorHandle } from './emulators/common';
 import { BatchBuffer } from '../providers/batch';
 import { fakeProvider } from '../providers/fake';
 import { offline } from '../providers/http/offline';
@@ -37,4 +40,49 @@ export async function failure(p: Promise<unknown>, secrets: string[]): Promise<{
     return err;
   }
   throw new Error('expected a failure');
+}
+
+/** What a conformance test may vary in one fetch. */
+export interface FetchOpts {
+  timeframe?: Timeframe;
+  feed?: string;
+  pageSize?: number;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  client?: HttpClient;
+}
+
+/** An emulator for every test of the file: started once, its record and injected failures cleared before each test. */
+export function useEmulator(start: () => Promise<EmulatorHandle>): { readonly emu: EmulatorHandle } {
+  let emu: EmulatorHandle | undefined;
+  beforeAll(async () => {
+    emu = await start();
+  });
+  afterAll(() => emu?.close());
+  beforeEach(() => {
+    emu?.reset();
+    emu?.setFailures();
+  });
+  return {
+    get emu() {
+      return emu!;
+    },
+  };
+}
+
+/**
+ * A provider stops when cancelled: before its first request (none is sent) and between two pages of `req` (no more
+ * is sent); the errors carry none of `secrets`.
+ */
+export async function expectStopsWhenCancelled(provider: Provider, req: FetchBarsRequest, ctx: Omit<ProviderContext, 'signal'>, emu: EmulatorHandle, secrets: string[]): Promise<void> {
+  const pre = new AbortController();
+  pre.abort();
+  expect((await failure(collect(provider, req, { ...ctx, signal: pre.signal }), secrets)).code).toBe('E_CANCELLED');
+  expect(emu.requests.length).toBe(0);
+  const ac = new AbortController();
+  const iter = provider.fetchBars(req, { ...ctx, signal: ac.signal })[Symbol.asyncIterator]();
+  expect((await iter.next()).done).toBe(false);
+  ac.abort();
+  expect((await failure(iter.next(), secrets)).code).toBe('E_CANCELLED');
+  expect(emu.requests.length).toBe(1);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { isDataFileName, listBarFiles } from '../../lake/layout';
+import { dirEntries, isDataFileName, listBarFiles, tempFilePid } from '../../lake/layout';
 
 // `marketpipe prune` and `marketpipe doctor`: housekeeping over the metadata database and the lake's layout. Each
 // prune is a plan (what would go) that `apply` carries out; nothing here runs unless asked.
@@ -143,17 +143,12 @@ export function diagnose(db: Database.Database, barsRoot: string, pendingMigrati
   }
   // lake: temp files of dead writers, year folders without their data file, coverage without files
   const walk = (dir: string, depth: number): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const entries = dirEntries(dir);
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (depth < 5 && e.isDirectory()) walk(p, depth + 1);
       else if (depth === 5 && e.isFile() && e.name.endsWith('.tmp')) {
-        const pid = Number(/^\.data\.(\d+)\./.exec(e.name)?.[1]);
+        const pid = tempFilePid(e.name);
         if (!(pid > 0 && alive(pid))) out.push({ problem: `temp file of an unfinished write: ${path.relative(barsRoot, p)}`, fix: `rm ${JSON.stringify(p)}` });
       }
     }

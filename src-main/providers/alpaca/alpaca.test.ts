@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, expectSameBars, failure, fakeBars } from '../../testing/provider-harness';
-import type { Timeframe } from '../../contract/schemas';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { collect, expectSameBars, expectStopsWhenCancelled, failure, fakeBars, useEmulator, type FetchOpts } from '../../testing/provider-harness';
 import { silentLogger } from '../../shared/log';
 import { ALPACA_EMULATOR_KEY, ALPACA_EMULATOR_SECRET, start } from '../../testing/emulators/alpaca';
 import type { EmulatorHandle } from '../../testing/emulators/common';
@@ -20,27 +19,15 @@ function http(): HttpClient {
   return createHttpClient('alpaca', { ...ALPACA_RESILIENCE, ratePerMinute: 60_000, burst: 1_000, maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 });
 }
 
+const emulator = useEmulator(() => start({ unknownSymbols: ['NOPE'] }));
 let emu: EmulatorHandle;
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  emu = await start({ unknownSymbols: ['NOPE'] });
+beforeAll(() => {
+  emu = emulator.emu;
   env = { ALPACA_KEY: KEY, ALPACA_SECRET: SECRET, ALPACA_DATA_URL: emu.url };
 });
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  emu.setFailures();
-});
 
-interface Opts {
-  timeframe?: Timeframe;
-  feed?: string;
-  pageSize?: number;
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  client?: HttpClient;
-}
+type Opts = FetchOpts;
 
 async function fetchAll(symbol: string, startDate: string, endDate: string, o: Opts = {}): Promise<{ bars: BarBatch; pages: number }> {
   const req = { symbol, timeframe: o.timeframe ?? '1m', start: startDate, end: endDate, feed: o.feed ?? 'iex', pageSize: o.pageSize ?? 10_000 } as const;
@@ -208,18 +195,7 @@ describe('alpaca adapter', () => {
   });
 
   it('stops when cancelled: before the first request and between pages', async () => {
-    const pre = new AbortController();
-    pre.abort();
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }), [KEY, SECRET])).code).toBe('E_CANCELLED');
-    expect(emu.requests.length).toBe(0);
-
-    const ac = new AbortController();
-    const ctx = { signal: ac.signal, env, log: silentLogger, http: http() };
-    const it = alpacaProvider.fetchBars({ symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'iex', pageSize: 100 }, ctx)[Symbol.asyncIterator]();
-    expect((await it.next()).done).toBe(false);
-    ac.abort();
-    expect((await failure(it.next(), [KEY, SECRET])).code).toBe('E_CANCELLED');
-    expect(emu.requests.length).toBe(1);
+    await expectStopsWhenCancelled(alpacaProvider, { symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'iex', pageSize: 100 }, { env, log: silentLogger, http: http() }, emu, [KEY, SECRET]);
   });
 
   it('is configured only with both ALPACA_KEY and ALPACA_SECRET', () => {

@@ -1,19 +1,12 @@
 import { z } from 'zod';
+import { ShortBarFieldsSchema } from '../barFields';
 
 // Alpaca Market Data API v2 JSON, as far as the adapter reads it. Unknown fields are ignored (zod strips them), so a
 // field Alpaca adds later breaks nothing; a field we read that changes type is a clear E_PROVIDER error instead.
 
-export const AlpacaBarSchema = z.object({
+export const AlpacaBarSchema = ShortBarFieldsSchema.extend({
   /** RFC 3339 bar start, e.g. 2024-01-02T14:30:00Z */
   t: z.string(),
-  o: z.number(),
-  h: z.number(),
-  l: z.number(),
-  c: z.number(),
-  v: z.number(),
-  /** trade count and VWAP: always sent for stocks today, optional so an older or compatible service still works */
-  n: z.number().optional(),
-  vw: z.number().optional(),
 });
 export type AlpacaBar = z.infer<typeof AlpacaBarSchema>;
 

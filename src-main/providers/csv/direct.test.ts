@@ -86,11 +86,21 @@ async function both(run: Run) {
     const c = await inst.connect();
     await c.run(`SET TimeZone = 'UTC'`);
     const files = (fs.existsSync(root) ? fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) : []).filter((f) => f.endsWith('.parquet')).sort();
+    // a partition's files are named part-<time>-<random>: compared by partition folder and order of their first bar
+    const read: { dir: string; rows: unknown[][]; cols: unknown[][] }[] = [];
     for (const f of files) {
       const p = path.join(root, f);
-      out[mode].files[f] = (await c.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(p)})`)).getRowsJson() as unknown[][];
-      const cols = (await c.runAndReadAll(`SELECT name, type FROM parquet_schema(${sqlString(p)})`)).getRowsJson();
-      out[mode].files[`${f} schema`] = cols as unknown[][];
+      const rows = (await c.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(p)})`)).getRowsJson() as unknown[][];
+      const cols = (await c.runAndReadAll(`SELECT name, type FROM parquet_schema(${sqlString(p)})`)).getRowsJson() as unknown[][];
+      read.push({ dir: path.dirname(f), rows, cols });
+    }
+    read.sort((a, b) => a.dir.localeCompare(b.dir) || JSON.stringify(a.rows[0]).localeCompare(JSON.stringify(b.rows[0])));
+    const seen = new Map<string, number>();
+    for (const r of read) {
+      const k = seen.get(r.dir) ?? 0;
+      seen.set(r.dir, k + 1);
+      out[mode].files[`${r.dir} file ${k}`] = r.rows;
+      out[mode].files[`${r.dir} file ${k} schema`] = r.cols;
     }
     c.closeSync();
     inst.closeSync();

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, failure, fakeBars } from '../../testing/provider-harness';
-import type { Timeframe } from '../../contract/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, expectStopsWhenCancelled, failure, fakeBars, useEmulator, type FetchOpts } from '../../testing/provider-harness';
 import { silentLogger } from '../../shared/log';
 import type { EmulatorHandle } from '../../testing/emulators/common';
 import { IEX_EMULATOR_TOKEN, start } from '../../testing/emulators/iex';
@@ -23,26 +22,15 @@ let emu: EmulatorHandle;
 let sparse: EmulatorHandle;
 let env: NodeJS.ProcessEnv;
 
+const emulator = useEmulator(() => start({ unknownSymbols: ['NOPE'] }));
 beforeAll(async () => {
-  emu = await start({ unknownSymbols: ['NOPE'] });
+  emu = emulator.emu;
   sparse = await start({ nullEvery: 7 });
   env = { IEX_TOKEN: TOKEN, IEX_BASE_URL: emu.url };
 });
-afterAll(async () => {
-  await emu.close();
-  await sparse.close();
-});
-beforeEach(() => {
-  emu.reset();
-  emu.setFailures();
-});
+afterAll(() => sparse.close());
 
-interface Opts {
-  timeframe?: Timeframe;
-  feed?: string;
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-}
+type Opts = FetchOpts;
 
 async function fetchAll(symbol: string, startDate: string, endDate: string, o: Opts = {}): Promise<{ bars: BarBatch; pages: number }> {
   const req = { symbol, timeframe: o.timeframe ?? '1m', start: startDate, end: endDate, feed: o.feed ?? 'iex', pageSize: 10_000 } as const;
@@ -153,16 +141,7 @@ describe('iex adapter', () => {
   });
 
   it('stops when cancelled: before the first request and between days', async () => {
-    const pre = new AbortController();
-    pre.abort();
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }), [TOKEN])).code).toBe('E_CANCELLED');
-    expect(emu.requests.length).toBe(0);
-    const ac = new AbortController();
-    const iter = iexProvider.fetchBars({ symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'iex', pageSize: 390 }, { signal: ac.signal, env, log: silentLogger, http: http() })[Symbol.asyncIterator]();
-    expect((await iter.next()).done).toBe(false);
-    ac.abort();
-    expect((await failure(iter.next(), [TOKEN])).code).toBe('E_CANCELLED');
-    expect(emu.requests.length).toBe(1);
+    await expectStopsWhenCancelled(iexProvider, { symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'iex', pageSize: 390 }, { env, log: silentLogger, http: http() }, emu, [TOKEN]);
   });
 
   it('needs IEX_TOKEN and IEX_BASE_URL and says IEX Cloud is retired', () => {

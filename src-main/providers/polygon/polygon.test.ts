@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, expectSameBars, failure, fakeBars } from '../../testing/provider-harness';
-import type { Timeframe } from '../../contract/schemas';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collect, expectSameBars, expectStopsWhenCancelled, failure, fakeBars, useEmulator, type FetchOpts } from '../../testing/provider-harness';
 import { silentLogger } from '../../shared/log';
 import type { EmulatorHandle } from '../../testing/emulators/common';
 import { POLYGON_EMULATOR_KEY, start } from '../../testing/emulators/polygon';
@@ -19,26 +18,15 @@ function http(): HttpClient {
   return createHttpClient('polygon', { ...polygonResilience({}), ratePerMinute: 60_000, burst: 1_000, maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 });
 }
 
+const emulator = useEmulator(() => start({ unknownSymbols: ['NOPE'] }));
 let emu: EmulatorHandle;
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  emu = await start({ unknownSymbols: ['NOPE'] });
+beforeAll(() => {
+  emu = emulator.emu;
   env = { POLYGON_API_KEY: KEY, POLYGON_BASE_URL: emu.url };
 });
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  emu.setFailures();
-});
 
-interface Opts {
-  timeframe?: Timeframe;
-  feed?: string;
-  pageSize?: number;
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-}
+type Opts = FetchOpts;
 
 async function fetchAll(symbol: string, startDate: string, endDate: string, o: Opts = {}): Promise<{ bars: BarBatch; pages: number }> {
   const req = { symbol, timeframe: o.timeframe ?? '1m', start: startDate, end: endDate, feed: o.feed ?? 'sip', pageSize: o.pageSize ?? 50_000 } as const;
@@ -185,16 +173,7 @@ describe('polygon adapter', () => {
   });
 
   it('stops when cancelled: before the first request and between pages', async () => {
-    const pre = new AbortController();
-    pre.abort();
-    expect((await failure(fetchAll('AAPL', '2024-01-02', '2024-01-05', { signal: pre.signal }), [KEY])).code).toBe('E_CANCELLED');
-    expect(emu.requests.length).toBe(0);
-    const ac = new AbortController();
-    const iter = polygonProvider.fetchBars({ symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'sip', pageSize: 100 }, { signal: ac.signal, env, log: silentLogger, http: http() })[Symbol.asyncIterator]();
-    expect((await iter.next()).done).toBe(false);
-    ac.abort();
-    expect((await failure(iter.next(), [KEY])).code).toBe('E_CANCELLED');
-    expect(emu.requests.length).toBe(1);
+    await expectStopsWhenCancelled(polygonProvider, { symbol: 'AAPL', timeframe: '1m', start: '2024-01-02', end: '2024-01-05', feed: 'sip', pageSize: 100 }, { env, log: silentLogger, http: http() }, emu, [KEY]);
   });
 });
 

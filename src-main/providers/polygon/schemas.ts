@@ -1,19 +1,12 @@
 import { z } from 'zod';
+import { ShortBarFieldsSchema } from '../barFields';
 
 // Polygon.io (now Massive) aggregates JSON, as far as the adapter reads it. Unknown fields are stripped, so fields
 // added later break nothing; a field we read that changes type becomes a clear E_PROVIDER error.
 
-export const PolygonAggSchema = z.object({
+export const PolygonAggSchema = ShortBarFieldsSchema.extend({
   /** bar start, epoch milliseconds */
   t: z.number(),
-  o: z.number(),
-  h: z.number(),
-  l: z.number(),
-  c: z.number(),
-  v: z.number(),
-  /** trade count and VWAP are left out for some bars (and some asset classes) */
-  n: z.number().optional(),
-  vw: z.number().optional(),
 });
 export type PolygonAgg = z.infer<typeof PolygonAggSchema>;
 

@@ -4,6 +4,7 @@ import { EXCHANGE_TZ, zonedTimeToUtc } from '../../calendar';
 import type { Timeframe } from '../../contract/schemas';
 import { emptyBatch } from '../../providers/batch';
 import { fakeDay } from '../../providers/fake';
+import type { Ohlcv } from '../../providers/batch';
 
 // The machinery every provider emulator shares: a node:http server on 127.0.0.1 and port 0, a full record of the
 // requests (headers included, since tests check that credentials are actually sent), a queue of injected faults,
@@ -255,13 +256,8 @@ function defaultMessage(status: number): string {
 
 // ---- bars ---------------------------------------------------------------------------------------------------------
 
-export interface EmuBar {
+export interface EmuBar extends Ohlcv {
   ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
   tradeCount: number;
   vwap: number;
   /** how many 1-minute bars this bar aggregates (Polygon's limit counts these) */

@@ -44,12 +44,11 @@ describe('finding markers', () => {
     expect(markerBucket(0)).toBe(1);
   });
 
-  it('50,000 findings group fast', () => {
+  it('50,000 findings group into one marker per bucket (their speed is bench/renderer-chart.mjs\'s to measure)', () => {
     const many = Array.from({ length: 50_000 }, (_, i) => f(i % 10_000, i % 3 ? 'info' : 'warning'));
-    const t0 = performance.now();
     const groups = groupMarkers(findingsByBar(many, barOf, true), 10);
     expect(groups).toHaveLength(1000);
-    expect(performance.now() - t0).toBeLessThan(500);
+    expect(groups.reduce((n, g) => n + g.count, 0)).toBe(50_000);
   });
 });
 

@@ -4,6 +4,7 @@ import { useClient } from '../clientContext';
 import { groupByProvider, keylessProviders, loadCredentials, setCredential, SOURCE_TEXT, useCredentials } from '../state/credentials';
 import { useSession } from '../state/session';
 import { ErrorAlert } from './ErrorAlert';
+import { ActionsHeader } from './ActionsHeader';
 
 const PLACEHOLDER: Record<CredentialStatus['source'], string> = {
   missing: 'not set',
@@ -57,9 +58,7 @@ export function CredentialsPanel() {
                     <th scope="col">Setting</th>
                     <th scope="col">Source</th>
                     <th scope="col">Value</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
+                    <ActionsHeader />
                   </tr>
                 </thead>
                 <tbody>

@@ -12,6 +12,7 @@ import { ErrorAlert } from './ErrorAlert';
 import { JobDetails } from './JobDetails';
 import { ProgressBar } from './ProgressBar';
 import { jobStatusLabel, StatusBadge } from './StatusBadge';
+import { ActionsHeader } from './ActionsHeader';
 
 const MAX_SYMBOLS_SHOWN = 6;
 const COLUMNS = 12;
@@ -71,9 +72,7 @@ export function JobsTable() {
                 </th>
                 <th scope="col">Created</th>
                 <th scope="col">Took</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             {jobs.map((job) => (

@@ -3,6 +3,7 @@ import type { SymbolCoverage, Universe } from '../../../../src-main/contract/sch
 import { formatInt } from '../../format';
 import { useNav } from '../../state/nav';
 import { useUniverses, type SymbolRow } from '../../state/universe';
+import { ActionsHeader } from '../ActionsHeader';
 
 /** Rows drawn at once: a universe of 150,000 imported symbols must not freeze the page. */
 const PAGE_ROWS = 200;
@@ -39,9 +40,7 @@ export function SymbolTable({ universe, coverage, rows, busy, onRemove }: { univ
                 <th scope="col" className="num" title="Trading sessions from the last one held to the last closed session">
                   Behind
                 </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>

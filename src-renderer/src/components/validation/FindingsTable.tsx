@@ -4,6 +4,7 @@ import { useNav } from '../../state/nav';
 import { sortBy, startAck, undoAck, useValidation } from '../../state/validation';
 import { ariaSort } from '../../state/validationFindings';
 import { Time } from '../Time';
+import { ActionsHeader } from '../ActionsHeader';
 
 const COLUMNS: [FindingsSort, string][] = [
   ['ts', 'Time'],
@@ -88,9 +89,7 @@ export function FindingsTable({ runId, rows, busy }: { runId: string; rows: Find
             {COLUMNS.map(([c, label]) => (
               <SortHeader key={c} column={c} label={label} />
             ))}
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+            <ActionsHeader />
           </tr>
         </thead>
         <tbody>
