@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { ingest, jobRow, nav, open } from './helpers';
+import { ingest, jobRow, nav, open, shootBothSizes } from './helpers';
 
 // WCAG 2 A/AA (2.0 and 2.1) on every page, in the light and the dark theme, at 1366x768, with data on the pages (a
 // finished job, its validation run, a query result), so the tables, badges and notes are checked too.
@@ -50,7 +50,7 @@ for (const theme of ['light', 'dark'] as const) {
         await expect(page.getByRole('grid', { name: 'Result grid' }).getByRole('gridcell').first()).toHaveText('AAPL');
       }
       if (name === 'Validation') await expect(page.getByRole('table').first()).toBeVisible();
-      await page.screenshot({ path: testInfo.outputPath(`a11y-${name.toLowerCase()}-${theme}.png`) });
+      await shootBothSizes(page, testInfo, `${name.toLowerCase()}-${theme}`);
       const vs = (await violations(page)).map((v) => `${name}: ${v}`);
       found.push(...vs);
       // each page's findings as they come, so a slow run still tells what it found

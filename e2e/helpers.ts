@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
 import { expect, type Server } from './fixtures';
 
 export const SCREENSHOTS = path.join(__dirname, '..', 'test-results', 'screenshots');
@@ -68,4 +68,29 @@ export async function runSql(page: Page, sql: string): Promise<void> {
   await nav(page, 'Query').click();
   await page.getByLabel('SQL', { exact: true }).fill(sql);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
+}
+
+/** The page at 1366x768 and 1920x1080, light and dark (the Theme setting is `system`: it follows the emulated scheme), as test artifacts. */
+export async function shootSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
+      await page.screenshot({ path: testInfo.outputPath(`${name}-${size.width}x${size.height}-${scheme}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (viewport) await page.setViewportSize(viewport);
+}
+
+/** The page as it is (its theme set by the test) at 1366x768 and 1920x1080, as test artifacts. */
+export async function shootBothSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: testInfo.outputPath(`${name}-${size.width}x${size.height}.png`) });
+  }
+  if (viewport) await page.setViewportSize(viewport);
 }

@@ -1,26 +1,10 @@
 import fs from 'node:fs/promises';
-import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { ingest, jobRow, nav, open, openDetails, runSql, shoot } from './helpers';
+import { ingest, jobRow, nav, open, openDetails, runSql, shoot, shootSizes } from './helpers';
 
 // The fake provider: 390 one-minute bars per regular session; 2024 has 252 sessions, three of them early closes
 // (210 bars): 249 x 390 + 3 x 210 = 97,740 bars per symbol and year.
 const BARS_2024 = 97_740;
-
-/** The page at 1366x768 and 1920x1080, light and dark (the Theme setting is `system`: it follows the emulated scheme), as test artifacts. */
-async function shootSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const viewport = page.viewportSize();
-  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
-    await page.setViewportSize(size);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
-      await page.screenshot({ path: testInfo.outputPath(`${name}-${size.width}x${size.height}-${scheme}.png`) });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  if (viewport) await page.setViewportSize(viewport);
-}
 
 test('details of a finished job: every symbol done with its rows, fed by jobs.tasks', async ({ server, page }) => {
   await open(page, server);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { nav, open, shoot } from './helpers';
+import { nav, open, shoot, shootSizes } from './helpers';
 
 /** A local YYYY-MM-DD `days` calendar days back: a small range, so that the fake provider has little to simulate. */
 function daysAgo(days: number): string {
@@ -19,21 +19,6 @@ function symbolRow(page: Page, universe: string, symbol: string) {
   return symbolsTable(page, universe)
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: symbol, exact: true }) });
-}
-
-/** The page at 1366x768 and 1920x1080, light and dark (the Theme setting is `system`: it follows the emulated scheme), as test artifacts. */
-async function shootSizes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const viewport = page.viewportSize();
-  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
-    await page.setViewportSize(size);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
-      await page.screenshot({ path: testInfo.outputPath(`${name}-${size.width}x${size.height}-${scheme}.png`) });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  if (viewport) await page.setViewportSize(viewport);
 }
 
 async function openUniverse(page: Page): Promise<void> {
