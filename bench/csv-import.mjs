@@ -10,10 +10,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { bin, median, root } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -24,7 +23,6 @@ const ROWS = opt('--rows', 10_000_000);
 const SYMBOLS = opt('--symbols', 1);
 const REPS = opt('--reps', 3);
 const keep = args.includes('--keep');
-const bin = path.join(root, 'bin', 'marketpipe.cjs');
 if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
   console.error('build first: npx electron-vite build');
   process.exit(1);
@@ -37,7 +35,6 @@ if (!Number.isInteger(ROWS) || ROWS < 1 || !Number.isInteger(SYMBOLS) || SYMBOLS
 const { DuckDBInstance } = require('@duckdb/node-api');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-csv-'));
 const file = path.join(tmp, SYMBOLS === 1 ? 'BENCH_1min.csv' : 'bench_dump.csv');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // Wall time on a shared machine swings with the neighbours' load; CPU time (user + system, all threads, from the
 // child's own resource usage at exit) swings far less, so both are reported.
 const cpuHook = path.join(tmp, 'cpu-hook.cjs');

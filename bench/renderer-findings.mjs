@@ -10,16 +10,14 @@
 // painted frame (what any page pays to show that many rows here); the ratio to it is what carries across machines.
 // Prints the figures; never fails on them. Needs a build (npm run build) and Chromium at /usr/bin/chromium.
 // Usage: node bench/renderer-findings.mjs [--runs 3] [--findings 100000]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { bin, median, root, startServe } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { DuckDBInstance } = require('@duckdb/node-api');
 const Database = require('better-sqlite3');
@@ -27,13 +25,11 @@ const args = process.argv.slice(2);
 const arg = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
 const RUNS = arg('--runs', 3);
 const FINDINGS = arg('--findings', 100_000);
-const bin = path.join(root, 'bin', 'marketpipe.cjs');
 if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
   console.error('build first: npm run build');
   process.exit(1);
 }
 const f = (v) => `${v.toFixed(1)} ms`;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const RULES = ['bad_ohlc', 'negative_price', 'negative_volume', 'zero_volume', 'price_jump', 'volume_spike', 'stale_price', 'missing_session', 'intraday_gap', 'out_of_session', 'future_timestamp', 'duplicate_ts', 'split_suspect'];
 
@@ -66,21 +62,6 @@ async function seed(dataDir, n) {
   db.close();
 }
 
-function startServe(dataDir) {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: root,
-    env: { ...process.env, METRICS_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const m = /https?:\/\/\S+\?token=\S+/.exec(line);
-      if (m) resolve({ child, url: m[0] });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code} before printing its URL`)));
-  });
-}
 
 // Every socket message's arrival time and size, recorded in the page: the findings page is the largest message that
 // arrives between the click and the table's update.

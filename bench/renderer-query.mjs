@@ -7,15 +7,12 @@
 //      while the grid scrolls steadily and then jumps (target 60 fps, no long task > 50 ms).
 // Prints the figures; never fails on them. Needs a build (npm run build) and Chromium at /usr/bin/chromium.
 // Usage: node bench/renderer-query.mjs [--runs 3] [--seconds 4]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { startServe } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const arg = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
 const RUNS = arg('--runs', 3);
@@ -27,21 +24,6 @@ const pct = (xs, p) => {
 };
 const f = (v) => `${v.toFixed(1)} ms`;
 
-function startServe(dataDir) {
-  const child = spawn(process.execPath, ['bin/marketpipe.cjs', 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: root,
-    env: { ...process.env, METRICS_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const m = /https?:\/\/\S+\?token=\S+/.exec(line);
-      if (m) resolve({ child, url: m[0] });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code} before printing its URL`)));
-  });
-}
 
 function parseElapsed(text) {
   const m = /·\s*([\d.]+)\s*(ms|s)\b/.exec(text);

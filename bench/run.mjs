@@ -9,15 +9,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { bin, median, root } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const bin = path.join(root, 'bin', 'marketpipe.cjs');
 if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
   console.error('build first: npm run build');
   process.exit(1);
@@ -27,7 +25,6 @@ const SYMBOLS = Array.from({ length: 50 }, (_, i) => `S${String(i).padStart(3, '
 const START = '2024-01-02';
 const END = '2024-06-28';
 const EXPECTED = 2_418_000;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-'));
 
 function runIngest() {
