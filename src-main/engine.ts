@@ -104,7 +104,7 @@ export class Engine {
       jobs: () => s.jobs(),
       validate: (jobId, meta) => this.validation.validate({ jobId }, meta),
       aggregate: (job, timeframes, signal) =>
-        this.aggregate({ timeframes, scope: { symbols: job.symbols, start: job.start, end: job.end, provider: job.provider, feed: job.feed } }, signal),
+        this.aggregate({ timeframes, scope: { symbols: job.symbols, start: job.start, end: job.end, provider: job.provider, feed: job.feed } }, signal, job.id),
       timeframes: aggregateTimeframesFrom(this.env.MP_AGGREGATE_TIMEFRAMES),
       closing: () => this.closing,
       log: this.log,
@@ -234,8 +234,9 @@ export class Engine {
     return this.services.validations().list(opts);
   }
 
-  aggregate(input: AggregateArgInput, signal?: AbortSignal): Promise<AggregateResult> {
-    return runAggregate({ barsRoot: this.paths.bars, writer: this.services.writer, metrics: this.metrics }, input, signal);
+  /** `jobId`: the job whose pipeline stage this is (recorded with the files in the catalog) */
+  aggregate(input: AggregateArgInput, signal?: AbortSignal, jobId?: string): Promise<AggregateResult> {
+    return runAggregate({ barsRoot: this.paths.bars, writer: this.services.writer, metrics: this.metrics }, input, signal, jobId);
   }
 
   /** Streams a statement's rows to a sink (the CLI's export to a file or stdout): too large for one answer. */

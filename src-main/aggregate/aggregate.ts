@@ -40,6 +40,8 @@ export interface AggregateOptions {
   signal?: AbortSignal;
   /** after each output partition: done of total */
   onProgress?: (done: number, total: number) => void;
+  /** the job whose pipeline runs this aggregation: recorded with every file it writes in the catalog */
+  jobId?: string;
 }
 
 
@@ -277,6 +279,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
         replaceTo: range.to,
         skipIfEmpty: true,
         withSession: session,
+        ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
       })),
     );
     const stage = batch.map((f, k) => `SELECT ${k} AS k, e, open, high, low, close, volume, trade_count, vwap, session FROM (${sourceSql(f.paths, range.from, range.to, session)})`).join('\nUNION ALL\n');

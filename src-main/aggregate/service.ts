@@ -24,13 +24,16 @@ export interface AggregateDeps {
   metrics: EngineMetrics;
 }
 
-/** Builds coarser timeframes from the lake's 1m bars, published through the lake writer; timed as a stage. */
-export async function runAggregate(d: AggregateDeps, input: AggregateArgInput, signal?: AbortSignal): Promise<AggregateResult> {
+/**
+ * Builds coarser timeframes from the lake's 1m bars, published through the lake writer; timed as a stage. `jobId`: the
+ * job whose pipeline stage this is (its files name it in the catalog); none for `marketpipe aggregate` and repair.
+ */
+export async function runAggregate(d: AggregateDeps, input: AggregateArgInput, signal?: AbortSignal, jobId?: string): Promise<AggregateResult> {
   const parsed = AggregateArgSchema.safeParse(input);
   if (!parsed.success) throw new MpError('E_BAD_INPUT', formatZodError(parsed.error));
   const endStage = d.metrics.startStage('aggregate');
   try {
-    return await aggregate({ barsRoot: d.barsRoot, writer: await d.writer(), timeframes: parsed.data.timeframes, scope: parsed.data.scope, signal });
+    return await aggregate({ barsRoot: d.barsRoot, writer: await d.writer(), timeframes: parsed.data.timeframes, scope: parsed.data.scope, signal, ...(jobId !== undefined ? { jobId } : {}) });
   } finally {
     endStage();
   }

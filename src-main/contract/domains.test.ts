@@ -15,7 +15,7 @@ describe('the contract by domain', () => {
     expectTypeOf<'universe'>().toExtend<Domain>();
 
     const lakeRest = {
-      'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [] }),
+      'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [], retained: { files: 0, bytes: 0, problems: [] } }),
       'lake.repair': async () => ({ quarantined: [], rebuilt: [], actions: [], lost: [] }),
       'lake.compact': async () => ({ partitions: 0, filesBefore: 0, rows: 0, bytesBefore: 0, bytesAfter: 0 }),
       'lake.vacuum': async () => ({ dryRun: true, retainDays: 7, files: [], bytes: 0, oldestSnapshot: { id: 1, at: '' } }),
@@ -35,7 +35,7 @@ describe('the contract by domain', () => {
   it('refuses a request registered twice, and a request nobody handles', () => {
     const lake: DomainHandlers<'lake'> = {
       'lake.status': async () => ({ symbols: 0, empty: true }),
-      'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [] }),
+      'lake.verify': async () => ({ ok: true, files: 0, rows: 0, bytes: 0, problems: [], retained: { files: 0, bytes: 0, problems: [] } }),
       'lake.repair': async () => ({ quarantined: [], rebuilt: [], actions: [], lost: [] }),
       'lake.compact': async () => ({ partitions: 0, filesBefore: 0, rows: 0, bytesBefore: 0, bytesAfter: 0 }),
       'lake.vacuum': async () => ({ dryRun: true, retainDays: 7, files: [], bytes: 0, oldestSnapshot: { id: 1, at: '' } }),

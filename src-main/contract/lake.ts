@@ -32,6 +32,23 @@ export const LakeVerifyResultSchema = z.object({
       detail: z.string(),
     }),
   ),
+  /**
+   * The retained files (superseded ones, kept for `query --as-of`): present, size, checksum. A problem here breaks only
+   * the as-of reads of the snapshots that held the file (first..last); the live lake is not affected.
+   */
+  retained: z.object({
+    files: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    problems: z.array(
+      z.object({
+        /** relative to the data dir */
+        file: z.string(),
+        kind: z.enum(['missing', 'size', 'checksum']),
+        detail: z.string(),
+        snapshots: z.object({ first: z.number().int(), last: z.number().int() }),
+      }),
+    ),
+  }),
 });
 export type LakeVerifyResult = z.infer<typeof LakeVerifyResultSchema>;
 

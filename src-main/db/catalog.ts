@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Timeframe } from '../contract/schemas';
-import type { CatalogCommit, CatalogEntry, CatalogStatus, CommitResult, LakeCatalog, PublishedFile, RetainedFile, Snapshot } from '../lake/catalog';
+import type { CatalogCommit, CatalogEntry, CatalogStatus, CommitResult, DamagedFile, LakeCatalog, PublishedFile, RetainedFile, Snapshot } from '../lake/catalog';
 import { retainedRoot, type PartitionKey } from '../lake/layout';
 
 interface Row {
@@ -56,12 +56,15 @@ export class CatalogStore implements LakeCatalog {
       live: db.prepare(`SELECT * FROM lake_files WHERE ${LIVE} AND status = 'ok' ORDER BY path`),
       partition: db.prepare(`SELECT * FROM lake_files WHERE ${LIVE} AND status = 'ok' AND timeframe = ? AND provider = ? AND feed = ? AND symbol = ? AND year = ? ORDER BY min_ts, path`),
       bad: db.prepare(`UPDATE lake_files SET status = 'bad', problem = ? WHERE path = ? AND ${LIVE}`),
-      remove: db.prepare(`DELETE FROM lake_files WHERE path = ? AND ${LIVE}`),
+      // a quarantined file's row is ended, not deleted: the snapshots before the repair held it (see damagedAt)
+      quarantine: db.prepare(`UPDATE lake_files SET end_snapshot = ?, retained_path = NULL, status = 'bad', problem = ? WHERE path = ? AND ${LIVE}`),
+      retainedBad: db.prepare(`UPDATE lake_files SET status = 'bad', problem = ? WHERE retained_path = ? AND end_snapshot IS NOT NULL`),
+      damagedAt: db.prepare(`SELECT path, retained_path, end_snapshot, problem FROM lake_files WHERE begin_snapshot <= @id AND (end_snapshot IS NULL OR end_snapshot > @id) AND status = 'bad' ORDER BY path`),
       knows: db.prepare(`SELECT 1 FROM lake_files WHERE path = ?`),
       retainedTaken: db.prepare(`SELECT 1 FROM lake_files WHERE retained_path = ?`),
       ended: db.prepare(`SELECT path, retained_path FROM lake_files WHERE end_snapshot IS NOT NULL AND retained_path IS NOT NULL`),
-      retained: db.prepare(`SELECT f.path, f.retained_path, f.bytes, f.end_snapshot, s.at_ms FROM lake_files f JOIN lake_snapshots s ON s.id = f.end_snapshot
-          WHERE f.end_snapshot IS NOT NULL ORDER BY f.end_snapshot, f.path`),
+      retained: db.prepare(`SELECT f.path, f.retained_path, f.bytes, f.sha256, f.begin_snapshot, f.end_snapshot, s.at_ms FROM lake_files f JOIN lake_snapshots s ON s.id = f.end_snapshot
+          WHERE f.end_snapshot IS NOT NULL AND f.retained_path IS NOT NULL AND f.status = 'ok' ORDER BY f.end_snapshot, f.path`),
       forget: db.prepare(`DELETE FROM lake_files WHERE path = ? AND end_snapshot IS NOT NULL`),
       at: db.prepare(`SELECT path, retained_path, end_snapshot FROM lake_files WHERE begin_snapshot <= @id AND (end_snapshot IS NULL OR end_snapshot > @id) AND status = 'ok' ORDER BY path`),
       ofJob: db.prepare(`SELECT id, at, at_ms, job_id, kind FROM lake_snapshots WHERE job_id = ? ORDER BY id DESC LIMIT 1`),
@@ -161,8 +164,27 @@ export class CatalogStore implements LakeCatalog {
     this.stmts.bad.run(problem, this.rel(file));
   }
 
-  remove(file: string): void {
-    this.stmts.remove.run(this.rel(file));
+  quarantine(file: string, problem: string): number {
+    return this.db.transaction((): number => {
+      const rel = this.rel(file);
+      const now = Date.now();
+      const snapshot = Number(this.stmts.snapshot.run(new Date(now).toISOString(), now, null, 'repair', rel).lastInsertRowid);
+      this.stmts.quarantine.run(snapshot, problem, rel);
+      return snapshot;
+    })();
+  }
+
+  markRetainedBad(file: string, problem: string): void {
+    this.stmts.retainedBad.run(problem, path.relative(this.retainedRoot, path.resolve(file)).split(path.sep).join('/'));
+  }
+
+  damagedAt(id: number): DamagedFile[] {
+    const rows = this.stmts.damagedAt.all({ id }) as Array<{ path: string; retained_path: string | null; end_snapshot: number | null; problem: string | null }>;
+    const dataRoot = path.dirname(path.dirname(this.barsRoot));
+    return rows.map((r) => {
+      const file = r.end_snapshot !== null && r.retained_path !== null ? this.abs(r.retained_path, this.retainedRoot) : this.abs(r.path);
+      return { file, rel: path.relative(dataRoot, file), problem: r.problem ?? 'damaged', quarantined: r.end_snapshot !== null };
+    });
   }
 
   adopted(): boolean {
@@ -223,11 +245,13 @@ export class CatalogStore implements LakeCatalog {
   }
 
   retained(): RetainedFile[] {
-    const rows = this.stmts.retained.all() as Array<{ path: string; retained_path: string | null; bytes: number; end_snapshot: number; at_ms: number }>;
+    const rows = this.stmts.retained.all() as Array<{ path: string; retained_path: string; bytes: number; sha256: string; begin_snapshot: number; end_snapshot: number; at_ms: number }>;
     return rows.map((r) => ({
-      file: r.retained_path === null ? this.abs(r.path) : this.abs(r.retained_path, this.retainedRoot),
+      file: this.abs(r.retained_path, this.retainedRoot),
       was: this.abs(r.path),
       bytes: r.bytes,
+      sha256: r.sha256,
+      beginSnapshot: r.begin_snapshot,
       endSnapshot: r.end_snapshot,
       endedAtMs: r.at_ms,
     }));

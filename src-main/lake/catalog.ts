@@ -61,7 +61,8 @@ export interface CatalogCommit {
   /** live files (absolute paths) this commit supersedes: they leave the tree for the retained area */
   removed: string[];
   jobId: string | null;
-  kind: 'write' | 'compact' | 'adopt';
+  /** `prune`: a partition taken out of the live lake (`marketpipe prune bars`), its files retained like superseded ones */
+  kind: 'write' | 'compact' | 'adopt' | 'prune';
 }
 
 export interface CommitResult {
@@ -87,8 +88,22 @@ export interface RetainedFile {
   /** where it was in the tree (absolute) */
   was: string;
   bytes: number;
+  sha256: string;
+  /** the snapshots that need it: [beginSnapshot, endSnapshot) */
+  beginSnapshot: number;
   endSnapshot: number;
   endedAtMs: number;
+}
+
+/** A file a snapshot held that cannot be read as catalogued. */
+export interface DamagedFile {
+  /** absolute path where the snapshot had it (the tree, or the retained area) */
+  file: string;
+  /** relative to the data dir, for messages */
+  rel: string;
+  problem: string;
+  /** taken out of the lake by `lake repair` (quarantined), not merely found damaged */
+  quarantined: boolean;
 }
 
 /** The catalog as the lake sees it (implemented over SQLite by db/catalog.ts). */
@@ -102,7 +117,16 @@ export interface LakeCatalog {
   /** the live, ok files of one partition */
   partitionFiles(key: PartitionKey): CatalogEntry[];
   markBad(file: string, problem: string): void;
-  remove(file: string): void;
+  /**
+   * Takes a damaged live file out of the lake (`lake repair` moved it to quarantine): a commit (a snapshot) that ends
+   * its row and keeps it marked bad with `problem`, so an older snapshot that held it names it instead of silently
+   * lacking its rows. Returns the snapshot.
+   */
+  quarantine(file: string, problem: string): number;
+  /** Marks a retained file (absolute path in the retained area) damaged: snapshots that need it name it. */
+  markRetainedBad(file: string, problem: string): void;
+  /** the damaged files (marked bad, live or ended) that the lake held at snapshot `id` */
+  damagedAt(id: number): DamagedFile[];
   /** Whether the adoption of a lake written before the catalog has finished. */
   adopted(): boolean;
   setAdopted(): void;
@@ -125,8 +149,12 @@ export interface LakeCatalog {
   snapshotFrom(id: number): Snapshot;
   /** the oldest snapshot whose files are all still kept */
   oldestSnapshot(): Snapshot;
-  /** files (absolute paths) of the lake as it stood at snapshot `id`: live ones in the tree, superseded ones retained */
+  /**
+   * files (absolute paths) of the lake as it stood at snapshot `id`: live ones in the tree, superseded ones retained
+   * (those marked bad are left out: see damagedAt)
+   */
   filesAt(id: number): string[];
+  /** superseded files kept in the retained area (not those marked bad) */
   retained(): RetainedFile[];
   /** forgets vacuumed files; snapshots before `oldest` can no longer be read */
   forgetRetained(files: string[], oldest: number): void;

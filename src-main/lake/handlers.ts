@@ -34,11 +34,16 @@ export function lakeHandlers(d: LakeDeps): DomainHandlers<'lake'> {
     'lake.verify': async (arg) => {
       const r = await verifyLake(d.barsRoot, await d.catalog(), { quick: arg.quick });
       return {
-        ok: r.problems.length === 0,
+        ok: r.problems.length === 0 && r.retained.problems.length === 0,
         files: r.checked,
         rows: r.rows,
         bytes: r.bytes,
         problems: r.problems.map((p) => ({ file: path.relative(d.dataRoot, p.file), kind: p.kind, detail: p.detail })),
+        retained: {
+          files: r.retained.checked,
+          bytes: r.retained.bytes,
+          problems: r.retained.problems.map((p) => ({ file: path.relative(d.dataRoot, p.file), kind: p.kind, detail: p.detail, snapshots: p.snapshots })),
+        },
       };
     },
     'lake.repair': async () =>

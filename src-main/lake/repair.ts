@@ -44,24 +44,31 @@ const ingestHint = (k: PartitionKey, first: string, last: string) =>
 const dateOf = (ms: number | null, fallback: string) => (ms === null ? fallback : new Date(ms).toISOString().slice(0, 10));
 
 /**
- * Moves every bad or foreign file to <data>/quarantine/ (never deletes), drops it from the catalog and its sessions
- * from the coverage (so the next ingest fetches them again), rebuilds derived timeframes whose 1m source is intact, and
- * says what to run for the rest; where a CSV-sourced file is lost it says so.
+ * Moves every bad or foreign file to <data>/quarantine/ (never deletes), takes it out of the lake in a commit of its own
+ * (its catalog row ended and kept marked bad, so a snapshot that held it names it rather than silently lacking its
+ * rows) and its sessions out of the coverage (so the next ingest fetches them again), rebuilds derived timeframes whose
+ * 1m source is intact, and says what to run for the rest; where a CSV-sourced file is lost it says so. A damaged
+ * retained file (only `query --as-of` reads it) is quarantined and marked bad the same way.
  */
 export async function repairLake(d: RepairDeps): Promise<LakeRepairResult> {
   const report = await verifyLake(d.barsRoot, d.catalog);
   const out: LakeRepairResult = { quarantined: [], rebuilt: [], actions: [], lost: [] };
   const toRebuild = new Map<string, { key: PartitionKey; timeframes: Set<AggregateTimeframe> }>();
+  /** moves the file (when it is there); returns the problem with where it went, for the catalog's record */
+  const quarantine = (file: string, problem: string): string => {
+    const rel = path.relative(d.dataRoot, file);
+    if (!fs.existsSync(file)) return problem;
+    const to = path.relative(d.dataRoot, quarantineTarget(d.dataRoot, rel));
+    moveInto(file, path.join(d.dataRoot, to));
+    out.quarantined.push({ file: rel, to, problem });
+    return `${problem}; quarantined to ${to}`;
+  };
+  for (const p of report.retained.problems) d.catalog.markRetainedBad(p.file, quarantine(p.file, `retained ${p.kind}: ${p.detail}`));
   for (const p of report.problems) {
-    const rel = path.relative(d.dataRoot, p.file);
-    if (fs.existsSync(p.file)) {
-      const to = quarantineTarget(d.dataRoot, rel);
-      moveInto(p.file, to);
-      out.quarantined.push({ file: rel, to: path.relative(d.dataRoot, to), problem: `${p.kind}: ${p.detail}` });
-    }
+    const recorded = quarantine(p.file, `${p.kind}: ${p.detail}`);
     const e = p.entry;
     if (!e) continue; // a foreign file: nothing of the lake's was in it
-    d.catalog.remove(e.file);
+    d.catalog.quarantine(e.file, recorded);
     const k = e.key;
     const first = dateOf(e.minTs, `${k.year}-01-01`);
     const last = dateOf(e.maxTs, `${k.year}-12-31`);

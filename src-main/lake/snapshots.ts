@@ -43,9 +43,22 @@ export function resolveSnapshot(catalog: LakeCatalog, spec: string): Snapshot {
   return s;
 }
 
-/** The lake's files as `spec` names it: the files of that snapshot (live ones in the tree, superseded ones retained). */
+/**
+ * The lake's files as `spec` names it: the files of that snapshot (live ones in the tree, superseded ones retained).
+ * A snapshot that held a damaged file (found bad, or quarantined since by `lake repair`) is refused naming it, rather
+ * than read without its rows (E_IO, as a query of a live damaged file).
+ */
 export function filesAsOf(catalog: LakeCatalog, spec: string): { snapshot: Snapshot; files: string[] } {
   const snapshot = resolveSnapshot(catalog, spec);
+  const damaged = catalog.damagedAt(snapshot.id);
+  if (damaged.length > 0) {
+    const d = damaged[0]!;
+    const more = damaged.length > 1 ? ` (and ${damaged.length - 1} more)` : '';
+    const what = d.quarantined
+      ? `which \`marketpipe lake repair\` took out of the lake as damaged (${d.problem}); that snapshot can no longer be read in full`
+      : `which is damaged (${d.problem}); run \`marketpipe lake repair\``;
+    throw new MpError('E_IO', `--as-of ${spec}: ${describe(snapshot)} needs lake file ${d.rel}${more}, ${what}`);
+  }
   return { snapshot, files: catalog.filesAt(snapshot.id) };
 }
 

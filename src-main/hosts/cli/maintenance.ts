@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import type { Timeframe } from '../../contract/schemas';
+import { CatalogStore } from '../../db/catalog';
+import { moveAll } from '../../lake/commit';
 import { dirEntries, isDataFileName, listBarFiles, tempFilePid } from '../../lake/layout';
 
 // `marketpipe prune` and `marketpipe doctor`: housekeeping over the metadata database and the lake's layout. Each
@@ -10,7 +13,7 @@ export interface PrunePlan {
   what: 'bars' | 'jobs' | 'metrics' | 'queries';
   /** one line per item that would go (or went) */
   items: string[];
-  apply(): number;
+  apply(): number | Promise<number>;
 }
 
 /** 'YYYY-MM-DD' of an instant, UTC (cutoffs are days, not instants: a day either way does not matter here). */
@@ -40,26 +43,30 @@ function barPartitions(barsRoot: string): BarPartition[] {
 
 /**
  * Bars: whole exchange-year partitions whose last day is before the cutoff, with their coverage rows (so a later
- * ingest fetches those sessions again). The one place bars are pruned: when the lake has a file catalog, this asks
- * it for the partitions and removes them through it.
+ * ingest fetches those sessions again). Taking them out of the live lake is a commit like any other: the catalog's rows
+ * are ended in a snapshot and the files move to the retained area, so `query --as-of` an earlier job still reads them
+ * until `lake vacuum` removes them (MP_RETAIN_DAYS after the prune).
  */
 export function pruneBars(db: Database.Database, barsRoot: string, cutoffMs: number): PrunePlan {
   const cutoff = dateOf(cutoffMs);
   const old = barPartitions(barsRoot).filter((p) => `${p.year}-12-31` < cutoff);
   const dropCoverage = db.prepare(`DELETE FROM coverage WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? AND session_date BETWEEN ? AND ?`);
-  // the lake catalog's rows of the partition go with its coverage: a pruned file is not a damaged one
-  const dropCatalog = db.prepare(`DELETE FROM lake_files WHERE symbol = ? AND timeframe = ? AND provider = ? AND feed = ? AND year = ?`);
   return {
     what: 'bars',
     items: old.map((p) => path.relative(barsRoot, p.dir)),
-    apply: () => {
+    apply: async () => {
+      const catalog = new CatalogStore(db, barsRoot);
       for (const p of old) {
-        // coverage and catalog first: a crash between them and the delete leaves files that are fetched again (and
-        // reported as foreign by `lake verify`), never coverage or catalog rows without files
-        db.transaction(() => {
+        const key = { timeframe: p.timeframe, provider: p.provider, feed: p.feed, symbol: p.symbol, year: p.year } as const;
+        const files = catalog.entries().filter((e) => e.key.timeframe === p.timeframe && e.key.provider === p.provider && e.key.feed === p.feed && e.key.symbol === p.symbol && e.key.year === p.year);
+        // coverage and catalog in one transaction, then the moves: a crash after it leaves ended files in the tree,
+        // which the next start's sweep moves (as after any commit); never coverage or catalog rows without files
+        const { moves } = db.transaction(() => {
           dropCoverage.run(p.symbol, p.timeframe, p.provider, p.feed, `${p.year}-01-01`, `${p.year}-12-31`);
-          dropCatalog.run(p.symbol, p.timeframe, p.provider, p.feed, p.year);
+          return files.length > 0 ? catalog.commit({ key: { ...key, timeframe: key.timeframe as Timeframe }, added: null, removed: files.map((f) => f.file), jobId: null, kind: 'prune' }) : { moves: [] };
         })();
+        await moveAll(moves);
+        // what is left is not the catalog's (strays, an older build's uncatalogued files): it goes with the partition
         fs.rmSync(p.dir, { recursive: true, force: true });
       }
       return old.length;

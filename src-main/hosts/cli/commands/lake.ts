@@ -10,16 +10,19 @@ export function registerLake(program: Command, io: CliIo): void {
 
   lake
     .command('verify')
-    .description('check every catalogued file (present, size, checksum, readable, schema) and every file of the tree the catalog does not list; exit 1 naming each problem')
+    .description('check every catalogued file (present, size, checksum, readable, schema), every file of the tree the catalog does not list, and the retained files older snapshots read (present, size, checksum); exit 1 naming each problem')
     .option('--quick', 'presence and size only (what every start checks)')
     .option('--json', 'print JSON')
     .action(async (opts: { quick?: boolean; json?: boolean }, cmd: Command) => {
       await withEngine(cmd, io, async (engine) => {
         const r = await request(engine, 'lake.verify', opts.quick ? { quick: true } : {});
         if (opts.json) print(io, JSON.stringify(r));
-        else if (r.ok) print(io, `lake ok: ${r.files} file(s), ${r.rows} bars, ${mb(r.bytes)} checked${opts.quick ? ' (presence and size only)' : ''}`);
-        else for (const p of r.problems) print(io, `${p.kind}: ${p.file}: ${p.detail}`);
-        if (!r.ok) throw new MpError('E_IO', `${r.problems.length} problem(s) in the lake: run \`marketpipe lake repair\``);
+        else if (r.ok) print(io, `lake ok: ${r.files} file(s), ${r.rows} bars, ${mb(r.bytes)} checked, and ${r.retained.files} retained file(s), ${mb(r.retained.bytes)}${opts.quick ? ' (presence and size only)' : ''}`);
+        else {
+          for (const p of r.problems) print(io, `${p.kind}: ${p.file}: ${p.detail}`);
+          for (const p of r.retained.problems) print(io, `retained ${p.kind}: ${p.file}: ${p.detail}; breaks only query --as-of snapshots ${p.snapshots.first}..${p.snapshots.last}, not the live lake`);
+        }
+        if (!r.ok) throw new MpError('E_IO', `${r.problems.length + r.retained.problems.length} problem(s) in the lake: run \`marketpipe lake repair\``);
       });
     });
 

@@ -43,7 +43,7 @@ export function registerMaintenance(program: Command, io: CliIo): void {
 
   program
     .command('prune')
-    .description('delete what is older than a duration: bars (whole year partitions, with their coverage), jobs, metrics history, query history; a dry run unless --yes')
+    .description('delete what is older than a duration: bars (whole year partitions, with their coverage; their files retained for query --as-of until lake vacuum), jobs, metrics history, query history; a dry run unless --yes')
     .argument('<what>', `one of ${PRUNABLE.join(', ')}`, (raw: string) => {
       if (!(PRUNABLE as readonly string[]).includes(raw)) throw new InvalidArgumentError(`prune what? one of ${PRUNABLE.join(', ')}, got "${raw}"`);
       return raw;
@@ -58,9 +58,10 @@ export function registerMaintenance(program: Command, io: CliIo): void {
         const cutoff = Date.now() - age;
         const db = engine.db();
         const plan = what === 'bars' ? m.pruneBars(db, engine.paths.bars, cutoff) : what === 'jobs' ? m.pruneJobs(db, cutoff) : what === 'metrics' ? m.pruneMetrics(db, cutoff) : m.pruneQueries(db, cutoff);
-        const deleted = opts.yes ? plan.apply() : 0;
+        const deleted = opts.yes ? await plan.apply() : 0;
         if (opts.json) return print(io, JSON.stringify({ what, cutoff: new Date(cutoff).toISOString(), applied: opts.yes === true, items: plan.items, deleted }));
-        if (opts.yes) return print(io, `deleted ${deleted} ${what === 'bars' ? 'year partition(s)' : what === 'jobs' ? 'job(s)' : 'row(s)'} older than ${opts.olderThan}`);
+        if (opts.yes && what === 'bars') return print(io, `removed ${deleted} year partition(s) older than ${opts.olderThan} from the lake; their files are retained for query --as-of until \`marketpipe lake vacuum\` (MP_RETAIN_DAYS)`);
+        if (opts.yes) return print(io, `deleted ${deleted} ${what === 'jobs' ? 'job(s)' : 'row(s)'} older than ${opts.olderThan}`);
         if (plan.items.length === 0) return print(io, `nothing older than ${opts.olderThan} to prune in ${what}`);
         for (const item of plan.items) print(io, `would delete ${item}`);
         print(io, `dry run: add --yes to delete ${plan.items.length === 1 ? 'it' : `these ${plan.items.length}`}`);
