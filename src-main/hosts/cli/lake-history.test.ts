@@ -119,7 +119,8 @@ describe('lake verify checks the retained files', () => {
     // the file jobA wrote is superseded first: the older of the two (part names sort by time)
     const [fa, fb] = walk(retainedRoot).sort();
     const bytes = fs.readFileSync(fa!);
-    bytes[bytes.length >> 1] ^= 0xff;
+    const mid = bytes.length >> 1;
+    bytes[mid] = bytes[mid]! ^ 0xff;
     fs.writeFileSync(fa!, bytes);
     fs.rmSync(fb!);
     const relA = path.relative(t.dataDir, fa!);
