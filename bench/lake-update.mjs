@@ -8,14 +8,16 @@
 //            DuckDB reading the same 250 files and writing one file (the floor). Target <= 1.5x.
 //   query:   a query over 50 symbols whose partitions hold 16 files each (the compaction threshold: the most a
 //            partition holds) against the same query once they are compacted to one file each (the floor).
-// Usage: node bench/lake-update.mjs [--reps 3] [--only update|compact]   (build first for `update`: npm run build)
-import { spawnSync } from 'node:child_process';
+// Peak RSS: of each ingest process (GNU time's %M, the CLI and anything it forks), and of this process for the
+// in-process compact and query runs (their DuckDB included). Target: under 1 GB each.
+// Usage: node bench/lake-update.mjs [--reps 3] [--only update|compact|query] [--symbols 50] [--held-from 2024-01-02]
+//   (build first for `update`: npm run build; fewer symbols and a later --held-from: a smaller run)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { runnerImport } from 'vite';
-import { bin, median, root } from './lib.mjs';
+import { bin, median, root, selfPeakRssMb, spawnMeasured } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { DuckDBInstance } = require('@duckdb/node-api');
@@ -23,25 +25,30 @@ const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const tmp = (p) => fs.mkdtempSync(path.join(os.tmpdir(), p));
-const SYMBOLS = Array.from({ length: 50 }, (_, i) => `S${String(i).padStart(3, '0')}`).join(',');
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const NSYM = Number(opt('--symbols', '50'));
+const HELD_FROM = opt('--held-from', '2024-01-02');
+const SYMBOLS = Array.from({ length: NSYM }, (_, i) => `S${String(i).padStart(3, '0')}`).join(',');
 // sessions after the held six months, one per repetition
 const SESSIONS = ['2024-07-01', '2024-07-02', '2024-07-05', '2024-07-08', '2024-07-09'];
 
 function ingest(dataDir, start, end) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS, '--start', start, '--end', end, '--workers', '4', '--no-pipeline', '--json'], { encoding: 'utf8' });
+  const r = spawnMeasured(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS, '--start', start, '--end', end, '--workers', '4', '--no-pipeline', '--json'], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
-  return { ms, rows: JSON.parse(r.stdout).rowsWritten };
+  return { ms, rows: JSON.parse(r.stdout).rowsWritten, peakRssMb: r.peakRssMb };
 }
+
+const rss = (mb) => (mb === null ? 'RSS not measured (no /usr/bin/time)' : `peak RSS ${mb} MB`);
 
 async function benchUpdate() {
   if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) throw new Error('build first: npm run build');
   const held = tmp('mp-bench-lake-held-');
   const t0 = performance.now();
-  const base = ingest(held, '2024-01-02', '2024-06-28');
-  console.log(`setup: 6 months of 50 symbols, ${base.rows} bars in ${(base.ms / 1000).toFixed(1)} s`);
-  if (base.rows !== 2_418_000) throw new Error(`expected 2418000 bars, got ${base.rows}`);
+  const base = ingest(held, HELD_FROM, '2024-06-28');
+  console.log(`setup: ${HELD_FROM}..2024-06-28 of ${NSYM} symbols, ${base.rows} bars in ${(base.ms / 1000).toFixed(1)} s, ${rss(base.peakRssMb)}`);
+  if (NSYM === 50 && HELD_FROM === '2024-01-02' && base.rows !== 2_418_000) throw new Error(`expected 2418000 bars, got ${base.rows}`);
   const floors = [];
   const updates = [];
   for (let i = 0; i < Math.min(reps, SESSIONS.length); i++) {
@@ -51,13 +58,16 @@ async function benchUpdate() {
     fs.rmSync(empty, { recursive: true, force: true });
     const u = ingest(held, day, day);
     if (u.rows !== f.rows || u.rows === 0) throw new Error(`update wrote ${u.rows} bars, the floor ${f.rows}`);
-    floors.push(f.ms);
-    updates.push(u.ms);
-    console.log(`  ${day}: empty lake ${f.ms.toFixed(0)} ms, 6-month lake ${u.ms.toFixed(0)} ms (${u.rows} bars)`);
+    floors.push(f);
+    updates.push(u);
+    console.log(`  ${day}: empty lake ${f.ms.toFixed(0)} ms (${rss(f.peakRssMb)}), held lake ${u.ms.toFixed(0)} ms (${u.rows} bars, ${rss(u.peakRssMb)})`);
   }
   fs.rmSync(held, { recursive: true, force: true });
-  const ratio = median(updates) / median(floors);
-  console.log(`update: one session of 50 symbols on a 6-month lake ${median(updates).toFixed(0)} ms vs into an empty lake ${median(floors).toFixed(0)} ms: ${ratio.toFixed(2)}x (target <= 1.5x) [${((performance.now() - t0) / 1000).toFixed(0)} s in all]`);
+  const um = median(updates.map((u) => u.ms));
+  const fm = median(floors.map((f) => f.ms));
+  const ratio = um / fm;
+  const peak = [base, ...updates, ...floors].some((r) => r.peakRssMb === null) ? null : Math.max(...[base, ...updates, ...floors].map((r) => r.peakRssMb));
+  console.log(`update: one session of ${NSYM} symbols on the held lake ${um.toFixed(0)} ms vs into an empty lake ${fm.toFixed(0)} ms: ${ratio.toFixed(2)}x (target <= 1.5x); ${rss(peak)} over every ingest (target < 1024 MB) [${((performance.now() - t0) / 1000).toFixed(0)} s in all]`);
   return ratio;
 }
 
@@ -124,7 +134,7 @@ async function benchQuery() {
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
   const ratio = at16.ms / at1.ms;
-  console.log(`query: 50 symbols x 16 sessions, ${at16.files} files (16 a partition) ${at16.ms.toFixed(0)} ms vs ${at1.files} compacted files ${at1.ms.toFixed(0)} ms: ${ratio.toFixed(2)}x`);
+  console.log(`query: 50 symbols x 16 sessions, ${at16.files} files (16 a partition) ${at16.ms.toFixed(0)} ms vs ${at1.files} compacted files ${at1.ms.toFixed(0)} ms: ${ratio.toFixed(2)}x; this process's peak RSS ${selfPeakRssMb()} MB`);
   return ratio;
 }
 
@@ -158,7 +168,7 @@ async function benchCompact() {
     console.log(`  rep ${rep + 1}: floor ${floors.at(-1).toFixed(0)} ms, compaction ${compactions.at(-1).toFixed(0)} ms`);
   }
   const ratio = median(compactions) / median(floors);
-  console.log(`compact: 250 daily files (97,500 bars) into one ${median(compactions).toFixed(0)} ms vs DuckDB read+write ${median(floors).toFixed(0)} ms: ${ratio.toFixed(2)}x (target <= 1.5x)`);
+  console.log(`compact: 250 daily files (97,500 bars) into one ${median(compactions).toFixed(0)} ms vs DuckDB read+write ${median(floors).toFixed(0)} ms: ${ratio.toFixed(2)}x (target <= 1.5x); this process's peak RSS ${selfPeakRssMb()} MB`);
   return ratio;
 }
 

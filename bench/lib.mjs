@@ -1,6 +1,9 @@
-// What the benchmark scripts share: where the built CLI is, the median of a sample, and `marketpipe serve` on a free
-// port (resolves with the child and the URL it printed, token included).
-import { spawn } from 'node:child_process';
+// What the benchmark scripts share: where the built CLI is, the median of a sample, `marketpipe serve` on a free
+// port (resolves with the child and the URL it printed, token included), and peak RSS of what they measure.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -24,3 +27,29 @@ export function startServe(dataDir) {
     child.once('exit', (code) => reject(new Error(`serve exited with ${code} before printing its URL`)));
   });
 }
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * spawnSync, plus `peakRssMb`: the peak resident memory of the child and its descendants (GNU time's %M: the largest
+ * maximum RSS of one process of the tree, e.g. the CLI or the query process it forks), or null where /usr/bin/time
+ * is absent.
+ */
+export function spawnMeasured(cmd, argv, opts = {}) {
+  if (!fs.existsSync(GNU_TIME)) return { ...spawnSync(cmd, argv, opts), peakRssMb: null };
+  const out = path.join(os.tmpdir(), `mp-bench-rss-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, cmd, ...argv], opts);
+  let kb = NaN;
+  try {
+    // a failed command's line ("Command exited with non-zero status N") comes first: %M is the last line
+    kb = Number(fs.readFileSync(out, 'utf8').trim().split('\n').at(-1));
+  } catch {
+    // time did not run the command: no figure
+  } finally {
+    fs.rmSync(out, { force: true });
+  }
+  return { ...r, peakRssMb: Number.isFinite(kb) ? Math.round(kb / 1024) : null };
+}
+
+/** The peak resident memory of this process so far, in MB (an in-process benchmark's DuckDB included). */
+export const selfPeakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
