@@ -4,8 +4,9 @@
 // with k files a partition (S/k sessions each; k = S: one session a file, the daily appends' worst case) for each k
 // asked; k = 1 is the compacted lake, the floor. For every layout the same three queries run through the built CLI
 // (process start included, as a user runs them): count(*), a group-by over every symbol, and one symbol-day.
-// Prints each query's median time and its ratio to the compacted lake's, and the CLI's peak RSS (GNU time's %M: the
-// CLI or the query process it forks, whichever is larger).
+// Prints each query's median wall and CPU time (user + system of the CLI and its query process: far less inflated by
+// a loaded machine than wall time) and their ratios to the compacted lake's, and the CLI's peak RSS (GNU time's %M:
+// the CLI or the query process it forks, whichever is larger).
 // Usage: node bench/lake-threshold.mjs [--symbols 50] [--sessions 16] [--k 1,4,8,16] [--reps 3]   (after npm run build)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -62,7 +63,7 @@ function cli(dataDir, argv) {
   const t0 = performance.now();
   const r = spawnMeasured(process.execPath, [bin, '--data-dir', dataDir, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`marketpipe ${argv.join(' ')} failed: ${r.stderr}`);
-  return { ms: performance.now() - t0, out: r.stdout, peakRssMb: r.peakRssMb };
+  return { ms: performance.now() - t0, out: r.stdout, peakRssMb: r.peakRssMb, cpuMs: r.cpuMs };
 }
 
 const QUERIES = {
@@ -72,27 +73,30 @@ const QUERIES = {
 };
 
 console.log(`lake-threshold bench: ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, ${nSymbols} symbols x ${sessions} sessions (${(nSymbols * sessions * 390).toLocaleString('en-US')} bars), reps ${reps}`);
-const results = {};
-let peak = 0;
-for (const k of ks) {
-  const dir = await makeLake(k);
-  results[k] = {};
-  for (const [name, sql] of Object.entries(QUERIES)) {
-    const runs = [];
-    for (let i = 0; i < reps; i++) runs.push(cli(dir, ['query', sql, '--format', 'csv']));
-    if (new Set(runs.map((r) => r.out)).size !== 1) throw new Error(`${name}: answers differ between runs`);
-    results[k][name] = { ms: median(runs.map((r) => r.ms)), out: runs[0].out };
-    for (const r of runs) peak = r.peakRssMb === null || peak === null ? null : Math.max(peak, r.peakRssMb);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+// every layout built first, then the runs interleaved (rep by rep, layout by layout), so the machine's load drifts over
+// all of them alike
+const dirs = {};
+for (const k of ks) dirs[k] = await makeLake(k);
+const runs = Object.fromEntries(ks.map((k) => [k, Object.fromEntries(Object.keys(QUERIES).map((q) => [q, []]))]));
+for (let i = 0; i < reps; i++) for (const k of ks) for (const [q, sql] of Object.entries(QUERIES)) runs[k][q].push(cli(dirs[k], ['query', sql, '--format', 'csv']));
+for (const k of ks) fs.rmSync(dirs[k], { recursive: true, force: true });
+
+const all = ks.flatMap((k) => Object.values(runs[k]).flat());
+const peak = all.some((r) => r.peakRssMb === null) ? null : Math.max(...all.map((r) => r.peakRssMb));
+const cpu = all.every((r) => r.cpuMs !== null);
 const floorK = Math.min(...ks);
+const stat = (k, q) => ({ ms: median(runs[k][q].map((r) => r.ms)), cpuMs: cpu ? median(runs[k][q].map((r) => r.cpuMs)) : null });
+const summary = {};
 for (const k of ks) {
+  summary[k] = {};
   const cells = Object.keys(QUERIES).map((q) => {
-    if (results[k][q].out !== results[floorK][q].out) throw new Error(`${q}: k=${k} answers differently from k=${floorK}`);
-    return `${q} ${results[k][q].ms.toFixed(0)} ms (${(results[k][q].ms / results[floorK][q].ms).toFixed(2)}x)`;
+    if (new Set(runs[k][q].map((r) => r.out)).size !== 1 || runs[k][q][0].out !== runs[floorK][q][0].out) throw new Error(`${q}: k=${k} answers differently`);
+    const s = stat(k, q);
+    const f = stat(floorK, q);
+    summary[k][q] = { ms: Math.round(s.ms), cpuMs: s.cpuMs, wallRatio: +(s.ms / f.ms).toFixed(2), cpuRatio: cpu ? +(s.cpuMs / f.cpuMs).toFixed(2) : null };
+    return `${q} ${s.ms.toFixed(0)} ms wall (${summary[k][q].wallRatio}x)${cpu ? `, ${s.cpuMs} ms CPU (${summary[k][q].cpuRatio}x)` : ''}`;
   });
-  console.log(`k=${String(k).padStart(2)} files a partition (${nSymbols * k} files): ${cells.join(', ')}`);
+  console.log(`k=${String(k).padStart(2)} files a partition (${nSymbols * k} files): ${cells.join('; ')}`);
 }
-console.log(`ratios are to k=${floorK}; peak RSS of any CLI run ${peak === null ? 'not measured (no /usr/bin/time)' : `${peak} MB`} (target < 1024 MB)`);
-console.log(JSON.stringify({ symbols: nSymbols, sessions, reps, peakRssMb: peak, medianMs: Object.fromEntries(ks.map((k) => [k, Object.fromEntries(Object.keys(QUERIES).map((q) => [q, Math.round(results[k][q].ms)]))])) }));
+console.log(`ratios are medians against k=${floorK} (the compacted lake); CPU is the CLI's and its query process's user + system time; peak RSS of any CLI run ${peak === null ? 'not measured (no /usr/bin/time)' : `${peak} MB`} (target < 1024 MB)`);
+console.log(JSON.stringify({ symbols: nSymbols, sessions, reps, peakRssMb: peak, results: summary }));

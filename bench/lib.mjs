@@ -32,23 +32,25 @@ const GNU_TIME = '/usr/bin/time';
 
 /**
  * spawnSync, plus `peakRssMb`: the peak resident memory of the child and its descendants (GNU time's %M: the largest
- * maximum RSS of one process of the tree, e.g. the CLI or the query process it forks), or null where /usr/bin/time
- * is absent.
+ * maximum RSS of one process of the tree, e.g. the CLI or the query process it forks), and `cpuMs`: the CPU time
+ * (user + system) of the child and its waited-for descendants, which a loaded machine inflates far less than wall
+ * time; both null where /usr/bin/time is absent.
  */
 export function spawnMeasured(cmd, argv, opts = {}) {
-  if (!fs.existsSync(GNU_TIME)) return { ...spawnSync(cmd, argv, opts), peakRssMb: null };
+  if (!fs.existsSync(GNU_TIME)) return { ...spawnSync(cmd, argv, opts), peakRssMb: null, cpuMs: null };
   const out = path.join(os.tmpdir(), `mp-bench-rss-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-  const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, cmd, ...argv], opts);
-  let kb = NaN;
+  const r = spawnSync(GNU_TIME, ['-f', '%M %U %S', '-o', out, cmd, ...argv], opts);
+  let fields = [];
   try {
-    // a failed command's line ("Command exited with non-zero status N") comes first: %M is the last line
-    kb = Number(fs.readFileSync(out, 'utf8').trim().split('\n').at(-1));
+    // a failed command's line ("Command exited with non-zero status N") comes first: the figures are the last line
+    fields = fs.readFileSync(out, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
   } catch {
-    // time did not run the command: no figure
+    // time did not run the command: no figures
   } finally {
     fs.rmSync(out, { force: true });
   }
-  return { ...r, peakRssMb: Number.isFinite(kb) ? Math.round(kb / 1024) : null };
+  const [kb, user, sys] = fields;
+  return { ...r, peakRssMb: Number.isFinite(kb) ? Math.round(kb / 1024) : null, cpuMs: Number.isFinite(user) && Number.isFinite(sys) ? Math.round((user + sys) * 1000) : null };
 }
 
 /** The peak resident memory of this process so far, in MB (an in-process benchmark's DuckDB included). */
