@@ -15,11 +15,15 @@ import { ensureFreeSpace, type FreeSpaceProbe } from './space';
 // and 4435): a merge that dropped or doubled rows is refused here, and nothing changes.
 
 /**
- * Compaction runs after a write leaves a partition with more files than this: with 16 a year of daily appends is
- * compacted about 15 times, a query reads at most 16 files of one partition, and each compaction reads at most 17.
+ * Compaction runs after a write leaves a partition with more files than this, in the same job (queued behind the
+ * write), so a job ends with every partition it touched holding at most this many files. Measured (docs/benchmarks.md,
+ * "Compaction threshold"): `marketpipe query` over partitions of 8 one-session files used 1.05-1.27x the CPU of the
+ * compacted lake (16 files: 1.33-1.41x; 4: 1.01-1.10x); daily updates on half-year partitions cost 1.3-1.4x an
+ * empty-lake ingest on average with their compaction every 8th day (at 4: 1.35-1.49x). A compaction rewrites the
+ * whole partition, so that share grows with the year: merging only the appended files is the next step.
  * MP_COMPACT_THRESHOLD overrides it.
  */
-export const COMPACT_THRESHOLD = 16;
+export const COMPACT_THRESHOLD = 8;
 
 const ALL_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap, session';
 
