@@ -179,3 +179,30 @@ describe('the catalog names the job behind every file', () => {
     expect(await content(jobs[0]!.id, all)).toBe(await content(undefined, all));
   });
 });
+
+describe('compaction at the threshold', () => {
+  it('the ingest that leaves a partition with more than 8 files compacts it in the same job, its rows unchanged', async () => {
+    const sessions = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09', '2024-01-10', '2024-01-11', '2024-01-12'];
+    const one = (dataDir: string, start: string, end: string) => runCli(dataDir, ['ingest', '--provider', 'fake', '--symbols', 'AAA', '--start', start, '--end', end, '--no-pipeline', '--json']);
+    const dir = path.join(t.dataDir, 'lake', 'bars', 'timeframe=1m', 'provider=fake', 'feed=sim', 'symbol=AAA', 'year=2024');
+    const count = () => fs.readdirSync(dir).filter((n) => n.endsWith('.parquet')).length;
+    let last = '';
+    for (const [i, day] of sessions.entries()) {
+      const r = await one(t.dataDir, day, day);
+      expect(r.code, r.stderr).toBe(0);
+      last = (JSON.parse(r.stdout) as { jobId: string }).jobId;
+      expect(count()).toBe(i < 8 ? i + 1 : 1);
+    }
+    const db = new Database(path.join(t.dataDir, 'marketpipe.db'), { readonly: true });
+    try {
+      expect(db.prepare(`SELECT kind, job_id FROM lake_snapshots ORDER BY id DESC LIMIT 1`).get()).toEqual({ kind: 'compact', job_id: last });
+    } finally {
+      db.close();
+    }
+    const clean = path.join(t.dir, 'clean');
+    expect((await one(clean, sessions[0]!, sessions.at(-1)!)).code).toBe(0);
+    const all = 'SELECT * FROM bars_all ORDER BY ts';
+    const cleanContent = await runCli(clean, ['query', all, '--format', 'csv']);
+    expect(await content(undefined, all)).toBe(cleanContent.stdout);
+  });
+});
