@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { QueryArg, QueryResult } from '../contract/schemas';
 import type { ExportFormat, Page, SchemaView, Sort } from '../contract/query';
-import type { LakeCatalog } from '../lake/catalog';
+import type { LakeCatalog, Snapshot } from '../lake/catalog';
+import { filesAsOf } from '../lake/snapshots';
 import { listBarFiles } from '../lake/layout';
 import { MpError } from '../shared/errors';
 import { QueryProcess, type CallOptions, type QueryLauncher } from './process';
@@ -101,6 +102,25 @@ export class QueryClient implements QueryService {
   }
 
   /**
+   * The snapshot `asOf` (a job id or an ISO time) names and its files, resolved as `query --as-of` does
+   * (lake/snapshots.ts); E_BAD_INPUT naming the oldest retained snapshot when there is none.
+   */
+  asOf(asOf: string, label?: string): { snapshot: Snapshot; files: string[] } {
+    return filesAsOf(this.catalog(), asOf, label);
+  }
+
+  /** The readable snapshots, newest first, and the oldest one retained. */
+  snapshots(limit: number): { snapshots: Snapshot[]; oldest: Snapshot } {
+    const catalog = this.catalog();
+    return { snapshots: catalog.snapshots(limit), oldest: catalog.oldestSnapshot() };
+  }
+
+  private catalog(): LakeCatalog {
+    if (!this.o.catalog) throw new MpError('E_INTERNAL', 'snapshots need the lake catalog');
+    return this.o.catalog;
+  }
+
+  /**
    * A query that failed reading a lake file: one line naming the file and the repair command. The file is marked bad
    * in the catalog (aggregation, validation and the chart leave it out; `lake verify` names it).
    */
@@ -123,8 +143,8 @@ export class RemoteResults {
   constructor(private readonly c: QueryClient) {}
 
   /** Runs one read-only statement and keeps its result under queryId; `timeoutMs` 0 or undefined: none. */
-  open(sql: string, queryId: string, timeoutMs?: number): Promise<OpenedResult> {
-    return this.c.call({ op: 'open', sql, queryId }, { queryId, timeoutMs: timeoutMs || undefined });
+  open(sql: string, queryId: string, timeoutMs?: number, files?: string[]): Promise<OpenedResult> {
+    return this.c.call({ op: 'open', sql, queryId, files }, { queryId, timeoutMs: timeoutMs || undefined });
   }
 
   page(queryId: string, offset: number, limit: number, sort?: Sort | null): Promise<Page> {
