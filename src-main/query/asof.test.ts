@@ -27,7 +27,7 @@ async function importCsv(name: string, lines: string[], force = false): Promise<
   fs.writeFileSync(source, [HEADER, ...lines].join('\n') + '\n');
   const job = await fx.engine.startIngest({ provider: 'csv', source, symbols: [], workers: 1, force, pipeline: false });
   const done = await fx.engine.waitForJob(job.id);
-  expect(done.status, done.error ?? '').toBe('succeeded');
+  expect(done.status, done.error?.message).toBe('succeeded');
   return job.id;
 }
 
