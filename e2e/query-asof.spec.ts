@@ -60,7 +60,7 @@ test('as of the first job the page shows the old prices, Latest the corrected on
   // as of the first job: the old prices, and the header names the snapshot
   await items.nth(1).click();
   await expect(panel).toHaveCount(0);
-  await expect(button).not.toHaveText(/Latest/);
+  await expect(button).toHaveText(`As of: job ${jobA.slice(0, 8)}… ▾`);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('result-asof')).toContainText(`job ${jobA.slice(0, 8)}`);
   await expect(closeOf('01-03 14:30')).toHaveText('11');

@@ -125,17 +125,25 @@ export class QueryClient implements QueryService {
    * in the catalog (aggregation, validation and the chart leave it out; `lake verify` names it).
    */
   private damagedFileError(e: unknown): MpError | undefined {
-    if (!(e instanceof MpError) || e.code !== 'E_QUERY') return undefined;
-    const file = this.o.catalog?.entries().find((f) => e.message.includes(f.file));
-    if (!file) return undefined;
-    this.o.catalog!.markBad(file.file, `unreadable: ${e.message}`);
-    const rel = path.relative(path.dirname(path.dirname(this.o.barsRoot)), file.file);
-    return new MpError('E_IO', `lake file ${rel} is damaged (${e.message.slice(0, 160)}); run \`marketpipe lake repair\``);
+    return this.o.catalog ? damagedFileError(e, this.o.catalog, this.o.barsRoot) : undefined;
   }
 
   close(): void {
     this.proc.close();
   }
+}
+
+/**
+ * A query that failed reading a live lake file: the file marked bad in the catalog, and the error to report (one line
+ * naming the file and the repair command); undefined for any other error.
+ */
+export function damagedFileError(e: unknown, catalog: LakeCatalog, barsRoot: string): MpError | undefined {
+  if (!(e instanceof MpError) || e.code !== 'E_QUERY') return undefined;
+  const file = catalog.entries().find((f) => e.message.includes(f.file));
+  if (!file) return undefined;
+  catalog.markBad(file.file, `unreadable: ${e.message}`);
+  const rel = path.relative(path.dirname(path.dirname(barsRoot)), file.file);
+  return new MpError('E_IO', `lake file ${rel} is damaged (${e.message.slice(0, 160)}); run \`marketpipe lake repair\``);
 }
 
 /** The workbench's open results, kept in the query process (see results.ts there). */

@@ -77,7 +77,17 @@ export interface QueryProcessOptions {
   onStop?: (why: string) => void;
 }
 
-type Reason = 'timeout' | 'cancel' | 'memory';
+type Reason = StopReason;
+
+/** Why a query was stopped from outside its statement. */
+export type StopReason = 'timeout' | 'cancel' | 'memory';
+
+/** The error of a query stopped for `reason` (the query process's, and the CLI's own: inline.ts). */
+export function stopError(reason: StopReason, timeoutMs: number | undefined, detail?: string): MpError {
+  if (reason === 'timeout') return new MpError('E_TIMEOUT', `query cancelled after its timeout of ${formatSeconds(timeoutMs ?? 0)}`);
+  if (reason === 'memory') return new MpError('E_QUERY_MEMORY', detail ?? 'query stopped: it needed more memory than the query engine may use');
+  return new MpError('E_CANCELLED', 'query cancelled');
+}
 
 interface Pending {
   op: Call['op'];
@@ -234,9 +244,7 @@ export class QueryProcess {
   }
 
   private reasonError(p: Pending, detail?: string): MpError {
-    if (p.reason === 'timeout') return new MpError('E_TIMEOUT', `query cancelled after its timeout of ${formatSeconds(p.timeoutMs ?? 0)}`);
-    if (p.reason === 'memory') return new MpError('E_QUERY_MEMORY', detail ?? 'query stopped: it needed more memory than the query engine may use');
-    return new MpError('E_CANCELLED', 'query cancelled');
+    return stopError(p.reason ?? 'cancel', p.timeoutMs, detail);
   }
 
   private kill(why: string, reason?: Reason, detail?: string): void {

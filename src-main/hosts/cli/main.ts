@@ -64,7 +64,7 @@ function redactorFor(env: NodeJS.ProcessEnv): Redactor {
 }
 
 /** Runs the CLI; resolves with the exit code. Never throws, never prints a stack trace. */
-export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, kill: () => process.kill(process.pid, 'SIGKILL') }): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv);

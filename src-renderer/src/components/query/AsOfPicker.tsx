@@ -39,7 +39,8 @@ export function AsOfPicker({ disabled }: { disabled: boolean }) {
     setOpen(false);
   };
   const listed = chosen(spec, snapshots);
-  const label = spec === null ? 'Latest' : listed ? <Time at={listed.at} /> : spec;
+  // a job names its snapshot best (two jobs may commit within one minute); a snapshot without one by its time
+  const label = spec === null ? 'Latest' : listed?.jobId ? `job ${shortJob(listed.jobId)}` : listed ? <Time at={listed.at} seconds /> : spec;
 
   return (
     <div className="query-asof" ref={root} onKeyDown={(e) => e.key === 'Escape' && open && (e.stopPropagation(), setOpen(false))}>
