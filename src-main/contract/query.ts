@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_QUERY_TIMEOUT_S } from './queryDefaults';
 import { CellSchema } from './schemas';
 
 // The query domain (the Query page): results stay in the engine (materialized in the query DuckDB) and reach the UI in pages, so a
@@ -7,8 +8,7 @@ import { CellSchema } from './schemas';
 /** Ids chosen by the client so it can cancel a query before `query.open` answers. */
 export const QueryIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'queryId: 1-64 letters, digits, _ or -');
 export const PAGE_LIMIT_MAX = 1000;
-/** A query's timeout unless the user sets another (Settings page, CLI `--timeout`). */
-export const DEFAULT_QUERY_TIMEOUT_S = 300;
+export { DEFAULT_QUERY_TIMEOUT_S };
 
 export const ColumnSchema = z.object({ name: z.string(), type: z.string() });
 export type Column = z.infer<typeof ColumnSchema>;

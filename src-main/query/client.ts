@@ -1,10 +1,10 @@
-import path from 'node:path';
 import type { QueryArg, QueryResult } from '../contract/schemas';
 import type { ExportFormat, Page, SchemaView, Sort } from '../contract/query';
 import type { LakeCatalog, Snapshot } from '../lake/catalog';
 import { filesAsOf } from '../lake/snapshots';
 import { listBarFiles } from '../lake/layout';
 import { MpError } from '../shared/errors';
+import { DEFAULT_MEMORY_MB, damagedFileError, duckMemoryLimit } from './limits';
 import { QueryProcess, type CallOptions, type QueryLauncher } from './process';
 import type { OpenedResult } from './results';
 import type { FileSet, QueryService, StreamSink } from './service';
@@ -17,7 +17,7 @@ export interface QueryLimits {
   maxSpill?: string;
 }
 
-export const DEFAULT_MEMORY_MB = 2048;
+export { DEFAULT_MEMORY_MB, duckMemoryLimit } from './limits';
 
 export interface QueryClientOptions {
   barsRoot: string;
@@ -30,13 +30,6 @@ export interface QueryClientOptions {
   launcher?: QueryLauncher;
 }
 
-/**
- * DuckDB's own memory_limit, below the ceiling: operators that respect it spill before the watchdog would end the
- * process; what is left covers DuckDB's untracked allocations, Node and the result pages in flight.
- */
-export function duckMemoryLimit(memoryMb: number): string {
-  return `${Math.max(64, Math.floor(memoryMb * 0.6))}MB`;
-}
 
 /**
  * Read-only SQL over the lake, run in the query process (query/process.ts): the engine's query service. Results of
@@ -131,19 +124,6 @@ export class QueryClient implements QueryService {
   close(): void {
     this.proc.close();
   }
-}
-
-/**
- * A query that failed reading a live lake file: the file marked bad in the catalog, and the error to report (one line
- * naming the file and the repair command); undefined for any other error.
- */
-export function damagedFileError(e: unknown, catalog: LakeCatalog, barsRoot: string): MpError | undefined {
-  if (!(e instanceof MpError) || e.code !== 'E_QUERY') return undefined;
-  const file = catalog.entries().find((f) => e.message.includes(f.file));
-  if (!file) return undefined;
-  catalog.markBad(file.file, `unreadable: ${e.message}`);
-  const rel = path.relative(path.dirname(path.dirname(barsRoot)), file.file);
-  return new MpError('E_IO', `lake file ${rel} is damaged (${e.message.slice(0, 160)}); run \`marketpipe lake repair\``);
 }
 
 /** The workbench's open results, kept in the query process (see results.ts there). */

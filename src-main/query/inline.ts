@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MpError } from '../shared/errors';
-import { duckMemoryLimit } from './client';
-import { GRACE_MS, SAMPLE_MS, stopError, type StopReason } from './process';
+import { duckMemoryLimit, GRACE_MS, memoryDetail, SAMPLE_MS, stopError, type StopReason } from './limits';
 import { DuckQueryService, type FileSet, type StreamSink } from './service';
 
 // `marketpipe query` runs its statement in the CLI's own process: that process holds no lake writer and no write
@@ -65,8 +64,7 @@ export async function streamInline(q: InlineQuery): Promise<{ rowCount: number; 
   const watch = setInterval(() => {
     const bytes = rss();
     if (bytes <= memoryBytes) return;
-    const mb = (b: number) => Math.round(b / 1048576);
-    stop('memory', `query stopped: the query engine reached ${mb(bytes)} MB, over its ceiling of ${mb(memoryBytes)} MB (MP_QUERY_MEMORY_MB); narrow the query or raise the ceiling`);
+    stop('memory', memoryDetail(bytes, memoryBytes));
   }, SAMPLE_MS);
   try {
     return await svc.stream(q.sql, undefined, q.sink, interrupt.signal);

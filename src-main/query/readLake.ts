@@ -5,7 +5,7 @@ import { openDb } from '../db/open';
 import { MpError } from '../shared/errors';
 import type { Snapshot } from '../lake/catalog';
 import { filesAsOf } from '../lake/snapshots';
-import { damagedFileError } from './client';
+import { damagedFileError } from './limits';
 import type { FileSet } from './service';
 
 // What `marketpipe query` reads, taken from the catalog through a read-only SQLite handle in one read transaction

@@ -1,10 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_QUERY_TIMEOUT_S } from '../../../contract/query';
+import { DEFAULT_QUERY_TIMEOUT_S } from '../../../contract/queryDefaults';
 import { MpError } from '../../../shared/errors';
 import path from 'node:path';
 import type { Column } from '../../../contract/query';
 import type { Cell } from '../../../contract/schemas';
-import { withEngine } from '../context';
 import type { CliIo } from '../context';
 
 export function registerQuery(program: Command, io: CliIo): void {
@@ -27,6 +26,7 @@ export function registerQuery(program: Command, io: CliIo): void {
       };
       // the read-only path: this process runs the query itself (query/inline.ts), no engine
       if (await queryInline(cmd, io, sql, timeoutMs, opts.asOf, open)) return;
+      const { withEngine } = await import('../context');
       await withEngine(cmd, io, async (engine) => {
         const { out, w } = open();
         try {
@@ -57,7 +57,7 @@ async function queryInline(cmd: Command, io: CliIo, sql: string, timeoutMs: numb
     import('../../../settings/env'),
     import('../../../settings/dotenv'),
     import('../../../lake/sources'),
-    import('../../../query/client'),
+    import('../../../query/limits'),
   ]);
   const env = withDotEnv(io.env);
   const parsed = parseEnv(env);
