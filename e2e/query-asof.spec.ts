@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -55,6 +56,14 @@ test('as of the first job the page shows the old prices, Latest the corrected on
   await expect(items.nth(1)).toContainText(`job ${jobA.slice(0, 8)}`);
   await expect(items.nth(2)).toContainText('migrate');
   await expect(panel).toContainText('Oldest retained: snapshot');
+  // WCAG 2 A/AA on the open panel, in both themes (as e2e/a11y.spec.ts checks every page)
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
+    const axe = await new AxeBuilder({ page }).include('.query-asof').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(axe.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}`))).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
   await shootSizes(page, testInfo, 'query-asof-open');
 
   // as of the first job: the old prices, and the header names the snapshot
