@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Benchmark (not a test): `marketpipe query` against a bare Node script running the same SQL with DuckDB over the
 // same Parquet files, process start included on both sides (issue 11's query targets: <= 1.5x each).
-//   node bench/query-cli.mjs [--data-dir DIR] [--symbols 50] [--reps 5] [--keep]
+//   node bench/query-cli.mjs [--data-dir DIR] [--symbols 50] [--reps 5] [--keep] [--stages]
+// --stages also times where a query's start goes: Node alone, Node loading DuckDB, the CLI loading every command
+// (--version) or the query command only (query --help), and `query "SELECT 1"` against the bare script's SELECT 1.
 // Without --data-dir it ingests `--symbols` fake symbols x all of 2024 (97,740 1m bars each; 50 -> 4.9M bars, 500 ->
 // the issue's 48.9M) with the built CLI (build first: npm run build).
 import { spawnSync } from 'node:child_process';
@@ -87,6 +89,21 @@ for (const q of QUERIES) {
 }
 console.table(rows);
 console.log(`target: each ratio <= 1.5 (${files.length} files)`);
+
+if (args.includes('--stages')) {
+  const duck = require.resolve('@duckdb/node-api');
+  const stages = {
+    'node -e 0': ['-e', '0'],
+    'node, require DuckDB': ['-e', `require(${JSON.stringify(duck)})`],
+    'CLI, every command (--version)': [bin, '--version'],
+    'CLI, query command only (query --help)': [bin, 'query', '--help'],
+    'bare script, SELECT 1': [bareFile, JSON.stringify(files), 'SELECT 1'],
+    'marketpipe query "SELECT 1"': [bin, '--data-dir', dataDir, 'query', 'SELECT 1', '--format', 'csv'],
+  };
+  const t = Object.fromEntries(Object.keys(stages).map((k) => [k, []]));
+  for (let i = 0; i < reps; i++) for (const [k, argv] of Object.entries(stages)) t[k].push(timed(argv));
+  console.table(Object.entries(t).map(([stage, ms]) => ({ stage, medianMs: Math.round(median(ms)) })));
+}
 fs.rmSync(bareFile, { force: true });
 if (made && !args.includes('--keep')) fs.rmSync(dataDir, { recursive: true, force: true });
 else console.log(`lake kept at ${dataDir}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_QUERY_TIMEOUT_S } from './queryDefaults';
 import { CellSchema } from './schemas';
 
 // The query domain (the Query page): results stay in the engine (materialized in the query DuckDB) and reach the UI in pages, so a
@@ -7,8 +8,7 @@ import { CellSchema } from './schemas';
 /** Ids chosen by the client so it can cancel a query before `query.open` answers. */
 export const QueryIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'queryId: 1-64 letters, digits, _ or -');
 export const PAGE_LIMIT_MAX = 1000;
-/** A query's timeout unless the user sets another (Settings page, CLI `--timeout`). */
-export const DEFAULT_QUERY_TIMEOUT_S = 300;
+export { DEFAULT_QUERY_TIMEOUT_S };
 
 export const ColumnSchema = z.object({ name: z.string(), type: z.string() });
 export type Column = z.infer<typeof ColumnSchema>;
@@ -24,6 +24,20 @@ export const PageSchema = z.object({
 });
 export type Page = z.infer<typeof PageSchema>;
 
+/** A snapshot of the lake (every catalog commit is one): what `as of` reads. */
+export const SnapshotSchema = z.object({
+  id: z.number().int().positive(),
+  /** ISO time of the commit (UTC) */
+  at: z.string(),
+  jobId: z.string().nullable(),
+  /** write, compact, adopt, migrate */
+  kind: z.string(),
+});
+export type SnapshotView = z.infer<typeof SnapshotSchema>;
+
+/** A job id or an ISO time (UTC unless it has an offset), as `marketpipe query --as-of` takes it. */
+export const AsOfSchema = z.string().trim().min(1, 'as of: empty').max(100, 'as of: at most 100 characters');
+
 export const QueryOpenArgSchema = z
   .object({
     sql: z.string().min(1, 'SQL is empty').max(200_000),
@@ -32,6 +46,8 @@ export const QueryOpenArgSchema = z
     limit: z.number().int().min(0).max(PAGE_LIMIT_MAX).default(200),
     /** the query is stopped after this many seconds (the Settings page's "Query timeout"); 0: never */
     timeoutSeconds: z.number().int().min(0).max(86_400).default(DEFAULT_QUERY_TIMEOUT_S),
+    /** read the lake as this snapshot left it (a job id or an ISO time); absent: the live lake */
+    asOf: AsOfSchema.optional(),
   })
   .strict();
 
@@ -42,6 +58,8 @@ export const QueryOpenResultSchema = z.object({
   /** the engine's own time to answer: parse, run and materialize */
   elapsedMs: z.number().nonnegative(),
   first: PageSchema,
+  /** the snapshot the result was read from, when `asOf` named one */
+  snapshot: SnapshotSchema.optional(),
 });
 export type QueryOpenResult = z.infer<typeof QueryOpenResultSchema>;
 
@@ -104,6 +122,11 @@ export const queryRequests = {
   'query.close': { arg: z.object({ queryId: QueryIdSchema }).strict(), result: z.object({ closed: z.boolean() }) },
   /** Writes an open result (in its current sort) as CSV or Parquet: a save dialog on the desktop, a download on the web. */
   'query.export': { arg: z.object({ queryId: QueryIdSchema, format: ExportFormatSchema }).strict(), result: QueryExportResultSchema },
+  /** The lake's readable snapshots, newest first (a job by its last commit), and the oldest one still retained. */
+  'query.snapshots': {
+    arg: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    result: z.object({ snapshots: z.array(SnapshotSchema), oldest: SnapshotSchema }),
+  },
   /** The views a query can read and their columns. */
   'query.schema': { arg: z.object({}).strict(), result: z.array(SchemaViewSchema) },
   'query.history': { arg: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(), result: z.array(HistoryEntrySchema) },

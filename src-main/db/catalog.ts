@@ -70,6 +70,9 @@ export class CatalogStore implements LakeCatalog {
       ofJob: db.prepare(`SELECT id, at, at_ms, job_id, kind FROM lake_snapshots WHERE job_id = ? ORDER BY id DESC LIMIT 1`),
       atTime: db.prepare(`SELECT id, at, at_ms, job_id, kind FROM lake_snapshots WHERE at_ms <= ? ORDER BY id DESC LIMIT 1`),
       firstSnapshot: db.prepare(`SELECT id, at, at_ms, job_id, kind FROM lake_snapshots WHERE id >= ? ORDER BY id LIMIT 1`),
+      // a job commits once per partition: it is listed once, by its last commit (what `--as-of JOB_ID` reads)
+      listSnapshots: db.prepare(`SELECT id, at, at_ms, job_id, kind FROM lake_snapshots s WHERE id >= @from
+          AND (job_id IS NULL OR id = (SELECT max(id) FROM lake_snapshots t WHERE t.job_id = s.job_id)) ORDER BY id DESC LIMIT @limit`),
       pending: db.prepare(`INSERT OR REPLACE INTO lake_pending (path, pid, started_at) VALUES (?, ?, ?)`),
       clearPending: db.prepare(`DELETE FROM lake_pending WHERE path = ?`),
       allPending: db.prepare(`SELECT path, pid FROM lake_pending`),
@@ -233,6 +236,11 @@ export class CatalogStore implements LakeCatalog {
 
   snapshotFrom(id: number): Snapshot {
     return this.toSnapshot(this.stmts.firstSnapshot.get(id) as SnapshotRow);
+  }
+
+  snapshots(limit: number): Snapshot[] {
+    const rows = this.stmts.listSnapshots.all({ from: this.oldestSnapshot().id, limit }) as SnapshotRow[];
+    return rows.map((r) => this.toSnapshot(r));
   }
 
   oldestSnapshot(): Snapshot {

@@ -149,6 +149,8 @@ export interface LakeCatalog {
   snapshotFrom(id: number): Snapshot;
   /** the oldest snapshot whose files are all still kept */
   oldestSnapshot(): Snapshot;
+  /** readable snapshots, newest first, at most `limit`: a job's by its last commit, every other commit by itself */
+  snapshots(limit: number): Snapshot[];
   /**
    * files (absolute paths) of the lake as it stood at snapshot `id`: live ones in the tree, superseded ones retained
    * (those marked bad are left out: see damagedAt)

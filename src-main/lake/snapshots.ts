@@ -26,19 +26,20 @@ const describe = (s: Snapshot) => `snapshot ${s.id} (${s.at})`;
 
 /**
  * The snapshot `--as-of` names: a job id (the last commit of that job) or an ISO time (the last commit at or before
- * it; no offset means UTC). E_BAD_INPUT when there is none, or when it is older than what is retained.
+ * it; no offset means UTC). E_BAD_INPUT when there is none, or when it is older than what is retained. `label` starts
+ * the message: the CLI's flag, or the Query page's "As of".
  */
-export function resolveSnapshot(catalog: LakeCatalog, spec: string): Snapshot {
+export function resolveSnapshot(catalog: LakeCatalog, spec: string, label = '--as-of'): Snapshot {
   const oldest = catalog.oldestSnapshot();
   const ms = parseTime(spec);
   let s: Snapshot | undefined;
   if (ms !== null) {
     s = catalog.snapshotAt(ms);
-    if (!s || s.id < oldest.id) throw new MpError('E_BAD_INPUT', `--as-of ${spec}: older than the oldest retained snapshot, ${describe(oldest)}`);
+    if (!s || s.id < oldest.id) throw new MpError('E_BAD_INPUT', `${label} ${spec}: older than the oldest retained snapshot, ${describe(oldest)}`);
   } else {
     s = catalog.snapshotOfJob(spec);
-    if (!s) throw new MpError('E_BAD_INPUT', `--as-of ${spec}: neither an ISO time (2024-07-01T12:00:00, UTC unless it has an offset) nor a job that wrote to the lake`);
-    if (s.id < oldest.id) throw new MpError('E_BAD_INPUT', `--as-of ${spec}: job ${spec}'s snapshot ${s.id} is older than the oldest retained snapshot, ${describe(oldest)}`);
+    if (!s) throw new MpError('E_BAD_INPUT', `${label} ${spec}: neither an ISO time (2024-07-01T12:00:00, UTC unless it has an offset) nor a job that wrote to the lake; the oldest retained snapshot is ${describe(oldest)}`);
+    if (s.id < oldest.id) throw new MpError('E_BAD_INPUT', `${label} ${spec}: job ${spec}'s snapshot ${s.id} is older than the oldest retained snapshot, ${describe(oldest)}`);
   }
   return s;
 }
@@ -48,8 +49,8 @@ export function resolveSnapshot(catalog: LakeCatalog, spec: string): Snapshot {
  * A snapshot that held a damaged file (found bad, or quarantined since by `lake repair`) is refused naming it, rather
  * than read without its rows (E_IO, as a query of a live damaged file).
  */
-export function filesAsOf(catalog: LakeCatalog, spec: string): { snapshot: Snapshot; files: string[] } {
-  const snapshot = resolveSnapshot(catalog, spec);
+export function filesAsOf(catalog: LakeCatalog, spec: string, label = '--as-of'): { snapshot: Snapshot; files: string[] } {
+  const snapshot = resolveSnapshot(catalog, spec, label);
   const damaged = catalog.damagedAt(snapshot.id);
   if (damaged.length > 0) {
     const d = damaged[0]!;
@@ -57,7 +58,7 @@ export function filesAsOf(catalog: LakeCatalog, spec: string): { snapshot: Snaps
     const what = d.quarantined
       ? `which \`marketpipe lake repair\` took out of the lake as damaged (${d.problem}); that snapshot can no longer be read in full`
       : `which is damaged (${d.problem}); run \`marketpipe lake repair\``;
-    throw new MpError('E_IO', `--as-of ${spec}: ${describe(snapshot)} needs lake file ${d.rel}${more}, ${what}`);
+    throw new MpError('E_IO', `${label} ${spec}: ${describe(snapshot)} needs lake file ${d.rel}${more}, ${what}`);
   }
   return { snapshot, files: catalog.filesAt(snapshot.id) };
 }

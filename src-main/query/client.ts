@@ -1,9 +1,10 @@
-import path from 'node:path';
 import type { QueryArg, QueryResult } from '../contract/schemas';
 import type { ExportFormat, Page, SchemaView, Sort } from '../contract/query';
-import type { LakeCatalog } from '../lake/catalog';
+import type { LakeCatalog, Snapshot } from '../lake/catalog';
+import { filesAsOf } from '../lake/snapshots';
 import { listBarFiles } from '../lake/layout';
 import { MpError } from '../shared/errors';
+import { DEFAULT_MEMORY_MB, damagedFileError, duckMemoryLimit } from './limits';
 import { QueryProcess, type CallOptions, type QueryLauncher } from './process';
 import type { OpenedResult } from './results';
 import type { FileSet, QueryService, StreamSink } from './service';
@@ -16,7 +17,7 @@ export interface QueryLimits {
   maxSpill?: string;
 }
 
-export const DEFAULT_MEMORY_MB = 2048;
+export { DEFAULT_MEMORY_MB, duckMemoryLimit } from './limits';
 
 export interface QueryClientOptions {
   barsRoot: string;
@@ -29,13 +30,6 @@ export interface QueryClientOptions {
   launcher?: QueryLauncher;
 }
 
-/**
- * DuckDB's own memory_limit, below the ceiling: operators that respect it spill before the watchdog would end the
- * process; what is left covers DuckDB's untracked allocations, Node and the result pages in flight.
- */
-export function duckMemoryLimit(memoryMb: number): string {
-  return `${Math.max(64, Math.floor(memoryMb * 0.6))}MB`;
-}
 
 /**
  * Read-only SQL over the lake, run in the query process (query/process.ts): the engine's query service. Results of
@@ -101,16 +95,30 @@ export class QueryClient implements QueryService {
   }
 
   /**
+   * The snapshot `asOf` (a job id or an ISO time) names and its files, resolved as `query --as-of` does
+   * (lake/snapshots.ts); E_BAD_INPUT naming the oldest retained snapshot when there is none.
+   */
+  asOf(asOf: string, label?: string): { snapshot: Snapshot; files: string[] } {
+    return filesAsOf(this.catalog(), asOf, label);
+  }
+
+  /** The readable snapshots, newest first, and the oldest one retained. */
+  snapshots(limit: number): { snapshots: Snapshot[]; oldest: Snapshot } {
+    const catalog = this.catalog();
+    return { snapshots: catalog.snapshots(limit), oldest: catalog.oldestSnapshot() };
+  }
+
+  private catalog(): LakeCatalog {
+    if (!this.o.catalog) throw new MpError('E_INTERNAL', 'snapshots need the lake catalog');
+    return this.o.catalog;
+  }
+
+  /**
    * A query that failed reading a lake file: one line naming the file and the repair command. The file is marked bad
    * in the catalog (aggregation, validation and the chart leave it out; `lake verify` names it).
    */
   private damagedFileError(e: unknown): MpError | undefined {
-    if (!(e instanceof MpError) || e.code !== 'E_QUERY') return undefined;
-    const file = this.o.catalog?.entries().find((f) => e.message.includes(f.file));
-    if (!file) return undefined;
-    this.o.catalog!.markBad(file.file, `unreadable: ${e.message}`);
-    const rel = path.relative(path.dirname(path.dirname(this.o.barsRoot)), file.file);
-    return new MpError('E_IO', `lake file ${rel} is damaged (${e.message.slice(0, 160)}); run \`marketpipe lake repair\``);
+    return this.o.catalog ? damagedFileError(e, this.o.catalog, this.o.barsRoot) : undefined;
   }
 
   close(): void {
@@ -123,8 +131,8 @@ export class RemoteResults {
   constructor(private readonly c: QueryClient) {}
 
   /** Runs one read-only statement and keeps its result under queryId; `timeoutMs` 0 or undefined: none. */
-  open(sql: string, queryId: string, timeoutMs?: number): Promise<OpenedResult> {
-    return this.c.call({ op: 'open', sql, queryId }, { queryId, timeoutMs: timeoutMs || undefined });
+  open(sql: string, queryId: string, timeoutMs?: number, files?: string[]): Promise<OpenedResult> {
+    return this.c.call({ op: 'open', sql, queryId, files }, { queryId, timeoutMs: timeoutMs || undefined });
   }
 
   page(queryId: string, offset: number, limit: number, sort?: Sort | null): Promise<Page> {

@@ -4,7 +4,8 @@ import type { Workbench } from './workbench';
 /** The query domain (the Query page); `wb` opens the workbench (metadata DB, query DuckDB) on first use. */
 export function queryHandlers(wb: () => Promise<Workbench>): DomainHandlers<'query'> {
   return {
-    'query.open': async ({ sql, queryId, limit, timeoutSeconds }) => (await wb()).open(sql, queryId, limit, timeoutSeconds * 1000),
+    'query.open': async ({ sql, queryId, limit, timeoutSeconds, asOf }) => (await wb()).open(sql, queryId, limit, timeoutSeconds * 1000, asOf),
+    'query.snapshots': async ({ limit }) => (await wb()).snapshots(limit),
     'query.page': async ({ queryId, offset, limit, sort }) => (await wb()).results.page(queryId, offset, limit, sort),
     'query.sort': async ({ queryId, sort, limit }) => {
       const w = await wb();

@@ -47,7 +47,7 @@ async function perform(id: number, call: Call, signal: AbortSignal): Promise<unk
         rows: (rows) => new Promise<void>((resolve) => (acks.set(id, resolve), send({ t: 'rows', id, rows }))),
       }, signal, call.files);
     case 'open':
-      return results.open(call.sql, call.queryId, signal);
+      return results.open(call.sql, call.queryId, signal, call.files);
     case 'page':
       return results.page(call.queryId, call.offset, call.limit, call.sort);
     case 'sort':

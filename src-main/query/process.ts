@@ -5,6 +5,7 @@ import type { Cell } from '../contract/schemas';
 import type { Column } from '../contract/query';
 import { MpError } from '../shared/errors';
 import { FromHostSchema, HOST_CONFIG_ENV, RESULTS, type Call, type HostConfig, type ResultOf, type ToHost } from './protocol';
+import { GRACE_MS, SAMPLE_MS, memoryDetail, stopError, type StopReason } from './limits';
 import type { FileSet } from './service';
 
 // The engine's side of the query process (host.ts): starts it on first use, hands it calls, and stops it for certain
@@ -13,10 +14,7 @@ import type { FileSet } from './service';
 // memory ceiling it is ended at once. Ending it fails every call in flight and loses the open results; the next call
 // starts a new process.
 
-/** How long an interrupted statement may take to stop before its process is ended (cancel must take under 2 s). */
-export const GRACE_MS = 1000;
-/** How often the query process's memory is sampled while a call is in flight. */
-export const SAMPLE_MS = 50;
+export { GRACE_MS, SAMPLE_MS, formatSeconds } from './limits';
 
 /** A started query process, as the engine sees it (a Node child process, or Electron's utility process). */
 export interface QueryChild {
@@ -77,7 +75,7 @@ export interface QueryProcessOptions {
   onStop?: (why: string) => void;
 }
 
-type Reason = 'timeout' | 'cancel' | 'memory';
+type Reason = StopReason;
 
 interface Pending {
   op: Call['op'];
@@ -234,9 +232,7 @@ export class QueryProcess {
   }
 
   private reasonError(p: Pending, detail?: string): MpError {
-    if (p.reason === 'timeout') return new MpError('E_TIMEOUT', `query cancelled after its timeout of ${formatSeconds(p.timeoutMs ?? 0)}`);
-    if (p.reason === 'memory') return new MpError('E_QUERY_MEMORY', detail ?? 'query stopped: it needed more memory than the query engine may use');
-    return new MpError('E_CANCELLED', 'query cancelled');
+    return stopError(p.reason ?? 'cancel', p.timeoutMs, detail);
   }
 
   private kill(why: string, reason?: Reason, detail?: string): void {
@@ -273,9 +269,7 @@ export class QueryProcess {
   private check(bytes: number): void {
     this.peakRss = Math.max(this.peakRss, bytes);
     if (bytes <= this.o.memoryBytes || !this.child) return;
-    const mb = (b: number) => Math.round(b / 1048576);
-    const detail = `query stopped: the query engine reached ${mb(bytes)} MB, over its ceiling of ${mb(this.o.memoryBytes)} MB (MP_QUERY_MEMORY_MB); narrow the query or raise the ceiling`;
-    this.kill('over its memory ceiling', 'memory', detail);
+    this.kill('over its memory ceiling', 'memory', memoryDetail(bytes, this.o.memoryBytes));
   }
 }
 
@@ -288,8 +282,4 @@ export function readRss(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

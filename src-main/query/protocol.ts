@@ -26,7 +26,8 @@ export const CallSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('run'), sql: z.string(), maxRows: z.number().int().positive() }),
   /** files: a snapshot's exact file list (`query --as-of`) instead of the live lake */
   z.object({ op: z.literal('stream'), sql: z.string(), files: z.array(z.string()).optional() }),
-  z.object({ op: z.literal('open'), sql: z.string(), queryId: QueryIdSchema }),
+  /** files: as for stream (the Query page's "as of") */
+  z.object({ op: z.literal('open'), sql: z.string(), queryId: QueryIdSchema, files: z.array(z.string()).optional() }),
   z.object({ op: z.literal('page'), queryId: QueryIdSchema, offset: z.number().int().nonnegative(), limit: z.number().int().nonnegative(), sort: SortSchema.nullable().optional() }),
   z.object({ op: z.literal('sort'), queryId: QueryIdSchema, sort: SortSchema.nullable() }),
   z.object({ op: z.literal('close'), queryId: QueryIdSchema }),

@@ -65,12 +65,12 @@ export class ResultStore {
 
   /**
    * Runs one read-only statement and keeps its result under queryId (replacing an older result of that id); `signal`
-   * cancels it.
+   * cancels it. `files`: a snapshot's exact file list instead of the live lake (its generation lives while the result does).
    */
-  async open(sql: string, queryId: string, signal?: AbortSignal): Promise<OpenedResult> {
+  async open(sql: string, queryId: string, signal?: AbortSignal, files?: string[]): Promise<OpenedResult> {
     if (this.running.has(queryId)) throw new MpError('E_CONFLICT', `query ${queryId} is already running`);
     const t0 = performance.now();
-    const lease = await this.svc.lease();
+    const lease = files ? await this.svc.filesLease(files) : await this.svc.lease();
     const conn = lease.conn;
     const run: { conn: DuckDBConnection; cancelled: boolean; retry?: NodeJS.Timeout } = { conn, cancelled: false };
     this.running.set(queryId, run);

@@ -256,8 +256,11 @@ export class DuckQueryService implements QueryService {
     return (await this.generation()).lease();
   }
 
-  /** A connection over views of exactly `files` (a snapshot of the lake: `query --as-of`), closed once released. */
-  private async filesLease(files: string[]): Promise<QueryLease> {
+  /**
+   * A connection over views of exactly `files` (a snapshot of the lake: `query --as-of`, the Query page's "as of"); the
+   * generation closes once released and no workbench result holds it.
+   */
+  async filesLease(files: string[]): Promise<QueryLease> {
     const g = await QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, 'as-of', true);
     const lease = await g.lease();
     g.retire();

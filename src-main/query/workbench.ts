@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ExportFormat, QueryExportResult, QueryOpenResult, SchemaView } from '../contract/query';
+import type { ExportFormat, QueryExportResult, QueryOpenResult, SchemaView, SnapshotView } from '../contract/query';
+import type { Snapshot } from '../lake/catalog';
 import { MpError, toErrorValue } from '../shared/errors';
 import { pidAlive } from '../shared/process';
 import type { QueryClient, RemoteResults } from './client';
@@ -50,15 +51,17 @@ export class Workbench {
 
   /**
    * Runs the statement, records it in the history (failures too), answers with the first page. `timeoutMs`: stopped
-   * after that long (0: never).
+   * after that long (0: never). `asOf`: a job id or an ISO time, resolved as `query --as-of` resolves it; the query then
+   * reads exactly that snapshot's files. A snapshot that cannot be read is bad input: nothing runs, nothing is recorded.
    */
-  async open(sql: string, queryId: string | undefined, limit: number, timeoutMs = 0): Promise<QueryOpenResult> {
+  async open(sql: string, queryId: string | undefined, limit: number, timeoutMs = 0, asOf?: string): Promise<QueryOpenResult> {
     const id = queryId ?? randomUUID();
+    const at = asOf === undefined ? undefined : this.svc.asOf(asOf, 'As of');
     try {
-      const opened = await this.results.open(sql, id, timeoutMs);
+      const opened = await this.results.open(sql, id, timeoutMs, at?.files);
       this.store.record({ sql, rowCount: opened.rowCount, elapsedMs: opened.elapsedMs, errorCode: null });
       const first = await this.results.page(id, 0, limit);
-      return { ...opened, first };
+      return { ...opened, first, ...(at ? { snapshot: snapshotView(at.snapshot) } : {}) };
     } catch (e) {
       this.store.record({ sql, rowCount: null, elapsedMs: null, errorCode: toErrorValue(e).code });
       throw e;
@@ -67,6 +70,12 @@ export class Workbench {
 
   schema(): Promise<SchemaView[]> {
     return this.svc.schema();
+  }
+
+  /** The readable snapshots (the Query page's "as of" list), newest first, and the oldest one retained. */
+  snapshots(limit: number): { snapshots: SnapshotView[]; oldest: SnapshotView } {
+    const { snapshots, oldest } = this.svc.snapshots(limit);
+    return { snapshots: snapshots.map(snapshotView), oldest: snapshotView(oldest) };
   }
 
   async export(queryId: string, format: ExportFormat): Promise<QueryExportResult> {
@@ -113,6 +122,10 @@ export class Workbench {
     for (const id of [...this.downloads.keys()]) this.takeDownload(id)?.release();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function snapshotView(s: Snapshot): SnapshotView {
+  return { id: s.id, at: s.at, jobId: s.jobId, kind: s.kind };
 }
 
 /**

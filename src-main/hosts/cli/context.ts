@@ -13,6 +13,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** ends this process at once (the `marketpipe` process; absent when the CLI runs in-process, as in tests) */
+  kill?: () => void;
 }
 
 interface GlobalOpts {

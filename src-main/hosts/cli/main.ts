@@ -5,28 +5,18 @@ import { withDotEnv } from '../../settings/dotenv';
 import { Redactor } from '../../shared/redact';
 import type { CliIo } from './context';
 import { dirOption } from './options';
-import { registerMigrate } from './commands/migrate';
-import { registerProviders } from './commands/providers';
-import { registerIngest } from './commands/ingest';
-import { registerJobs } from './commands/jobs';
-import { registerUniverse } from './commands/universe';
-import { registerMetrics } from './commands/metrics';
-import { registerValidate } from './commands/validate';
-import { registerReconcile } from './commands/reconcile';
-import { registerAggregate } from './commands/aggregate';
-import { registerQuery } from './commands/query';
-import { registerLake } from './commands/lake';
-import { registerServe } from './commands/serve';
-import { registerMaintenance } from './commands/maintenance';
 
 // The `marketpipe` CLI. Importing this module does nothing but define commands: the engine (DuckDB, SQLite) is
 // loaded only inside the action that needs it, so `--help` is fast and creates no file. One file per command in
-// commands/; what they share is in context.ts.
+// commands/ (registered by program.ts); what they share is in context.ts. `marketpipe query` loads its own command
+// only: the others' modules bring zod's schemas of the whole contract, most of that command's start (see
+// docs/benchmarks.md).
 
 export type { CliIo } from './context';
 
-export function buildProgram(io: CliIo): Command {
-  const program = new Command('marketpipe')
+/** The program without its commands: name, version, the global --data-dir, one-line errors. */
+export function baseProgram(io: CliIo): Command {
+  return new Command('marketpipe')
     .description('MarketPipe: ingest OHLCV bars into a local Parquet lake, validate, aggregate and query them.')
     .version(pkg.version, '-V, --version')
     .option('--data-dir <dir>', 'data directory (default: $MP_DATA_DIR, else the per-user default)', dirOption('--data-dir'))
@@ -37,21 +27,25 @@ export function buildProgram(io: CliIo): Command {
       outputError: (s, write) => write(`marketpipe: ${s.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     })
     .exitOverride();
+}
 
-  registerMigrate(program, io);
-  registerProviders(program, io);
-  registerIngest(program, io);
-  registerJobs(program, io);
-  registerUniverse(program, io);
-  registerMetrics(program, io);
-  registerValidate(program, io);
-  registerReconcile(program, io);
-  registerAggregate(program, io);
-  registerQuery(program, io);
-  registerLake(program, io);
-  registerServe(program, io);
-  registerMaintenance(program, io);
+/** The command argv names: its first word after the global options (--data-dir DIR), or undefined. */
+export function commandOf(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--data-dir') i++;
+    else if (a.startsWith('--data-dir=')) continue;
+    else if (a.startsWith('-')) return undefined;
+    else return a;
+  }
+  return undefined;
+}
 
+async function programFor(argv: string[], io: CliIo): Promise<Command> {
+  const program = baseProgram(io);
+  if (commandOf(argv) === 'query') (await import('./commands/query')).registerQuery(program, io);
+  else (await import('./program')).registerCommands(program, io);
   return program;
 }
 
@@ -64,9 +58,9 @@ function redactorFor(env: NodeJS.ProcessEnv): Redactor {
 }
 
 /** Runs the CLI; resolves with the exit code. Never throws, never prints a stack trace. */
-export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  const program = buildProgram(io);
+export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, kill: () => process.kill(process.pid, 'SIGKILL') }): Promise<number> {
   try {
+    const program = await programFor(argv, io);
     await program.parseAsync(argv);
     return 0;
   } catch (e) {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EditorView } from '@codemirror/view';
 import { useClient } from '../clientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { AsOfCaption, AsOfPicker } from '../components/query/AsOfPicker';
 import { CellViewer } from '../components/query/CellViewer';
 import { ResultChart } from '../components/query/ResultChart';
 import { cellDisplay, ResultGrid } from '../components/query/ResultGrid';
@@ -135,6 +136,7 @@ export function QueryPage() {
             <button type="button" onClick={() => void cancelQuery(client)} disabled={!running}>
               Cancel
             </button>
+            <AsOfPicker disabled={running} />
             <span className="query-sep" />
             <button type="button" onClick={() => void exportResult(client, 'csv')} disabled={!canExport}>
               Export CSV
@@ -156,6 +158,7 @@ export function QueryPage() {
                 <>
                   <strong data-testid="row-count">{formatInt(shownResult.rowCount)}</strong> {shownResult.rowCount === 1 ? 'row' : 'rows'}
                   <span className="muted"> · {formatElapsed(shownResult.elapsedMs)}</span>
+                  <AsOfCaption snapshot={shownResult.snapshot} />
                 </>
               ) : null}
               {notice && <span className="muted query-notice"> · {notice}</span>}

@@ -1,11 +1,12 @@
 import { create } from 'zustand';
 import type { Cell } from '../../../src-main/contract/schemas';
-import type { Column, ExportFormat, HistoryEntry, SavedQuery, SchemaView, Sort } from '../../../src-main/contract/query';
+import type { Column, ExportFormat, HistoryEntry, SavedQuery, SchemaView, SnapshotView, Sort } from '../../../src-main/contract/query';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { copyText } from '../clipboard';
 import { PAGE_SIZE, PageCache } from './pageCache';
 import { layoutQueryError } from './queryError';
+import { useQueryAsOf } from './queryAsOf';
 import { useQueryTimeout } from './queryTimeout';
 
 const DEFAULT_SQL =
@@ -62,6 +63,8 @@ export interface ResultView {
   elapsedMs: number;
   sort: Sort | null;
   cache: PageCache;
+  /** the snapshot the result was read from ("As of"); null: the live lake */
+  snapshot: SnapshotView | null;
 }
 
 /** An editor tab: its own SQL, kept across restarts (localStorage). */
@@ -301,13 +304,14 @@ export async function runQuery(client: Client, selection?: { text: string; from:
   const startedAt = Date.now();
   clearResult(client);
   const timeoutSeconds = useQueryTimeout.getState().seconds;
+  const asOf = useQueryAsOf.getState().spec;
   useQuery.setState({ running: true, runningId: queryId, startedAt, runningTimeoutS: timeoutSeconds, cancelRequested: false, cancelled: null, error: null, errorRange: null, notice: null, resultTab: s.activeTab, ranSql: sql });
-  const r = await client.request('query.open', { sql, queryId, limit: PAGE_SIZE, timeoutSeconds });
+  const r = await client.request('query.open', { sql, queryId, limit: PAGE_SIZE, timeoutSeconds, ...(asOf !== null ? { asOf } : {}) });
   const cancelRequested = useQuery.getState().cancelRequested;
   if (r.ok) {
     const cache = makeCache(client, queryId, r.value.rowCount, null);
     cache.put(0, r.value.first.rows);
-    useQuery.setState({ running: false, runningId: null, startedAt: null, cancelRequested: false, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache } });
+    useQuery.setState({ running: false, runningId: null, startedAt: null, cancelRequested: false, result: { queryId, sql, columns: r.value.columns, rowCount: r.value.rowCount, elapsedMs: r.value.elapsedMs, sort: null, cache, snapshot: r.value.snapshot ?? null } });
   } else if (r.error.code === 'E_CANCELLED' || (cancelRequested && r.error.code === 'E_INTERRUPTED')) {
     useQuery.setState({ running: false, runningId: null, startedAt: null, cancelRequested: false, cancelled: { elapsedMs: Date.now() - startedAt } });
   } else {

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { MpError } from '../shared/errors';
+import { duckMemoryLimit, GRACE_MS, memoryDetail, SAMPLE_MS, stopError, type StopReason } from './limits';
+import { DuckQueryService, type FileSet, type StreamSink } from './service';
+
+// `marketpipe query` runs its statement in the CLI's own process: that process holds no lake writer and no write
+// handle (SQLite is opened read-only, and closed before DuckDB starts), so it can be the read-only query process
+// itself, saving a second Node start. It keeps what the query process guarantees: the same locked-down DuckDB
+// (service.ts: only these files, no external access, configuration locked, spill folder of its own), the same
+// statement guard, the memory ceiling (MP_QUERY_MEMORY_MB, sampled here), the timeout and Ctrl+C. Where the engine
+// ends its query process, this process ends itself (`hardStop`): DuckDB cannot interrupt a string builder such as
+// repeat(), and an exit that waits for DuckDB's thread would wait until the statement finishes.
+
+export interface InlineQuery {
+  barsRoot: string;
+  precedence: string[];
+  /** `<data>/tmp/query-spill`: this process spills into its own `<pid>` folder there */
+  spillRoot: string;
+  /** MP_QUERY_MEMORY_MB */
+  memoryMb: number;
+  fileSet: FileSet;
+  sql: string;
+  /** undefined or 0: none */
+  timeoutMs?: number;
+  /** Ctrl+C */
+  signal?: AbortSignal;
+  sink: StreamSink;
+  /**
+   * Ends this process at once, `error` reported: called when the statement has not stopped GRACE_MS after its timeout
+   * or cancel, and at once past the memory ceiling. Without one (tests in-process), the error is thrown and the
+   * statement is left to finish on its own.
+   */
+  hardStop?: (error: MpError) => void;
+  /** resident memory of this process (default: process.memoryUsage.rss) */
+  rss?: () => number;
+}
+
+/** Streams one statement's rows over the given files in this process; the query process's limits hold. */
+export async function streamInline(q: InlineQuery): Promise<{ rowCount: number; elapsedMs: number }> {
+  const svc = await DuckQueryService.open('', q.barsRoot, q.precedence, {
+    spillDir: q.spillRoot,
+    memoryLimit: duckMemoryLimit(q.memoryMb),
+    maxSpill: '4GB',
+    files: () => q.fileSet,
+  });
+  const interrupt = new AbortController();
+  const memoryBytes = q.memoryMb * 1024 * 1024;
+  const rss = q.rss ?? (() => process.memoryUsage.rss());
+  let stopped: MpError | undefined;
+  let grace: NodeJS.Timeout | undefined;
+  const stop = (reason: StopReason, detail?: string) => {
+    if (stopped) return;
+    stopped = stopError(reason, q.timeoutMs, detail);
+    interrupt.abort();
+    const error = stopped;
+    if (reason === 'memory') q.hardStop?.(error);
+    else grace = setTimeout(() => q.hardStop?.(error), GRACE_MS);
+  };
+  const timer = q.timeoutMs ? setTimeout(() => stop('timeout'), q.timeoutMs) : undefined;
+  const onCancel = () => stop('cancel');
+  if (q.signal?.aborted) onCancel();
+  q.signal?.addEventListener('abort', onCancel);
+  const watch = setInterval(() => {
+    const bytes = rss();
+    if (bytes <= memoryBytes) return;
+    stop('memory', memoryDetail(bytes, memoryBytes));
+  }, SAMPLE_MS);
+  try {
+    return await svc.stream(q.sql, undefined, q.sink, interrupt.signal);
+  } catch (e) {
+    throw stopped ?? e;
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(grace);
+    clearInterval(watch);
+    q.signal?.removeEventListener('abort', onCancel);
+    svc.close();
+    fs.rmSync(path.join(q.spillRoot, String(process.pid)), { recursive: true, force: true });
+  }
+}
