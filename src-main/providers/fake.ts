@@ -3,14 +3,13 @@ import path from 'node:path';
 import { tradingDays } from '../calendar';
 import { MpError } from '../shared/errors';
 import { WorkerPool } from '../shared/workers';
-import { emptyBatch, sliceBatch } from './batch';
-import { FAKE_TASKS, fakeBlock } from './fakeBars';
-import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
+import { FAKE_TASKS, fakeDayBars, fakePage } from './fakeBars';
+import { type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
 import { readEnv } from '../settings/env';
 
 // The deterministic demo provider (its bars: fakeBars.ts). Generating 2.4M bars is about a CPU-second of JS, which on
 // the engine's event loop stalled every request and event behind it (issue 13): the provider the engine registers
-// generates them in worker threads, a block of days per task, one block ahead of the pages it yields.
+// generates them in worker threads, a page per task, one page ahead of the pages it yields.
 
 export { fakeDay, hash32, prng } from './fakeBars';
 
@@ -32,54 +31,45 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Days per task: about a page's worth (a day has at most 390 regular minutes), so a task is a few milliseconds. */
-const MAX_BLOCK_DAYS = 400;
-
-type BlockSource = (symbol: string, days: string[]) => Promise<BarBatch>;
-
-/** carry's rows, then block's, in one batch */
-function concat(carry: BarBatch, block: BarBatch): BarBatch {
-  const out = emptyBatch(block.symbol, carry.length + block.length);
-  for (const c of BAR_COLUMNS) {
-    out[c].set(carry[c].subarray(0, carry.length));
-    out[c].set(block[c].subarray(0, block.length), carry.length);
-  }
-  out.length = carry.length + block.length;
-  return out;
-}
+/** One page's rows [skip, skip + take) of the bars on `days` (fakePage), generated here or in a worker. */
+type PageSource = (symbol: string, days: string[], skip: number, take: number) => Promise<BarBatch>;
 
 /**
- * Pages of exactly pageSize bars (the last one shorter), like a real paginated API, cut from blocks of days; the next
- * block is asked for while the current one's pages are consumed.
+ * Pages of exactly pageSize bars (the last one shorter), like a real paginated API. Each page is generated whole
+ * where the source runs (a worker: nothing is generated or copied on the event loop), the next one asked for while
+ * the current one is consumed.
  */
-async function* fakePages(req: FetchBarsRequest, ctx: ProviderContext, source: BlockSource): AsyncIterable<BarBatch> {
+async function* fakePages(req: FetchBarsRequest, ctx: ProviderContext, source: PageSource): AsyncIterable<BarBatch> {
   const latency = readEnv(ctx.env, 'MP_FAKE_LATENCY_MS') ?? 0;
   const days = tradingDays(req.start, req.end);
   const pageSize = Math.max(1, req.pageSize);
-  const per = Math.min(MAX_BLOCK_DAYS, Math.ceil(pageSize / 390));
-  const groups: string[][] = [];
-  for (let i = 0; i < days.length; i += per) groups.push(days.slice(i, i + per));
-  const ask = (g: string[]) => {
-    const p = source(req.symbol, g);
-    p.catch(() => undefined); // a block asked for ahead and then not awaited (cancel, consumer gone) is no unhandled rejection
+  // first[d]: the range's row where day d begins
+  const first = [0];
+  for (const day of days) first.push(first[first.length - 1]! + fakeDayBars(day));
+  const total = first[days.length]!;
+  const ask = (k: number): Promise<BarBatch> | undefined => {
+    const from = k * pageSize;
+    if (from >= total) return undefined;
+    const to = Math.min(total, from + pageSize);
+    let d0 = 0;
+    while (first[d0 + 1]! <= from) d0++;
+    let d1 = d0;
+    while (first[d1 + 1]! < to) d1++;
+    const p = source(req.symbol, days.slice(d0, d1 + 1), from - first[d0]!, to - from);
+    p.catch(() => undefined); // a page asked for ahead and then not awaited (cancel, consumer gone) is no unhandled rejection
     return p;
   };
-  let next = groups[0] ? ask(groups[0]) : undefined;
-  let carry: BarBatch | null = null;
-  for (let g = 0; g < groups.length; g++) {
+  const pages = Math.ceil(total / pageSize);
+  let next = ask(0);
+  for (let k = 0; k < pages; k++) {
     if (ctx.signal.aborted) throw new MpError('E_CANCELLED', 'cancelled');
-    const block = await next!;
-    next = groups[g + 1] ? ask(groups[g + 1]!) : undefined;
-    const buf: BarBatch = carry ? concat(carry, block) : block;
-    let off = 0;
-    for (; buf.length - off >= pageSize; off += pageSize) {
-      await delay(latency, ctx.signal);
-      yield sliceBatch(buf, off, off + pageSize);
-    }
-    carry = off < buf.length ? sliceBatch(buf, off, buf.length) : null;
+    const page = await next!;
+    next = ask(k + 1);
+    await delay(latency, ctx.signal);
+    yield page;
   }
-  await delay(latency, ctx.signal);
-  if (carry) yield carry;
+  // a range that ends on a full page (or has no bars) still costs its last, empty request
+  if (total % pageSize === 0) await delay(latency, ctx.signal);
 }
 
 /** The fake worker's script: fakeWorker.js beside the bundle (an electron-vite entry); from the source tree, bundled. */
@@ -99,9 +89,9 @@ export function fakeWorkers(o: { size?: number; script?: () => Promise<string> }
 /** A fake provider generating in `workers` (which its close() ends), or on the calling thread (null). */
 export function createFakeProvider(o: { workers: FakeWorkers | null }): Provider {
   const workers = o.workers;
-  const source: BlockSource = workers
-    ? async (symbol, days) => ({ symbol, ...(await workers.run('fake.block', { symbol, days })) })
-    : (symbol, days) => Promise.resolve(fakeBlock(symbol, days));
+  const source: PageSource = workers
+    ? async (symbol, days, skip, take) => ({ symbol, ...(await workers.run('fake.page', { symbol, days, skip, take })) })
+    : (symbol, days, skip, take) => Promise.resolve(fakePage(symbol, days, skip, take));
   return {
     info: {
       name: 'fake',

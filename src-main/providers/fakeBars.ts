@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sessionFor } from '../calendar';
 import { emptyBatch } from './batch';
-import type { BarBatch } from './types';
+import { BAR_COLUMNS, type BarBatch } from './types';
 
 // The fake provider's bars, as pure functions: every bar is a function of (symbol, exchange date, minute), so the same
 // request gives the same bars on every machine, in any range, on the event loop or in a worker thread
@@ -84,17 +84,37 @@ export function fakeDay(symbol: string, date: string, out: BarBatch, offset: num
   return minutes;
 }
 
-/** The bars of one symbol on consecutive trading days, in one batch (what a worker is asked for). */
-export function fakeBlock(symbol: string, days: readonly string[]): BarBatch {
-  const out = emptyBatch(symbol, days.length * 390);
-  for (const day of days) out.length += fakeDay(symbol, day, out, out.length);
+/** Regular-session minutes (= bars) of a day; 0 when the exchange is closed. */
+export function fakeDayBars(date: string): number {
+  const session = sessionFor(date);
+  return session ? Math.round((session.regularClose - session.regularOpen) / MINUTE) : 0;
+}
+
+/**
+ * One page: rows [skip, skip + take) of the bars of `symbol` on consecutive trading `days`, in arrays of exactly
+ * `take` rows (so their buffers can be handed over whole).
+ */
+export function fakePage(symbol: string, days: readonly string[], skip: number, take: number): BarBatch {
+  const all = emptyBatch(symbol, days.length * 390);
+  for (const day of days) all.length += fakeDay(symbol, day, all, all.length);
+  const n = Math.max(0, Math.min(take, all.length - skip));
+  const out = emptyBatch(symbol, n);
+  for (const c of BAR_COLUMNS) out[c].set(all[c].subarray(skip, skip + n));
+  out.length = n;
   return out;
 }
 
-/** A worker task: the bars of `symbol` on `days` (fakeBlock), answered as columns whose buffers are transferred. */
-export const FakeBlockArgSchema = z.object({ symbol: z.string().min(1), days: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(400) }).strict();
+/** A worker task: fakePage's rows, answered as columns whose buffers are transferred. */
+export const FakePageArgSchema = z
+  .object({
+    symbol: z.string().min(1),
+    days: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(1000),
+    skip: z.number().int().nonnegative(),
+    take: z.number().int().nonnegative().max(1_000_000),
+  })
+  .strict();
 const Column = z.custom<Float64Array>((v) => v instanceof Float64Array, 'a Float64Array');
-export const FakeBlockResultSchema = z.object({
+export const FakePageResultSchema = z.object({
   length: z.number().int().nonnegative(),
   ts: Column,
   open: Column,
@@ -105,6 +125,5 @@ export const FakeBlockResultSchema = z.object({
   tradeCount: Column,
   vwap: Column,
 });
-export type FakeBlockResult = z.infer<typeof FakeBlockResultSchema>;
 
-export const FAKE_TASKS = { 'fake.block': { arg: FakeBlockArgSchema, result: FakeBlockResultSchema } } as const;
+export const FAKE_TASKS = { 'fake.page': { arg: FakePageArgSchema, result: FakePageResultSchema } } as const;

@@ -35,11 +35,14 @@ describe('fake provider in worker threads', () => {
     ['BRK.B', '2024-11-25', '2024-12-03', 100], // Thanksgiving, its early close and a month's turn
     ['NVDA', '2024-07-03', '2024-07-08', 390],
     ['SPY', '2024-01-06', '2024-01-07', 10_000], // a weekend: no bars
+    ['QQQ', '2024-11-29', '2024-11-29', 1], // an early close, a bar a page
+    ['IWM', '2024-01-02', '2024-01-05', 780], // pages that end exactly at the range's end
   ])('gives the same bytes in the same pages as the calling thread (%s %s..%s, pages of %i)', async (symbol, start, end, pageSize) => {
     const here = await pages(fakeProvider, symbol, start, end, pageSize);
     const there = await pages(threaded, symbol, start, end, pageSize);
     expect(there).toEqual(here);
     if (start !== '2024-01-06') expect(here.lengths.length).toBeGreaterThan(1);
+    expect(here.lengths.slice(0, -1).every((n) => n === pageSize)).toBe(true);
   });
 
   it('fails the job with an error value, not a hang, when its worker breaks', async () => {
@@ -76,7 +79,7 @@ describe('fake provider in worker threads', () => {
         await engine.close();
       }
       expect(workers.threads).toBe(0);
-      await expect(workers.run('fake.block', { symbol: 'AAPL', days: ['2024-01-02'] })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+      await expect(workers.run('fake.page', { symbol: 'AAPL', days: ['2024-01-02'], skip: 0, take: 390 })).rejects.toMatchObject({ code: 'E_CANCELLED' });
     } finally {
       tmp.cleanup();
     }
