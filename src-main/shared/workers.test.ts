@@ -86,6 +86,15 @@ describe('worker pool', () => {
     await expect(pool().run('bad', {})).rejects.toMatchObject({ code: 'E_INTERNAL', message: 'test worker: a malformed bad result' });
   });
 
+  it.each([
+    ['a path Worker refuses', 'relative/worker.js', /test worker cannot start: .*/],
+    ['a file that is not there', '/nonexistent/marketpipe-worker.js', /test worker failed: Cannot find module/],
+  ])('fails the task, not the process, when the thread cannot start (%s)', async (_, script, message) => {
+    const p = new WorkerPool(TASKS, { name: 'test', script: () => Promise.resolve(script) });
+    pools.push(p);
+    await expect(p.run('double', { x: 1 })).rejects.toMatchObject({ code: 'E_INTERNAL', message: expect.stringMatching(message) });
+  });
+
   it('fails every task when the script cannot be had', async () => {
     const p = new WorkerPool(TASKS, { name: 'test', script: () => Promise.reject(new Error('no bundle')) });
     pools.push(p);

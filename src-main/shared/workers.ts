@@ -104,7 +104,13 @@ export class WorkerPool<T extends TaskMap> {
       let slot = [...this.slots].find((s) => s.job === null);
       if (!slot) {
         if (this.slots.size >= this.size) return;
-        slot = this.spawn(script);
+        try {
+          slot = this.spawn(script);
+        } catch (e) {
+          // a thread that cannot even start (a path Worker refuses, no resources): its task fails, the next tries again
+          this.queue.shift()!.reject(new MpError('E_INTERNAL', `${this.o.name} worker cannot start: ${e instanceof Error ? e.message : String(e)}`));
+          continue;
+        }
       }
       const job = this.queue.shift()!;
       slot.job = job;
