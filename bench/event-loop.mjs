@@ -163,7 +163,7 @@ try {
     }
   }, TICK_MS);
 
-  // a quiet second first: the idle floor of both measures on this machine now
+  // two quiet seconds first: both measures at idle on this machine now
   await new Promise((r) => setTimeout(r, 2000));
   const idleInfo = info.length;
   const idleLags = lags.length;
