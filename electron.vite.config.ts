@@ -14,6 +14,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/hosts/cli/main.ts'),
           // the query process (src-main/query/process.ts starts it): user SQL runs there, so it can be ended
           queryHost: resolve(__dirname, 'src-main/query/host.ts'),
+          // the fake provider's worker thread (src-main/providers/fake.ts starts it): bar generation off the event loop
+          fakeWorker: resolve(__dirname, 'src-main/providers/fakeWorker.ts'),
         },
         // the bundler of the source tree's query host (query/devHost.ts: tests only), never part of the app
         external: ['rolldown'],

@@ -1,88 +1,17 @@
-import { sessionFor, tradingDays } from '../calendar';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tradingDays } from '../calendar';
 import { MpError } from '../shared/errors';
-import { emptyBatch, sliceBatch } from './batch';
-import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
+import { WorkerPool } from '../shared/workers';
+import { FAKE_TASKS, fakeDayBars, fakePage } from './fakeBars';
+import { type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
 import { readEnv } from '../settings/env';
 
-// The deterministic demo provider. Every bar is a pure function of (symbol, exchange date, minute): the same
-// request gives the same bars on every machine and in any range. Only +, -, *, / and rounding are used (exact in
-// IEEE 754), never Math.sin/exp/log, whose last bits may differ between engines.
+// The deterministic demo provider (its bars: fakeBars.ts). Generating 2.4M bars is about a CPU-second of JS, which on
+// the engine's event loop stalled every request and event behind it (issue 13): the provider the engine registers
+// generates them in worker threads, a page per task, one page ahead of the pages it yields.
 
-const MINUTE = 60_000;
-const ANCHOR_DAYS = 16;
-
-/** FNV-1a, 32 bit. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: a small, fast PRNG with a 32-bit state, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
-const round4 = (x: number) => Math.round(x * 10000) / 10000;
-
-function dayNumber(date: string): number {
-  return Math.floor(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000);
-}
-
-/** Slow price level of a symbol on a day: value noise between anchors every ANCHOR_DAYS days, smoothstep-blended. */
-function dayLevel(symbol: string, base: number, day: number): number {
-  const k = Math.floor(day / ANCHOR_DAYS);
-  const f = (day - k * ANCHOR_DAYS) / ANCHOR_DAYS;
-  const anchor = (i: number) => prng(hash32(`${symbol}|anchor|${i}`))() * 0.5 - 0.25;
-  const s = f * f * (3 - 2 * f);
-  return base * (1 + anchor(k) * (1 - s) + anchor(k + 1) * s);
-}
-
-/** The bars of one symbol on one trading day, written into `out` at `offset`. Returns the number of bars. */
-export function fakeDay(symbol: string, date: string, out: BarBatch, offset: number): number {
-  const session = sessionFor(date);
-  if (!session) return 0;
-  const minutes = Math.round((session.regularClose - session.regularOpen) / MINUTE);
-  const sym = hash32(symbol);
-  const base = 20 + (sym % 480);
-  const baseVolume = 2_000 + (hash32(`${symbol}|vol`) % 40_000);
-  const rnd = prng(hash32(`${symbol}|${date}`));
-  const normal = () => rnd() + rnd() + rnd() + rnd() - 2; // Irwin-Hall: close enough to N(0, 1/3), exact arithmetic
-  const sigma = 0.0012;
-  const level = dayLevel(symbol, base, dayNumber(date));
-  let price = level * (1 + normal() * 0.01);
-  for (let m = 0; m < minutes; m++) {
-    const i = offset + m;
-    const open = round2(price);
-    // a pull back towards the day's level keeps prices near it over a long day
-    price = price * (1 + sigma * normal()) + (level - price) * 0.002;
-    const close = round2(Math.max(price, 0.01));
-    const high = round2(Math.max(open, close) * (1 + Math.abs(normal()) * sigma));
-    const low = Math.max(0.01, round2(Math.min(open, close) * (1 - Math.abs(normal()) * sigma)));
-    const u = (m - minutes / 2) / (minutes / 2);
-    const volume = Math.max(1, Math.round(baseVolume * (1 + 2 * u * u) * (0.5 + rnd())));
-    out.ts[i] = session.regularOpen + m * MINUTE;
-    out.open[i] = open;
-    out.high[i] = Math.max(high, open, close);
-    out.low[i] = Math.min(low, open, close);
-    out.close[i] = close;
-    out.volume[i] = volume;
-    out.tradeCount[i] = Math.max(1, Math.round(volume / (40 + rnd() * 80)));
-    out.vwap[i] = round4((out.high[i]! + out.low[i]! + close) / 3);
-  }
-  return minutes;
-}
+export { fakeDay, hash32, prng } from './fakeBars';
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) {
@@ -102,42 +31,82 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export const fakeProvider: Provider = {
-  info: {
-    name: 'fake',
-    description: 'Deterministic simulated 1-minute bars for every regular-session minute of every NYSE trading day (demo, tests, benchmarks).',
-    feeds: ['sim'],
-    defaultFeed: 'sim',
-    timeframes: ['1m'],
-    needs: [],
-  },
-  defaultPageSize: 10_000,
-  isConfigured: () => true,
-  async *fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
-    const latency = readEnv(ctx.env, 'MP_FAKE_LATENCY_MS') ?? 0;
-    const days = tradingDays(req.start, req.end);
-    const pageSize = Math.max(1, req.pageSize);
-    // Each simulated request returns up to pageSize bars, like a real paginated API. A page holds one day more than
-    // that (a day has at most 390 regular minutes), and no more than the range can fill: a one-day unit (the daily
-    // update of many symbols) allocated 10,400-row pages for its 390 bars, ~1.4 ms of zeroing per unit.
-    const capacity = Math.min(pageSize, days.length * 390) + 400;
-    let page = emptyBatch(req.symbol, capacity);
-    for (const day of days) {
-      if (ctx.signal.aborted) throw new MpError('E_CANCELLED', 'cancelled');
-      page.length += fakeDay(req.symbol, day, page, page.length);
-      while (page.length >= pageSize) {
-        await delay(latency, ctx.signal);
-        const full = page;
-        const rest = full.length - pageSize;
-        page = emptyBatch(req.symbol, capacity);
-        if (rest > 0) {
-          for (const c of BAR_COLUMNS) page[c].set(full[c].subarray(pageSize, full.length));
-          page.length = rest;
-        }
-        yield sliceBatch(full, 0, pageSize);
-      }
-    }
+/** One page's rows [skip, skip + take) of the bars on `days` (fakePage), generated here or in a worker. */
+type PageSource = (symbol: string, days: string[], skip: number, take: number) => Promise<BarBatch>;
+
+/**
+ * Pages of exactly pageSize bars (the last one shorter), like a real paginated API. Each page is generated whole
+ * where the source runs (a worker: nothing is generated or copied on the event loop), the next one asked for while
+ * the current one is consumed.
+ */
+async function* fakePages(req: FetchBarsRequest, ctx: ProviderContext, source: PageSource): AsyncIterable<BarBatch> {
+  const latency = readEnv(ctx.env, 'MP_FAKE_LATENCY_MS') ?? 0;
+  const days = tradingDays(req.start, req.end);
+  const pageSize = Math.max(1, req.pageSize);
+  // first[d]: the range's row where day d begins
+  const first = [0];
+  for (const day of days) first.push(first[first.length - 1]! + fakeDayBars(day));
+  const total = first[days.length]!;
+  const ask = (k: number): Promise<BarBatch> | undefined => {
+    const from = k * pageSize;
+    if (from >= total) return undefined;
+    const to = Math.min(total, from + pageSize);
+    let d0 = 0;
+    while (first[d0 + 1]! <= from) d0++;
+    let d1 = d0;
+    while (first[d1 + 1]! < to) d1++;
+    const p = source(req.symbol, days.slice(d0, d1 + 1), from - first[d0]!, to - from);
+    p.catch(() => undefined); // a page asked for ahead and then not awaited (cancel, consumer gone) is no unhandled rejection
+    return p;
+  };
+  const pages = Math.ceil(total / pageSize);
+  let next = ask(0);
+  for (let k = 0; k < pages; k++) {
+    if (ctx.signal.aborted) throw new MpError('E_CANCELLED', 'cancelled');
+    const page = await next!;
+    next = ask(k + 1);
     await delay(latency, ctx.signal);
-    if (page.length > 0) yield sliceBatch(page, 0, page.length);
-  },
-};
+    yield page;
+  }
+  // a range that ends on a full page (or has no bars) still costs its last, empty request
+  if (total % pageSize === 0) await delay(latency, ctx.signal);
+}
+
+/** The fake worker's script: fakeWorker.js beside the bundle (an electron-vite entry); from the source tree, bundled. */
+async function fakeWorkerScript(): Promise<string> {
+  for (const f of [path.join(__dirname, 'fakeWorker.js'), path.join(__dirname, '..', 'fakeWorker.js')]) if (fs.existsSync(f)) return f;
+  const { devBundle } = await import('../shared/devBundle');
+  return devBundle(path.join(__dirname, 'fakeWorker.ts'));
+}
+
+export type FakeWorkers = WorkerPool<typeof FAKE_TASKS>;
+
+/** The pool a fake provider generates in (threads start on the first fetch); `script` replaces fakeWorker's. */
+export function fakeWorkers(o: { size?: number; script?: () => Promise<string> } = {}): FakeWorkers {
+  return new WorkerPool(FAKE_TASKS, { name: 'fake', script: o.script ?? fakeWorkerScript, ...(o.size ? { size: o.size } : {}) });
+}
+
+/** A fake provider generating in `workers` (which its close() ends), or on the calling thread (null). */
+export function createFakeProvider(o: { workers: FakeWorkers | null }): Provider {
+  const workers = o.workers;
+  const source: PageSource = workers
+    ? async (symbol, days, skip, take) => ({ symbol, ...(await workers.run('fake.page', { symbol, days, skip, take })) })
+    : (symbol, days, skip, take) => Promise.resolve(fakePage(symbol, days, skip, take));
+  return {
+    info: {
+      name: 'fake',
+      description: 'Deterministic simulated 1-minute bars for every regular-session minute of every NYSE trading day (demo, tests, benchmarks).',
+      feeds: ['sim'],
+      defaultFeed: 'sim',
+      timeframes: ['1m'],
+      needs: [],
+    },
+    defaultPageSize: 10_000,
+    isConfigured: () => true,
+    fetchBars: (req, ctx) => fakePages(req, ctx, source),
+    close: async () => workers?.close(),
+  };
+}
+
+/** Generates on the calling thread (tests compare it with the worker path; wrappers in tests spread it). */
+export const fakeProvider: Provider = createFakeProvider({ workers: null });

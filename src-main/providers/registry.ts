@@ -2,7 +2,7 @@ import type { ProviderInfo } from '../contract/schemas';
 import { MpError } from '../shared/errors';
 import { alpacaProvider } from './alpaca';
 import { csvProvider } from './csv';
-import { fakeProvider } from './fake';
+import { createFakeProvider, fakeWorkers } from './fake';
 import { iexProvider } from './iex';
 import { polygonProvider } from './polygon';
 import type { Provider } from './types';
@@ -38,7 +38,7 @@ export class ProviderRegistry {
 
 export function defaultRegistry(): ProviderRegistry {
   return new ProviderRegistry()
-    .register(fakeProvider)
+    .register(createFakeProvider({ workers: fakeWorkers() }))
     .register(csvProvider)
     .register(alpacaProvider)
     .register(polygonProvider)

@@ -473,13 +473,28 @@ describe('csv provider: streaming', () => {
     expect(keepLastOfEqualTs(c, 2, 4)).toBe(3);
   });
 
-  it('lineOfRecord counts empty lines and quoted newlines the way the reader does', () => {
+  it('lineOfRecord counts empty lines and quoted newlines the way the reader does', async () => {
     const file = write('L.csv', 'h1,h2\r\n1,2\r\n\r\n"a\nb",3\n4,5');
-    expect(lineOfRecord(file, 0)).toBe(1);
-    expect(lineOfRecord(file, 1)).toBe(2);
-    expect(lineOfRecord(file, 2)).toBe(4);
-    expect(lineOfRecord(file, 3)).toBe(6);
-    expect(lineOfRecord(file, 4)).toBe(null);
+    expect(await lineOfRecord(file, 0)).toBe(1);
+    expect(await lineOfRecord(file, 1)).toBe(2);
+    expect(await lineOfRecord(file, 2)).toBe(4);
+    expect(await lineOfRecord(file, 3)).toBe(6);
+    expect(await lineOfRecord(file, 4)).toBe(null);
+  });
+
+  it('lineOfRecord keeps its count across the reads of a file of several MiB (a quoted newline on a read boundary)', async () => {
+    // 1 MiB reads: the quoted field "x\ny" is placed so that its newline is the first byte of the second read
+    const row = '1,2\n';
+    const head = 'h1,h2\n' + row.repeat(Math.floor((1024 * 1024 - 100) / row.length));
+    const pad = 'z'.repeat(1024 * 1024 - head.length - 3);
+    const body = head + pad + ',"x' + '\ny"\n' + row.repeat(300_000);
+    expect(body.indexOf('\ny"')).toBe(1024 * 1024);
+    const file = write('big.csv', body);
+    const before = head.split('\n').length - 1; // records 0..before-1 take one line each
+    expect(await lineOfRecord(file, before)).toBe(before + 1); // the record holding the quoted newline
+    expect(await lineOfRecord(file, before + 1)).toBe(before + 3); // the next one starts two lines further
+    expect(await lineOfRecord(file, before + 300_000)).toBe(before + 300_002);
+    expect(await lineOfRecord(file, before + 300_001)).toBe(null);
   });
 });
 

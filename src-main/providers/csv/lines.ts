@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import { firstLine } from '../../shared/errors';
 
 /**
@@ -31,10 +31,12 @@ export function describeReaderError(message: string): { line: number | null; rea
  * The physical line (1-based) on which record `index` starts (record 0 is the header). DuckDB reports a value's row,
  * not its line; the two differ where the reader skipped empty lines or a quoted field spans lines, so they are counted
  * here the same way: '"' toggles quoting (a doubled "" toggles twice), a newline outside quotes ends a record, and a
- * record with nothing on it but '\r' is an empty line. Only runs on the error path.
+ * record with nothing on it but '\r' is an empty line. Only runs on the error path, but a bad row near the end of a
+ * large file means reading all of it: a MiB per read, each read awaited, so no more than a MiB is scanned per turn of
+ * the event loop.
  */
-export function lineOfRecord(file: string, index: number): number | null {
-  const fd = fs.openSync(file, 'r');
+export async function lineOfRecord(file: string, index: number): Promise<number | null> {
+  const fh = await fs.open(file, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
     let line = 1;
@@ -43,7 +45,7 @@ export function lineOfRecord(file: string, index: number): number | null {
     let empty = true;
     let quoted = false;
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const { bytesRead: n } = await fh.read(buf, 0, buf.length, null);
       if (n === 0) return !empty && record === index ? recordStartLine : null;
       for (let i = 0; i < n; i++) {
         const b = buf[i]!;
@@ -66,6 +68,6 @@ export function lineOfRecord(file: string, index: number): number | null {
       }
     }
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
 }

@@ -141,8 +141,8 @@ function tsProblem(kind: TsKind): string {
   }
 }
 
-function at(file: SourceFile, record: number, label: string): string {
-  const line = lineOfRecord(file.path, record);
+async function at(file: SourceFile, record: number, label: string): Promise<string> {
+  const line = await lineOfRecord(file.path, record);
   const column = label.includes(' and ') ? `columns ${label}` : `column ${label}`;
   return `${file.name}${line !== null ? ` line ${line}` : ` row ${record}`}, ${column}`;
 }
@@ -165,7 +165,7 @@ async function badRow(conn: DuckDBConnection, pf: ParsedFile, k: number, tz: str
   if (i < 0) return bad(`${file.name}: row ${k + 1} cannot be read`);
   const field = checks[i]!.field;
   const raw = textOf(row[checks.length + i]);
-  const where = at(file, k + 1, columnLabel(layout, field));
+  const where = await at(file, k + 1, columnLabel(layout, field));
   if (raw === null || raw.trim() === '') return bad(`${where} is empty`);
   if (field === 'ts') {
     const ts = row[2 * checks.length];
@@ -180,7 +180,7 @@ async function badRow(conn: DuckDBConnection, pf: ParsedFile, k: number, tz: str
 async function badSymbol(conn: DuckDBConnection, pf: ParsedFile, wrong: string | null): Promise<MpError> {
   const k = Number((await rows(conn, `SELECT min(rowid)::DOUBLE FROM ${pf.table} WHERE symbol IS NOT DISTINCT FROM ${wrong === null ? 'NULL' : sqlString(wrong)}`))[0]?.[0]);
   const raw = textOf((await rows(conn, `SELECT ${col(pf.layout.symbol!)} FROM read_csv(${readerOptions(pf.file, pf.layout, false)}) LIMIT 1 OFFSET ${k}`))[0]?.[0]);
-  const where = at(pf.file, k + 1, columnLabel(pf.layout, 'symbol'));
+  const where = await at(pf.file, k + 1, columnLabel(pf.layout, 'symbol'));
   if (raw === null || raw.trim() === '') return bad(`${where} is empty`);
   return bad(`${where}: ${JSON.stringify(raw)} is not a symbol (letters, digits, ".", "-", 1-15 characters)`);
 }
