@@ -67,9 +67,10 @@ export interface LegendBar {
   v: number;
   sma: number | null;
   vwap: number | null;
+  /** the findings of the marker the bar belongs to: how many, and those listed (fetched when not among the first) */
+  findingsCount: number;
   findings: ChartFinding[];
 }
-
 
 export class ChartController {
   private readonly chart: IChartApi;
@@ -128,6 +129,11 @@ export class ChartController {
       overlays: () => this.overlays,
       generation: () => this.generation,
       setState: (patch: Partial<ChartViewState>) => this.setState(patch),
+      findingsArrived: () => {
+        const h = this.state.hover;
+        const i = h && this.loaded ? barIndexFor(this.loaded.t, h.t, this.loaded.timeframe) : -1;
+        if (i >= 0) this.setState({ hover: this.legendBar(i, true) });
+      },
     };
     this.marks = new FindingsLayer(sessionsSeries, this.candles, host);
     this.lines = new OverlaySeries(this.chart, host);
@@ -386,12 +392,13 @@ export class ChartController {
     if (n) this.setState({ last: this.legendBar(n - 1) });
   }
 
-  private legendBar(i: number): LegendBar {
+  /** The legend's bar `i`; its findings (fetched if need be) only for the bar under the pointer. */
+  private legendBar(i: number, hover = false): LegendBar {
     const l = this.loaded!;
-    const bucketFindings = this.marks.groupFindings(i);
+    const g = hover ? this.marks.groupFindings(i) : { count: 0, findings: [] };
     const cmp = this.overlays.compare !== null;
     const at = this.lines.valuesAt(i);
-    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : at.sma, vwap: cmp ? null : at.vwap, findings: bucketFindings };
+    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : at.sma, vwap: cmp ? null : at.vwap, findingsCount: g.count, findings: g.findings };
   }
 
   private draw(): void {
@@ -424,7 +431,7 @@ export class ChartController {
     const i = barIndexFor(l.t, ms, l.timeframe);
     if (i < 0) return;
     if (this.state.hover?.t === l.t[i]) return;
-    this.setState({ hover: this.legendBar(i) });
+    this.setState({ hover: this.legendBar(i, true) });
   };
 
   destroy(): void {
