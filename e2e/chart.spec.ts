@@ -179,7 +179,11 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
     }).toPass();
     // Auto may refine after a resize; Fit shows all the data again
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
-    await page.waitForTimeout(500);
+    // fitted and settled: every bar held in view, no window loading
+    await expect(async () => {
+      expect(await page.getByRole('status').filter({ hasText: 'bars' }).first().getAttribute('aria-busy')).toBe('false');
+      expect(Date.parse(await attr(page, 'AAPL', 'data-visible-from'))).toBeLessThanOrEqual(Date.parse(await attr(page, 'AAPL', 'data-first-bar')));
+    }).toPass();
     const b = (await c.boundingBox())!;
     // from the right edge leftwards until the pointer is on the last bar, the one the missing sessions are marked on
     const list = page.getByRole('list', { name: 'Findings at this bar' });
