@@ -2,20 +2,22 @@
 // Chart explorer benchmark: a year of fake 1-minute bars for one symbol (~98k bars), drawn in Chromium through
 // `marketpipe serve`. Prints figures, never fails on them (timing belongs here, not in pass/fail tests).
 //   - time to draw: from navigation to the chart's data-bars-loaded attribute, plus the next animation frame;
-//   - frame times while zooming out (to coarser bars, in Auto) and back, and while panning (windows fetched as it goes).
-// Usage: npm run build && node bench/renderer-chart.mjs
-import { spawn, execFileSync } from 'node:child_process';
+//   - frame times while zooming out (to coarser bars, in Auto) and back, and while panning (windows fetched as it goes);
+//   - then the same symbol with 50,000 findings over the year (a recorded validation run, bench/lib.mjs), the findings
+//     layer on with info findings shown (the worst case): frame times while panning with the whole year in view (every
+//     finding in range) and on 1-minute bars (target: p95 under 20 ms).
+// Usage: npm run build && node bench/renderer-chart.mjs [--findings 50000]
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { bin as CLI, seedFindingsRun, startServe } from './lib.mjs';
 
 /* global window, document, requestAnimationFrame, cancelAnimationFrame -- these run inside the page (page.evaluate) */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'bin', 'marketpipe.cjs');
+const args = process.argv.slice(2);
+const FINDINGS = args.includes('--findings') ? Number(args[args.indexOf('--findings') + 1]) : 50_000;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-chart-'));
 
 function pct(xs, p) {
@@ -24,6 +26,39 @@ function pct(xs, p) {
 }
 const ms = (n) => `${n.toFixed(1)} ms`;
 
+/** Starts recording the time between animation frames in the page. */
+function startFrames(page) {
+  return page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      window.__raf = requestAnimationFrame(tick);
+    };
+    window.__raf = requestAnimationFrame(tick);
+  });
+}
+/** Stops recording; the frame times (the first, from the start to a frame, left out). */
+function stopFrames(page) {
+  return page.evaluate(() => {
+    cancelAnimationFrame(window.__raf);
+    return window.__frames.slice(1);
+  });
+}
+const summary = (frames) => `${frames.length} frames, p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))}, max ${ms(Math.max(...frames))}`;
+
+/** Drags across the middle of the chart `times` times (to the right: the view moves back in time). */
+async function drag(page, box, times, dir) {
+  const [a, b] = dir === 'right' ? [0.2, 0.8] : [0.8, 0.2];
+  for (let i = 0; i < times; i++) {
+    await page.mouse.move(box.x + box.width * a, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * b, box.y + box.height / 2, { steps: 10 });
+    await page.mouse.up();
+  }
+}
+
 let server;
 let browser;
 try {
@@ -31,15 +66,9 @@ try {
   execFileSync(process.execPath, [CLI, 'ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-01', '--end', '2024-12-31', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
   console.log(`ingested a year of 1m bars for AAPL in ${ms(performance.now() - t0)}`);
 
-  server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: server.stdout });
-    lines.on('line', (line) => {
-      const m = /https?:\/\/\S+\?token=\S+/.exec(line);
-      if (m) resolve(m[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited with ${code} before printing its URL`)));
-  });
+  const served = await startServe(dataDir);
+  server = served.child;
+  const url = served.url;
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -70,16 +99,7 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-timeframe-shown="1m"]'));
   const box = await chart.boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.evaluate(() => {
-    window.__frames = [];
-    let last = performance.now();
-    const tick = (t) => {
-      window.__frames.push(t - last);
-      last = t;
-      window.__raf = requestAnimationFrame(tick);
-    };
-    window.__raf = requestAnimationFrame(tick);
-  });
+  await startFrames(page);
   const timeframes = new Set();
   for (let i = 0; i < 40; i++) {
     await page.mouse.wheel(0, 400);
@@ -90,19 +110,54 @@ try {
   console.log(`after zooming out: ${await chart.getAttribute("data-visible-bars")} bars visible, ${await chart.getAttribute('data-bars-loaded')} held`);
   for (let i = 0; i < 40; i++) await page.mouse.wheel(0, -400);
   // pan: drag left across the chart a few times
-  for (let i = 0; i < 10; i++) {
-    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2, { steps: 10 });
-    await page.mouse.up();
-  }
-  const frames = await page.evaluate(() => {
-    cancelAnimationFrame(window.__raf);
-    return window.__frames.slice(1);
-  });
-  console.log(`zoom/pan: ${frames.length} frames, p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))}, max ${ms(Math.max(...frames))}`);
+  await drag(page, box, 10, 'right');
+  const frames = await stopFrames(page);
+  console.log(`zoom/pan: ${summary(frames)}`);
   console.log(`timeframes shown while zooming out: ${[...timeframes].join(' -> ')}`);
   console.log(`bars held at the end: ${await chart.getAttribute('data-bars-loaded')} (${await chart.getAttribute('data-timeframe-shown')})`);
+
+  // Panning at two zooms, the findings layer on with info findings shown: first with no findings (the floor, same
+  // run), then with FINDINGS findings spread over the year (about one bar in two), every one in range once the whole
+  // year is in view.
+  const info = page.getByLabel('Info findings');
+  if (!(await info.isChecked())) await info.check();
+  const marks = async () =>
+    `${await chart.getAttribute('data-markers')} markers (${await chart.getAttribute('data-marker-bucket')} bars per marker) for ${await chart.getAttribute('data-findings-marked')} findings, ${await chart.getAttribute('data-bars-loaded')} ${await chart.getAttribute('data-timeframe-shown')} bars held, ${await chart.getAttribute('data-visible-bars')} visible`;
+  const phases = [
+    ['the whole year in view', '#/chart?symbol=AAPL', () => document.querySelector('[data-timeframe-shown]:not([data-timeframe-shown="1m"])')],
+    ['1-minute bars (a day in view)', '#/chart?symbol=AAPL&at=2024-06-03T15:00:00.000Z', () => document.querySelector('[data-timeframe-shown="1m"]')],
+  ];
+  const p95 = {};
+  for (const findings of [0, FINDINGS]) {
+    if (findings) {
+      await seedFindingsRun(dataDir, {
+        runId: 'benchchart',
+        n: findings,
+        series: 1,
+        symbol: `'AAPL'`,
+        // the (i * 2)-th minute of 390-minute weekdays from 2024-01-01 (a Monday): a finding per two bars over the year
+        ts: `TIMESTAMP '2024-01-01 14:30:00' + INTERVAL (((i * 2) // 390) // 5 * 7 + ((i * 2) // 390) % 5) DAY + INTERVAL ((i * 2) % 390) MINUTE`,
+      });
+    }
+    console.log(`\n${findings ? `${findings.toLocaleString('en-US')} findings recorded for AAPL over the year (a validation run)` : 'no findings recorded'}; info findings shown`);
+    for (const [name, hash, ready] of phases) {
+      await page.evaluate(() => (window.location.hash = '#/ingest'));
+      await page.evaluate((h) => (window.location.hash = h), hash);
+      await page.waitForFunction(ready);
+      if (findings) await page.waitForFunction(() => Number(document.querySelector('[data-findings-marked]')?.getAttribute('data-findings-marked') ?? 0) > 0);
+      else await page.waitForFunction(() => document.querySelector('[data-markers="0"][data-sessions]'));
+      console.log(`${name}: ${await marks()}`);
+      const b = await chart.boundingBox();
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+      await startFrames(page);
+      await drag(page, b, 6, 'right');
+      await drag(page, b, 6, 'left');
+      const f = await stopFrames(page);
+      p95[`${name} ${findings}`] = pct(f, 95);
+      console.log(`  pan: ${summary(f)}${findings ? `; target p95 < 20 ms: ${pct(f, 95) < 20 ? 'met' : 'missed'} (no findings: p95 ${ms(p95[`${name} 0`])})` : ''}`);
+      console.log(`  after panning: ${await marks()}`);
+    }
+  }
 } finally {
   await browser?.close();
   if (server && server.exitCode === null) {

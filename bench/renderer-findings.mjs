@@ -10,17 +10,12 @@
 // painted frame (what any page pays to show that many rows here); the ratio to it is what carries across machines.
 // Prints the figures; never fails on them. Needs a build (npm run build) and Chromium at /usr/bin/chromium.
 // Usage: node bench/renderer-findings.mjs [--runs 3] [--findings 100000]
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium } from '@playwright/test';
-import { bin, median, root, startServe } from './lib.mjs';
+import { median, root, seedFindingsRun, startServe } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const { DuckDBInstance } = require('@duckdb/node-api');
-const Database = require('better-sqlite3');
 const args = process.argv.slice(2);
 const arg = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
 const RUNS = arg('--runs', 3);
@@ -30,38 +25,6 @@ if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
   process.exit(1);
 }
 const f = (v) => `${v.toFixed(1)} ms`;
-
-const RULES = ['bad_ohlc', 'negative_price', 'negative_volume', 'zero_volume', 'price_jump', 'volume_spike', 'stale_price', 'missing_session', 'intraday_gap', 'out_of_session', 'future_timestamp', 'duplicate_ts', 'split_suspect'];
-
-/** A data dir holding one recorded run of `n` findings, its report written like the engine writes reports. */
-async function seed(dataDir, n) {
-  const r = spawnSync(process.execPath, [bin, '--data-dir', dataDir, 'migrate'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`migrate failed: ${r.stderr}`);
-  const runId = 'bench100';
-  const reportDir = path.join(dataDir, 'reports');
-  fs.mkdirSync(reportDir, { recursive: true });
-  const file = path.join(reportDir, `validation-20240601T000000Z-${runId}.csv`);
-  const inst = await DuckDBInstance.create(':memory:');
-  const c = await inst.connect();
-  await c.run(`COPY (SELECT 'S' || lpad((i % 500)::VARCHAR, 3, '0') AS symbol, '1m' AS timeframe,
-      strftime(TIMESTAMP '2024-01-02 14:30:00' + INTERVAL (i * 7 % 500000) MINUTE, '%Y-%m-%dT%H:%M:%SZ') AS ts,
-      ['${RULES.join("','")}'][i % 13 + 1] AS rule, CASE WHEN i % 10 < 5 THEN 'error' WHEN i % 10 < 9 THEN 'warning' ELSE 'info' END AS severity,
-      'close moved ' || (i % 97) || '% from the previous bar' AS message, 'fake' AS provider, 'sim' AS feed, NULL AS job_id,
-      'nyse-2026.1' AS calendar_version, (i % 97) * 1.5 AS value, '{"open":1,"close":2}' AS observed
-    FROM range(${n}) t(i)) TO '${file}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\r\n')`);
-  const counts = (await c.runAndReadAll(`SELECT ['${RULES.join("','")}'][i % 13 + 1] AS rule,
-      CASE WHEN i % 10 < 5 THEN 'error' WHEN i % 10 < 9 THEN 'warning' ELSE 'info' END AS severity, count(*)::INTEGER AS n FROM range(${n}) t(i) GROUP BY ALL`)).getRowObjectsJson();
-  c.closeSync();
-  inst.closeSync();
-  const byRule = {};
-  for (const { rule, severity, n: k } of counts) (byRule[rule] ??= {})[severity] = Number(k);
-  const db = new Database(path.join(dataDir, 'marketpipe.db'));
-  db.prepare(`INSERT INTO validation_runs (id, created_at, job_id, scope, thresholds, calendar_version, provider, feed, report_file, series,
-    bars_checked, findings_total, counts, elapsed_ms) VALUES (?, ?, NULL, '{}', '{}', 'nyse-2026.1', 'fake', 'sim', ?, 500, 48000000, ?, ?, 1000)`)
-    .run(runId, '2024-06-01T00:00:00.000Z', file, n, JSON.stringify(byRule));
-  db.close();
-}
-
 
 // Every socket message's arrival time and size, recorded in the page: the findings page is the largest message that
 // arrives between the click and the table's update.
@@ -166,7 +129,13 @@ const STEPS = [
 ];
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-findings-'));
-await seed(dataDir, FINDINGS);
+// 500 symbols, a finding every 7 minutes (wrapping after ~a year): the Validation page's worst case is the count
+await seedFindingsRun(dataDir, {
+  runId: 'bench100',
+  n: FINDINGS,
+  symbol: `'S' || lpad((i % 500)::VARCHAR, 3, '0')`,
+  ts: `TIMESTAMP '2024-01-02 14:30:00' + INTERVAL (i * 7 % 500000) MINUTE`,
+});
 const { child, url } = await startServe(dataDir);
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 const results = {};

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import type { Page } from '@playwright/test';
 import { REPO_ROOT, expect, test } from './fixtures';
 import { ingest, jobRow, nav, open, shoot } from './helpers';
@@ -176,7 +179,11 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
     }).toPass();
     // Auto may refine after a resize; Fit shows all the data again
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
-    await page.waitForTimeout(500);
+    // fitted and settled: every bar held in view, no window loading
+    await expect(async () => {
+      expect(await page.getByRole('status').filter({ hasText: 'bars' }).first().getAttribute('aria-busy')).toBe('false');
+      expect(Date.parse(await attr(page, 'AAPL', 'data-visible-from'))).toBeLessThanOrEqual(Date.parse(await attr(page, 'AAPL', 'data-first-bar')));
+    }).toPass();
     const b = (await c.boundingBox())!;
     // from the right edge leftwards until the pointer is on the last bar, the one the missing sessions are marked on
     const list = page.getByRole('list', { name: 'Findings at this bar' });
@@ -200,3 +207,46 @@ test('a symbol without bars says so and offers to ingest it', async ({ server, p
   await page.getByRole('button', { name: 'Ingest MSFT', exact: true }).click();
   await expect(page.getByLabel('Symbols')).toHaveValue('MSFT');
 });
+
+test('a range with more findings than the engine lists: every one counted on the markers, the hovered marker\'s own listed', async ({ server, page }) => {
+  test.setTimeout(120_000);
+  await run(process.execPath, ['bin/marketpipe.cjs', 'ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-01-05', '--data-dir', server.dataDir], { cwd: REPO_ROOT });
+  // A recorded run of 3,000 findings on January 3 (one session, ~7.7 a bar): the engine lists the first 2,000 by time,
+  // which end near minute 257 of the session; messages say whether their bar is early (< 200) or late.
+  const n = 3000;
+  const open0 = Date.parse('2024-01-03T14:30:00Z');
+  const header = 'symbol,timeframe,ts,rule,severity,message,provider,feed,job_id,calendar_version,value,observed';
+  const lines = Array.from({ length: n }, (_, i) => {
+    const minute = i % 390;
+    const ts = new Date(open0 + minute * 60_000).toISOString().replace('.000Z', 'Z');
+    return ['AAPL', '1m', ts, i % 2 ? 'price_jump' : 'volume_spike', i % 3 ? 'warning' : 'error', `${minute < 200 ? 'early' : 'late'} ${i}`, 'fake', 'sim', '', 'nyse', '1', ''].join(',');
+  });
+  const file = path.join(server.dataDir, 'reports', 'many-findings.csv');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, [header, ...lines].join('\r\n') + '\r\n');
+  const db = new Database(path.join(server.dataDir, 'marketpipe.db'));
+  db.prepare(`INSERT INTO validation_runs (id, created_at, job_id, scope, thresholds, calendar_version, provider, feed, report_file, series,
+    bars_checked, findings_total, counts, elapsed_ms) VALUES ('many', ?, NULL, '{}', '{}', 'nyse', 'fake', 'sim', ?, 1, 390, ?, '{}', 1)`).run(new Date().toISOString(), file, n);
+  db.close();
+
+  // centred on minute 330 of that session (15:30 New York): its bar's findings are not among the 2,000 listed
+  await open(page, server);
+  await page.goto(`${server.url}#/chart?symbol=AAPL&timeframe=1m&at=${encodeURIComponent('2024-01-03T20:00:00.000Z')}`);
+  const c = chart(page, 'AAPL');
+  await expect(c).toHaveAttribute('data-timeframe-shown', '1m');
+  // every finding of the range is on a marker (info none here), not only the 2,000 listed
+  await expect(c).toHaveAttribute('data-findings-marked', String(n));
+  await expect(page.getByText(`${n.toLocaleString('en-US')} findings`)).toBeVisible();
+  const b = (await c.boundingBox())!;
+  const list = page.getByRole('list', { name: 'Findings at this bar' });
+  for (const dx of [0, 3, -3, 6, -6]) {
+    await page.mouse.move(b.x + b.width / 2 + dx, b.y + b.height * 0.5);
+    if (await list.isVisible()) break;
+  }
+  await expect(list).toContainText(/\d+ findings/);
+  // fetched for this marker: its late findings, not the early ones listed for the range
+  await expect(list.locator('.chart-finding').first()).toContainText(/late \d+/);
+  await expect(list).not.toContainText('early');
+  await shoot(page, 'chart-many-findings');
+});
+

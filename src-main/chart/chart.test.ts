@@ -1,9 +1,13 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../testing/engine';
 import { inProcessClient } from '../contract/dispatcher';
 import { Engine } from '../engine';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
+import { MAX_FINDINGS } from '../contract/chart';
+import { REPORT_HEADER } from '../validate/report';
 
 // The chart explorer's requests through the engine's dispatcher: real DuckDB over a lake written by the real writer
 // (fake provider), real SQLite for the validation runs, real audit CSV files.
@@ -131,7 +135,13 @@ describe('chart.sessions', () => {
 
 describe('chart.findings', () => {
   it('reads the findings of the recorded audit reports for the symbol and range', async () => {
-    expect(await ok(client().request('chart.findings', { symbol: 'AAPL', from: JAN2, to: FEB1 }))).toEqual({ findings: [], truncated: false, reports: 0 });
+    expect(await ok(client().request('chart.findings', { symbol: 'AAPL', from: JAN2, to: FEB1 }))).toEqual({
+      findings: [],
+      truncated: false,
+      marks: { t: [], error: [], warning: [], info: [] },
+      marksTruncated: false,
+      reports: 0,
+    });
     // February 1 and 2 are not in the lake: missing sessions, stamped 00:00 New York of the day
     await engine.validate({ scope: { symbols: ['AAPL'], start: '2024-01-02', end: '2024-02-02' } });
     await engine.validate({ scope: { symbols: ['AAPL'], start: '2024-01-02', end: '2024-02-02' } }); // twice: shown once
@@ -147,5 +157,39 @@ describe('chart.findings', () => {
     const narrow = await ok(client().request('chart.findings', { symbol: 'AAPL', from: JAN2, to: FEB1 }));
     expect(narrow.findings.filter((x) => x.rule === 'missing_session')).toEqual([]);
     expect((await ok(client().request('chart.findings', { symbol: 'MSFT', from: JAN2, to: FEB1 + 86_400_000 * 3 }))).findings).toEqual([]);
+  });
+  it('counts every finding of the range for the markers, in groups of `per`, beyond the findings it lists', async () => {
+    // a recorded run of 2,500 findings of ZZZ, two a minute (two rules), half errors, four in ten warnings, one in ten info
+    const n = MAX_FINDINGS + 500;
+    const file = path.join(tmp.dir, 'many.csv');
+    const sev = (i: number) => (i % 10 < 5 ? 'error' : i % 10 < 9 ? 'warning' : 'info');
+    const lines = Array.from({ length: n }, (_, i) =>
+      ['ZZZ', '1m', new Date(JAN2 + Math.floor(i / 2) * 60_000).toISOString().replace('.000Z', 'Z'), i % 2 ? 'price_jump' : 'volume_spike', sev(i), `m${i}`, 'fake', 'sim', '', 'nyse', '1', ''].join(','),
+    );
+    fs.writeFileSync(file, [REPORT_HEADER.join(','), ...lines].join('\r\n') + '\r\n');
+    const db = new Database(path.join(tmp.dir, 'data', 'marketpipe.db'));
+    db.prepare(`INSERT INTO validation_runs (id, created_at, job_id, scope, thresholds, calendar_version, provider, feed, report_file, series,
+      bars_checked, findings_total, counts, elapsed_ms) VALUES ('many', ?, NULL, '{}', '{}', 'nyse', 'fake', 'sim', ?, 1, ?, ?, '{}', 1)`).run(new Date().toISOString(), file, n, n);
+    db.close();
+    const to = JAN2 + 86_400_000;
+    const hourly = await ok(client().request('chart.findings', { symbol: 'ZZZ', from: JAN2, to, per: 3_600_000 }));
+    expect(hourly.findings).toHaveLength(MAX_FINDINGS);
+    expect(hourly.truncated).toBe(true);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect([sum(hourly.marks.error), sum(hourly.marks.warning), sum(hourly.marks.info)]).toEqual([n / 2, (n * 4) / 10, n / 10]);
+    // 1,250 minutes from 14:30 UTC (to 11:19 the next day): 22 hours, each group starting on its hour
+    expect(hourly.marks.t).toHaveLength(22);
+    expect(hourly.marks.t[0]).toBe(Date.parse('2024-01-02T14:00:00Z'));
+    expect(hourly.marks.t.every((t) => t % 3_600_000 === 0)).toBe(true);
+    expect(hourly.marksTruncated).toBe(false);
+    // by the minute (the default): one group per minute, two findings each
+    const minutes = await ok(client().request('chart.findings', { symbol: 'ZZZ', from: JAN2, to }));
+    expect(minutes.marks.t).toHaveLength(n / 2);
+    expect(minutes.marks.t.every((t, i) => minutes.marks.error[i]! + minutes.marks.warning[i]! + minutes.marks.info[i]! === 2)).toBe(true);
+    // a narrower range counts only its own
+    const firstHour = await ok(client().request('chart.findings', { symbol: 'ZZZ', from: JAN2, to: JAN2 + 1_800_000, per: 3_600_000 }));
+    expect(firstHour.truncated).toBe(false);
+    expect(sum([...firstHour.marks.error, ...firstHour.marks.warning, ...firstHour.marks.info])).toBe(60);
+    expect(await client().request('chart.findings', { symbol: 'ZZZ', from: JAN2, to, per: 1000 })).toMatchObject({ ok: false, error: { code: 'E_BAD_INPUT' } });
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TIMEFRAMES, type Timeframe } from '../contract/schemas';
-import { MAX_FINDINGS, MAX_SESSION_DAYS, type ChartBars, type ChartBarsArg, type ChartExtent, type ChartFindings, type ChartSession } from '../contract/chart';
+import { FINDING_MARKS_PER, MAX_FINDING_MARKS, MAX_FINDINGS, MAX_SESSION_DAYS, type ChartBars, type ChartBarsArg, type ChartExtent, type ChartFindings, type ChartSession } from '../contract/chart';
 import { dailySql, intradaySql } from '../aggregate/aggregate';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, exchangeDate, sessionFor, tradingDays } from '../calendar';
 import { sqlString, type SourceKey } from '../lake/layout';
@@ -209,10 +209,15 @@ export class ChartService {
     });
   }
 
-  /** Findings of `symbol` in [from, to) from the recorded audit reports, one per (bar, rule, source, message). */
-  async findings(arg: { symbol: string; from: number; to: number; provider?: string; feed?: string; timeframe?: string }): Promise<ChartFindings> {
+  /**
+   * Findings of `symbol` in [from, to) from the recorded audit reports, one per (bar, rule, source, message): the first
+   * MAX_FINDINGS of them, and all of them counted by severity in groups of `per` ms for the markers.
+   */
+  async findings(arg: { symbol: string; from: number; to: number; provider?: string; feed?: string; timeframe?: string; per?: number }): Promise<ChartFindings> {
     const files = this.opts.reportFiles().filter((f) => fs.existsSync(f));
-    if (files.length === 0) return { findings: [], truncated: false, reports: 0 };
+    const noMarks = { t: [], error: [], warning: [], info: [] };
+    if (files.length === 0) return { findings: [], truncated: false, marks: noMarks, marksTruncated: false, reports: 0 };
+    const per = Math.min(FINDING_MARKS_PER.max, Math.max(FINDING_MARKS_PER.min, Math.floor(arg.per ?? FINDING_MARKS_PER.min)));
     const columns = `{${REPORT_HEADER.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}}`;
     // Cells starting with = + - @ TAB CR were written with a leading apostrophe (the formula guard): undo it.
     const unguard = (c: string) => `regexp_replace(${c}, '^''([=+\\-@\\t\\r])', '\\1')`;
@@ -223,14 +228,16 @@ export class ChartService {
       arg.feed ? `feed = ${sqlString(arg.feed)}` : null,
       arg.timeframe ? `timeframe = ${sqlString(arg.timeframe)}` : null,
     ].filter(Boolean);
-    const sql = `SELECT DISTINCT t, timeframe, rule, severity, message, provider, feed FROM (
+    // The reports are read once into a temp table of this connection; the list and the counts are both read from it.
+    const load = `CREATE TEMP TABLE f AS SELECT DISTINCT t, timeframe, rule, severity, message, provider, feed FROM (
         SELECT ${unguard('symbol')} AS unguarded_symbol, epoch_ms(ts::TIMESTAMPTZ)::DOUBLE AS t, timeframe, rule, severity,
           ${unguard('message')} AS message, ${unguard('provider')} AS provider, ${unguard('feed')} AS feed
         FROM read_csv([${files.map(sqlString).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns})
         WHERE ts IS NOT NULL AND ts <> '')
-      WHERE ${where.join(' AND ')} ORDER BY t, rule, provider, feed, message LIMIT ${MAX_FINDINGS + 1}`;
+      WHERE ${where.join(' AND ')}`;
     return this.withConn(async (conn) => {
-      const rows = (await conn.runAndReadAll(sql)).getRowObjectsJS();
+      await conn.run(load);
+      const rows = (await conn.runAndReadAll(`SELECT * FROM f ORDER BY t, rule, provider, feed, message LIMIT ${MAX_FINDINGS + 1}`)).getRowObjectsJS();
       const findings = rows.slice(0, MAX_FINDINGS).map((r) => ({
         t: Number(r.t),
         timeframe: String(r.timeframe ?? ''),
@@ -240,7 +247,14 @@ export class ChartService {
         provider: String(r.provider ?? ''),
         feed: String(r.feed ?? ''),
       }));
-      return { findings, truncated: rows.length > MAX_FINDINGS, reports: files.length };
+      const groups = (
+        await conn.runAndReadAll(`SELECT floor(t / ${per}) * ${per} AS g, count_if(severity = 'error')::INTEGER AS e, count_if(severity = 'warning')::INTEGER AS w,
+          (count(*) - count_if(severity = 'error') - count_if(severity = 'warning'))::INTEGER AS i FROM f GROUP BY g ORDER BY g LIMIT ${MAX_FINDING_MARKS + 1}`)
+      ).getColumnsJS();
+      const n = Math.min(MAX_FINDING_MARKS, groups[0]?.length ?? 0);
+      const col = (k: number) => (groups[k] ?? []).slice(0, n).map(Number);
+      const marks = { t: col(0), error: col(1), warning: col(2), info: col(3) };
+      return { findings, truncated: rows.length > MAX_FINDINGS, marks, marksTruncated: (groups[0]?.length ?? 0) > MAX_FINDING_MARKS, reports: files.length };
     });
   }
 

@@ -9,6 +9,10 @@ export const MAX_CHART_BARS = 20_000;
 export const DEFAULT_CHART_BARS = 5_000;
 export const MAX_SESSION_DAYS = 6_000;
 export const MAX_FINDINGS = 2_000;
+/** Groups of findings counted for the markers (a year of 1-minute groups would be ~98k: the chart asks per bar width). */
+export const MAX_FINDING_MARKS = 50_000;
+/** Finest and coarsest group of the markers' counts: a minute, a day. */
+export const FINDING_MARKS_PER = { min: 60_000, max: 86_400_000 } as const;
 
 const EpochMs = z.number().int().min(0).max(8_640_000_000_000);
 const Provider = z.string().trim().min(1).max(32);
@@ -93,7 +97,15 @@ export type ChartSession = z.infer<typeof ChartSessionSchema>;
 export const ChartSessionsSchema = z.object({ sessions: z.array(ChartSessionSchema).max(MAX_SESSION_DAYS) });
 
 export const ChartFindingsArgSchema = z
-  .object({ symbol: SymbolSchema, ...RangeArg, provider: Provider.optional(), feed: Feed.optional(), timeframe: TimeframeSchema.optional() })
+  .object({
+    symbol: SymbolSchema,
+    ...RangeArg,
+    provider: Provider.optional(),
+    feed: Feed.optional(),
+    timeframe: TimeframeSchema.optional(),
+    /** the width (ms) of the groups the findings are counted in for the markers (default a minute) */
+    per: z.number().int().min(FINDING_MARKS_PER.min).max(FINDING_MARKS_PER.max).optional(),
+  })
   .strict()
   .refine(rangeOrdered, rangeMessage);
 
@@ -107,10 +119,21 @@ export const ChartFindingSchema = z.object({
   feed: z.string(),
 });
 export type ChartFinding = z.infer<typeof ChartFindingSchema>;
+const Counts = z.array(z.number().int().min(0)).max(MAX_FINDING_MARKS);
+/**
+ * Every finding of the range counted, for the markers, in groups of `per` ms (floor(t / per) * per, UTC): columns of
+ * the group's start and its findings by severity (info: any severity that is neither error nor warning).
+ */
+export const ChartFindingMarksSchema = z.object({ t: z.array(z.number()).max(MAX_FINDING_MARKS), error: Counts, warning: Counts, info: Counts });
+export type ChartFindingMarks = z.infer<typeof ChartFindingMarksSchema>;
 export const ChartFindingsSchema = z.object({
+  /** the findings themselves (rule, message), the first MAX_FINDINGS of the range by time */
   findings: z.array(ChartFindingSchema).max(MAX_FINDINGS),
-  /** more findings in the range than MAX_FINDINGS */
+  /** more findings in the range than MAX_FINDINGS: the marks still count them all */
   truncated: z.boolean(),
+  marks: ChartFindingMarksSchema,
+  /** more groups than MAX_FINDING_MARKS: the marks end early */
+  marksTruncated: z.boolean(),
   /** how many audit reports were read */
   reports: z.number().int(),
 });

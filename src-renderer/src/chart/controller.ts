@@ -12,7 +12,7 @@ import { DEFAULT_OVERLAYS, type ChartOverlays } from './overlays';
 import { palette, type Palette } from './palette';
 import { asTime } from './layer';
 import { formatCrosshair, formatTick, fromChartTime, type TickKind } from './time';
-import { applyWindow, barIndexFor, clampLogical, FIT_MIN_SPACING, fetchWindow, fitLogical, fitWindow, initialView, logicalFor, need, visibleTimeRange, type Loaded, type Range } from './window';
+import { applyWindow, barIndexFor, clampLogical, FIT_MIN_SPACING, fetchWindow, fitLogical, fitWindow, initialView, logicalFor, need, panLogical, visibleTimeRange, type Loaded, type Range } from './window';
 
 // The imperative side of the chart explorer: owns the lightweight-charts instance, asks the engine for windows of bars
 // as the view moves (decisions in window.ts), and draws candles and volume; session shading and finding markers are
@@ -67,9 +67,10 @@ export interface LegendBar {
   v: number;
   sma: number | null;
   vwap: number | null;
+  /** the findings of the marker the bar belongs to: how many, and those listed (fetched when not among the first) */
+  findingsCount: number;
   findings: ChartFinding[];
 }
-
 
 export class ChartController {
   private readonly chart: IChartApi;
@@ -128,6 +129,11 @@ export class ChartController {
       overlays: () => this.overlays,
       generation: () => this.generation,
       setState: (patch: Partial<ChartViewState>) => this.setState(patch),
+      findingsArrived: () => {
+        const h = this.state.hover;
+        const i = h && this.loaded ? barIndexFor(this.loaded.t, h.t, this.loaded.timeframe) : -1;
+        if (i >= 0) this.setState({ hover: this.legendBar(i, true) });
+      },
     };
     this.marks = new FindingsLayer(sessionsSeries, this.candles, host);
     this.lines = new OverlaySeries(this.chart, host);
@@ -319,7 +325,8 @@ export class ChartController {
     }
     this.loaded = reason === 'fit' ? got : applyWindow(before, got, view, KEEP_BARS);
     this.draw();
-    const shownRange = reason === 'fit' ? this.fitView() : reason === 'initial' && target.at !== undefined ? this.centreOn(target.at, view) : this.restoreView(view);
+    const pan = reason === 'edge' && before?.timeframe === b.timeframe && before.t.length ? { bars: this.visibleBars, held: { from: before.t[0]!, to: before.t[before.t.length - 1]! } } : undefined;
+    const shownRange = reason === 'fit' ? this.fitView() : reason === 'initial' && target.at !== undefined ? this.centreOn(target.at, view) : this.restoreView(view, pan);
     // what is visible now, before any decision on more bars (the chart reports it only a frame later)
     if (shownRange) this.updateView(shownRange);
     const l = this.loaded;
@@ -349,14 +356,14 @@ export class ChartController {
   }
 
   /**
-   * After new bars, the same instants stay in view (bar indices shift when bars are added on the left). A window that
-   * arrives beside the view (quick drags moved on while it loaded) brings the view to the bars: never a blank plot.
+   * After new bars, the same instants stay in view (bar indices shift when bars are added on the left); after a pan,
+   * as many bars as before (`pan`: see panLogical). A window that arrives beside the view (quick drags moved on while
+   * it loaded) brings the view to the bars: never a blank plot.
    */
-  private restoreView(view: Range): Range | null {
+  private restoreView(view: Range, pan?: { bars: number; held: Range }): Range | null {
     const l = this.loaded;
     if (!l || l.t.length === 0) return null;
-    const from = logicalFor(l.t, l.timeframe, view.from);
-    const to = logicalFor(l.t, l.timeframe, view.to);
+    const { from, to } = pan ? panLogical(l.t, l.timeframe, view, pan.bars, pan.held) : { from: logicalFor(l.t, l.timeframe, view.from), to: logicalFor(l.t, l.timeframe, view.to) };
     if (!(to > from)) return this.fitView();
     const r = clampLogical(from, to, l.t.length);
     this.chart.timeScale().setVisibleLogicalRange(r);
@@ -386,12 +393,13 @@ export class ChartController {
     if (n) this.setState({ last: this.legendBar(n - 1) });
   }
 
-  private legendBar(i: number): LegendBar {
+  /** The legend's bar `i`; its findings (fetched if need be) only for the bar under the pointer. */
+  private legendBar(i: number, hover = false): LegendBar {
     const l = this.loaded!;
-    const bucketFindings = this.marks.groupFindings(i);
+    const g = hover ? this.marks.groupFindings(i) : { count: 0, findings: [] };
     const cmp = this.overlays.compare !== null;
     const at = this.lines.valuesAt(i);
-    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : at.sma, vwap: cmp ? null : at.vwap, findings: bucketFindings };
+    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : at.sma, vwap: cmp ? null : at.vwap, findingsCount: g.count, findings: g.findings };
   }
 
   private draw(): void {
@@ -424,7 +432,7 @@ export class ChartController {
     const i = barIndexFor(l.t, ms, l.timeframe);
     if (i < 0) return;
     if (this.state.hover?.t === l.t[i]) return;
-    this.setState({ hover: this.legendBar(i) });
+    this.setState({ hover: this.legendBar(i, true) });
   };
 
   destroy(): void {

@@ -1,28 +1,45 @@
 import { createSeriesMarkers, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
-import type { ChartFinding, ChartSession } from '../../../src-main/contract/chart';
+import type { ChartFinding, ChartFindingMarks, ChartSession } from '../../../src-main/contract/chart';
+import { TIMEFRAME_MS } from '../../../src-common/timeframes';
 import { fetchFindings, fetchSessions } from '../state/chart';
 import type { ChartTargetResolved } from './controller';
-import { findingsByBar, groupMarkers, markerText, type MarkerGroup } from './markers';
+import { countsByBar, findingsByBar, groupMarkers, markerText, type MarkerGroup, type SeverityCounts } from './markers';
 import type { Palette } from './palette';
 import { NO_VALUE, asTime, type LayerHost } from './layer';
 import { barIndexFor } from './window';
 
 // What the chart draws around the candles from the engine's calendar and checks: session shading (a full-height
 // column behind every bar outside the regular session) and the findings markers (grouped by markers.ts). The
-// controller owns one and calls it when the bars, the zoom, the theme or the Info findings toggle change.
+// controller owns one and calls it when the bars, the zoom, the theme or the Info findings toggle change. The markers
+// are the engine's counts of every finding in range (its marks, grouped per bar width); the findings listed on hover
+// are the first MAX_FINDINGS of the range, and a bar beyond them has its own fetched when the pointer is on it.
 
 /** What the layer reads from the controller that owns it: besides any layer's, the target and the colours. */
 export interface FindingsHost extends LayerHost {
   target(): ChartTargetResolved | null;
   colors(): Palette;
+  /** the findings of a hovered bar arrived: the legend is to read them again */
+  findingsArrived(): void;
 }
+
+const NO_MARKS: ChartFindingMarks = { t: [], error: [], warning: [], info: [] };
+/** The engine's groups of findings: a bar's width up to an hour (bars of an hour or less start on multiples of it), an
+ * hour for coarser bars (their starts, midnights and session opens in New York, fall on whole UTC hours). */
+export const marksPer = (tf: keyof typeof TIMEFRAME_MS) => Math.min(TIMEFRAME_MS[tf], 3_600_000);
 
 export class FindingsLayer {
   private readonly markers: ISeriesMarkersPluginApi<Time>;
   private sessions: ChartSession[] = [];
+  /** the first findings of the range (all of them unless `truncated`) */
   private findings: ChartFinding[] = [];
-  /** findings per bar index of the bars held */
+  private truncated = false;
+  private marks: ChartFindingMarks = NO_MARKS;
+  /** findings listed per bar index of the bars held */
   private findingsAt = new Map<number, ChartFinding[]>();
+  /** findings counted per bar index of the bars held */
+  private countsAt = new Map<number, SeverityCounts>();
+  /** the findings of one marker's bars, fetched on hover when `truncated` (by its first bar's time; reset by draw) */
+  private fetched = new Map<number, ChartFinding[] | 'loading'>();
   /** bars per marker at the current zoom */
   private bucket = 1;
   private groups: MarkerGroup[] = [];
@@ -40,7 +57,11 @@ export class FindingsLayer {
   reset(): void {
     this.sessions = [];
     this.findings = [];
+    this.truncated = false;
+    this.marks = NO_MARKS;
     this.findingsAt.clear();
+    this.countsAt.clear();
+    this.fetched.clear();
   }
 
   /** Bars per marker for the zoom: the markers are drawn again when it changes. */
@@ -61,27 +82,59 @@ export class FindingsLayer {
     const findingsRange = { from: l.from <= target.extent.from ? 0 : range.from, to: l.to > target.extent.to ? 8_640_000_000_000 : range.to };
     const [sessions, findings] = await Promise.all([
       l.timeframe === '1d' ? Promise.resolve(null) : fetchSessions(client, range),
-      fetchFindings(client, { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange }),
+      fetchFindings(client, { symbol: target.symbol, provider: target.provider, feed: target.feed, ...findingsRange, per: marksPer(l.timeframe) }),
     ]);
     if (gen !== this.host.generation() || l !== this.host.loaded()) return;
     this.sessions = sessions?.ok ? sessions.value.sessions : [];
-    this.findings = findings?.ok ? findings.value.findings : [];
-    this.host.setState({ findingsTruncated: findings?.ok ? findings.value.truncated : false });
+    this.findings = findings.ok ? findings.value.findings : [];
+    this.truncated = findings.ok && findings.value.truncated;
+    this.marks = findings.ok ? findings.value.marks : NO_MARKS;
+    this.host.setState({ findingsTruncated: findings.ok && findings.value.marksTruncated });
     const failed = (sessions && !sessions.ok ? sessions.error : null) ?? (!findings.ok ? findings.error : null);
     if (failed) this.host.setState({ error: failed });
     this.draw();
   }
 
-  /** The findings of the marker bar `i` belongs to (its bucket when markers are thinned out). */
-  groupFindings(i: number): ChartFinding[] {
-    if (this.bucket <= 1) return this.findingsAt.get(i) ?? [];
+  /**
+   * The findings of the marker bar `i` belongs to (its bucket when markers are thinned out): how many, and those
+   * listed (fetched now, for the legend to read again, when the range has more findings than the engine lists).
+   */
+  groupFindings(i: number): { count: number; findings: ChartFinding[] } {
+    const l = this.host.loaded();
     const start = Math.floor(i / this.bucket) * this.bucket;
-    const out: ChartFinding[] = [];
-    for (let k = start; k < start + this.bucket; k++) {
+    const end = start + this.bucket;
+    let count = 0;
+    const listed: ChartFinding[] = [];
+    for (let k = start; k < end; k++) {
+      const c = this.countsAt.get(k);
+      if (c) count += c.error + c.warning + c.info;
       const fs = this.findingsAt.get(k);
-      if (fs) out.push(...fs);
+      if (fs) listed.push(...fs);
     }
-    return out;
+    if (!l || count === 0 || listed.length >= count || !this.truncated) return { count, findings: listed };
+    const from = l.t[start];
+    if (from === undefined) return { count, findings: listed };
+    const got = this.fetched.get(from);
+    if (got === undefined) void this.fetchGroup(from, l.t[Math.min(end, l.t.length) - 1]! + TIMEFRAME_MS[l.timeframe]);
+    return { count, findings: Array.isArray(got) ? got.filter((f) => this.host.overlays().info || f.severity === 'error' || f.severity === 'warning') : listed };
+  }
+
+  /** Fetches the findings of [from, to) (one marker's bars) for the legend. */
+  private async fetchGroup(from: number, to: number): Promise<void> {
+    const target = this.host.target();
+    const l = this.host.loaded();
+    if (!target || !l) return;
+    const gen = this.host.generation();
+    this.fetched.set(from, 'loading');
+    const r = await fetchFindings(this.host.client, { symbol: target.symbol, provider: target.provider, feed: target.feed, from, to });
+    // a new target or new bars (draw() forgot what was fetched): dropped
+    if (gen !== this.host.generation() || l !== this.host.loaded() || this.fetched.get(from) !== 'loading') return;
+    if (!r.ok) {
+      this.fetched.delete(from);
+      return;
+    }
+    this.fetched.set(from, r.value.findings);
+    this.host.findingsArrived();
   }
 
   /**
@@ -108,7 +161,10 @@ export class FindingsLayer {
     el.dataset.sessions = String(this.sessions.length);
     el.dataset.extendedBars = String(shade.filter((x) => x.color !== NO_VALUE).length);
 
-    this.findingsAt = findingsByBar(this.findings, (f) => barIndexFor(l.t, f.t, l.timeframe), this.host.overlays().info);
+    const info = this.host.overlays().info;
+    this.findingsAt = findingsByBar(this.findings, (f) => barIndexFor(l.t, f.t, l.timeframe), info);
+    this.countsAt = countsByBar(this.marks, (t) => barIndexFor(l.t, t, l.timeframe), info);
+    this.fetched.clear();
     this.drawMarkers();
   }
 
@@ -118,7 +174,7 @@ export class FindingsLayer {
     if (!l) return;
     const { el } = this.host;
     const c = this.host.colors();
-    this.groups = groupMarkers(this.findingsAt, this.bucket);
+    this.groups = groupMarkers(this.countsAt, this.bucket);
     const markers: SeriesMarker<Time>[] = this.groups.map((g) => ({
       time: asTime(l.t[g.index]!),
       position: 'aboveBar',
@@ -128,12 +184,18 @@ export class FindingsLayer {
     }));
     this.markers.setMarkers(markers);
     let shown = 0;
-    for (const fs of this.findingsAt.values()) shown += fs.length;
+    for (const g of this.groups) shown += g.count;
+    let total = 0;
+    let info = 0;
+    for (let k = 0; k < this.marks.t.length; k++) {
+      total += this.marks.error[k]! + this.marks.warning[k]! + this.marks.info[k]!;
+      info += this.marks.info[k]!;
+    }
     el.dataset.markers = String(markers.length);
     el.dataset.markerBucket = String(this.bucket);
     el.dataset.findingsMarked = String(shown);
-    const infoHidden = this.host.overlays().info ? 0 : this.findings.filter((f) => f.severity === 'info').length;
+    const infoHidden = this.host.overlays().info ? 0 : info;
     el.dataset.findingsInfoHidden = String(infoHidden);
-    this.host.setState({ markers: markers.length, findings: this.findings.length, infoHidden });
+    this.host.setState({ markers: markers.length, findings: total, infoHidden });
   }
 }

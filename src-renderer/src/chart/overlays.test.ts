@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChartFinding } from '../../../src-main/contract/chart';
+import type { ChartFinding, ChartFindingMarks } from '../../../src-main/contract/chart';
 import { sessionEnds, sma, vwap } from './indicators';
-import { findingsByBar, groupMarkers, markerBucket, markerText } from './markers';
+import { countsByBar, findingsByBar, groupMarkers, markerBucket, markerText } from './markers';
 import { formatBarTime, formatCrosshair, formatTick, toChartTime } from './time';
 import { clampLogical, fitLogical, fitWindow, need, type Loaded } from './window';
 
@@ -9,12 +9,30 @@ const MIN = 60_000;
 const DAY = 86_400_000;
 const f = (t: number, severity: string, rule = 'r'): ChartFinding => ({ t, timeframe: '1m', rule, severity, message: 'm', provider: 'fake', feed: 'sim' });
 
+/** The engine's marks of these findings, one group per instant (what chart.findings counts with per = a bar). */
+function marksOf(findings: readonly ChartFinding[]): ChartFindingMarks {
+  const m: ChartFindingMarks = { t: [], error: [], warning: [], info: [] };
+  for (const x of [...findings].sort((a, b) => a.t - b.t)) {
+    if (m.t[m.t.length - 1] !== x.t) {
+      m.t.push(x.t);
+      m.error.push(0);
+      m.warning.push(0);
+      m.info.push(0);
+    }
+    const k = m.t.length - 1;
+    const sev = x.severity === 'error' || x.severity === 'warning' ? x.severity : 'info';
+    m[sev][k]!++;
+  }
+  return m;
+}
+
 describe('finding markers', () => {
   const findings = [f(0, 'info'), f(0, 'warning'), f(0, 'info'), f(1, 'error'), f(5, 'info'), f(7, 'warning'), f(8, 'error'), f(8, 'info')];
-  const barOf = (x: ChartFinding) => x.t;
+  const marks = marksOf(findings);
+  const barOf = (t: number) => t;
 
   it('one marker per bar, coloured by the worst, with a count; info hidden unless asked', () => {
-    const all = groupMarkers(findingsByBar(findings, barOf, true), 1);
+    const all = groupMarkers(countsByBar(marks, barOf, true), 1);
     expect(all).toEqual([
       { index: 0, worst: 'warning', count: 3, bars: 1 },
       { index: 1, worst: 'error', count: 1, bars: 1 },
@@ -22,7 +40,7 @@ describe('finding markers', () => {
       { index: 7, worst: 'warning', count: 1, bars: 1 },
       { index: 8, worst: 'error', count: 2, bars: 1 },
     ]);
-    const noInfo = groupMarkers(findingsByBar(findings, barOf, false), 1);
+    const noInfo = groupMarkers(countsByBar(marks, barOf, false), 1);
     expect(noInfo.map((g) => [g.index, g.count])).toEqual([
       [0, 1],
       [1, 1],
@@ -31,10 +49,28 @@ describe('finding markers', () => {
     ]);
     expect(markerText(all[0]!)).toBe('3');
     expect(markerText(all[1]!)).toBe('');
+    // the findings listed on hover, per bar, the same way
+    expect([...findingsByBar(findings, (x) => x.t, false)].map(([i, fs]) => [i, fs.length])).toEqual([
+      [0, 1],
+      [1, 1],
+      [7, 1],
+      [8, 1],
+    ]);
+  });
+
+  it('groups of the engine that fall in one bar add up on it; groups outside the bars are left out', () => {
+    // 1-minute groups on 5-minute bars starting at 0, 5 and 10; a group the bars do not hold maps to -1
+    const coarse = (t: number) => (t >= 15 ? -1 : Math.floor(t / 5));
+    const c = countsByBar(marks, coarse, true);
+    expect([...c]).toEqual([
+      [0, { error: 1, warning: 1, info: 2 }],
+      [1, { error: 1, warning: 1, info: 2 }],
+    ]);
+    expect(countsByBar(marksOf([f(20, 'error')]), coarse, true).size).toBe(0);
   });
 
   it('thins out when zoomed out: neighbouring bars share a marker on the worst bar, counts summed', () => {
-    const groups = groupMarkers(findingsByBar(findings, barOf, true), 5);
+    const groups = groupMarkers(countsByBar(marks, barOf, true), 5);
     expect(groups).toEqual([
       { index: 1, worst: 'error', count: 4, bars: 2 },
       { index: 8, worst: 'error', count: 4, bars: 3 },
@@ -46,9 +82,10 @@ describe('finding markers', () => {
 
   it('50,000 findings group into one marker per bucket (their speed is bench/renderer-chart.mjs\'s to measure)', () => {
     const many = Array.from({ length: 50_000 }, (_, i) => f(i % 10_000, i % 3 ? 'info' : 'warning'));
-    const groups = groupMarkers(findingsByBar(many, barOf, true), 10);
+    const groups = groupMarkers(countsByBar(marksOf(many), barOf, true), 10);
     expect(groups).toHaveLength(1000);
     expect(groups.reduce((n, g) => n + g.count, 0)).toBe(50_000);
+    expect(groups.every((g) => g.worst === 'warning')).toBe(true);
   });
 });
 

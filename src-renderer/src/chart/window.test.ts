@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, mergeColumns, need, spacing, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
+import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, mergeColumns, need, panLogical, spacing, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
 import { fromChartTime, toChartTime } from './time';
 
 const MIN = 60_000;
@@ -161,3 +161,37 @@ describe('logicalFor', () => {
     for (const i of [-3, 0, 1.5, 2.5, 4, 7]) expect(logicalFor(t, '1m', visibleTimeRange(t, '1m', i, i)!.from)).toBeCloseTo(i, 9);
   });
 });
+
+describe('panLogical', () => {
+  // two sessions of 1m bars, Friday and Monday (390 each); a weekend between them takes no room on the time scale
+  const session = (open: number) => Array.from({ length: 390 }, (_, i) => open + i * MIN);
+  const fri = Date.parse('2024-05-31T13:30:00Z');
+  const mon = Date.parse('2024-06-03T13:30:00Z');
+  const monday = session(mon);
+  const both = [...session(fri), ...monday];
+
+  it('a view that reached past the bars held keeps its width in bars when older bars fill that space', () => {
+    // Monday's bars held, the view dragged left of them: 300 bars wide, its left edge extrapolated into Sunday
+    const before = visibleTimeRange(monday, '1m', -200, 100)!;
+    expect(before.from).toBeLessThan(mon);
+    // by time alone, the Friday bars would leave the view about 101 bars wide (the weekend is one step between two bars)
+    const byTime = logicalFor(both, '1m', before.to) - logicalFor(both, '1m', before.from);
+    expect(byTime).toBeLessThan(102);
+    const r = panLogical(both, '1m', before, 300, { from: monday[0]!, to: monday[389]! });
+    // the right edge stays on the same bar (Monday's 100th), 300 bars wide
+    expect(r.to).toBeCloseTo(490, 6);
+    expect(r.to - r.from).toBeCloseTo(300, 6);
+  });
+
+  it('newer bars: kept from the left edge; a view whose width holds is mapped by its instants', () => {
+    const friday = session(fri);
+    const before = visibleTimeRange(friday, '1m', 300, 600)!;
+    const r = panLogical(both, '1m', before, 300, { from: friday[0]!, to: friday[389]! });
+    expect(r.from).toBeCloseTo(300, 6);
+    expect(r.to - r.from).toBeCloseTo(300, 6);
+    // inside the bars, the instants give the same width: unchanged
+    const inside = visibleTimeRange(monday, '1m', 10, 310)!;
+    expect(panLogical(both, '1m', inside, 300, { from: monday[0]!, to: monday[389]! })).toEqual({ from: 400, to: 700 });
+  });
+});
+

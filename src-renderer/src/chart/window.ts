@@ -271,3 +271,21 @@ export function clampLogical(from: number, to: number, n: number): Range {
   if (from > n - k) return { from: n - k, to: to - (from - (n - k)) };
   return { from, to };
 }
+
+/**
+ * Where the view goes after a pan brought more bars of the same timeframe: its instants on the new bars, unless that
+ * changes how many bars it spans by more than a quarter. That happens when an edge of the view was past the bars held
+ * (where time is extrapolated at the average spacing) and the new bars put a night or a weekend there, which takes
+ * no room on the time scale: mapped by time, a view of 500 bars became one of 2. Panning does not zoom: the view then
+ * keeps its `bars`, from its edge that was on the bars held (`held`: their first and last instants), else its centre.
+ */
+export function panLogical(t: readonly number[], tf: Timeframe, view: Range, bars: number, held: Range): Range {
+  const from = logicalFor(t, tf, view.from);
+  const to = logicalFor(t, tf, view.to);
+  if (!(bars > 0) || Math.abs(to - from - bars) <= bars / 4) return { from, to };
+  const on = (x: number) => x >= held.from && x <= held.to;
+  if (on(view.to) && !on(view.from)) return { from: to - bars, to };
+  if (on(view.from) && !on(view.to)) return { from, to: from + bars };
+  const mid = (from + to) / 2;
+  return { from: mid - bars / 2, to: mid + bars / 2 };
+}

@@ -3,7 +3,10 @@ import type { MetricsLive } from '../../../src-main/contract/schemas';
 import { TimePanel, type SeriesDef } from '../components/metrics/TimePanel';
 import { durationUnit, formatCount, formatDuration, maxOf, smooth } from '../components/metrics/units';
 import { useClient } from '../clientContext';
-import { formatClock, formatRate, formatSeconds } from '../format';
+import { formatRate, formatSeconds } from '../format';
+import { Time } from '../components/Time';
+import { formatAppTime, useTimeZone } from '../state/display';
+import { zoneLabel } from '../../../src-common/zonedTime';
 import {
   HISTORY,
   loadHistory,
@@ -99,7 +102,7 @@ function CurrentNumbers({ latest, rowsAvg, stale }: { latest: MetricsLive; rowsA
       </dl>
       <p className="hint">
         {stale ? 'Disconnected: showing the last samples received, ' : 'Updated about once a second, '}
-        last at <span className="mono">{formatClock(Date.parse(latest.at), true)}</span>
+        last at <Time className="mono" at={latest.at} seconds />
       </p>
     </section>
   );
@@ -212,6 +215,7 @@ function HistoryChart({ jobs }: { jobs: JobMark[] }) {
 function RangePicker({ onPick }: { onPick: (r: (typeof RANGE_IDS)[number]) => void }) {
   const range = useMetrics((s) => s.range);
   const zoom = useMetrics((s) => s.zoom);
+  const zone = useTimeZone();
   return (
     <section className="panel metrics-toolbar" aria-label="Metrics range">
       <div className="segmented" role="group" aria-label="Range">
@@ -224,14 +228,16 @@ function RangePicker({ onPick }: { onPick: (r: (typeof RANGE_IDS)[number]) => vo
       {zoom ? (
         <>
           <span className="mono metrics-zoom" aria-label="Zoomed to">
-            {formatClock(zoom[0], true)} – {formatClock(zoom[1], true)}
+            {formatAppTime(zoom[0])} – {formatAppTime(zoom[1])}
           </span>
           <button type="button" onClick={resetZoom}>
             Reset zoom
           </button>
         </>
       ) : (
-        <span className="hint">Drag across a chart to zoom; the crosshair follows on every chart. Dashed lines: jobs starting and ending.</span>
+        <span className="hint">
+          Drag across a chart to zoom; the crosshair follows on every chart. Dashed lines: jobs starting and ending. Times in {zoneLabel(zone)}.
+        </span>
       )}
     </section>
   );

@@ -47,7 +47,7 @@ function DisplayPanel() {
         </div>
       </div>
       <p className="hint">
-        Times on every page but the chart (New York, the exchange&apos;s clock) are shown in {timeZone === 'local' ? resolveZone(timeZone) : zoneLabel(timeZone)} time: now{' '}
+        Times on every page, the chart and the Metrics page&apos;s axes included, are shown in {timeZone === 'local' ? resolveZone(timeZone) : zoneLabel(timeZone)} time: now{' '}
         <span className="mono" data-testid="settings-now">
           {formatInstant(now, timeZone)}
         </span>

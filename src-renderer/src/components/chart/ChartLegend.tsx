@@ -18,6 +18,7 @@ export function ChartLegend({ symbol, source, timeframe, view, smaLength }: { sy
   const zone = useTimeZone();
   const bar: LegendBar | null = view?.hover ?? view?.last ?? null;
   const findings = view?.hover ? [...view.hover.findings].sort((a, b) => rank(b.severity) - rank(a.severity) || a.t - b.t) : [];
+  const count = view?.hover?.findingsCount ?? 0;
   return (
     <div className="chart-legend" aria-label="Chart legend" data-testid="chart-legend">
       <div className="chart-legend-row">
@@ -46,17 +47,19 @@ export function ChartLegend({ symbol, source, timeframe, view, smaLength }: { sy
           </span>
         )}
       </div>
-      {findings.length > 0 && (
+      {count > 0 && (
         <ul className="chart-legend-findings" aria-label="Findings at this bar">
           <li className="muted">
-            {findings.length} finding{findings.length === 1 ? '' : 's'}
+            {count.toLocaleString('en-US')} finding{count === 1 ? '' : 's'}
           </li>
           {findings.slice(0, LIST_MAX).map((f, i) => (
             <li key={i} className={`chart-finding sev-${f.severity}`}>
               <span className="chart-finding-sev">{f.severity}</span> {f.rule}: {f.message}
             </li>
           ))}
-          {findings.length > LIST_MAX && <li className="muted">and {findings.length - LIST_MAX} more</li>}
+          {count > Math.min(findings.length, LIST_MAX) && (
+            <li className="muted">{findings.length === 0 ? 'loading them…' : `and ${(count - Math.min(findings.length, LIST_MAX)).toLocaleString('en-US')} more`}</li>
+          )}
         </ul>
       )}
       <span className="sr-only">Times in {chartZoneLabel(zone)}</span>

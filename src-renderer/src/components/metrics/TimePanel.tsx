@@ -2,6 +2,8 @@ import { useId, useState, type ReactNode } from 'react';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { JobMark } from '../../state/metrics';
 import { zoomTo } from '../../state/metrics';
+import { resolveZone } from '../../../../src-common/zonedTime';
+import { useTimeZone } from '../../state/display';
 import { formatAxisTime, timeTicks } from './units';
 
 export const CHART_HEIGHT = 170;
@@ -61,7 +63,9 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
   const id = useId();
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
   const span = domain[1] - domain[0];
-  const ticks = timeTicks(domain[0], domain[1]);
+  // the Time zone setting's clock, like every time the app shows (the page names the zone)
+  const zone = resolveZone(useTimeZone());
+  const ticks = timeTicks(domain[0], domain[1], zone);
   const label = (e: unknown): number | null => {
     const v = Number((e as { activeLabel?: unknown } | null)?.activeLabel);
     return Number.isFinite(v) ? v : null;
@@ -106,7 +110,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
               domain={domain}
               ticks={ticks}
               allowDataOverflow
-              tickFormatter={(v: number) => formatAxisTime(v, span)}
+              tickFormatter={(v: number) => formatAxisTime(v, span, zone)}
               tick={axisTick}
               stroke="var(--border-strong)"
               tickLine={false}
@@ -118,7 +122,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
               contentStyle={tooltipStyle}
               labelStyle={{ color: 'var(--muted)', marginBottom: 2 }}
               itemStyle={{ padding: 0 }}
-              labelFormatter={(v) => (typeof v === 'number' ? formatAxisTime(v, Math.min(span, 120_000)) : String(v))}
+              labelFormatter={(v) => (typeof v === 'number' ? formatAxisTime(v, Math.min(span, 120_000), zone) : String(v))}
               formatter={(v) => (typeof v === 'number' ? yFormat(v) : String(v ?? '–'))}
             />
             {inView.map((j) => (

@@ -45,12 +45,23 @@ describe('smoothing', () => {
 describe('time axis', () => {
   it('ticks on round steps, labels with the date over long spans', () => {
     const from = Date.UTC(2024, 0, 2, 10, 0, 7);
-    const ticks = timeTicks(from, from + 3_600_000);
+    const ticks = timeTicks(from, from + 3_600_000, 'America/New_York');
     expect(ticks.length).toBeGreaterThanOrEqual(4);
     expect(ticks.length).toBeLessThanOrEqual(7);
     for (const t of ticks) expect(t % 60_000).toBe(0);
-    expect(formatAxisTime(from, 60_000)).toMatch(/^\d\d:\d\d:\d\d$/);
-    expect(formatAxisTime(from, 3_600_000)).toMatch(/^\d\d:\d\d$/);
-    expect(formatAxisTime(from, 7 * 86_400_000)).toMatch(/^\d+ Jan \d\d:\d\d$/);
+    expect(formatAxisTime(from, 60_000, 'UTC')).toBe('10:00:07');
+    expect(formatAxisTime(from, 3_600_000, 'UTC')).toBe('10:00');
+    expect(formatAxisTime(from, 7 * 86_400_000, 'UTC')).toBe('2 Jan 10:00');
+  });
+
+  it('labels and round ticks on the clock of the Time zone setting, not the browser\'s', () => {
+    const from = Date.UTC(2024, 0, 2, 3, 0, 0); // 22:00 on Jan 1 in New York (EST)
+    expect(formatAxisTime(from, 7 * 86_400_000, 'America/New_York')).toBe('1 Jan 22:00');
+    expect(formatAxisTime(Date.UTC(2024, 6, 2, 15, 30), 3_600_000, 'America/New_York')).toBe('11:30'); // EDT
+    // six-hour steps over two days fall on 00, 06, 12, 18 o'clock of the zone
+    const ny = timeTicks(from, from + 2 * 86_400_000, 'America/New_York');
+    expect(ny.map((t) => formatAxisTime(t, 3_600_000, 'America/New_York'))).toEqual(['00:00', '12:00', '00:00', '12:00']);
+    const utc = timeTicks(from, from + 2 * 86_400_000, 'UTC');
+    expect(utc.map((t) => formatAxisTime(t, 3_600_000, 'UTC'))).toEqual(['12:00', '00:00', '12:00', '00:00']);
   });
 });

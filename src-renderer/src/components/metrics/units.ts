@@ -1,5 +1,6 @@
 // Unit-aware numbers for the Metrics page's axes and tooltips: durations pick ms or s from the range shown (never
 // "2.6K ms"), counts and rates go compact with K/M/B. Plain functions, tested without a browser.
+import { utcToZonedParts, zoneOffsetAt } from '../../../../src-common/tz';
 
 function trim(n: number, digits: number): string {
   return n.toFixed(digits).replace(/\.0+$|(\.\d*?)0+$/, '$1');
@@ -58,22 +59,25 @@ export function smooth(points: ReadonlyArray<{ t: number; value: number }>, wind
 const pad = (n: number) => String(n).padStart(2, '0');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A time-axis label for a span: seconds under 3 minutes, the date beside the time over a day (local time). */
-export function formatAxisTime(ms: number, spanMs: number): string {
-  const d = new Date(ms);
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  if (spanMs <= 180_000) return `${hm}:${pad(d.getSeconds())}`;
-  if (spanMs > 36 * 3_600_000) return `${d.getDate()} ${MONTHS[d.getMonth()]} ${hm}`;
+/**
+ * A time-axis label for a span: seconds under 3 minutes, the date beside the time over a day, on the clock of `zone`
+ * (an IANA name: the app's Time zone setting, like every other time the app shows).
+ */
+export function formatAxisTime(ms: number, spanMs: number, zone: string): string {
+  const p = utcToZonedParts(Math.floor(ms), zone);
+  const hm = `${pad(p.hour)}:${pad(p.minute)}`;
+  if (spanMs <= 180_000) return `${hm}:${pad(p.second)}`;
+  if (spanMs > 36 * 3_600_000) return `${Number(p.date.slice(8, 10))} ${MONTHS[Number(p.date.slice(5, 7)) - 1]} ${hm}`;
   return hm;
 }
 
 /** Round tick times across [from, to]: about `count` of them, on steps people read (15 s … 1 day). */
-export function timeTicks(from: number, to: number, count = 6): number[] {
+export function timeTicks(from: number, to: number, zone: string, count = 6): number[] {
   const steps = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
   const span = Math.max(to - from, 1);
   const step = steps.find((s) => span / s <= count) ?? 86_400_000;
-  // local-time alignment for steps of an hour and up
-  const off = step >= 3_600_000 ? new Date(from).getTimezoneOffset() * 60_000 : 0;
+  // steps of an hour and up fall on round hours of `zone`'s clock (midnight for a day)
+  const off = step >= 3_600_000 ? -zoneOffsetAt(from, zone) : 0;
   const out: number[] = [];
   for (let t = Math.ceil((from - off) / step) * step + off; t <= to; t += step) out.push(t);
   return out;
