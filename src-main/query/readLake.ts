@@ -32,13 +32,15 @@ export function readLakeFiles(dbFile: string, barsRoot: string, asOf?: string): 
     const catalog = new CatalogStore(db, barsRoot);
     return db.transaction((): LakeRead | null => {
       if (!catalog.adopted()) return null;
+      const entries = catalog.entries();
+      const ok = entries.filter((e) => e.status === 'ok');
+      // the start's quick check first (live and as-of reads alike): a damaged live file is marked before a snapshot
+      // that holds it is resolved, so the snapshot is refused naming it
+      if (ok.some((e) => fs.statSync(e.file, { throwIfNoEntry: false })?.size !== e.bytes)) return null;
       if (asOf !== undefined) {
         const { snapshot, files } = filesAsOf(catalog, asOf);
         return files.every((f) => fs.existsSync(f)) ? { fileSet: { files, oneSchema: true }, snapshot } : null;
       }
-      const entries = catalog.entries();
-      const ok = entries.filter((e) => e.status === 'ok');
-      if (ok.some((e) => fs.statSync(e.file, { throwIfNoEntry: false })?.size !== e.bytes)) return null;
       // damaged files last, as the engine orders them (query/client.ts): a query that needs one fails naming it
       return { fileSet: { files: [...ok, ...entries.filter((e) => e.status !== 'ok')].map((e) => e.file), oneSchema: true } };
     })();
