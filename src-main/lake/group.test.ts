@@ -14,6 +14,10 @@ import type { WriteRequest } from './requests';
 import type { FreeSpaceProbe } from './space';
 import { FREE_SPACE_MARGIN } from './space';
 import { LakeWriter } from './writer';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { sweepTempFiles } from './fsync';
+import { sqlString } from './layout';
+import { misfits } from './stage';
 
 // The group commit (group.ts): writes queued together publish the same files as the same writes one by one, with
 // one catalog snapshot; a write's own failure refuses it alone, a failure of the group refuses the group and leaves
@@ -180,5 +184,59 @@ describe('group commit', () => {
     l.db!.exec(`DROP TRIGGER refuse`);
     await Promise.all(reqs.map((r) => l.writer.write(r)));
     expect(l.catalog!.liveFiles().map((e) => e.key.symbol)).toEqual(['AAA', 'BAD', 'BBB', 'CCC']);
+  });
+
+  it('many small batches in one partitioned COPY: every file whole and in ts order, the same bytes as written alone', async () => {
+    const grouped = await lake('many');
+    const plain = await lake('many-plain', false);
+    // sizes from 1 to a whole vector, so batches fill vectors unevenly and padding is needed between them
+    const sizes = Array.from({ length: 90 }, (_, i) => [1, 2048, 390, 960, 1000, 1049, 7, 2047][i % 8]! + (i % 3));
+    const reqs = sizes.map((n, i) => bars(keyOf(`M${i}`), jan2 + 9 * 3_600_000, jan2 + 9 * 3_600_000 + Math.min(n, 2048) * 60_000, 1, i));
+    const g = await Promise.all(reqs.map((r) => grouped.writer.write(r)));
+    expect(grouped.snapshots()).toBe(1);
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    try {
+      const r = await c.runAndReadAll(`SELECT filename, count(*)::DOUBLE, count(*) FILTER (WHERE prev >= ts)::DOUBLE FROM (SELECT filename, ts,
+        lag(ts) OVER (PARTITION BY filename ORDER BY file_row_number) AS prev FROM read_parquet([${g.map((x) => sqlString(x.file)).join(', ')}], filename = true, file_row_number = true)) GROUP BY ALL`);
+      const byFile = new Map(r.getRows().map(([f, n, d]) => [String(f), [Number(n), Number(d)]]));
+      expect(g.map((x) => byFile.get(x.file))).toEqual(reqs.map((q) => [q.batch.length, 0]));
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
+    for (let i = 0; i < reqs.length; i += 9) expect(sha(g[i]!.file)).toBe(sha((await plain.writer.write(reqs[i]!)).file));
+    // the partitioned COPY's folder is gone
+    expect(fs.readdirSync(grouped.barsRoot)).toEqual(['timeframe=1m']);
+  });
+
+  it('the check after the partitioned COPY finds a file out of ts order or not holding its batch', async () => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    try {
+      const file = (name: string, tsList: number[]) => {
+        const f = path.join(tmp.dir, name);
+        return c.run(`COPY (SELECT make_timestamptz(x * 1000) AS ts FROM unnest([${tsList.join(', ')}]::BIGINT[]) WITH ORDINALITY AS t(x, o) ORDER BY o) TO ${sqlString(f)} (FORMAT parquet)`).then(() => f);
+      };
+      const files = [await file('ok.parquet', [1, 2, 3]), await file('unsorted.parquet', [1, 3, 2]), await file('short.parquet', [1, 2]), await file('dup.parquet', [1, 1, 2])];
+      const three = bars(keyOf('X'), 0, 3 * 60_000, 1, 1);
+      expect(await misfits(c, files, [three, three, three, three])).toEqual([1, 2, 3]);
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
+  });
+
+  it("the start-up sweep removes a dead writer's group folder and keeps a live one's", async () => {
+    const root = path.join(tmp.dir, 'sweep');
+    const dead = path.join(root, '.group.999999999.abc', '_p=0');
+    const live = path.join(root, `.group.${process.pid}.abc`, '_p=0');
+    for (const d of [dead, live]) {
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, '.data.1.x_0.parquet.tmp'), 'x');
+    }
+    sweepTempFiles(root);
+    expect(fs.readdirSync(root)).toEqual([`.group.${process.pid}.abc`]);
+    expect(fs.readdirSync(live)).toEqual(['.data.1.x_0.parquet.tmp']);
   });
 });

@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DOUBLE, DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
-import bindings from '@duckdb/node-bindings';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { crashPoint } from '../pipeline/crashpoint';
 import { MpError } from '../shared/errors';
-import { BAR_COLUMNS, isStrictlyAscending, type BarBatch } from './batch';
+import { isStrictlyAscending } from './batch';
 import { LAKE_SCHEMA_VERSION, type CatalogCommit, type LakeCatalog, type PublishedFile } from './catalog';
 import { moveAll, overlapping } from './commit';
 import { fsyncPath } from './fsync';
-import { instantSql, newPartFileName, partitionDir, tempFileName, type PartitionKey } from './layout';
-import { sha256File, typedCopySql } from './publish';
-import { SESSION_CODE_SQL, sessionCodes } from './session';
+import { newPartFileName, partitionDir, type PartitionKey } from './layout';
+import { sha256File } from './publish';
+import { writeGroupFiles } from './stage';
 import type { WriteRequest, WriteResult } from './requests';
 import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, type FreeSpaceProbe } from './space';
 
@@ -18,16 +17,16 @@ import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, type FreeSpaceProbe } from './
 // its range, at most one per partition) are published as one unit.
 //   1. every batch is staged into ONE DuckDB table, with its partition's index and each bar's session code (computed
 //      here from the calendar, so no statement carries the calendar);
-//   2. one COPY per partition from that table into a temp file in the partition's folder (several connections at
-//      once); a COPY ... PARTITION_BY in one statement costs a third of that, but does not keep rows in order within
-//      a file (measured: rows of two input chunks interleave), and files must stay sorted by ts;
+//   2. temp Parquet files, one per partition: one `COPY ... PARTITION_BY` for the batches of one vector or less (a
+//      session), checked in one query to be in ts order with their batch's rows, and a COPY of its own for any other
+//      (stage.ts);
 //   3. (`write.group.merged`) the final names recorded as pending in one SQLite transaction; every temp file fsynced
 //      at once on the thread pool, renamed, every folder fsynced (`write.group.published`);
 //   4. ONE catalog transaction, one snapshot, for every file of the group (`write.group.committed`).
 // Stats (rows, first and last bar) come from the batches, not from reading the files back; checksums are streamed.
 // The group is atomic: a failure at any step from 2 on rejects every write of the group, and the lake is as before it
 // (temp files removed; files already renamed are removed and their pending records cleared; the catalog transaction
-// did not happen). A crash between 3 and 4 leaves pending files the start-up sweep removes (before); one after 4 a
+// did not happen). A crash before 3 leaves temp files of a dead pid, swept at the next start; one between 3 and 4 leaves pending files the start-up sweep removes (before); one after 4 a
 // lake with every file of the group (after). Checks that concern one write (its folder, the free space) are made
 // before staging and refuse that write alone.
 
@@ -45,8 +44,6 @@ export interface GroupContext {
   lanes: DuckDBConnection[];
 }
 
-const VECTOR = 2048;
-const STAGE_COLUMNS = [...BAR_COLUMNS, '_s', '_p'] as const;
 /** at most this many files fsynced (or hashed) at once: libuv has four threads, the rest would only hold descriptors */
 const IO_PARALLEL = 16;
 
@@ -69,72 +66,15 @@ export async function eachLimited<T>(items: T[], n: number, fn: (item: T, i: num
   if (failed) throw failed.e;
 }
 
-/** Stages every batch of the group (bars, session code, partition index) into the table `gstage` of `conn`'s database. */
-async function stage(conn: DuckDBConnection, items: GroupItem[]): Promise<void> {
-  // a table of the database, not of the connection: every lane reads it
-  await conn.run(`CREATE OR REPLACE TABLE gstage (${STAGE_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`);
-  const appender = await conn.createAppender('gstage');
-  try {
-    const chunk = DuckDBDataChunk.create(STAGE_COLUMNS.map(() => DOUBLE), VECTOR);
-    const vectors = STAGE_COLUMNS.map((_, i) => bindings.data_chunk_get_vector(chunk.chunk, i));
-    let fill = 0;
-    const flush = () => {
-      chunk.rowCount = fill;
-      appender.appendDataChunk(chunk);
-      fill = 0;
-    };
-    const copy = (v: number, col: Float64Array, from: number, n: number) =>
-      bindings.copy_data_to_vector(vectors[v]!, fill * 8, col.buffer as ArrayBuffer, col.byteOffset + from * 8, n * 8);
-    for (let p = 0; p < items.length; p++) {
-      const { batch, key } = items[p]!.req;
-      const extra = extraColumns(batch, key, p);
-      for (let off = 0; off < batch.length; ) {
-        const n = Math.min(VECTOR - fill, batch.length - off);
-        BAR_COLUMNS.forEach((c, v) => copy(v, batch[c], off, n));
-        copy(BAR_COLUMNS.length, extra.session, off, n);
-        copy(BAR_COLUMNS.length + 1, extra.part, off, n);
-        fill += n;
-        off += n;
-        if (fill === VECTOR) flush();
-      }
-    }
-    if (fill > 0) flush();
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-}
-
-function extraColumns(batch: BarBatch, key: PartitionKey, p: number) {
-  const session = new Float64Array(batch.length);
-  sessionCodes(batch.ts, batch.length, key.timeframe, key.year, session, 0);
-  return { session, part: new Float64Array(batch.length).fill(p) };
-}
-
-/** The rows of partition `p` of the staged group, as the lake stores them (the staged rows are in ts order). */
-const partSql = (p: number) => `SELECT ${instantSql('ts')} AS ts, open, high, low, close, volume,
-    CASE WHEN isnan(tradeCount) THEN NULL ELSE tradeCount::BIGINT END AS trade_count,
-    CASE WHEN isnan(vwap) THEN NULL ELSE vwap END AS vwap, ${SESSION_CODE_SQL('_s')} AS session
-  FROM gstage WHERE _p = ${p}`;
-
 /** Publishes the group (steps 1 to 4 above): each write's result, in order, or the group's failure (nothing published). */
 export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promise<WriteResult[]> {
-  const conn = ctx.lanes[0]!;
-  const tmps = items.map((it) => path.join(partitionDir(ctx.barsRoot, it.req.key), tempFileName()));
   const finals = items.map((it) => path.join(partitionDir(ctx.barsRoot, it.req.key), newPartFileName()));
   const renamed: string[] = [];
   let pending = false;
+  let tmps: string[] = [];
+  let dir: string | null = null;
   try {
-    await stage(conn, items);
-    let next = 0;
-    await Promise.all(
-      ctx.lanes.map(async (lane) => {
-        while (next < items.length) {
-          const p = next++;
-          await lane.run(typedCopySql(partSql(p), tmps[p]!));
-        }
-      }),
-    );
+    ({ tmps, dir } = await writeGroupFiles(ctx.barsRoot, ctx.lanes, items.map((it) => it.req)));
     const published: PublishedFile[] = items.map((it, p) => ({
       key: it.req.key,
       file: finals[p]!,
@@ -162,19 +102,20 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
     // Windows cannot open a directory for fsync; NTFS journals the rename itself.
     if (process.platform !== 'win32') await eachLimited([...new Set(finals.map((f) => path.dirname(f)))], IO_PARALLEL, (d) => fsyncPath(d));
     crashPoint('write.group.published');
+    // the partitioned COPY's folder, empty now
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
     const commits: CatalogCommit[] = published.map((f) => ({ key: f.key, added: f, removed: [], jobId: f.jobId, kind: 'write' }));
     const { moves } = ctx.catalog.commitMany(commits);
     crashPoint('write.group.committed');
     await moveAll(moves);
   } catch (e) {
     for (const t of tmps) fs.rmSync(t, { force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
     // renamed but never committed: not part of the lake, so not left for the next start's sweep
     for (const f of renamed) fs.rmSync(f, { force: true });
     if (pending) for (const f of finals) ctx.catalog.clearPending(f);
     if (e instanceof MpError) throw e;
     throw new MpError('E_IO', `writing a group of ${items.length} partitions failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  } finally {
-    await conn.run(`DROP TABLE IF EXISTS gstage`);
   }
   return items.map((it, p) => ({ file: finals[p]!, written: it.req.batch.length, total: it.kept + it.req.batch.length }));
 }
