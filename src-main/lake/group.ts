@@ -102,8 +102,8 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
     // Windows cannot open a directory for fsync; NTFS journals the rename itself.
     if (process.platform !== 'win32') await eachLimited([...new Set(finals.map((f) => path.dirname(f)))], IO_PARALLEL, (d) => fsyncPath(d));
     crashPoint('write.group.published');
-    // the partitioned COPY's folder, empty now
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    // the partitioned COPY's folder, empty now (a folder per partition: removed on the thread pool)
+    if (dir) await fs.promises.rm(dir, { recursive: true, force: true });
     const commits: CatalogCommit[] = published.map((f) => ({ key: f.key, added: f, removed: [], jobId: f.jobId, kind: 'write' }));
     const { moves } = ctx.catalog.commitMany(commits);
     crashPoint('write.group.committed');
