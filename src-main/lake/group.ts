@@ -71,6 +71,7 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
   const finals = items.map((it) => path.join(partitionDir(ctx.barsRoot, it.req.key), newPartFileName()));
   const renamed: string[] = [];
   let pending = false;
+  let committed = false;
   let tmps: string[] = [];
   let dir: string | null = null;
   try {
@@ -106,14 +107,17 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
     if (dir) await fs.promises.rm(dir, { recursive: true, force: true });
     const commits: CatalogCommit[] = published.map((f) => ({ key: f.key, added: f, removed: [], jobId: f.jobId, kind: 'write' }));
     const { moves } = ctx.catalog.commitMany(commits);
+    committed = true;
     crashPoint('write.group.committed');
     await moveAll(moves);
   } catch (e) {
-    for (const t of tmps) fs.rmSync(t, { force: true });
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    // renamed but never committed: not part of the lake, so not left for the next start's sweep
-    for (const f of renamed) fs.rmSync(f, { force: true });
-    if (pending) for (const f of finals) ctx.catalog.clearPending(f);
+    if (!committed) {
+      for (const t of tmps) fs.rmSync(t, { force: true });
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      // renamed but never committed: not part of the lake, so not left for the next start's sweep
+      for (const f of renamed) fs.rmSync(f, { force: true });
+      if (pending) for (const f of finals) ctx.catalog.clearPending(f);
+    }
     if (e instanceof MpError) throw e;
     throw new MpError('E_IO', `writing a group of ${items.length} partitions failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

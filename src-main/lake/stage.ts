@@ -127,7 +127,8 @@ export async function writeGroupFiles(barsRoot: string, lanes: DuckDBConnection[
         while (next < alone.length) {
           const p = alone[next++]!;
           tmps[p] = own(p);
-          await lane.run(typedCopySql(lakeRows(`_p = ${p}`), tmps[p]));
+          const n = Number((await lane.runAndReadAll(typedCopySql(lakeRows(`_p = ${p}`), tmps[p]))).getRows()[0]?.[0] ?? -1);
+          if (n !== staged[p]!.batch.length) throw new MpError('E_INTERNAL', `a COPY of ${staged[p]!.batch.length} staged rows wrote ${n}`);
         }
       }),
     );
