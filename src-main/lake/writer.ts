@@ -156,7 +156,9 @@ export class LakeWriter {
         const group = { writes: [] as Queued[], rows: 0 };
         void this.enqueue(() => {
           if (this.open === group) this.open = null;
-          return runWrites(this.groupHost, group.writes);
+          // runWrites settles each write itself; should it fail as a whole, no caller is left waiting (settling twice
+          // is a no-op)
+          return runWrites(this.groupHost, group.writes).catch((e: unknown) => group.writes.forEach((q) => q.reject(e)));
         });
         this.open = g = group;
       }
