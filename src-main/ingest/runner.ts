@@ -368,6 +368,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       store.setAccounting(job.id, tally.value);
       o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, sessions, job.id);
       store.markTaskDone(job.id, t.symbol, t.year, written, file);
+      // with the unit, not only every DB_EVERY_MS: a job killed after its last unit must still know it wrote rows
+      store.recordProgress(job.id, Math.round(progress() * 10) / 10, rowsWritten);
     });
     log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
     bus.emit('jobs.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written }, corr);
