@@ -16,7 +16,7 @@ import { POLYGON_EMULATOR_KEY, start as startPolygon } from '../src-main/testing
 //  - the fake provider, 10,000 symbols x 1 session, against DuckDB writing the same rows into the same layout (one
 //    file per symbol: one COPY each; PARTITION_BY in one statement reported too).
 // Run: npx vitest run --config bench/vitest.config.mts bench/provider-budget.bench-run.ts   (the fake part dominates:
-//      10,000 units at the 38-300 ms a unit the lake writer took here is 6-50 minutes)
+//      its floor alone, 10,000 COPYs, took about 2 minutes here at load 11-14; the ingest 1.2x that)
 //      one part: add -t alpaca | -t polygon | -t fake; MP_BENCH_FAKE_SYMBOLS=2000 for a shorter fake run.
 
 const SYMBOLS = Array.from({ length: 500 }, (_, i) => `U${String(i).padStart(3, '0')}`);

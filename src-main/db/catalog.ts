@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Timeframe } from '../contract/schemas';
 import type { CatalogCommit, CatalogEntry, CatalogStatus, CommitResult, DamagedFile, LakeCatalog, PublishedFile, RetainedFile, Snapshot } from '../lake/catalog';
 import { retainedRoot, type PartitionKey } from '../lake/layout';
+import { MpError } from '../shared/errors';
 
 interface Row {
   path: string;
@@ -103,36 +104,53 @@ export class CatalogStore implements LakeCatalog {
   }
 
   commit(c: CatalogCommit): CommitResult {
+    return this.commitMany([c]);
+  }
+
+  commitMany(cs: CatalogCommit[]): CommitResult {
+    if (cs.length === 0) throw new MpError('E_INTERNAL', 'a catalog commit needs at least one change');
     return this.db.transaction((): CommitResult => {
       const now = Date.now();
-      const k = c.key;
-      const detail = `${k.timeframe}/${k.provider}/${k.feed}/${k.symbol}/${k.year}`;
-      const snapshot = Number(this.stmts.snapshot.run(new Date(now).toISOString(), now, c.jobId, c.kind, detail).lastInsertRowid);
+      const k = cs[0]!.key;
+      // one snapshot for the whole group: its detail names the partition, or how many there are
+      const detail = cs.length === 1 ? `${k.timeframe}/${k.provider}/${k.feed}/${k.symbol}/${k.year}` : `${cs.length} partitions`;
+      const snapshot = Number(this.stmts.snapshot.run(new Date(now).toISOString(), now, cs[0]!.jobId, cs[0]!.kind, detail).lastInsertRowid);
       const moves: CommitResult['moves'] = [];
-      for (const file of c.removed) {
-        const rel = this.rel(file);
-        const target = this.retainedTarget(rel);
-        if (this.stmts.end.run(snapshot, target, rel).changes > 0) moves.push({ from: this.abs(rel), to: this.abs(target, this.retainedRoot) });
-      }
-      if (c.added) {
-        const f = c.added;
-        this.stmts.put.run({
-          path: this.rel(f.file),
-          ...f.key,
-          rows: f.rows,
-          min_ts: f.minTs,
-          max_ts: f.maxTs,
-          bytes: f.bytes,
-          sha256: f.sha256,
-          schema_version: f.schemaVersion,
-          job_id: f.jobId,
-          published_at: new Date(now).toISOString(),
-          snapshot,
-        });
-        this.stmts.clearPending.run(this.rel(f.file));
-      }
+      for (const c of cs) this.apply(c, snapshot, now, moves);
       return { snapshot, moves };
     })();
+  }
+
+  pendingAll(files: string[]): void {
+    this.db.transaction(() => {
+      for (const f of files) this.pending(f);
+    })();
+  }
+
+  /** One partition's change of a commit, inside its transaction. */
+  private apply(c: CatalogCommit, snapshot: number, now: number, moves: CommitResult['moves']): void {
+    for (const file of c.removed) {
+      const rel = this.rel(file);
+      const target = this.retainedTarget(rel);
+      if (this.stmts.end.run(snapshot, target, rel).changes > 0) moves.push({ from: this.abs(rel), to: this.abs(target, this.retainedRoot) });
+    }
+    if (c.added) {
+      const f = c.added;
+      this.stmts.put.run({
+        path: this.rel(f.file),
+        ...f.key,
+        rows: f.rows,
+        min_ts: f.minTs,
+        max_ts: f.maxTs,
+        bytes: f.bytes,
+        sha256: f.sha256,
+        schema_version: f.schemaVersion,
+        job_id: f.jobId,
+        published_at: new Date(now).toISOString(),
+        snapshot,
+      });
+      this.stmts.clearPending.run(this.rel(f.file));
+    }
   }
 
   private toEntry(r: Row): CatalogEntry {

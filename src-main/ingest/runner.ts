@@ -238,7 +238,10 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     }
     fetchedDays += t.days.length - seen;
     if (live) live.daysFetched = t.days.length;
-    await writeUnit(t, buf, repeats);
+    // queued, not awaited: the worker fetches its next unit meanwhile, and the writer commits the units queued
+    // while it was busy as one group (lake/group.ts)
+    queueWrite(t, buf, repeats);
+    await writeBacklog();
   };
 
   /**
@@ -270,16 +273,16 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     finishUnit(t, file, written, rowsBySession(t, batch, Date.now()), dups);
   };
 
-  // Writes of grouped units run behind the fetch: queued in the lake writer (which runs them one at a time), at most
-  // MAX_QUEUED_BARS bars waiting; a failed write fails the job like any unit. The write stage is timed as the time
+  // Writes run behind the fetch: queued in the lake writer (which commits those queued while it was busy together),
+  // at most MAX_QUEUED_BARS bars waiting; a failed write fails the job like any unit. The write stage is timed as the time
   // the queue was busy, not as the sum of each write's wait in it.
   const queued = new Set<Promise<void>>();
   let queuedBars = 0;
   let busySince = 0;
-  const queueWrite = (t: IngestTask, buf: BatchBuffer) => {
+  const queueWrite = (t: IngestTask, buf: BatchBuffer, repeats: PageRepeat[] = []) => {
     if (queued.size === 0) busySince = performance.now();
     queuedBars += buf.length;
-    const p: Promise<void> = writeUnit(t, buf, [], false)
+    const p: Promise<void> = writeUnit(t, buf, repeats, false)
       .catch((e: unknown) => {
         if (!signal.aborted) {
           firstError = e;
@@ -365,6 +368,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
       store.setAccounting(job.id, tally.value);
       o.coverage.record({ symbol: t.symbol, timeframe: o.timeframe, provider: job.provider, feed: o.feed }, sessions, job.id);
       store.markTaskDone(job.id, t.symbol, t.year, written, file);
+      // with the unit, not only every DB_EVERY_MS: a job killed after its last unit must still know it wrote rows
+      store.recordProgress(job.id, Math.round(progress() * 10) / 10, rowsWritten);
     });
     log.info('unit written', { job: job.id, symbol: t.symbol, year: t.year, rows: written });
     bus.emit('jobs.unit', { jobId: job.id, symbol: t.symbol, year: t.year, rows: written }, corr);

@@ -132,8 +132,12 @@ export interface LakeCatalog {
   setAdopted(): void;
   /** a file about to be renamed into the tree: until its commit (or the sweep) it is the writer's */
   pending(file: string): void;
+  /** pending() of many files in one SQLite transaction (a group commit's) */
+  pendingAll(files: string[]): void;
   /** One SQLite transaction: a new snapshot, the added file in, the removed ones out (ended, with their retained path). */
   commit(c: CatalogCommit): CommitResult;
+  /** commit() of many partitions' changes in one SQLite transaction and one snapshot (the writer's group commit) */
+  commitMany(cs: CatalogCommit[]): CommitResult;
   /** pending files of writers that are gone (not this process, not alive) */
   stalePending(alive: (pid: number) => boolean): string[];
   clearPending(file: string): void;

@@ -24,14 +24,20 @@ export async function fsyncPath(p: string): Promise<void> {
   }
 }
 
-/** Removes temp files left by writers that died mid-write. Files of live writers (other processes) are left alone. */
+/**
+ * Removes temp files (and group-commit folders) left by writers that died mid-write. Those of live writers (other
+ * processes) are left alone.
+ */
 export function sweepTempFiles(root: string): number {
   if (!fs.existsSync(root)) return 0;
   let removed = 0;
   const walk = (dir: string) => {
     for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, ent.name);
-      if (ent.isDirectory()) walk(p);
+      if (ent.isDirectory() && ent.name.startsWith('.group.')) {
+        // a group commit's partitioned COPY folder (stage.ts): its writer's pid in the name, as a temp file's
+        if (!pidAlive(Number(/^\.group\.(\d+)\./.exec(ent.name)?.[1]))) fs.rmSync(p, { recursive: true, force: true });
+      } else if (ent.isDirectory()) walk(p);
       else if (ent.name.endsWith(TMP_SUFFIX)) {
         const pid = tempFilePid(ent.name);
         if (!Number.isInteger(pid) || !pidAlive(pid)) {

@@ -5,7 +5,7 @@ import { TYPED_COLUMNS, type LakeCatalog } from './catalog';
 import type { FreeSpaceProbe } from './space';
 import { sqlString } from './layout';
 
-const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
+const PARQUET_OPTIONS = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880`;
 
 /**
  * Every COPY into the lake goes through this projection, so every file has one column order and one type per column
@@ -13,7 +13,16 @@ const PARQUET_OPTIONS = `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 12288
  * trade_count was DOUBLE while the 1m files' was INT64, and Spark or Polars refused the lake).
  */
 export function typedCopySql(body: string, tmp: string): string {
-  return `COPY (SELECT ${TYPED_COLUMNS} FROM (${body})) TO ${sqlString(tmp)} ${PARQUET_OPTIONS}`;
+  return `COPY (SELECT ${TYPED_COLUMNS} FROM (${body})) TO ${sqlString(tmp)} (${PARQUET_OPTIONS})`;
+}
+
+/**
+ * typedCopySql() of many partitions in one statement: `body` also yields `_p` (INTEGER), and each value's rows go to
+ * `<dir>/_p=<value>/<name>_0.parquet.tmp` (temp names, as tempFileName's: a dot, the pid, no reader's glob).
+ */
+export function typedPartitionedCopySql(body: string, dir: string, name: string): string {
+  return `COPY (SELECT ${TYPED_COLUMNS}, _p FROM (${body})) TO ${sqlString(dir)}
+    (${PARQUET_OPTIONS}, PARTITION_BY (_p), FILENAME_PATTERN ${sqlString(`${name}_{i}`)}, FILE_EXTENSION 'parquet.tmp')`;
 }
 
 /** sha256 of a file, streamed (a file is never held in memory whole). */

@@ -13,6 +13,7 @@ import { COMPACT_THRESHOLD, compactPartition, type CompactResult } from './compa
 import { typedCopySql, type LakeWriterOptions } from './publish';
 import type { PublishedFile } from './catalog';
 import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, statfsProbe, type FreeSpaceProbe } from './space';
+import { runWrites, type GroupHost, type Queued } from './group';
 
 /** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
 async function allHaveSessionColumn(conn: DuckDBConnection, files: string[]): Promise<boolean> {
@@ -36,6 +37,13 @@ interface Lane {
   conn: DuckDBConnection;
 }
 
+/**
+ * The most rows (and writes) one group commit takes: bounds what the group stages in DuckDB (about 80 bytes a row) on
+ * top of what its callers hold. Writes queued beyond it form the next group.
+ */
+const GROUP_MAX_ROWS = 1_000_000;
+const GROUP_MAX_WRITES = 4_000;
+
 const VECTOR = 2048; // DuckDB's standard vector size: one data chunk holds at most this many rows
 /** The stored columns besides `session`, which is derived from ts on every write (see session.ts). */
 const LAKE_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap';
@@ -52,6 +60,8 @@ const FROM_BAR_COLUMNS = `${instantSql('ts')} AS ts, open, high, low, close, vol
 export class LakeWriter {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** the writes queued since the last queued operation: they run together, as one group, when their turn comes */
+  private open: { writes: Queued[]; rows: number } | null = null;
   /** further connections of this writer's database for writeFromQueries(), opened on first use */
   private extraLanes: Lane[] | null = null;
   /** lent connections (writeRelation) already set to UTC */
@@ -60,6 +70,8 @@ export class LakeWriter {
   private readonly ctx: CommitContext;
   private readonly freeSpace: FreeSpaceProbe;
   private readonly threshold: number;
+  /** what runWrites() needs of this writer */
+  private readonly groupHost: GroupHost;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -70,6 +82,14 @@ export class LakeWriter {
     this.ctx = { barsRoot, ...(opts.catalog ? { catalog: opts.catalog } : {}) };
     this.freeSpace = opts.freeSpace ?? statfsProbe;
     this.threshold = opts.compactThreshold ?? COMPACT_THRESHOLD;
+    this.groupHost = {
+      barsRoot,
+      catalog: opts.catalog,
+      freeSpace: this.freeSpace,
+      lanes: async () => [this.conn, ...(await this.lanes()).map((l) => l.conn)],
+      compactIfNeeded: (keys, jobId) => this.compactIfNeeded(keys, jobId),
+      writeOne: (req) => this.writeNow(req),
+    };
   }
 
   static async open(barsRoot: string, opts: LakeWriterOptions = {}): Promise<LakeWriter> {
@@ -117,13 +137,35 @@ export class LakeWriter {
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    // any other operation closes the open group: writes queued after it run after it
+    this.open = null;
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Queues a write. Writes queued while the writer is busy are taken together when their turn comes (runWrites): the
+   * appends among them are published by one group commit (group.ts), the others one by one, in the order queued.
+   */
   write(req: WriteRequest): Promise<WriteResult> {
-    return this.enqueue(() => this.writeNow(req));
+    if (this.closed) return Promise.reject(new MpError('E_INTERNAL', 'lake writer is closed'));
+    return new Promise<WriteResult>((resolve, reject) => {
+      let g = this.open;
+      if (!g) {
+        const group = { writes: [] as Queued[], rows: 0 };
+        void this.enqueue(() => {
+          if (this.open === group) this.open = null;
+          // runWrites settles each write itself; should it fail as a whole, no caller is left waiting (settling twice
+          // is a no-op)
+          return runWrites(this.groupHost, group.writes).catch((e: unknown) => group.writes.forEach((q) => q.reject(e)));
+        });
+        this.open = g = group;
+      }
+      g.writes.push({ req, resolve, reject });
+      g.rows += req.batch.length;
+      if (g.rows >= GROUP_MAX_ROWS || g.writes.length >= GROUP_MAX_WRITES) this.open = null;
+    });
   }
 
   private async stage(batch: BarBatch): Promise<void> {

@@ -116,7 +116,9 @@ describe('jobs are atomic across their stages (built CLI)', () => {
 
   it('two processes ingesting into one data dir: the second refuses in one line, the first ends correct', async () => {
     const d = dir();
-    const first = spawn(process.execPath, [bin, '--data-dir', d, ...ARGS], { env: { ...process.env, MP_FAKE_LATENCY_MS: '5', MP_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // slow pages keep the first fetching well after its first unit is written (the writer groups the units queued
+    // while it is busy, so a fast fetch is written, and over, at once)
+    const first = spawn(process.execPath, [bin, '--data-dir', d, ...ARGS], { env: { ...process.env, MP_FAKE_LATENCY_MS: '100', MP_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
     const firstExit = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
       let buf = '';

@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Timeframe } from '../contract/schemas';
+import { CatalogStore } from '../db/catalog';
+import { migrate } from '../db/migrations';
+import { openDb } from '../db/open';
+import { emptyBatch } from '../providers/batch';
+import { makeTmpDir, type TmpDir } from '../testing/tmp';
+import { listBarFiles, partitionDir, partitionFilesOnDisk, type PartitionKey } from './layout';
+import type { WriteRequest } from './requests';
+import type { FreeSpaceProbe } from './space';
+import { FREE_SPACE_MARGIN } from './space';
+import { LakeWriter } from './writer';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { sweepTempFiles } from './fsync';
+import { sqlString } from './layout';
+import { misfits } from './stage';
+
+// The group commit (group.ts): writes queued together publish the same files as the same writes one by one, with
+// one catalog snapshot; a write's own failure refuses it alone, a failure of the group refuses the group and leaves
+// the lake as it was.
+
+let tmp: TmpDir;
+const opened: Array<{ writer: LakeWriter; db: Database.Database | null }> = [];
+let free = Number.MAX_SAFE_INTEGER;
+const probe: FreeSpaceProbe = () => free;
+
+beforeEach(() => {
+  tmp = makeTmpDir('mp-group-');
+  free = Number.MAX_SAFE_INTEGER;
+});
+afterEach(async () => {
+  for (const o of opened.splice(0)) {
+    await o.writer.close();
+    o.db?.close();
+  }
+  tmp.cleanup();
+});
+
+/** A lake of its own: a writer with a real SQLite catalog, or (catalogued false) the writer alone. */
+async function lake(name: string, catalogued = true) {
+  const barsRoot = path.join(tmp.dir, name, 'lake', 'bars');
+  fs.mkdirSync(barsRoot, { recursive: true });
+  let db: Database.Database | null = null;
+  let catalog: CatalogStore | undefined;
+  if (catalogued) {
+    db = openDb(path.join(tmp.dir, name, 'marketpipe.db'));
+    migrate(db);
+    catalog = new CatalogStore(db, barsRoot);
+    catalog.setAdopted();
+  }
+  const writer = await LakeWriter.open(barsRoot, { ...(catalog ? { catalog } : {}), freeSpace: probe });
+  opened.push({ writer, db });
+  const count = () => Number((db!.prepare(`SELECT count(*) AS n FROM lake_snapshots`).get() as { n: number }).n);
+  // snapshots committed since the lake was made (the migrations make one)
+  const base = catalogued ? count() : 0;
+  const snapshots = () => count() - base;
+  return { barsRoot, db, catalog, writer, snapshots };
+}
+
+const keyOf = (symbol: string, year = 2024, timeframe: Timeframe = '1m'): PartitionKey => ({ timeframe, provider: 'fake', feed: 'sim', symbol, year });
+const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/**
+ * Bars every `stepMin` minutes over [from, to) (epoch ms), all day long (outside sessions too, so every phase and
+ * NULL occur), prices from the symbol's seed; every 7th bar has no trade count, every 11th no vwap.
+ */
+function bars(key: PartitionKey, from: number, to: number, stepMin: number, seed: number): WriteRequest {
+  const n = Math.ceil((to - from) / (stepMin * 60_000));
+  const b = emptyBatch(key.symbol, n);
+  for (let i = 0; i < n; i++) {
+    b.ts[i] = from + i * stepMin * 60_000;
+    b.open[i] = seed + i / 1000;
+    b.high[i] = seed + i / 1000 + 1;
+    b.low[i] = seed + i / 1000 - 1;
+    b.close[i] = seed + (i % 97) / 10;
+    b.volume[i] = 100 + (i % 13);
+    b.tradeCount[i] = i % 7 === 0 ? NaN : i % 50;
+    b.vwap[i] = i % 11 === 0 ? NaN : seed + 0.5;
+  }
+  b.length = n;
+  return { key, batch: b, replaceFrom: from, replaceTo: to, jobId: 'job-g' };
+}
+
+const DAY = 86_400_000;
+const jan2 = Date.UTC(2024, 0, 2);
+/** A mix: one-session 1m partitions, a whole year of 5-minute bars (every DST switch, holiday and early close of
+ * 2024) and of 2023, a partition outside the calendar's years, and daily bars. */
+function mix(): WriteRequest[] {
+  return [
+    bars(keyOf('AAA'), jan2, jan2 + DAY, 1, 10),
+    bars(keyOf('BBB'), jan2 + 3 * DAY, jan2 + 4 * DAY, 1, 20),
+    bars(keyOf('YR24'), Date.UTC(2024, 0, 1), Date.UTC(2025, 0, 1), 5, 30),
+    bars(keyOf('YR23', 2023), Date.UTC(2023, 0, 1), Date.UTC(2024, 0, 1), 5, 40),
+    bars(keyOf('OLD', 1990), Date.UTC(1990, 5, 1), Date.UTC(1990, 5, 3), 1, 50),
+    bars(keyOf('DLY', 2024, '1d'), Date.UTC(2024, 0, 2, 5), Date.UTC(2024, 2, 1, 5), 24 * 60, 60),
+  ];
+}
+
+describe('group commit', () => {
+  it('N appends queued together publish the same files (byte for byte) and catalog rows as N single writes, in one snapshot', async () => {
+    const grouped = await lake('grouped');
+    const single = await lake('single');
+    const plain = await lake('plain', false);
+    const reqs = mix();
+    // queued together: taken as one group
+    const g = await Promise.all(reqs.map((r) => grouped.writer.write(r)));
+    expect(grouped.snapshots()).toBe(1);
+    // one at a time: a group of one each
+    const s = [];
+    for (const r of reqs) s.push(await single.writer.write(r));
+    expect(single.snapshots()).toBe(reqs.length);
+    // no catalog: the one-by-one path, its session computed in SQL from the calendar
+    const p = [];
+    for (const r of reqs) p.push(await plain.writer.write(r));
+    expect(g.map((r) => [r.written, r.total])).toEqual(reqs.map((r) => [r.batch.length, r.batch.length]));
+    expect(s.map((r) => [r.written, r.total])).toEqual(g.map((r) => [r.written, r.total]));
+    expect(p.map((r) => [r.written, r.total])).toEqual(g.map((r) => [r.written, r.total]));
+    for (let i = 0; i < reqs.length; i++) {
+      const k = reqs[i]!.key;
+      expect(partitionFilesOnDisk(grouped.barsRoot, k)).toEqual([g[i]!.file]);
+      expect(sha(g[i]!.file), `${k.symbol} ${k.year}`).toBe(sha(s[i]!.file));
+      expect(sha(g[i]!.file), `${k.symbol} ${k.year}`).toBe(sha(p[i]!.file));
+    }
+    const rowsOf = (c: CatalogStore) => c.liveFiles().map(({ file, ...e }) => ({ ...e, file: path.basename(path.dirname(path.dirname(file))) }));
+    expect(rowsOf(grouped.catalog!)).toEqual(rowsOf(single.catalog!));
+    const bySymbol = (a: { symbol: string }, b: { symbol: string }) => a.symbol.localeCompare(b.symbol);
+    expect(grouped.catalog!.liveFiles().map((e) => ({ symbol: e.key.symbol, minTs: e.minTs, maxTs: e.maxTs, rows: e.rows })).sort(bySymbol)).toEqual(
+      reqs.map((r) => ({ symbol: r.key.symbol, minTs: r.batch.ts[0], maxTs: r.batch.ts[r.batch.length - 1], rows: r.batch.length })).sort(bySymbol),
+    );
+    expect(grouped.db!.prepare(`SELECT count(*) AS n FROM lake_pending`).get()).toEqual({ n: 0 });
+  });
+
+  it('keeps the order of the queue: a second write of a partition in the group, and a merge, see the writes before them', async () => {
+    const l = await lake('order');
+    const k = keyOf('AAA');
+    const day = (d: number, seed: number) => bars(k, jan2 + d * DAY, jan2 + (d + 1) * DAY, 1, seed);
+    const [a, b, c, d] = await Promise.all([l.writer.write(day(0, 10)), l.writer.write(day(1, 20)), l.writer.write(day(0, 30)), l.writer.write(bars(keyOf('BBB'), jan2, jan2 + DAY, 1, 40))]);
+    expect([a.total, b.total, c.total, d.total]).toEqual([1440, 2880, 2880, 1440]);
+    // the merge of day 0 replaced the first file; the second day's file stays
+    const live = l.catalog!.partitionFiles(k).map((e) => e.file);
+    expect(live).toEqual([c.file, b.file]);
+    expect(fs.existsSync(a.file)).toBe(false);
+  });
+
+  it("a write's own failure (its folder, the free space) refuses it alone; the rest of the group is published", async () => {
+    const l = await lake('partial');
+    const blocked = keyOf('BLK');
+    // a file where the partition's folder must be
+    fs.mkdirSync(path.dirname(partitionDir(l.barsRoot, blocked)), { recursive: true });
+    fs.writeFileSync(partitionDir(l.barsRoot, blocked), 'not a folder');
+    const one = (s: string) => bars(keyOf(s), jan2, jan2 + DAY / 4, 1, 1);
+    // room for two writes of 360 bars (64 bytes a bar, the estimate) beyond the margin, not three
+    free = FREE_SPACE_MARGIN + 2 * 360 * 64 + 100;
+    const results = await Promise.allSettled([one('AAA'), bars(blocked, jan2, jan2 + DAY / 4, 1, 1), one('BBB'), one('CCC')].map((r) => l.writer.write(r)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'E_IO', message: expect.stringContaining('symbol=BLK') });
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'E_DISK_FULL', message: expect.stringMatching(/^not enough free space for a write of CCC 1m 2024/) });
+    expect(l.catalog!.liveFiles().map((e) => e.key.symbol)).toEqual(['AAA', 'BBB']);
+    expect(l.snapshots()).toBe(1);
+    expect(listBarFiles(l.barsRoot)).toEqual(l.catalog!.liveFiles().map((e) => e.file).sort());
+  });
+
+  it('a failure of the group commit itself refuses every write of the group and leaves the lake as it was', async () => {
+    const l = await lake('atomic');
+    await l.writer.write(bars(keyOf('AAA'), jan2, jan2 + DAY, 1, 1));
+    const before = { files: listBarFiles(l.barsRoot), live: l.catalog!.liveFiles(), snapshots: l.snapshots() };
+    // the catalog refuses one partition's row: the transaction of the whole group fails (after every file was renamed)
+    l.db!.exec(`CREATE TRIGGER refuse BEFORE INSERT ON lake_files WHEN NEW.symbol = 'BAD' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    const reqs = ['BBB', 'BAD', 'CCC'].map((s) => bars(keyOf(s), jan2, jan2 + DAY, 1, 2));
+    const results = await Promise.allSettled([bars(keyOf('AAA'), jan2 + DAY, jan2 + 2 * DAY, 1, 2), ...reqs].map((r) => l.writer.write(r)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'E_IO', message: expect.stringMatching(/^writing a group of 4 partitions failed: .*refused by the test/) });
+    expect(listBarFiles(l.barsRoot)).toEqual(before.files);
+    expect(l.catalog!.liveFiles()).toEqual(before.live);
+    expect(l.snapshots()).toBe(before.snapshots);
+    expect(l.db!.prepare(`SELECT count(*) AS n FROM lake_pending`).get()).toEqual({ n: 0 });
+    const leftovers = fs.readdirSync(l.barsRoot, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith('.'));
+    expect(leftovers).toEqual([]);
+    // and once the cause is gone the same writes go through
+    l.db!.exec(`DROP TRIGGER refuse`);
+    await Promise.all(reqs.map((r) => l.writer.write(r)));
+    expect(l.catalog!.liveFiles().map((e) => e.key.symbol)).toEqual(['AAA', 'BAD', 'BBB', 'CCC']);
+  });
+
+  it('many small batches in one partitioned COPY: every file whole and in ts order, the same bytes as written alone', async () => {
+    const grouped = await lake('many');
+    const plain = await lake('many-plain', false);
+    // sizes from 1 to a whole vector, so batches fill vectors unevenly and padding is needed between them
+    const sizes = Array.from({ length: 90 }, (_, i) => [1, 2048, 390, 960, 1000, 1049, 7, 2047][i % 8]! + (i % 3));
+    const reqs = sizes.map((n, i) => bars(keyOf(`M${i}`), jan2 + 9 * 3_600_000, jan2 + 9 * 3_600_000 + Math.min(n, 2048) * 60_000, 1, i));
+    const g = await Promise.all(reqs.map((r) => grouped.writer.write(r)));
+    expect(grouped.snapshots()).toBe(1);
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    try {
+      const r = await c.runAndReadAll(`SELECT filename, count(*)::DOUBLE, count(*) FILTER (WHERE prev >= ts)::DOUBLE FROM (SELECT filename, ts,
+        lag(ts) OVER (PARTITION BY filename ORDER BY file_row_number) AS prev FROM read_parquet([${g.map((x) => sqlString(x.file)).join(', ')}], filename = true, file_row_number = true)) GROUP BY ALL`);
+      const byFile = new Map(r.getRows().map(([f, n, d]) => [String(f), [Number(n), Number(d)]]));
+      expect(g.map((x) => byFile.get(x.file))).toEqual(reqs.map((q) => [q.batch.length, 0]));
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
+    for (let i = 0; i < reqs.length; i += 9) expect(sha(g[i]!.file)).toBe(sha((await plain.writer.write(reqs[i]!)).file));
+    // the partitioned COPY's folder is gone
+    expect(fs.readdirSync(grouped.barsRoot)).toEqual(['timeframe=1m']);
+  });
+
+  it('the check after the partitioned COPY finds a file out of ts order or not holding its batch', async () => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    try {
+      const file = (name: string, tsList: number[]) => {
+        const f = path.join(tmp.dir, name);
+        return c.run(`COPY (SELECT make_timestamptz(x * 1000) AS ts FROM unnest([${tsList.join(', ')}]::BIGINT[]) WITH ORDINALITY AS t(x, o) ORDER BY o) TO ${sqlString(f)} (FORMAT parquet)`).then(() => f);
+      };
+      const files = [await file('ok.parquet', [1, 2, 3]), await file('unsorted.parquet', [1, 3, 2]), await file('short.parquet', [1, 2]), await file('dup.parquet', [1, 1, 2])];
+      const three = bars(keyOf('X'), 0, 3 * 60_000, 1, 1);
+      expect(await misfits(c, files, [three, three, three, three])).toEqual([1, 2, 3]);
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
+  });
+
+  it("the start-up sweep removes a dead writer's group folder and keeps a live one's", async () => {
+    const root = path.join(tmp.dir, 'sweep');
+    const dead = path.join(root, '.group.999999999.abc', '_p=0');
+    const live = path.join(root, `.group.${process.pid}.abc`, '_p=0');
+    for (const d of [dead, live]) {
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, '.data.1.x_0.parquet.tmp'), 'x');
+    }
+    sweepTempFiles(root);
+    expect(fs.readdirSync(root)).toEqual([`.group.${process.pid}.abc`]);
+    expect(fs.readdirSync(live)).toEqual(['.data.1.x_0.parquet.tmp']);
+  });
+});
