@@ -21,6 +21,10 @@ import type { WriteRequest } from './requests';
 // start, on the writer's connections at once.
 
 const VECTOR = 2048; // DuckDB's standard vector size: a data chunk, and a table scan's unit
+/** chunks appended between two turns of the event loop (32 chunks: 65,536 rows, a few ms of appending) */
+export const CHUNKS_PER_TURN = 32;
+/** Lets the event loop run what waits (timers, sockets) before going on. */
+export const loopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const STAGE_COLUMNS = [...BAR_COLUMNS, '_s', '_p'] as const;
 const SESSION_COL = BAR_COLUMNS.length;
 const PART_COL = BAR_COLUMNS.length + 1;
@@ -46,20 +50,24 @@ async function stage(conn: DuckDBConnection, reqs: WriteRequest[], small: number
     let fill = 0;
     const copy = (v: number, col: Float64Array, from: number, n: number) =>
       bindings.copy_data_to_vector(vectors[v]!, fill * 8, col.buffer as ArrayBuffer, col.byteOffset + from * 8, n * 8);
-    const flush = () => {
+    let chunks = 0;
+    const flush = async () => {
       chunk.rowCount = fill;
       appender.appendDataChunk(chunk);
       fill = 0;
+      // appending is synchronous native work (DuckDB's appender has no async form): give the event loop a turn every
+      // CHUNKS_PER_TURN chunks, so a group of a million rows does not hold it for the whole staging
+      if (++chunks % CHUNKS_PER_TURN === 0) await loopTurn();
     };
-    const pad = () => {
+    const pad = async () => {
       // the rest of the vector: rows of no partition (their other columns keep whatever the chunk held)
       copy(PART_COL, padding, 0, VECTOR - fill);
       fill = VECTOR;
-      flush();
+      await flush();
     };
     for (let p = 0; p < reqs.length; p++) {
       const { batch, key } = reqs[p]!;
-      if (p < small && fill + batch.length > VECTOR) pad();
+      if (p < small && fill + batch.length > VECTOR) await pad();
       const session = new Float64Array(batch.length);
       sessionCodes(batch.ts, batch.length, key.timeframe, key.year, session, 0);
       const part = new Float64Array(Math.min(batch.length, VECTOR)).fill(p);
@@ -70,10 +78,10 @@ async function stage(conn: DuckDBConnection, reqs: WriteRequest[], small: number
         copy(PART_COL, part, 0, n);
         fill += n;
         off += n;
-        if (fill === VECTOR) flush();
+        if (fill === VECTOR) await flush();
       }
     }
-    if (fill > 0) flush();
+    if (fill > 0) await flush();
     appender.flushSync();
   } finally {
     appender.closeSync();

@@ -14,6 +14,7 @@ import { typedCopySql, type LakeWriterOptions } from './publish';
 import type { PublishedFile } from './catalog';
 import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, statfsProbe, type FreeSpaceProbe } from './space';
 import { runWrites, type GroupHost, type Queued } from './group';
+import { CHUNKS_PER_TURN, loopTurn } from './stage';
 
 /** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
 async function allHaveSessionColumn(conn: DuckDBConnection, files: string[]): Promise<boolean> {
@@ -182,6 +183,7 @@ export class LakeWriter {
         });
         chunk.rowCount = n;
         appender.appendDataChunk(chunk);
+        if ((off / VECTOR + 1) % CHUNKS_PER_TURN === 0) await loopTurn();
       }
       appender.flushSync();
     } finally {
