@@ -12,7 +12,7 @@
 //            partition holds) against the same query once they are compacted to one file each (the floor).
 // Peak RSS: of each ingest process (GNU time's %M, the CLI and anything it forks), and of this process for the
 // in-process compact and query runs (their DuckDB included). Target: under 1 GB each.
-// Usage: node bench/lake-update.mjs [--reps 3] [--only update|compact|query] [--symbols 50] [--held-from 2024-01-02]
+// Usage: node bench/lake-update.mjs [--reps 3] [--only update|compact|query] [--symbols 50] [--held-from 2024-01-02] [--pipeline]
 //   (build first for `update`: npm run build; fewer symbols and a later --held-from: a smaller run)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +30,9 @@ const tmp = (p) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const NSYM = Number(opt('--symbols', '50'));
 const HELD_FROM = opt('--held-from', '2024-01-02');
+// --pipeline: every ingest (the held lake's, the floor's, the update's) runs validation and aggregation, as the issue's
+// daily update does ("pipeline included"); without it, `--no-pipeline` (the writes alone)
+const PIPELINE = args.includes('--pipeline');
 const SYMBOLS = Array.from({ length: NSYM }, (_, i) => `S${String(i).padStart(3, '0')}`).join(',');
 // sessions after the held six months, one per repetition
 // (up to 9: --reps 9 covers a compaction cycle at a threshold of 8)
@@ -37,7 +40,7 @@ const SESSIONS = ['2024-07-01', '2024-07-02', '2024-07-05', '2024-07-08', '2024-
 
 function ingest(dataDir, start, end) {
   const t0 = performance.now();
-  const r = spawnMeasured(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS, '--start', start, '--end', end, '--workers', '4', '--no-pipeline', '--json'], { encoding: 'utf8' });
+  const r = spawnMeasured(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS, '--start', start, '--end', end, '--workers', '4', ...(PIPELINE ? [] : ['--no-pipeline']), '--json'], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
   return { ms, rows: JSON.parse(r.stdout).rowsWritten, peakRssMb: r.peakRssMb, cpuMs: r.cpuMs };
