@@ -21,8 +21,8 @@ import type { WriteRequest } from './requests';
 // start, on the writer's connections at once.
 
 const VECTOR = 2048; // DuckDB's standard vector size: a data chunk, and a table scan's unit
-/** chunks appended between two turns of the event loop (32 chunks: 65,536 rows, a few ms of appending) */
-export const CHUNKS_PER_TURN = 32;
+/** chunks appended (and flushed) between two turns of the event loop (8 chunks: 16,384 rows, about 10 ms here) */
+export const CHUNKS_PER_TURN = 8;
 /** Lets the event loop run what waits (timers, sockets) before going on. */
 export const loopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const STAGE_COLUMNS = [...BAR_COLUMNS, '_s', '_p'] as const;
@@ -55,9 +55,13 @@ async function stage(conn: DuckDBConnection, reqs: WriteRequest[], small: number
       chunk.rowCount = fill;
       appender.appendDataChunk(chunk);
       fill = 0;
-      // appending is synchronous native work (DuckDB's appender has no async form): give the event loop a turn every
-      // CHUNKS_PER_TURN chunks, so a group of a million rows does not hold it for the whole staging
-      if (++chunks % CHUNKS_PER_TURN === 0) await loopTurn();
+      // appending is synchronous native work (DuckDB's appender has no async form), and so is its flush of what it
+      // buffered: flush and give the event loop a turn every CHUNKS_PER_TURN chunks, so a group of a million rows
+      // holds it for a slice at a time, never for the whole staging
+      if (++chunks % CHUNKS_PER_TURN === 0) {
+        appender.flushSync();
+        await loopTurn();
+      }
     };
     const pad = async () => {
       // the rest of the vector: rows of no partition (their other columns keep whatever the chunk held)
