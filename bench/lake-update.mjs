@@ -12,7 +12,11 @@
 //            partition holds) against the same query once they are compacted to one file each (the floor).
 // Peak RSS: of each ingest process (GNU time's %M, the CLI and anything it forks), and of this process for the
 // in-process compact and query runs (their DuckDB included). Target: under 1 GB each.
-// Usage: node bench/lake-update.mjs [--reps 3] [--only update|compact|query] [--symbols 50] [--held-from 2024-01-02] [--pipeline]
+//   fixed:   (only with --only fixed) a one-session ingest of --symbols symbols into an empty lake, pipeline included,
+//            against a bare DuckDB script writing those bars and their five coarser timeframes (process start
+//            included on both sides). Target <= 5x.
+// Usage: node bench/lake-update.mjs [--reps 3] [--only update|compact|query|fixed] [--symbols 50] [--held-from 2024-01-02] [--held-to 2024-06-28]
+//   [--sessions D1,D2,...] [--pipeline]
 //   (build first for `update`: npm run build; fewer symbols and a later --held-from: a smaller run)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,11 +40,14 @@ const PIPELINE = args.includes('--pipeline');
 const SYMBOLS = Array.from({ length: NSYM }, (_, i) => `S${String(i).padStart(3, '0')}`).join(',');
 // sessions after the held six months, one per repetition
 // (up to 9: --reps 9 covers a compaction cycle at a threshold of 8)
-const SESSIONS = ['2024-07-01', '2024-07-02', '2024-07-05', '2024-07-08', '2024-07-09', '2024-07-10', '2024-07-11', '2024-07-12', '2024-07-15'];
+// --held-to 2024-12-20 --sessions 2024-12-23,2024-12-26,2024-12-27: the issue's lake holding its symbols' (near) full
+// year, updated by the sessions after it
+const HELD_TO = opt('--held-to', '2024-06-28');
+const SESSIONS = opt('--sessions', '2024-07-01,2024-07-02,2024-07-05,2024-07-08,2024-07-09,2024-07-10,2024-07-11,2024-07-12,2024-07-15').split(',');
 
-function ingest(dataDir, start, end) {
+function ingest(dataDir, start, end, pipeline = PIPELINE) {
   const t0 = performance.now();
-  const r = spawnMeasured(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS, '--start', start, '--end', end, '--workers', '4', ...(PIPELINE ? [] : ['--no-pipeline']), '--json'], { encoding: 'utf8' });
+  const r = spawnMeasured(process.execPath, [bin, '--data-dir', dataDir, 'ingest', '--provider', 'fake', '--symbols', SYMBOLS, '--start', start, '--end', end, '--workers', '4', ...(pipeline ? [] : ['--no-pipeline']), '--json'], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
   return { ms, rows: JSON.parse(r.stdout).rowsWritten, peakRssMb: r.peakRssMb, cpuMs: r.cpuMs };
@@ -52,9 +59,9 @@ async function benchUpdate() {
   if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) throw new Error('build first: npm run build');
   const held = tmp('mp-bench-lake-held-');
   const t0 = performance.now();
-  const base = ingest(held, HELD_FROM, '2024-06-28');
-  console.log(`setup: ${HELD_FROM}..2024-06-28 of ${NSYM} symbols, ${base.rows} bars in ${(base.ms / 1000).toFixed(1)} s, ${rss(base.peakRssMb)}`);
-  if (NSYM === 50 && HELD_FROM === '2024-01-02' && base.rows !== 2_418_000) throw new Error(`expected 2418000 bars, got ${base.rows}`);
+  const base = ingest(held, HELD_FROM, HELD_TO);
+  console.log(`setup: ${HELD_FROM}..${HELD_TO} of ${NSYM} symbols, ${base.rows} bars in ${(base.ms / 1000).toFixed(1)} s, ${rss(base.peakRssMb)}`);
+  if (NSYM === 50 && HELD_FROM === '2024-01-02' && HELD_TO === '2024-06-28' && base.rows !== 2_418_000) throw new Error(`expected 2418000 bars, got ${base.rows}`);
   const floors = [];
   const updates = [];
   for (let i = 0; i < Math.min(reps, SESSIONS.length); i++) {
@@ -189,6 +196,50 @@ async function benchCompact() {
 }
 
 console.log(`lake-update bench: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, reps ${reps}`);
+// The floor of a small job: a bare Node process (start included, as the CLI's) with DuckDB generating one session of
+// NSYM symbols' 1m bars and writing them and their five coarser timeframes, one Parquet file a symbol and timeframe
+// (one `COPY ... PARTITION_BY (symbol)` a timeframe: the cheapest way DuckDB has to write that layout).
+const FIXED_FLOOR = (dir, day, nsym) => `
+const { DuckDBInstance } = require('@duckdb/node-api');
+(async () => {
+  const inst = await DuckDBInstance.create(':memory:');
+  const c = await inst.connect();
+  await c.run("SET TimeZone = 'UTC'");
+  await c.run(\`CREATE TABLE b AS SELECT 'S' || lpad(s::VARCHAR, 3, '0') AS symbol, TIMESTAMPTZ '${day} 13:30:00+00' + INTERVAL 1 MINUTE * m AS ts,
+    100 + random() AS open, 101 + random() AS high, 99 + random() AS low, 100 + random() AS close, (random() * 10000)::BIGINT::DOUBLE AS volume,
+    (random() * 100)::BIGINT AS trade_count, 100 + random() AS vwap FROM range(${nsym}) r(s), range(390) q(m)\`);
+  const tfs = [['1m', '1 minute'], ['5m', '5 minutes'], ['15m', '15 minutes'], ['30m', '30 minutes'], ['1h', '1 hour'], ['1d', '1 day']];
+  for (const [tf, width] of tfs) {
+    const body = tf === '1m' ? 'SELECT * FROM b' : \`SELECT symbol, time_bucket(INTERVAL '\${width}', ts) AS ts, first(open ORDER BY ts) AS open, max(high) AS high, min(low) AS low,
+      last(close ORDER BY ts) AS close, sum(volume) AS volume, sum(trade_count) AS trade_count, sum(vwap * volume) / sum(volume) AS vwap FROM b GROUP BY ALL\`;
+    await c.run(\`COPY (\${body} ORDER BY symbol, ts) TO '${dir}/timeframe=\${tf}' (FORMAT parquet, PARTITION_BY (symbol), COMPRESSION zstd)\`);
+  }
+})();`;
+
+/** A small job's fixed cost: one session of NSYM symbols into an empty lake, pipeline included, vs the floor above. */
+async function benchFixed() {
+  if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js'))) throw new Error('build first: npm run build');
+  const day = SESSIONS[0];
+  const jobs = [];
+  const floors = [];
+  for (let i = 0; i < reps; i++) {
+    const empty = tmp('mp-bench-fixed-');
+    jobs.push(ingest(empty, day, day, true));
+    fs.rmSync(empty, { recursive: true, force: true });
+    const out = tmp('mp-bench-fixed-floor-');
+    const t0 = performance.now();
+    const r = spawnMeasured(process.execPath, ['-e', FIXED_FLOOR(out, day, NSYM)], { encoding: 'utf8', cwd: root });
+    if (r.status !== 0) throw new Error(`floor failed: ${r.stderr}`);
+    floors.push({ ms: performance.now() - t0, peakRssMb: r.peakRssMb });
+    fs.rmSync(out, { recursive: true, force: true });
+    console.log(`  ${NSYM} symbols x ${day}, pipeline included: ${jobs[i].ms.toFixed(0)} ms (${jobs[i].rows} bars, ${rss(jobs[i].peakRssMb)}) vs DuckDB writing them and 5 coarser timeframes ${floors[i].ms.toFixed(0)} ms: ${(jobs[i].ms / floors[i].ms).toFixed(2)}x`);
+  }
+  const jm = median(jobs.map((j) => j.ms));
+  const fm = median(floors.map((f) => f.ms));
+  console.log(`fixed cost: a one-session ingest of ${NSYM} symbols into an empty lake, pipeline included, ${jm.toFixed(0)} ms vs ${fm.toFixed(0)} ms: ${(jm / fm).toFixed(2)}x (target <= 5x)`);
+}
+
+if (only === 'fixed') await benchFixed();
 if (!only || only === 'compact') await benchCompact();
 if (!only || only === 'query') await benchQuery();
 if (!only || only === 'update') await benchUpdate();

@@ -20,7 +20,7 @@ import { providersHandlers } from './providers/handlers';
 import { defaultRegistry, type ProviderRegistry } from './providers/registry';
 import { queryHandlers } from './query/handlers';
 import type { QueryLauncher } from './query/process';
-import type { StreamSink } from './query/service';
+import { prepareSpillDir, type StreamSink } from './query/service';
 import { readEnv } from './settings/env';
 import type { ExportPathChooser } from './query/workbench';
 import { scheduleHandlers } from './schedule/handlers';
@@ -123,8 +123,10 @@ export class Engine {
       finishStages: (job, from, o) => this.pipeline.runStages(job, from, { ...o, causationId: null }),
       closing: () => this.closing,
     });
+    let validationSpill: string | undefined;
     this.validation = new ValidationService({
       barsRoot: this.paths.bars,
+      spillDir: () => (validationSpill ??= prepareSpillDir(path.join(this.paths.tmp, 'validate-spill'))),
       reportRoot: path.join(this.paths.root, 'reports'),
       store: s.validations,
       coverage: s.coverage,

@@ -15,6 +15,8 @@ import type { ValidationStore } from './store';
 
 export interface ValidationServiceDeps {
   barsRoot: string;
+  /** this process's spill folder for validation runs (made on first use) */
+  spillDir(): string;
   /** where reports go unless a run names another folder (<data>/reports) */
   reportRoot: string;
   store(): ValidationStore;
@@ -50,6 +52,7 @@ export class ValidationService {
     const endStage = this.d.metrics.startStage('validate');
     const result = await runValidation({
       barsRoot: this.d.barsRoot,
+      tempDir: this.d.spillDir(),
       reportDir: this.reportDir(opts.reportDir),
       scope,
       thresholds: opts.thresholds,
