@@ -151,7 +151,9 @@ test.describe('with a slow provider', () => {
   });
 
   test('a running job shows its speed; cancelled, it resumes under the same id and ends complete', async ({ server, page }) => {
-    const symbols = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'IBM', 'NVDA'];
+    // Ten symbols on four workers: units finish in three waves about 6 s apart (the lake writer publishes the writes
+    // queued together as one group, so a wave's units turn done together), and the cancel lands between waves.
+    const symbols = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'IBM', 'NVDA', 'AMZN', 'GOOG', 'META', 'TSLA'];
     await open(page, server);
     const jobId = await ingest(page, { symbols: symbols.join(' '), start: '2024-01-02', end: '2024-12-31' });
     const row = jobRow(page, jobId);
