@@ -5,7 +5,7 @@ import path from 'node:path';
 // From the source tree (tests, vitest) a worker thread's script is TypeScript that no loader will run: bundle the entry
 // once into `out/dev/` (beside node_modules, which the bundle loads its dependencies from), named by a hash of the
 // engine's sources, so every test process reuses it. The built app has the script as its own electron-vite entry.
-// (query/devHost.ts does the same for the query process.)
+// (query/devHost.ts uses it for the query process.)
 
 function sourcesHash(dirs: string[]): string {
   const h = createHash('sha256');
