@@ -7,7 +7,7 @@ import { inProcessClient } from './contract/dispatcher';
 import type { EventEnvelope } from './contract';
 import { tradingDays } from './calendar';
 import { ProviderRegistry } from './providers/registry';
-import { fakeProvider } from './providers/fake';
+import { fakeProvider } from './testing/provider-harness';
 import type { Provider } from './providers/types';
 import { MpError } from './shared/errors';
 

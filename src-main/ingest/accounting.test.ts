@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useTestEngine } from '../testing/engine';
-import { fakeProvider } from '../providers/fake';
+import { fakeProvider } from '../testing/provider-harness';
 import { AscendingPage, BatchBuffer, DUPLICATE_DETAIL_LIMIT, emptyBatch, valuesAt } from '../providers/batch';
 import { ProviderRegistry } from '../providers/registry';
 import type { BarBatch, FetchBarsRequest, Provider, ProviderContext } from '../providers/types';

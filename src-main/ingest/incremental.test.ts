@@ -2,7 +2,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, useTestEngine } from '../testing/engine';
 import { Engine } from '../engine';
-import { fakeProvider } from '../providers/fake';
+import { fakeProvider } from '../testing/provider-harness';
 import { ProviderRegistry } from '../providers/registry';
 import type { FetchBarsRequest, Provider } from '../providers/types';
 import { MpError } from '../shared/errors';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tradingDays } from '../calendar';
 import { silentLogger } from '../shared/log';
 import { BatchBuffer } from './batch';
-import { fakeProvider } from './fake';
+import { fakeProvider } from '../testing/provider-harness';
 import { offline } from './http/offline';
 import type { BarBatch } from './types';
 

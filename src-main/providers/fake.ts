@@ -108,5 +108,3 @@ export function createFakeProvider(o: { workers: FakeWorkers | null }): Provider
   };
 }
 
-/** Generates on the calling thread (tests compare it with the worker path; wrappers in tests spread it). */
-export const fakeProvider: Provider = createFakeProvider({ workers: null });

@@ -6,7 +6,7 @@ import { inProcessClient } from '../contract/dispatcher';
 import { Engine } from '../engine';
 import { SafeStorageSecrets, type SafeStorageLike } from '../hosts/electron/secrets';
 import { dueSession, nextRunAt } from './scheduler';
-import { fakeProvider } from '../providers/fake';
+import { fakeProvider } from '../testing/provider-harness';
 import { ProviderRegistry } from '../providers/registry';
 import type { Provider } from '../providers/types';
 

@@ -3,9 +3,12 @@ import type { Timeframe } from '../contract/schemas';
 import type { HttpClient } from '../providers/http/types';
 import type { EmulatorHandle } from './emulators/common';
 import { BatchBuffer } from '../providers/batch';
-import { fakeProvider } from '../providers/fake';
+import { createFakeProvider } from '../providers/fake';
 import { offline } from '../providers/http/offline';
 import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from '../providers/types';
+
+/** The fake provider generating on the calling thread (tests compare it with the worker path; wrappers spread it). */
+export const fakeProvider: Provider = createFakeProvider({ workers: null });
 
 // What every provider's conformance tests share: drain a fetch into one batch, the fake provider's bars for the same
 // days (the emulators serve exactly those), column-by-column equality, and failures that must not leak credentials.
