@@ -18,6 +18,8 @@ import { bin as CLI, seedFindingsRun, startServe } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const FINDINGS = args.includes('--findings') ? Number(args[args.indexOf('--findings') + 1]) : 50_000;
+/** --cpu-profile DIR: a CPU profile of the page per pan phase (DevTools' .cpuprofile), to see where the frames go */
+const PROFILE_DIR = args.includes('--cpu-profile') ? args[args.indexOf('--cpu-profile') + 1] : null;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-chart-'));
 
 function pct(xs, p) {
@@ -26,9 +28,30 @@ function pct(xs, p) {
 }
 const ms = (n) => `${n.toFixed(1)} ms`;
 
-/** Starts recording the time between animation frames in the page. */
+/**
+ * Load-independent-ish measures of the work a phase made, beside the frame times (wall clock, inflated by the load):
+ * the renderers' CPU time (user+sys, from Chromium's SystemInfo), the page's script time (CDP Performance metrics)
+ * and its long tasks (PerformanceObserver 'longtask': tasks over 50 ms on the main thread).
+ */
+async function cpuSnapshot(browserCdp, pageCdp) {
+  const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
+  const cpu = (type) => processInfo.filter((p) => p.type === type).reduce((a, p) => a + p.cpuTime, 0) * 1000;
+  const { metrics } = await pageCdp.send('Performance.getMetrics');
+  const m = (name) => (metrics.find((x) => x.name === name)?.value ?? 0) * 1000;
+  return { renderer: cpu('renderer'), gpu: cpu('GPU'), script: m('ScriptDuration'), task: m('TaskDuration') };
+}
+const work = (a, b, longTasks) =>
+  `renderer CPU ${ms(b.renderer - a.renderer)}, GPU process CPU ${ms(b.gpu - a.gpu)}, main-thread script ${ms(b.script - a.script)}, tasks ${ms(b.task - a.task)}; long tasks ${longTasks.length} (${ms(longTasks.reduce((x, y) => x + y, 0))}, max ${ms(Math.max(0, ...longTasks))})`;
+
+/** Starts recording the time between animation frames in the page, and its long tasks. */
 function startFrames(page) {
   return page.evaluate(() => {
+    window.__long = [];
+    window.__longObs?.disconnect();
+    window.__longObs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__long.push(e.duration);
+    });
+    window.__longObs.observe({ type: 'longtask' });
     window.__frames = [];
     let last = performance.now();
     const tick = (t) => {
@@ -44,6 +67,13 @@ function stopFrames(page) {
   return page.evaluate(() => {
     cancelAnimationFrame(window.__raf);
     return window.__frames.slice(1);
+  });
+}
+/** The long tasks recorded since startFrames (ms each). */
+function longTasks(page) {
+  return page.evaluate(() => {
+    window.__longObs.disconnect();
+    return window.__long;
   });
 }
 const summary = (frames) => `${frames.length} frames, p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))}, max ${ms(Math.max(...frames))}`;
@@ -75,6 +105,9 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
   const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  const browserCdp = await browser.newBrowserCDPSession();
+  const pageCdp = await page.context().newCDPSession(page);
+  await pageCdp.send('Performance.enable');
   await page.goto(url);
   await page.getByRole('banner').getByText(dataDir).waitFor();
   const chart = page.getByRole('img', { name: 'Candlestick chart of AAPL' });
@@ -112,6 +145,7 @@ try {
   // pan: drag left across the chart a few times
   await drag(page, box, 10, 'right');
   const frames = await stopFrames(page);
+  await longTasks(page);
   console.log(`zoom/pan: ${summary(frames)}`);
   console.log(`timeframes shown while zooming out: ${[...timeframes].join(' -> ')}`);
   console.log(`bars held at the end: ${await chart.getAttribute('data-bars-loaded')} (${await chart.getAttribute('data-timeframe-shown')})`);
@@ -149,12 +183,25 @@ try {
       console.log(`${name}: ${await marks()}`);
       const b = await chart.boundingBox();
       await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+      const before = await cpuSnapshot(browserCdp, pageCdp);
+      if (PROFILE_DIR) {
+        await pageCdp.send('Profiler.enable');
+        await pageCdp.send('Profiler.start');
+      }
       await startFrames(page);
       await drag(page, b, 6, 'right');
       await drag(page, b, 6, 'left');
       const f = await stopFrames(page);
+      const lt = await longTasks(page);
+      if (PROFILE_DIR) {
+        const { profile } = await pageCdp.send('Profiler.stop');
+        fs.mkdirSync(PROFILE_DIR, { recursive: true });
+        fs.writeFileSync(path.join(PROFILE_DIR, `pan-${findings}-${name.split(' ')[0]}.cpuprofile`), JSON.stringify(profile));
+      }
+      const after = await cpuSnapshot(browserCdp, pageCdp);
       p95[`${name} ${findings}`] = pct(f, 95);
       console.log(`  pan: ${summary(f)}${findings ? `; target p95 < 20 ms: ${pct(f, 95) < 20 ? 'met' : 'missed'} (no findings: p95 ${ms(p95[`${name} 0`])})` : ''}`);
+      console.log(`  work: ${work(before, after, lt)}; load average ${os.loadavg()[0].toFixed(1)}`);
       console.log(`  after panning: ${await marks()}`);
     }
   }

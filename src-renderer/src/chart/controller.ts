@@ -113,12 +113,10 @@ export class ChartController {
       timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 4, tickMarkFormatter: (t: Time, kind: TickKind) => formatTick(t as number, kind) },
       localization: { priceFormatter: (p: number) => p.toFixed(2), timeFormatter: (t: Time) => formatCrosshair(t as number, this.loaded?.timeframe ?? null) },
     });
-    // First added, drawn first: the shading sits behind the candles, on its own hidden 0..1 scale.
-    const sessionsSeries = this.chart.addSeries(HistogramSeries, { priceScaleId: 'sessions', lastValueVisible: false, priceLineVisible: false, base: 0 });
-    this.chart.priceScale('sessions').applyOptions({ visible: false, scaleMargins: { top: 0, bottom: 0 } });
     this.volume = this.chart.addSeries(HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
     this.chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
-    this.candles = this.chart.addSeries(CandlestickSeries, {});
+    // no borders: they are the bodies' colours, and drawing them doubles the rectangles of every frame
+    this.candles = this.chart.addSeries(CandlestickSeries, { borderVisible: false });
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.24 } });
     const host = {
       el,
@@ -135,7 +133,7 @@ export class ChartController {
         if (i >= 0) this.setState({ hover: this.legendBar(i, true) });
       },
     };
-    this.marks = new FindingsLayer(sessionsSeries, this.candles, host);
+    this.marks = new FindingsLayer(this.candles, host);
     this.lines = new OverlaySeries(this.chart, host);
     this.applyTheme();
     this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onRange);
@@ -160,7 +158,11 @@ export class ChartController {
     });
     this.candles.applyOptions({ upColor: c.up, downColor: c.down, borderUpColor: c.up, borderDownColor: c.down, wickUpColor: c.up, wickDownColor: c.down });
     this.lines.applyTheme(c);
-    if (this.loaded) this.draw();
+    this.marks.applyTheme();
+    if (this.loaded) {
+      this.draw();
+      this.marks.draw();
+    }
   }
 
   private setState(patch: Partial<ChartViewState>): void {
@@ -323,7 +325,9 @@ export class ChartController {
       this.finerRefusedAt = null;
       this.coarserRefusedAt = null;
     }
-    this.loaded = reason === 'fit' ? got : applyWindow(before, got, view, KEEP_BARS);
+    // held: what a pan may come back to, bounded by the view (six views) so a window's setData stays small
+    const keep = Math.min(KEEP_BARS, Math.max(this.maxBars(), Math.ceil(this.visibleBars * 6)));
+    this.loaded = reason === 'fit' ? got : applyWindow(before, got, view, keep);
     this.draw();
     const pan = reason === 'edge' && before?.timeframe === b.timeframe && before.t.length ? { bars: this.visibleBars, held: { from: before.t[0]!, to: before.t[before.t.length - 1]! } } : undefined;
     const shownRange = reason === 'fit' ? this.fitView() : reason === 'initial' && target.at !== undefined ? this.centreOn(target.at, view) : this.restoreView(view, pan);
@@ -419,7 +423,7 @@ export class ChartController {
     this.candles.setData(candles);
     this.volume.setData(volume);
     this.drawIndicators();
-    this.marks.draw();
+    this.marks.barsChanged();
   }
 
   private readonly onCrosshair = (p: MouseEventParams<Time>): void => {
@@ -442,6 +446,7 @@ export class ChartController {
     this.resizer.disconnect();
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
+    this.marks.destroy();
     this.chart.remove();
   }
 }

@@ -1,15 +1,17 @@
-import { createSeriesMarkers, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type SeriesType, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { createSeriesMarkers, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type SeriesType, type Time } from 'lightweight-charts';
 import type { ChartFinding, ChartFindingMarks, ChartSession } from '../../../src-main/contract/chart';
 import { TIMEFRAME_MS } from '../../../src-common/timeframes';
 import { fetchFindings, fetchSessions } from '../state/chart';
 import type { ChartTargetResolved } from './controller';
 import { countsByBar, findingsByBar, groupMarkers, markerText, type MarkerGroup, type SeverityCounts } from './markers';
 import type { Palette } from './palette';
-import { NO_VALUE, asTime, type LayerHost } from './layer';
+import { asTime, type LayerHost } from './layer';
+import { SessionShading, extendedRuns } from './sessionShading';
 import { barIndexFor } from './window';
 
-// What the chart draws around the candles from the engine's calendar and checks: session shading (a full-height
-// column behind every bar outside the regular session) and the findings markers (grouped by markers.ts). The
+// What the chart draws around the candles from the engine's calendar and checks: session shading (full-height
+// rectangles behind the bars outside the regular session, sessionShading.ts) and the findings markers (grouped by
+// markers.ts). The
 // controller owns one and calls it when the bars, the zoom, the theme or the Info findings toggle change. The markers
 // are the engine's counts of every finding in range (its marks, grouped per bar width); the findings listed on hover
 // are the first MAX_FINDINGS of the range, and a bar beyond them has its own fetched when the pointer is on it.
@@ -29,6 +31,9 @@ export const marksPer = (tf: keyof typeof TIMEFRAME_MS) => Math.min(TIMEFRAME_MS
 
 export class FindingsLayer {
   private readonly markers: ISeriesMarkersPluginApi<Time>;
+  private readonly shading = new SessionShading();
+  /** a markers update waiting for an idle moment (requestIdleCallback id) */
+  private idle = 0;
   private sessions: ChartSession[] = [];
   /** the first findings of the range (all of them unless `truncated`) */
   private findings: ChartFinding[] = [];
@@ -44,17 +49,45 @@ export class FindingsLayer {
   private bucket = 1;
   private groups: MarkerGroup[] = [];
 
-  /** `sessionsSeries`: added to the chart first, so the shading sits behind the candles; the markers go on `candles`. */
+  /** The shading (drawn behind every series) and the markers go on `candles`. */
   constructor(
-    private readonly sessionsSeries: ISeriesApi<'Histogram'>,
     candles: ISeriesApi<SeriesType>,
     private readonly host: FindingsHost,
   ) {
     this.markers = createSeriesMarkers(candles, []);
+    candles.attachPrimitive(this.shading);
+  }
+
+  /** The shading's colour (the theme changed). */
+  applyTheme(): void {
+    this.shading.setColor(this.host.colors().extended);
+  }
+
+  /**
+   * New bars arrived: the shading follows them now (a cheap pass over the bars), the markers (placed by time, so
+   * still right) are counted per bar again in an idle moment, not in the frame that takes the new bars.
+   */
+  barsChanged(): void {
+    this.drawShading();
+    if (this.idle) return;
+    this.idle = requestIdleCallback(
+      () => {
+        this.idle = 0;
+        this.drawMarks();
+      },
+      { timeout: 200 },
+    );
+  }
+
+  /** Stops a pending markers update (the chart goes away). */
+  destroy(): void {
+    if (this.idle) cancelIdleCallback(this.idle);
+    this.idle = 0;
   }
 
   /** Forgets the sessions and findings (a new target). */
   reset(): void {
+    this.destroy();
     this.sessions = [];
     this.findings = [];
     this.truncated = false;
@@ -100,6 +133,8 @@ export class FindingsLayer {
    * listed (fetched now, for the legend to read again, when the range has more findings than the engine lists).
    */
   groupFindings(i: number): { count: number; findings: ChartFinding[] } {
+    // counts per bar waiting for an idle moment: counted now, for the bar under the pointer
+    if (this.idle) this.drawMarks();
     const l = this.host.loaded();
     const start = Math.floor(i / this.bucket) * this.bucket;
     const end = start + this.bucket;
@@ -138,29 +173,32 @@ export class FindingsLayer {
   }
 
   /**
-   * Session shading: a full-height column behind every bar outside the regular session (pre-market, after hours, and
-   * after an early close). Markers: one per bar with findings, its rules as the text.
+   * Session shading behind every bar outside the regular session (pre-market, after hours, and after an early close);
+   * markers: one per bar with findings, the count as the text.
    */
   draw(): void {
+    this.drawShading();
+    this.drawMarks();
+  }
+
+  private drawShading(): void {
     const l = this.host.loaded();
     if (!l) return;
     const { el } = this.host;
-    const c = this.host.colors();
-    const shade: Array<{ time: UTCTimestamp; value: number; color: string }> = [];
-    if (l.timeframe !== '1d' && this.sessions.length) {
-      let s = 0;
-      for (let i = 0; i < l.t.length; i++) {
-        const t = l.t[i]!;
-        while (s < this.sessions.length - 1 && this.sessions[s]!.postClose <= t) s++;
-        const ses = this.sessions[s]!;
-        const regular = t >= ses.open && t < ses.close;
-        shade.push({ time: asTime(t), value: 1, color: regular ? NO_VALUE : c.extended });
-      }
-    }
-    this.sessionsSeries.setData(shade);
+    const { runs, bars } = l.timeframe !== '1d' ? extendedRuns(l.t, this.sessions) : { runs: [], bars: 0 };
+    this.shading.setRuns(runs);
     el.dataset.sessions = String(this.sessions.length);
-    el.dataset.extendedBars = String(shade.filter((x) => x.color !== NO_VALUE).length);
+    el.dataset.extendedBars = String(bars);
+  }
 
+  /** The findings and counts per bar of the bars held, and the markers from them. */
+  private drawMarks(): void {
+    const l = this.host.loaded();
+    if (!l) return;
+    if (this.idle) {
+      cancelIdleCallback(this.idle);
+      this.idle = 0;
+    }
     const info = this.host.overlays().info;
     this.findingsAt = findingsByBar(this.findings, (f) => barIndexFor(l.t, f.t, l.timeframe), info);
     this.countsAt = countsByBar(this.marks, (t) => barIndexFor(l.t, t, l.timeframe), info);
