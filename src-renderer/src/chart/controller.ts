@@ -1,4 +1,4 @@
-import { CandlestickSeries, ColorType, CrosshairMode, HistogramSeries, PriceScaleMode, createChart, type IChartApi, type ISeriesApi, type LogicalRange, type MouseEventParams, type Time, type UTCTimestamp } from 'lightweight-charts';
+import { CandlestickSeries, ColorType, CrosshairMode, PriceScaleMode, createChart, type IChartApi, type ISeriesApi, type LogicalRange, type MouseEventParams, type Time, type UTCTimestamp } from 'lightweight-charts';
 import type { ChartFinding } from '../../../src-main/contract/chart';
 import type { Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
@@ -8,6 +8,7 @@ import { fetchBars } from '../state/chart';
 import { FindingsLayer } from './findingsLayer';
 import { markerBucket } from './markers';
 import { OverlaySeries } from './overlaySeries';
+import { VolumeBars } from './volumeBars';
 import { DEFAULT_OVERLAYS, type ChartOverlays } from './overlays';
 import { palette, type Palette } from './palette';
 import { asTime } from './layer';
@@ -75,7 +76,8 @@ export interface LegendBar {
 export class ChartController {
   private readonly chart: IChartApi;
   private readonly candles: ISeriesApi<'Candlestick'>;
-  private readonly volume: ISeriesApi<'Histogram'>;
+  /** drawn by a primitive on the candles: the candles stay the only series with bars (see volumeBars.ts) */
+  private readonly volume = new VolumeBars();
   /** session shading and finding markers */
   private readonly marks: FindingsLayer;
   /** SMA, VWAP and the compared symbol */
@@ -110,11 +112,9 @@ export class ChartController {
       width: Math.max(el.clientWidth, 1),
       height: Math.max(el.clientHeight, 1),
       crosshair: { mode: CrosshairMode.Normal },
-      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 4, tickMarkFormatter: (t: Time, kind: TickKind) => formatTick(t as number, kind) },
+      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 4, tickMarkFormatter: (t: Time, kind: TickKind) => this.tick(t as number, kind) },
       localization: { priceFormatter: (p: number) => p.toFixed(2), timeFormatter: (t: Time) => formatCrosshair(t as number, this.loaded?.timeframe ?? null) },
     });
-    this.volume = this.chart.addSeries(HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
-    this.chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     // no borders: they are the bodies' colours, and drawing them doubles the rectangles of every frame
     this.candles = this.chart.addSeries(CandlestickSeries, { borderVisible: false });
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.24 } });
@@ -133,7 +133,9 @@ export class ChartController {
         if (i >= 0) this.setState({ hover: this.legendBar(i, true) });
       },
     };
+    // the shading (attached by the findings layer) first, the volume over it, both behind the candles
     this.marks = new FindingsLayer(this.candles, host);
+    this.candles.attachPrimitive(this.volume);
     this.lines = new OverlaySeries(this.chart, host);
     this.applyTheme();
     this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onRange);
@@ -148,6 +150,13 @@ export class ChartController {
     this.resizer.observe(el);
   }
 
+  /** An axis label; the year tick's is kept on the element for tests (one attribute write when it changes). */
+  private tick(sec: number, kind: TickKind): string {
+    const label = formatTick(sec, kind, this.loaded?.timeframe ?? null);
+    if (kind === 0 && this.el.dataset.axisYearTick !== label) this.el.dataset.axisYearTick = label;
+    return label;
+  }
+
   private applyTheme(): void {
     const c = (this.colors = palette(this.el));
     this.chart.applyOptions({
@@ -157,6 +166,7 @@ export class ChartController {
       timeScale: { borderColor: c.border },
     });
     this.candles.applyOptions({ upColor: c.up, downColor: c.down, borderUpColor: c.up, borderDownColor: c.down, wickUpColor: c.up, wickDownColor: c.down });
+    this.volume.setColors(c.volumeUp, c.volumeDown);
     this.lines.applyTheme(c);
     this.marks.applyTheme();
     if (this.loaded) {
@@ -409,19 +419,13 @@ export class ChartController {
   private draw(): void {
     const l = this.loaded;
     if (!l) return;
-    const c = this.colors;
     const n = l.t.length;
     const candles = new Array<{ time: UTCTimestamp; open: number; high: number; low: number; close: number }>(n);
-    const volume = new Array<{ time: UTCTimestamp; value: number; color: string }>(n);
-    for (let i = 0; i < n; i++) {
-      const time = asTime(l.t[i]!);
-      candles[i] = { time, open: l.o[i]!, high: l.h[i]!, low: l.l[i]!, close: l.c[i]! };
-      volume[i] = { time, value: l.v[i]!, color: l.c[i]! >= l.o[i]! ? c.volumeUp : c.volumeDown };
-    }
+    for (let i = 0; i < n; i++) candles[i] = { time: asTime(l.t[i]!), open: l.o[i]!, high: l.h[i]!, low: l.l[i]!, close: l.c[i]! };
     // the compared symbol's points are at the previous bars' times: off the time scale until they are read again
     this.lines.clearCompare();
     this.candles.setData(candles);
-    this.volume.setData(volume);
+    this.volume.setBars(l.o, l.c, l.v);
     this.drawIndicators();
     this.marks.barsChanged();
   }

@@ -19,6 +19,8 @@ export class OverlaySeries {
   private readonly compareSeries: ISeriesApi<'Line'>;
   private smaValues: Array<number | null> = [];
   private vwapValues: Array<number | null> = [];
+  /** which lines hold points: a setData([]) of an empty series still walks every point of the time scale */
+  private readonly filled = new Set<ISeriesApi<'Line'>>();
   /** the compare symbol's source, found once per symbol */
   private compareSource: { symbol: string; provider: string; feed: string } | null = null;
 
@@ -44,15 +46,23 @@ export class OverlaySeries {
     return { sma: this.smaValues[i] ?? null, vwap: this.vwapValues[i] ?? null };
   }
 
+  /** setData, skipped when a series with no points is to get none. */
+  private set(series: ISeriesApi<'Line'>, data: Array<LineData<UTCTimestamp> | WhitespaceData<UTCTimestamp>>): void {
+    if (data.length === 0 && !this.filled.has(series)) return;
+    series.setData(data);
+    if (data.length) this.filled.add(series);
+    else this.filled.delete(series);
+  }
+
   /** Another symbol compared, or none: its source is found again and its line cleared. */
   resetCompare(): void {
     this.compareSource = null;
-    this.compareSeries.setData([]);
+    this.set(this.compareSeries, []);
   }
 
   /** The compared symbol's points are at the previous bars' times: off the time scale until they are read again. */
   clearCompare(): void {
-    this.compareSeries.setData([]);
+    this.set(this.compareSeries, []);
   }
 
   /** The compared symbol's closes at the bars held (only at their times: the time scale stays the main symbol's). */
@@ -93,7 +103,7 @@ export class OverlaySeries {
       return c === undefined ? { time: asTime(t) } : { time: asTime(t), value: c };
     });
     this.compareSeries.applyOptions({ visible: true, title: symbol });
-    this.compareSeries.setData(data);
+    this.set(this.compareSeries, data);
     el.dataset.compareBars = String(close.size);
     this.host.setState({ compare: { symbol, error: close.size ? null : `no ${l.timeframe} bars of ${symbol} at these times` } });
   }
@@ -107,18 +117,18 @@ export class OverlaySeries {
     // on a percent scale each series has its own base: a price average would not sit on the candles, so it hides
     this.smaSeries.applyOptions({ visible: !!o.sma && !o.compare });
     this.vwapSeries.applyOptions({ visible: o.vwap && !o.compare });
-    this.smaSeries.setData(o.sma ? line(this.smaValues) : []);
+    this.set(this.smaSeries, o.sma ? line(this.smaValues) : []);
     // VWAP restarts each session: no line joining a session's last value to the next one's first. lightweight-charts
     // joins points across whitespace and colours a segment as its first point, so a session's last point is transparent.
     const daily = l.timeframe === '1d';
     const vw = this.vwapValues;
     const ends = o.vwap && !daily ? sessionEnds(l.t) : [];
-    const vwapData = l.t.map((t, i) => {
+    const vwapData = !o.vwap || daily ? [] : l.t.map((t, i) => {
       const v = vw[i];
       if (v == null) return { time: asTime(t) };
       return ends[i] ? { time: asTime(t), value: v, color: NO_VALUE } : { time: asTime(t), value: v };
     });
-    this.vwapSeries.setData(o.vwap && !daily ? vwapData : []);
+    this.set(this.vwapSeries, vwapData);
     if (!o.compare) this.compareSeries.applyOptions({ visible: false });
   }
 }

@@ -122,10 +122,17 @@ describe('chart dates', () => {
 
   it('axis ticks name the month and year where the range needs them', () => {
     const t = Date.parse('2024-02-15T09:30:00Z') / 1000;
-    expect(formatTick(t, 0)).toBe('2024');
+    expect(formatTick(t, 0)).toBe('Feb 2024');
     expect(formatTick(t, 1)).toBe('Feb 2024');
     expect(formatTick(t, 2)).toBe('15 Feb');
     expect(formatTick(t, 3)).toBe('09:30');
+  });
+
+  it('the tick where a new year begins says month and year, and the day on intraday bars', () => {
+    const jan2 = Date.parse('2024-01-02T09:30:00Z') / 1000;
+    expect(formatTick(jan2, 0, '5m')).toBe('2 Jan 2024');
+    expect(formatTick(jan2, 0, '1h')).toBe('2 Jan 2024');
+    expect(formatTick(jan2, 0, '1d')).toBe('Jan 2024');
   });
 });
 

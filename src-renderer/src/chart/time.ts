@@ -74,16 +74,18 @@ export function formatBarTime(ms: number, tf: Timeframe | null): string {
 export type TickKind = 0 | 1 | 2 | 3 | 4;
 
 /**
- * A time-axis label (chart time in seconds): a year tick says the year, a month tick month and year, a day tick day
- * and month, a time tick the time; so the axis always tells which month and year it shows.
+ * A time-axis label (chart time in seconds): the tick where a new year begins says the year with its month (and day,
+ * on intraday bars: "2 Jan 2024", where a bare "2024" or "2" left the day unsaid), a month tick month and year, a day
+ * tick day and month, a time tick the time; so the axis always tells which month and year it shows.
  */
-export function formatTick(chartSec: number, kind: TickKind): string {
+export function formatTick(chartSec: number, kind: TickKind, tf: Timeframe | null = null): string {
   const d = new Date(chartSec * 1000);
+  const month = `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
   switch (kind) {
     case 0:
-      return String(d.getUTCFullYear());
+      return tf === null || tf === '1d' ? month : `${d.getUTCDate()} ${month}`;
     case 1:
-      return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+      return month;
     case 2:
       return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
     case 3:
