@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { REPO_ROOT, expect, test } from './fixtures';
 import { ingest, jobRow, nav, open, shoot } from './helpers';
 
@@ -18,6 +18,25 @@ function chart(page: Page, symbol: string) {
 
 async function attr(page: Page, symbol: string, name: string): Promise<string> {
   return (await chart(page, symbol).getAttribute(name)) ?? '';
+}
+
+/**
+ * The findings list on hover stands inside the plot, beside the hovered bar (the crosshair's vertical line: not under
+ * the list) and clear of the legend.
+ */
+async function expectListBeside(page: Page, list: Locator, c: Locator, pointer: number) {
+  const legendBox = await page.getByTestId('chart-legend').boundingBox();
+  const chartBox = await c.boundingBox();
+  await expect(list).toHaveCSS('visibility', 'visible');
+  const listBox = await list.boundingBox();
+  if (!legendBox || !chartBox || !listBox) throw new Error('no box for the legend, chart or list');
+  const overlap = (a: typeof listBox, b: typeof listBox) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  expect(overlap(listBox, legendBox), `list ${JSON.stringify(listBox)} over the legend ${JSON.stringify(legendBox)}`).toBe(false);
+  expect(listBox.x).toBeGreaterThanOrEqual(chartBox.x);
+  expect(listBox.y).toBeGreaterThanOrEqual(chartBox.y);
+  expect(listBox.x + listBox.width).toBeLessThanOrEqual(chartBox.x + chartBox.width);
+  expect(listBox.y + listBox.height).toBeLessThanOrEqual(chartBox.y + chartBox.height);
+  expect(pointer < listBox.x || pointer > listBox.x + listBox.width, 'the hovered bar is not under the list').toBe(true);
 }
 
 test('chart a symbol from the Universe page: fitted on open and per timeframe, legend, markers, overlays, centred on `at`', async ({ server, page }) => {
@@ -121,6 +140,8 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
     expect(v.visible).toBeLessThan(v.bars + 4);
   }).toPass({ timeout: 10_000 });
   await expect(legend).toContainText('1d');
+  // the axis tick where the year begins (the first bar, 2 January) says month and year, not a bare "2024" or "2"
+  await expect(c).toHaveAttribute('data-axis-year-tick', 'Jan 2024');
 
   // overlays: SMA, VWAP, log scale, a second symbol on a percent scale
   await page.getByLabel('SMA', { exact: true }).check();
@@ -187,12 +208,14 @@ test('chart a symbol from the Universe page: fitted on open and per timeframe, l
     const b = (await c.boundingBox())!;
     // from the right edge leftwards until the pointer is on the last bar, the one the missing sessions are marked on
     const list = page.getByRole('list', { name: 'Findings at this bar' });
-    for (let x = b.x + b.width - 60; x > b.x + b.width * 0.8; x -= 2) {
+    let x = b.x + b.width - 60;
+    for (; x > b.x + b.width * 0.8; x -= 2) {
       await page.mouse.move(x, b.y + b.height * 0.4);
       if (await list.isVisible()) break;
     }
     // one marker stands for the bar's findings: their count and the list, worst first
     await expect(list).toContainText(/\d+ findings?/);
+    await expectListBeside(page, list, c, x);
     await shoot(page, `chart-${width}x${height}`);
   }
 });
@@ -239,14 +262,17 @@ test('a range with more findings than the engine lists: every one counted on the
   await expect(page.getByText(`${n.toLocaleString('en-US')} findings`)).toBeVisible();
   const b = (await c.boundingBox())!;
   const list = page.getByRole('list', { name: 'Findings at this bar' });
+  let x = b.x + b.width / 2;
   for (const dx of [0, 3, -3, 6, -6]) {
-    await page.mouse.move(b.x + b.width / 2 + dx, b.y + b.height * 0.5);
+    x = b.x + b.width / 2 + dx;
+    await page.mouse.move(x, b.y + b.height * 0.5);
     if (await list.isVisible()) break;
   }
   await expect(list).toContainText(/\d+ findings/);
   // fetched for this marker: its late findings, not the early ones listed for the range
   await expect(list.locator('.chart-finding').first()).toContainText(/late \d+/);
   await expect(list).not.toContainText('early');
+  await expectListBeside(page, list, c, x);
   await shoot(page, 'chart-many-findings');
 });
 

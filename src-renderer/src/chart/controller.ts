@@ -1,7 +1,5 @@
-import { CandlestickSeries, ColorType, CrosshairMode, PriceScaleMode, createChart, type IChartApi, type ISeriesApi, type LogicalRange, type MouseEventParams, type Time, type UTCTimestamp } from 'lightweight-charts';
-import type { ChartFinding } from '../../../src-main/contract/chart';
+import { CandlestickSeries, ColorType, CrosshairMode, PriceScaleMode, createChart, type IChartApi, type ISeriesApi, type Logical, type LogicalRange, type MouseEventParams, type Time, type UTCTimestamp } from 'lightweight-charts';
 import type { Timeframe } from '../../../src-main/contract/schemas';
-import type { ErrorValue } from '../../../src-main/shared/errors';
 import type { Client } from '../client';
 import { MAX_CHART_BARS } from '../../../src-main/contract/chart';
 import { fetchBars } from '../state/chart';
@@ -13,6 +11,7 @@ import { DEFAULT_OVERLAYS, type ChartOverlays } from './overlays';
 import { palette, type Palette } from './palette';
 import { asTime } from './layer';
 import { formatCrosshair, formatTick, fromChartTime, type TickKind } from './time';
+import type { BarAnchor, ChartTargetResolved, ChartViewState, LegendBar } from './types';
 import { applyWindow, barIndexFor, clampLogical, FIT_MIN_SPACING, fetchWindow, fitLogical, fitWindow, initialView, logicalFor, need, panLogical, visibleTimeRange, type Loaded, type Range } from './window';
 
 // The imperative side of the chart explorer: owns the lightweight-charts instance, asks the engine for windows of bars
@@ -24,54 +23,6 @@ import { applyWindow, barIndexFor, clampLogical, FIT_MIN_SPACING, fetchWindow, f
 const MAX_BARS = 5_000;
 /** bars held at most, after merging windows while panning */
 const KEEP_BARS = 3 * MAX_BARS;
-
-export interface ChartTargetResolved {
-  symbol: string;
-  provider: string;
-  feed: string;
-  /** the timeframe picked; in Auto, the finest wanted ('1m') */
-  timeframe: Timeframe;
-  /** Auto: the timeframe follows the zoom; else the one picked stays */
-  auto: boolean;
-  /** first and last bar of the source, epoch ms */
-  extent: Range;
-  /** instant to centre on */
-  at?: number;
-}
-
-export interface ChartViewState {
-  barsLoaded: number;
-  timeframeShown: Timeframe | null;
-  loading: boolean;
-  markers: number;
-  findings: number;
-  /** info findings in range not drawn (the Info findings toggle is off) */
-  infoHidden: number;
-  /** the range holds more findings than the engine sends (2,000): the first of them are drawn */
-  findingsTruncated: boolean;
-  truncated: boolean;
-  error: ErrorValue | null;
-  /** what the pointer is over: one bar and the findings of its marker */
-  hover: LegendBar | null;
-  /** the last bar held, for the legend when the pointer is elsewhere */
-  last: LegendBar | null;
-  /** the symbol compared, with its change over the visible range's first bar, when one is shown */
-  compare: { symbol: string; error: string | null } | null;
-}
-
-export interface LegendBar {
-  t: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  v: number;
-  sma: number | null;
-  vwap: number | null;
-  /** the findings of the marker the bar belongs to: how many, and those listed (fetched when not among the first) */
-  findingsCount: number;
-  findings: ChartFinding[];
-}
 
 export class ChartController {
   private readonly chart: IChartApi;
@@ -150,10 +101,11 @@ export class ChartController {
     this.resizer.observe(el);
   }
 
-  /** An axis label; the year tick's is kept on the element for tests (one attribute write when it changes). */
+  /** An axis label; the year tick's is kept on the element for tests (written when it changes, once bars are held). */
   private tick(sec: number, kind: TickKind): string {
-    const label = formatTick(sec, kind, this.loaded?.timeframe ?? null);
-    if (kind === 0 && this.el.dataset.axisYearTick !== label) this.el.dataset.axisYearTick = label;
+    const tf = this.loaded?.timeframe ?? null;
+    const label = formatTick(sec, kind, tf);
+    if (kind === 0 && tf && this.el.dataset.axisYearTick !== label) this.el.dataset.axisYearTick = label;
     return label;
   }
 
@@ -413,7 +365,23 @@ export class ChartController {
     const g = hover ? this.marks.groupFindings(i) : { count: 0, findings: [] };
     const cmp = this.overlays.compare !== null;
     const at = this.lines.valuesAt(i);
-    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : at.sma, vwap: cmp ? null : at.vwap, findingsCount: g.count, findings: g.findings };
+    const anchor = g.count > 0 ? this.anchor(i) : null;
+    return { t: l.t[i]!, o: l.o[i]!, h: l.h[i]!, l: l.l[i]!, c: l.c[i]!, v: l.v[i]!, sma: cmp ? null : at.sma, vwap: cmp ? null : at.vwap, findingsCount: g.count, findings: g.findings, anchor };
+  }
+
+  /** Where bar `i` and the marker of its findings are drawn, for their list to stand beside them. */
+  private anchor(i: number): BarAnchor | null {
+    const l = this.loaded!;
+    const ts = this.chart.timeScale();
+    const m = this.marks.markerIndex(i);
+    const xi = ts.logicalToCoordinate(i as Logical);
+    const xm = ts.logicalToCoordinate(m as Logical);
+    const yi = this.candles.priceToCoordinate(l.h[i]!);
+    const ym = this.candles.priceToCoordinate(l.h[m] ?? l.h[i]!);
+    const low = this.candles.priceToCoordinate(l.l[i]!);
+    if (xi === null || xm === null || yi === null || ym === null || low === null) return null;
+    const pane = this.chart.paneSize();
+    return { left: Math.min(xi, xm), right: Math.max(xi, xm), top: Math.min(yi, ym), bottom: low, plotWidth: pane.width, plotHeight: pane.height };
   }
 
   private draw(): void {

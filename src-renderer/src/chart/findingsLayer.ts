@@ -2,7 +2,7 @@ import { createSeriesMarkers, type ISeriesApi, type ISeriesMarkersPluginApi, typ
 import type { ChartFinding, ChartFindingMarks, ChartSession } from '../../../src-main/contract/chart';
 import { TIMEFRAME_MS } from '../../../src-common/timeframes';
 import { fetchFindings, fetchSessions } from '../state/chart';
-import type { ChartTargetResolved } from './controller';
+import type { ChartTargetResolved } from './types';
 import { countsByBar, findingsByBar, groupMarkers, markerText, type MarkerGroup, type SeverityCounts } from './markers';
 import type { Palette } from './palette';
 import { asTime, type LayerHost } from './layer';
@@ -152,6 +152,13 @@ export class FindingsLayer {
     const got = this.fetched.get(from);
     if (got === undefined) void this.fetchGroup(from, l.t[Math.min(end, l.t.length) - 1]! + TIMEFRAME_MS[l.timeframe]);
     return { count, findings: Array.isArray(got) ? got.filter((f) => this.host.overlays().info || f.severity === 'error' || f.severity === 'warning') : listed };
+  }
+
+  /** The bar the marker of bar `i`'s findings stands on (its bucket's worst), `i` when it has none. */
+  markerIndex(i: number): number {
+    const key = Math.floor(i / this.bucket);
+    for (const g of this.groups) if (Math.floor(g.index / this.bucket) === key) return g.index;
+    return i;
   }
 
   /** Fetches the findings of [from, to) (one marker's bars) for the legend. */

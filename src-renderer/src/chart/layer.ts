@@ -1,6 +1,6 @@
 import type { UTCTimestamp } from 'lightweight-charts';
 import type { Client } from '../client';
-import type { ChartViewState } from './controller';
+import type { ChartViewState } from './types';
 import type { ChartOverlays } from './overlays';
 import { toChartTime } from './time';
 import type { Loaded } from './window';

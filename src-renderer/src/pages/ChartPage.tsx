@@ -2,10 +2,12 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ChartExtent } from '../../../src-main/contract/chart';
 import { TIMEFRAMES, TimeframeSchema, type Timeframe } from '../../../src-main/contract/schemas';
 import type { ErrorValue } from '../../../src-main/shared/errors';
-import { ChartController, type ChartViewState } from '../chart/controller';
+import { ChartController } from '../chart/controller';
+import type { ChartViewState } from '../chart/types';
 import { chartZoneLabel, setChartZone } from '../chart/time';
 import { useTimeZone } from '../state/display';
 import { timeframeNote } from '../chart/window';
+import { ChartFindings } from '../components/chart/ChartFindings';
 import { ChartLegend } from '../components/chart/ChartLegend';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useClient } from '../clientContext';
@@ -263,6 +265,7 @@ export function ChartPage() {
           <div className="chart-wrap">
             <div ref={el} className="chart-canvas" role="img" aria-label={`Candlestick chart of ${symbol}`} />
             <ChartLegend symbol={symbol} source={source ? `${source.provider}/${source.feed}` : ''} timeframe={shown} view={view} smaLength={overlays.sma} />
+            <ChartFindings hover={view?.hover ?? null} />
           </div>
         )}
       </section>
