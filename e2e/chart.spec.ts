@@ -41,7 +41,7 @@ async function expectListBeside(page: Page, list: Locator, c: Locator, pointer: 
 
 test('chart a symbol from the Universe page: fitted on open and per timeframe, legend, markers, overlays, centred on `at`', async ({ server, page }) => {
   // screenshots at two sizes in two themes come on top of the checks
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   await open(page, server);
   // MSFT too: the second symbol to compare with
   const jobId = await ingest(page, { symbols: 'AAPL MSFT', start: '2024-01-02', end: '2024-03-28' });
