@@ -51,16 +51,23 @@ export class QueryGeneration {
     });
     const admin = await instance.connect();
     try {
-      await admin.run(`SET TimeZone = 'UTC'`);
-      await admin.run(`SET allowed_paths = [${files.map(sqlString).join(', ')}]`);
-      if (exportDir) await admin.run(`SET allowed_directories = [${sqlString(exportDir + '/')}]`);
-      await admin.run(`SET enable_external_access = false`);
-      await admin.run(`SET autoinstall_known_extensions = false`);
-      await admin.run(`SET autoload_known_extensions = false`);
-      // workbench results are materialized here (see results.ts), apart from the views
-      await admin.run(`CREATE SCHEMA ${RESULTS_SCHEMA}`);
-      await createViews(admin, files, barsRoot, precedence, oneSchema);
-      await admin.run(`SET lock_configuration = true`);
+      // One batch, one round trip to DuckDB's thread. The views are bound (their first file's footer read) before
+      // external access is shut, so their binding skips the per-file access checks; nothing but this batch runs before
+      // the configuration is locked, and user SQL only after it.
+      await admin.run(
+        [
+          `SET TimeZone = 'UTC'`,
+          `SET allowed_paths = [${files.map(sqlString).join(', ')}]`,
+          ...(exportDir ? [`SET allowed_directories = [${sqlString(exportDir + '/')}]`] : []),
+          `SET autoinstall_known_extensions = false`,
+          `SET autoload_known_extensions = false`,
+          // workbench results are materialized here (see results.ts), apart from the views
+          `CREATE SCHEMA ${RESULTS_SCHEMA}`,
+          ...viewStatements(files, barsRoot, precedence, oneSchema),
+          `SET enable_external_access = false`,
+          `SET lock_configuration = true`,
+        ].join(';\n'),
+      );
     } catch (e) {
       admin.closeSync();
       instance.closeSync();
@@ -164,16 +171,10 @@ export interface QueryLease {
  * sources of one symbol are never mixed. Until the first file exists both are empty views of the same shape. The views
  * name their files (no glob): the instance may read nothing else.
  */
-async function createViews(admin: DuckDBConnection, files: string[], barsRoot: string, precedence: string[], oneSchema: boolean): Promise<void> {
-  if (files.length === 0) {
-    await admin.run(`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`);
-    await admin.run(`CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`);
-    return;
-  }
-  await admin.run(
-    `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
-     FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = ${oneSchema ? 'false' : 'true'})`,
-  );
+function viewStatements(files: string[], barsRoot: string, precedence: string[], oneSchema: boolean): string[] {
+  if (files.length === 0) return [`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`, `CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`];
+  const barsAll = `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
+     FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = ${oneSchema ? 'false' : 'true'})`;
   // Catalogued files all have one schema: no file is opened to bind the view but the first, and a query whose
   // partition filter leaves a file out never opens it (with union_by_name every file's footer is read at bind time,
   // so one damaged file failed every query).
@@ -184,15 +185,13 @@ async function createViews(admin: DuckDBConnection, files: string[], barsRoot: s
   }
   const sources = [...seen.values()];
   const preferred = preferredSources(sources, precedence);
-  if (preferred.length === sources.length) {
-    await admin.run(`CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`);
-  } else {
-    const values = preferred.map((p) => `(${[p.symbol, p.timeframe, p.provider, p.feed].map(sqlString).join(', ')})`).join(', ');
-    await admin.run(
-      `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all
+  if (preferred.length === sources.length) return [barsAll, `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`];
+  const values = preferred.map((p) => `(${[p.symbol, p.timeframe, p.provider, p.feed].map(sqlString).join(', ')})`).join(', ');
+  return [
+    barsAll,
+    `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all
        WHERE (symbol, timeframe, provider, feed) IN (SELECT * FROM (VALUES ${values}))`,
-    );
-  }
+  ];
 }
 
 /** What runs a read-only statement for others (universe rules): the engine's QueryClient, or a DuckQueryService. */

@@ -82,6 +82,7 @@ async function queryInline(cmd: Command, io: CliIo, sql: string, timeoutMs: numb
       timeoutMs,
       signal: cancel.signal,
       sink: { columns: (c) => w.columns(c), rows: (r) => w.rows(r) },
+      endsProcess: kill !== undefined,
       hardStop: kill
         ? (e) => {
             out.abort();
