@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { MpError } from '../shared/errors';
 import { duckMemoryLimit, GRACE_MS, memoryDetail, SAMPLE_MS, stopError, type StopReason } from './limits';
-import { DuckQueryService, type FileSet, type StreamSink } from './service';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { createInstance, DuckQueryService, prepareSpillDir, type FileSet, type QueryServiceOptions, type StreamSink } from './service';
 
 // `marketpipe query` runs its statement in the CLI's own process: that process holds no lake writer and no write
 // handle (SQLite is opened read-only, and closed before DuckDB starts), so it can be the read-only query process
@@ -12,6 +12,36 @@ import { DuckQueryService, type FileSet, type StreamSink } from './service';
 // ends its query process, this process ends itself (`hardStop`): DuckDB cannot interrupt a string builder such as
 // repeat(), and an exit that waits for DuckDB's thread would wait until the statement finishes.
 
+/** DuckDB starting for one inline query: startInline. */
+export interface InlineStart {
+  opts: QueryServiceOptions & { spillDir: string };
+  instance: Promise<DuckDBInstance>;
+  /** for a query that will not run here after all (the engine's path, a bad --as-of): DuckDB closed, folder gone */
+  discard(): void;
+}
+
+/**
+ * Starts the query's DuckDB on its own threads (in its spill folder, `<spillRoot>/<pid>`, with its memory limit), so
+ * it starts while this thread reads the catalog; streamInline locks it down before any statement.
+ */
+export function startInline(spillRoot: string, memoryMb: number): InlineStart {
+  const opts = { spillDir: prepareSpillDir(spillRoot), memoryLimit: duckMemoryLimit(memoryMb), maxSpill: '4GB' };
+  const instance = createInstance(opts);
+  // a failure is thrown where it is awaited (streamInline), or dropped with the query (discard)
+  instance.catch(() => undefined);
+  return {
+    opts,
+    instance,
+    discard: () => {
+      void instance.then(
+        (i) => i.closeSync(),
+        () => undefined,
+      );
+      fs.rmSync(opts.spillDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface InlineQuery {
   barsRoot: string;
   precedence: string[];
@@ -19,6 +49,8 @@ export interface InlineQuery {
   spillRoot: string;
   /** MP_QUERY_MEMORY_MB */
   memoryMb: number;
+  /** DuckDB already starting (startInline with the same spillRoot and memoryMb); else started here */
+  start?: InlineStart;
   fileSet: FileSet;
   sql: string;
   /** undefined or 0: none */
@@ -44,12 +76,14 @@ export interface InlineQuery {
 
 /** Streams one statement's rows over the given files in this process; the query process's limits hold. */
 export async function streamInline(q: InlineQuery): Promise<{ rowCount: number; elapsedMs: number }> {
-  const svc = await DuckQueryService.open('', q.barsRoot, q.precedence, {
-    spillDir: q.spillRoot,
-    memoryLimit: duckMemoryLimit(q.memoryMb),
-    maxSpill: '4GB',
-    files: () => q.fileSet,
-  });
+  const start = q.start ?? startInline(q.spillRoot, q.memoryMb);
+  let svc: DuckQueryService;
+  try {
+    svc = await DuckQueryService.withInstance(q.barsRoot, q.precedence, { ...start.opts, files: () => q.fileSet }, start.instance);
+  } catch (e) {
+    fs.rmSync(start.opts.spillDir, { recursive: true, force: true });
+    throw e;
+  }
   const interrupt = new AbortController();
   const memoryBytes = q.memoryMb * 1024 * 1024;
   const rss = q.rss ?? (() => process.memoryUsage.rss());
@@ -72,7 +106,7 @@ export async function streamInline(q: InlineQuery): Promise<{ rowCount: number; 
     if (bytes <= memoryBytes) return;
     stop('memory', memoryDetail(bytes, memoryBytes));
   }, SAMPLE_MS);
-  const spillDir = path.join(q.spillRoot, String(process.pid));
+  const spillDir = start.opts.spillDir;
   let leaveOpen = false;
   try {
     const done = await svc.stream(q.sql, undefined, q.sink, interrupt.signal);

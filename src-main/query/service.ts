@@ -41,14 +41,10 @@ export class QueryGeneration {
     readonly signature: string,
   ) {}
 
-  static async create(files: string[], barsRoot: string, precedence: string[], opts: QueryServiceOptions, signature: string, oneSchema = false): Promise<QueryGeneration> {
+  /** `started`: an instance createInstance(opts) is already making (the first generation of withInstance). */
+  static async create(files: string[], barsRoot: string, precedence: string[], opts: QueryServiceOptions, signature: string, oneSchema = false, started?: Promise<DuckDBInstance>): Promise<QueryGeneration> {
     const exportDir = opts.exportDir;
-    // Spill files go to a folder of the data dir that no user SQL may name (it is in no allowed path), capped in size;
-    // without one DuckDB would spill into `.tmp` under whatever folder the process was started from.
-    const instance = await DuckDBInstance.create(':memory:', {
-      memory_limit: opts.memoryLimit ?? '2GB',
-      ...(opts.spillDir ? { temp_directory: opts.spillDir, max_temp_directory_size: opts.maxSpill ?? '4GB' } : {}),
-    });
+    const instance = await (started ?? createInstance(opts));
     const admin = await instance.connect();
     try {
       // One batch, one round trip to DuckDB's thread. The views are bound (their first file's footer read) before
@@ -121,6 +117,19 @@ export class QueryGeneration {
       this.instance.closeSync();
     }
   }
+}
+
+/**
+ * A new in-memory DuckDB with the options' memory limit and spill folder, not locked down yet (QueryGeneration.create
+ * does that before any user SQL). Spill files go to a folder of the data dir that no user SQL may name (it is in no
+ * allowed path), capped in size; without one DuckDB would spill into `.tmp` under whatever folder the process was
+ * started from.
+ */
+export function createInstance(opts: QueryServiceOptions): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(':memory:', {
+    memory_limit: opts.memoryLimit ?? '2GB',
+    ...(opts.spillDir ? { temp_directory: opts.spillDir, max_temp_directory_size: opts.maxSpill ?? '4GB' } : {}),
+  });
 }
 
 /**
@@ -213,6 +222,8 @@ export interface FileSet {
 export class DuckQueryService implements QueryService {
   private current: QueryGeneration | undefined;
   private building: Promise<QueryGeneration> | undefined;
+  /** the instance the first generation takes (withInstance) */
+  private started: Promise<DuckDBInstance> | undefined;
 
   private constructor(
     private readonly barsRoot: string,
@@ -230,6 +241,17 @@ export class DuckQueryService implements QueryService {
     return svc;
   }
 
+  /**
+   * A service whose first generation takes `instance`, made by createInstance(opts) while the caller read the catalog
+   * (`marketpipe query`: DuckDB starts on its own threads meanwhile); `opts.spillDir` is the folder prepareSpillDir made.
+   */
+  static async withInstance(barsRoot: string, precedence: string[], opts: QueryServiceOptions, instance: Promise<DuckDBInstance>): Promise<DuckQueryService> {
+    const svc = new DuckQueryService(barsRoot, precedence, opts);
+    svc.started = instance;
+    await svc.generation();
+    return svc;
+  }
+
   /** The generation for the lake's files as they are now, built when they changed. */
   private async generation(): Promise<QueryGeneration> {
     const { files, oneSchema } = this.opts.files?.() ?? { files: listBarFiles(this.barsRoot), oneSchema: false };
@@ -239,7 +261,9 @@ export class DuckQueryService implements QueryService {
       const g = await this.building;
       if (g.signature === signature) return g;
     }
-    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature, oneSchema);
+    const started = this.started;
+    this.started = undefined;
+    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature, oneSchema, started);
     try {
       const g = await this.building;
       this.current?.retire();
