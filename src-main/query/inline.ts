@@ -5,7 +5,7 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import { createInstance, DuckQueryService, prepareSpillDir, type FileSet, type QueryServiceOptions, type StreamSink } from './service';
 
 // `marketpipe query` runs its statement in the CLI's own process: that process holds no lake writer and no write
-// handle (SQLite is opened read-only, and closed before DuckDB starts), so it can be the read-only query process
+// handle (SQLite is opened read-only, and closed before DuckDB runs anything), so it can be the read-only query process
 // itself, saving a second Node start. It keeps what the query process guarantees: the same locked-down DuckDB
 // (service.ts: only these files, no external access, configuration locked, spill folder of its own), the same
 // statement guard, the memory ceiling (MP_QUERY_MEMORY_MB, sampled here), the timeout and Ctrl+C. Where the engine
