@@ -4,6 +4,8 @@
 //   node bench/query-cli.mjs [--data-dir DIR] [--symbols 50] [--reps 5] [--keep] [--stages]
 // --stages also times where a query's start goes: Node alone, Node loading DuckDB, the CLI loading every command
 // (--version) or the query command only (query --help), and `query "SELECT 1"` against the bare script's SELECT 1.
+// Each row gives wall-time medians and their ratio, CPU time (user + system, GNU time) medians and their ratio, and
+// the CLI's peak RSS; the load average is printed before and after.
 // Without --data-dir it ingests `--symbols` fake symbols x all of 2024 (97,740 1m bars each; 50 -> 4.9M bars, 500 ->
 // the issue's 48.9M) with the built CLI (build first: npm run build).
 import { spawnSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { bin, median, root } from './lib.mjs';
+import { bin, median, root, spawnMeasured } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -68,14 +70,17 @@ const QUERIES = [
   { name: 'one symbol-day', sql: "SELECT * FROM bars WHERE timeframe = '1m' AND symbol = 'S001' AND ts >= TIMESTAMPTZ '2024-06-03 00:00:00+00' AND ts < TIMESTAMPTZ '2024-06-04 00:00:00+00' ORDER BY ts" },
 ];
 
+// wall time, CPU time (user + system, which a loaded machine inflates far less) and peak RSS of one run
 function timed(argv) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnMeasured(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${argv.slice(0, 3).join(' ')} failed: ${r.stderr}`);
-  return ms;
+  return { ms, cpuMs: r.cpuMs, rssMb: r.peakRssMb };
 }
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
+console.log(`load average before: ${load()}`);
 const rows = [];
 for (const q of QUERIES) {
   const cli = [];
@@ -85,10 +90,20 @@ for (const q of QUERIES) {
     bare.push(timed([bareFile, JSON.stringify(files), q.sql]));
     cli.push(timed([bin, '--data-dir', dataDir, 'query', q.sql, '--format', 'csv']));
   }
-  rows.push({ query: q.name, cliMs: Math.round(median(cli)), bareMs: Math.round(median(bare)), ratio: +(median(cli) / median(bare)).toFixed(2) });
+  const m = (xs, k) => median(xs.map((x) => x[k]));
+  rows.push({
+    query: q.name,
+    cliMs: Math.round(m(cli, 'ms')),
+    bareMs: Math.round(m(bare, 'ms')),
+    ratio: +(m(cli, 'ms') / m(bare, 'ms')).toFixed(2),
+    cliCpuMs: m(cli, 'cpuMs'),
+    bareCpuMs: m(bare, 'cpuMs'),
+    cpuRatio: m(bare, 'cpuMs') ? +(m(cli, 'cpuMs') / m(bare, 'cpuMs')).toFixed(2) : null,
+    cliPeakRssMb: Math.max(...cli.map((x) => x.rssMb ?? 0)),
+  });
 }
 console.table(rows);
-console.log(`target: each ratio <= 1.5 (${files.length} files)`);
+console.log(`target: each ratio <= 1.5 (${files.length} files); load average after: ${load()}`);
 
 if (args.includes('--stages')) {
   const duck = require.resolve('@duckdb/node-api');
@@ -102,7 +117,8 @@ if (args.includes('--stages')) {
   };
   const t = Object.fromEntries(Object.keys(stages).map((k) => [k, []]));
   for (let i = 0; i < reps; i++) for (const [k, argv] of Object.entries(stages)) t[k].push(timed(argv));
-  console.table(Object.entries(t).map(([stage, ms]) => ({ stage, medianMs: Math.round(median(ms)) })));
+  console.table(Object.entries(t).map(([stage, runs]) => ({ stage, medianMs: Math.round(median(runs.map((r) => r.ms))), medianCpuMs: median(runs.map((r) => r.cpuMs)) })));
+  console.log(`load average after the stages: ${load()}`);
 }
 fs.rmSync(bareFile, { force: true });
 if (made && !args.includes('--keep')) fs.rmSync(dataDir, { recursive: true, force: true });

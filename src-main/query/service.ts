@@ -41,26 +41,29 @@ export class QueryGeneration {
     readonly signature: string,
   ) {}
 
-  static async create(files: string[], barsRoot: string, precedence: string[], opts: QueryServiceOptions, signature: string, oneSchema = false): Promise<QueryGeneration> {
+  /** `started`: an instance createInstance(opts) is already making (the first generation of withInstance). */
+  static async create(files: string[], barsRoot: string, precedence: string[], opts: QueryServiceOptions, signature: string, oneSchema = false, started?: Promise<DuckDBInstance>): Promise<QueryGeneration> {
     const exportDir = opts.exportDir;
-    // Spill files go to a folder of the data dir that no user SQL may name (it is in no allowed path), capped in size;
-    // without one DuckDB would spill into `.tmp` under whatever folder the process was started from.
-    const instance = await DuckDBInstance.create(':memory:', {
-      memory_limit: opts.memoryLimit ?? '2GB',
-      ...(opts.spillDir ? { temp_directory: opts.spillDir, max_temp_directory_size: opts.maxSpill ?? '4GB' } : {}),
-    });
+    const instance = await (started ?? createInstance(opts));
     const admin = await instance.connect();
     try {
-      await admin.run(`SET TimeZone = 'UTC'`);
-      await admin.run(`SET allowed_paths = [${files.map(sqlString).join(', ')}]`);
-      if (exportDir) await admin.run(`SET allowed_directories = [${sqlString(exportDir + '/')}]`);
-      await admin.run(`SET enable_external_access = false`);
-      await admin.run(`SET autoinstall_known_extensions = false`);
-      await admin.run(`SET autoload_known_extensions = false`);
-      // workbench results are materialized here (see results.ts), apart from the views
-      await admin.run(`CREATE SCHEMA ${RESULTS_SCHEMA}`);
-      await createViews(admin, files, barsRoot, precedence, oneSchema);
-      await admin.run(`SET lock_configuration = true`);
+      // One batch, one round trip to DuckDB's thread. The views are bound (their first file's footer read) before
+      // external access is shut, so their binding skips the per-file access checks; nothing but this batch runs before
+      // the configuration is locked, and user SQL only after it.
+      await admin.run(
+        [
+          `SET TimeZone = 'UTC'`,
+          `SET allowed_paths = [${files.map(sqlString).join(', ')}]`,
+          ...(exportDir ? [`SET allowed_directories = [${sqlString(exportDir + '/')}]`] : []),
+          `SET autoinstall_known_extensions = false`,
+          `SET autoload_known_extensions = false`,
+          // workbench results are materialized here (see results.ts), apart from the views
+          `CREATE SCHEMA ${RESULTS_SCHEMA}`,
+          ...viewStatements(files, barsRoot, precedence, oneSchema),
+          `SET enable_external_access = false`,
+          `SET lock_configuration = true`,
+        ].join(';\n'),
+      );
     } catch (e) {
       admin.closeSync();
       instance.closeSync();
@@ -117,6 +120,19 @@ export class QueryGeneration {
 }
 
 /**
+ * A new in-memory DuckDB with the options' memory limit and spill folder, not locked down yet (QueryGeneration.create
+ * does that before any user SQL). Spill files go to a folder of the data dir that no user SQL may name (it is in no
+ * allowed path), capped in size; without one DuckDB would spill into `.tmp` under whatever folder the process was
+ * started from.
+ */
+export function createInstance(opts: QueryServiceOptions): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(':memory:', {
+    memory_limit: opts.memoryLimit ?? '2GB',
+    ...(opts.spillDir ? { temp_directory: opts.spillDir, max_temp_directory_size: opts.maxSpill ?? '4GB' } : {}),
+  });
+}
+
+/**
  * This process's spill folder under `root` (`<pid>`), after sweeping the folders of processes no longer alive (a
  * killed query leaves its spill files behind; several processes may share a data dir).
  */
@@ -164,16 +180,10 @@ export interface QueryLease {
  * sources of one symbol are never mixed. Until the first file exists both are empty views of the same shape. The views
  * name their files (no glob): the instance may read nothing else.
  */
-async function createViews(admin: DuckDBConnection, files: string[], barsRoot: string, precedence: string[], oneSchema: boolean): Promise<void> {
-  if (files.length === 0) {
-    await admin.run(`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`);
-    await admin.run(`CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`);
-    return;
-  }
-  await admin.run(
-    `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
-     FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = ${oneSchema ? 'false' : 'true'})`,
-  );
+function viewStatements(files: string[], barsRoot: string, precedence: string[], oneSchema: boolean): string[] {
+  if (files.length === 0) return [`CREATE OR REPLACE VIEW bars_all AS ${EMPTY_BARS}`, `CREATE OR REPLACE VIEW bars AS ${EMPTY_BARS}`];
+  const barsAll = `CREATE OR REPLACE VIEW bars_all AS SELECT ${BARS_COLUMNS.join(', ')}
+     FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = ${oneSchema ? 'false' : 'true'})`;
   // Catalogued files all have one schema: no file is opened to bind the view but the first, and a query whose
   // partition filter leaves a file out never opens it (with union_by_name every file's footer is read at bind time,
   // so one damaged file failed every query).
@@ -184,15 +194,13 @@ async function createViews(admin: DuckDBConnection, files: string[], barsRoot: s
   }
   const sources = [...seen.values()];
   const preferred = preferredSources(sources, precedence);
-  if (preferred.length === sources.length) {
-    await admin.run(`CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`);
-  } else {
-    const values = preferred.map((p) => `(${[p.symbol, p.timeframe, p.provider, p.feed].map(sqlString).join(', ')})`).join(', ');
-    await admin.run(
-      `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all
+  if (preferred.length === sources.length) return [barsAll, `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all`];
+  const values = preferred.map((p) => `(${[p.symbol, p.timeframe, p.provider, p.feed].map(sqlString).join(', ')})`).join(', ');
+  return [
+    barsAll,
+    `CREATE OR REPLACE VIEW bars AS SELECT * FROM bars_all
        WHERE (symbol, timeframe, provider, feed) IN (SELECT * FROM (VALUES ${values}))`,
-    );
-  }
+  ];
 }
 
 /** What runs a read-only statement for others (universe rules): the engine's QueryClient, or a DuckQueryService. */
@@ -214,6 +222,8 @@ export interface FileSet {
 export class DuckQueryService implements QueryService {
   private current: QueryGeneration | undefined;
   private building: Promise<QueryGeneration> | undefined;
+  /** the instance the first generation takes (withInstance) */
+  private started: Promise<DuckDBInstance> | undefined;
 
   private constructor(
     private readonly barsRoot: string,
@@ -231,6 +241,17 @@ export class DuckQueryService implements QueryService {
     return svc;
   }
 
+  /**
+   * A service whose first generation takes `instance`, made by createInstance(opts) while the caller read the catalog
+   * (`marketpipe query`: DuckDB starts on its own threads meanwhile); `opts.spillDir` is the folder prepareSpillDir made.
+   */
+  static async withInstance(barsRoot: string, precedence: string[], opts: QueryServiceOptions, instance: Promise<DuckDBInstance>): Promise<DuckQueryService> {
+    const svc = new DuckQueryService(barsRoot, precedence, opts);
+    svc.started = instance;
+    await svc.generation();
+    return svc;
+  }
+
   /** The generation for the lake's files as they are now, built when they changed. */
   private async generation(): Promise<QueryGeneration> {
     const { files, oneSchema } = this.opts.files?.() ?? { files: listBarFiles(this.barsRoot), oneSchema: false };
@@ -240,7 +261,9 @@ export class DuckQueryService implements QueryService {
       const g = await this.building;
       if (g.signature === signature) return g;
     }
-    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature, oneSchema);
+    const started = this.started;
+    this.started = undefined;
+    this.building = QueryGeneration.create(files, this.barsRoot, this.precedence, this.opts, signature, oneSchema, started);
     try {
       const g = await this.building;
       this.current?.retire();

@@ -16,5 +16,17 @@ describe('environment variables', () => {
     expect(parseEnv({ MP_LOG_LEVEL: 'debug', MP_FAKE_LATENCY_MS: '5', POLYGON_RATE_PER_MIN: 'bad' })).toMatchObject({ MP_LOG_LEVEL: 'debug', MP_FAKE_LATENCY_MS: 5 });
     expect(() => parseEnv({ MP_LOG_LEVEL: 'loud' })).toThrow(/^MP_LOG_LEVEL: /);
     expect(() => parseEnv({ MP_SOURCE_PRECEDENCE: 'a b' })).toThrow(/^MP_SOURCE_PRECEDENCE: MP_SOURCE_PRECEDENCE must be a comma-separated list/);
+    expect(() => parseEnv({ MP_LOG_LEVEL: 'loud' })).toThrow('MP_LOG_LEVEL: Invalid option: expected one of "debug"|"info"|"warn"|"error"|"silent"');
+    expect(parseEnv({ MP_SOURCE_PRECEDENCE: ' fake, alpaca:iex ', MP_DATA_DIR: ' /d ' })).toMatchObject({ MP_SOURCE_PRECEDENCE: ' fake, alpaca:iex ', MP_DATA_DIR: ' /d ' });
+  });
+
+  it('checks the query ceiling and the lake settings: digits only, within their range', () => {
+    expect(readEnv({ MP_QUERY_MEMORY_MB: ' 512 ' }, 'MP_QUERY_MEMORY_MB')).toBe(512);
+    expect(() => readEnv({ MP_QUERY_MEMORY_MB: '64' }, 'MP_QUERY_MEMORY_MB')).toThrow('MP_QUERY_MEMORY_MB must be between 128 and 1048576');
+    expect(() => readEnv({ MP_QUERY_MEMORY_MB: '1e3' }, 'MP_QUERY_MEMORY_MB')).toThrow('MP_QUERY_MEMORY_MB must be a whole number');
+    expect(() => readEnv({ MP_RETAIN_DAYS: '-3' }, 'MP_RETAIN_DAYS')).toThrow('MP_RETAIN_DAYS must be a whole number');
+    expect(readEnv({ MP_COMPACT_THRESHOLD: '8' }, 'MP_COMPACT_THRESHOLD')).toBe(8);
+    expect(() => readEnv({ MP_COMPACT_THRESHOLD: '0' }, 'MP_COMPACT_THRESHOLD')).toThrow('MP_COMPACT_THRESHOLD must be between 1 and 10000');
+    expect(() => readEnv({ POLYGON_RATE_PER_MIN: '0x10' }, 'POLYGON_RATE_PER_MIN')).toThrow(/^POLYGON_RATE_PER_MIN must be a whole number/);
   });
 });

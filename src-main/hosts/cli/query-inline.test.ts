@@ -22,8 +22,8 @@ interface Exit {
   stderr: string;
 }
 
-function start(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [bin, '--data-dir', tmp.dataDir, ...args], {
+function start(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, bin, '--data-dir', tmp.dataDir, ...args], {
     cwd: tmp.dir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,6 +49,22 @@ async function prepared(): Promise<void> {
 }
 
 describe('marketpipe query in its own process', () => {
+  it('prints its rows, exits 0 and leaves no spill folder, having loaded neither zod nor the engine', { timeout: 60_000 }, async () => {
+    await prepared();
+    // what the process loaded, said as it exits: zod's schemas and the engine were most of this command's start
+    const probe = path.join(tmp.dir, 'probe.cjs');
+    fs.writeFileSync(
+      probe,
+      `process.on('exit', () => { const m = Object.keys(require.cache); process.stderr.write(JSON.stringify({ zod: m.some((f) => /[\\\\/]node_modules[\\\\/]zod[\\\\/]/.test(f)), engine: m.some((f) => /[\\\\/]chunks[\\\\/]engine-/.test(f)), duckdb: m.some((f) => /[\\\\/]@duckdb[\\\\/]node-api[\\\\/]/.test(f)) }) + '\\n'); });`,
+    );
+    const { child, exit } = start(['query', 'SELECT 42 AS answer', '--format', 'csv'], {}, ['-r', probe]);
+    const r = await exit;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('answer\n42\n');
+    expect(JSON.parse(r.stderr)).toEqual({ zod: false, engine: false, duckdb: true });
+    expect(fs.existsSync(path.join(tmp.dataDir, 'tmp', 'query-spill', String(child.pid)))).toBe(false);
+  });
+
   it('a statement DuckDB cannot interrupt ends at its timeout: one line, no output file left', { timeout: 60_000 }, async () => {
     await prepared();
     const out = path.join(tmp.dir, 'out.csv');

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_QUERY_TIMEOUT_S } from '../../../contract/queryDefaults';
 import { MpError } from '../../../shared/errors';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Column } from '../../../contract/query';
 import type { Cell } from '../../../contract/schemas';
@@ -50,7 +51,7 @@ interface Output {
  * writer, no second process. False when the engine must prepare the lake first (readLake.ts): the caller opens it.
  */
 async function queryInline(cmd: Command, io: CliIo, sql: string, timeoutMs: number | undefined, asOf: string | undefined, open: () => Output): Promise<boolean> {
-  const [{ readLakeFiles, reportDamaged }, { streamInline }, { dataPaths, resolveDataDir }, { parseEnv, readEnv }, { withDotEnv }, { parsePrecedence }, { DEFAULT_MEMORY_MB }] = await Promise.all([
+  const [{ readLakeFiles, reportDamaged }, { startInline, streamInline }, { dataPaths, resolveDataDir }, { parseEnv, readEnv }, { withDotEnv }, { parsePrecedence }, { DEFAULT_MEMORY_MB }] = await Promise.all([
     import('../../../query/readLake'),
     import('../../../query/inline'),
     import('../../../settings/paths'),
@@ -63,38 +64,56 @@ async function queryInline(cmd: Command, io: CliIo, sql: string, timeoutMs: numb
   const parsed = parseEnv(env);
   const memoryMb = readEnv(env, 'MP_QUERY_MEMORY_MB') ?? DEFAULT_MEMORY_MB;
   const paths = dataPaths(resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir, io.env));
-  const read = readLakeFiles(paths.db, paths.bars, asOf);
-  if (!read) return false;
-  const { out, w } = open();
+  const spillRoot = path.join(paths.tmp, 'query-spill');
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();
-  // the real process (not a test in-process) stops on Ctrl+C, and ends itself when DuckDB cannot stop (inline.ts)
+  // the real process (not a test in-process) stops on Ctrl+C from the moment its spill folder exists, and ends itself
+  // when DuckDB cannot stop (inline.ts)
   if (io.kill) process.on('SIGINT', onSignal);
   const kill = io.kill;
   try {
-    await streamInline({
-      barsRoot: paths.bars,
-      precedence: parsePrecedence(parsed.MP_SOURCE_PRECEDENCE),
-      spillRoot: path.join(paths.tmp, 'query-spill'),
-      memoryMb,
-      fileSet: read.fileSet,
-      sql,
-      timeoutMs,
-      signal: cancel.signal,
-      sink: { columns: (c) => w.columns(c), rows: (r) => w.rows(r) },
-      hardStop: kill
-        ? (e) => {
-            out.abort();
-            io.stderr.write(`marketpipe: error: ${e.message}\n`);
-            kill();
-          }
-        : undefined,
-    });
-    await w.finish();
-    return true;
-  } catch (e) {
-    out.abort();
-    throw reportDamaged(e, paths.db, paths.bars) ?? e;
+    // DuckDB starts on its own threads while this one reads the catalog (the start's largest waits, side by side)
+    const start = fs.existsSync(paths.db) ? startInline(spillRoot, memoryMb) : undefined;
+    let read: ReturnType<typeof readLakeFiles>;
+    try {
+      read = start ? readLakeFiles(paths.db, paths.bars, asOf) : null;
+    } catch (e) {
+      start?.discard();
+      throw e;
+    }
+    if (!read || !start) {
+      start?.discard();
+      if (cancel.signal.aborted) throw new MpError('E_CANCELLED', 'query cancelled');
+      return false;
+    }
+    const { out, w } = open();
+    try {
+      await streamInline({
+        barsRoot: paths.bars,
+        precedence: parsePrecedence(parsed.MP_SOURCE_PRECEDENCE),
+        spillRoot,
+        memoryMb,
+        start,
+        fileSet: read.fileSet,
+        sql,
+        timeoutMs,
+        signal: cancel.signal,
+        sink: { columns: (c) => w.columns(c), rows: (r) => w.rows(r) },
+        endsProcess: kill !== undefined,
+        hardStop: kill
+          ? (e) => {
+              out.abort();
+              io.stderr.write(`marketpipe: error: ${e.message}\n`);
+              kill();
+            }
+          : undefined,
+      });
+      await w.finish();
+      return true;
+    } catch (e) {
+      out.abort();
+      throw reportDamaged(e, paths.db, paths.bars) ?? e;
+    }
   } finally {
     process.off('SIGINT', onSignal);
   }
