@@ -9,7 +9,7 @@
 // Under load a sample's interval also covers the time the OS had the thread descheduled, so stretches grow with the
 // load; their count and their functions are the load-independent part. The main thread's profile is the one whose
 // file name has thread id 0 (CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile).
-// Usage: node bench/cpuprof-stretches.mjs DIR|FILE... [--over 50] [--top 12] [--json]
+// Usage: node bench/cpuprof-stretches.mjs DIR|FILE... [--over 50] [--top 12] [--after 0] [--json]
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -17,8 +17,10 @@ const args = process.argv.slice(2);
 const opt = (name, d) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d);
 const OVER_MS = opt('--over', 50);
 const TOP = opt('--top', 12);
+/** stretches that begin in the profile's first AFTER seconds (module loading at start-up) are left out */
+const AFTER = opt('--after', 0);
 const json = args.includes('--json');
-const inputs = args.filter((a, i) => !a.startsWith('--') && !['--over', '--top'].includes(args[i - 1]));
+const inputs = args.filter((a, i) => !a.startsWith('--') && !['--over', '--top', '--after'].includes(args[i - 1]));
 
 /** Profiles of `p` (a file, or every .cpuprofile in a folder), main thread first. */
 function profileFiles(p) {
@@ -31,7 +33,7 @@ const ours = (url) => /[/\\](out[/\\]main|src-main)[/\\]/.test(url);
 const label = (cf) => `${cf.functionName || '(anonymous)'} ${cf.url ? `${path.basename(cf.url)}:${cf.lineNumber + 1}` : ''}`.trim();
 
 /** The stretches of one profile and what they hold. */
-export function analyse(profile, overMs = OVER_MS) {
+export function analyse(profile, overMs = OVER_MS, afterS = AFTER) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -47,7 +49,7 @@ export function analyse(profile, overMs = OVER_MS) {
   let start = -1;
   let ms = 0;
   const close = (end) => {
-    if (start >= 0 && ms > overMs) stretches.push({ from: start, to: end, ms, at: (times[start] - profile.startTime) / 1e6 });
+    if (start >= 0 && ms > overMs && (times[start] - profile.startTime) / 1e6 >= afterS) stretches.push({ from: start, to: end, ms, at: (times[start] - profile.startTime) / 1e6 });
     start = -1;
     ms = 0;
   };
@@ -96,8 +98,8 @@ export function analyse(profile, overMs = OVER_MS) {
 }
 
 /** analyse() for every profile given; the first is the main thread when a folder of one run is given. */
-export function analyseAll(paths, overMs = OVER_MS) {
-  return paths.flatMap(profileFiles).map((f) => ({ file: path.basename(f), ...analyse(JSON.parse(fs.readFileSync(f, 'utf8')), overMs) }));
+export function analyseAll(paths, overMs = OVER_MS, afterS = AFTER) {
+  return paths.flatMap(profileFiles).map((f) => ({ file: path.basename(f), ...analyse(JSON.parse(fs.readFileSync(f, 'utf8')), overMs, afterS) }));
 }
 
 /** Human-readable lines of analyseAll()'s result. */
@@ -115,7 +117,7 @@ export function report(results, overMs = OVER_MS) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (inputs.length === 0) {
-    console.error('usage: node bench/cpuprof-stretches.mjs DIR|FILE... [--over 50] [--top 12] [--json]');
+    console.error('usage: node bench/cpuprof-stretches.mjs DIR|FILE... [--over 50] [--top 12] [--after 0] [--json]');
     process.exit(2);
   }
   const results = analyseAll(inputs);

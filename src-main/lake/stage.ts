@@ -27,6 +27,20 @@ export const CHUNKS_PER_TURN = 8;
 /** Lets the event loop run what waits (timers, sockets) before going on. */
 export const loopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const STAGE_COLUMNS = [...BAR_COLUMNS, '_s', '_p'] as const;
+
+/** a vector's worth of one column, for rows that lie in shared memory */
+const scratch = new Float64Array(VECTOR);
+
+/**
+ * Copies rows [from, from + n) (n at most a vector) of `col` into `vector` from its row `at`. DuckDB's binding reads
+ * plain ArrayBuffers only: rows in a SharedArrayBuffer (the ingest runner's units) go through a scratch vector.
+ */
+export function copyToVector(vector: bindings.Vector, at: number, col: Float64Array, from: number, n: number): void {
+  if (col.buffer instanceof SharedArrayBuffer) {
+    scratch.set(col.subarray(from, from + n));
+    bindings.copy_data_to_vector(vector, at * 8, scratch.buffer, 0, n * 8);
+  } else bindings.copy_data_to_vector(vector, at * 8, col.buffer as ArrayBuffer, col.byteOffset + from * 8, n * 8);
+}
 const SESSION_COL = BAR_COLUMNS.length;
 const PART_COL = BAR_COLUMNS.length + 1;
 
@@ -49,8 +63,7 @@ async function stage(conn: DuckDBConnection, reqs: WriteRequest[], small: number
     const vectors = STAGE_COLUMNS.map((_, i) => bindings.data_chunk_get_vector(chunk.chunk, i));
     const padding = new Float64Array(VECTOR).fill(-1);
     let fill = 0;
-    const copy = (v: number, col: Float64Array, from: number, n: number) =>
-      bindings.copy_data_to_vector(vectors[v]!, fill * 8, col.buffer as ArrayBuffer, col.byteOffset + from * 8, n * 8);
+    const copy = (v: number, col: Float64Array, from: number, n: number) => copyToVector(vectors[v]!, fill, col, from, n);
     let chunks = 0;
     const flush = async () => {
       chunk.rowCount = fill;

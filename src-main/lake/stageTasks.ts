@@ -4,8 +4,9 @@ import { MpError } from '../shared/errors';
 import { BAR_COLUMNS, type BarBatch } from './batch';
 import type { WriteRequest } from './requests';
 
-// The lake stage worker's protocol (stageWorker.ts serves it, stageWorkers.ts asks): a group's batches cross the thread
-// boundary as one packed ArrayBuffer each (its eight columns one after the other), transferred, never cloned.
+// The lake stage worker's protocol (stageWorker.ts serves it, stageWorkers.ts asks): a batch crosses the thread
+// boundary as one buffer and the byte offset of each of its eight columns: the SharedArrayBuffer its columns already
+// lie in (the ingest runner's units: shared, nothing copied), or else a packed copy, transferred (never cloned).
 
 const COLS = BAR_COLUMNS.length;
 const NAME = z.string().regex(/^\.data\.\d+\.[a-z0-9]+(\.parquet\.tmp)?$/);
@@ -14,11 +15,12 @@ const StageItemSchema = z
   .object({
     key: z.object({ timeframe: z.enum(TIMEFRAMES), provider: z.string().min(1), feed: z.string().min(1), symbol: z.string().min(1), year: z.number().int() }).strict(),
     length: z.number().int().positive(),
-    columns: z.instanceof(ArrayBuffer),
+    buffer: z.union([z.instanceof(ArrayBuffer), z.instanceof(SharedArrayBuffer)]),
+    offsets: z.array(z.number().int().nonnegative().multipleOf(8)).length(COLS),
     file: NAME,
   })
   .strict()
-  .refine((it) => it.columns.byteLength === it.length * COLS * 8, 'a packed batch of the wrong size');
+  .refine((it) => it.offsets.every((o) => o + it.length * 8 <= it.buffer.byteLength), 'a column past the end of its buffer');
 
 export const StageGroupArgSchema = z
   .object({
@@ -33,21 +35,30 @@ export const StageGroupResultSchema = z.object({ tmps: z.array(z.string()), dir:
 
 export const STAGE_TASKS = { 'stage.group': { arg: StageGroupArgSchema, result: StageGroupResultSchema } } as const;
 
-/** A batch's columns in one new ArrayBuffer (to transfer): a copy, so the caller's batch stays usable. */
-export function packBatch(b: BarBatch): ArrayBuffer {
-  const out = new Float64Array(b.length * COLS);
-  BAR_COLUMNS.forEach((c, i) => out.set(b[c].subarray(0, b.length), i * b.length));
-  return out.buffer;
+/** How a batch crosses to the worker, and the buffer to transfer (none when its columns are shared already). */
+export interface CrossingBatch {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  offsets: number[];
+  transfer: ArrayBuffer | null;
 }
 
-/** The batch of a packed buffer (views, no copy). */
-export function unpackBatch(symbol: string, length: number, columns: ArrayBuffer): BarBatch {
-  if (columns.byteLength !== length * COLS * 8) throw new MpError('E_INTERNAL', 'a packed batch of the wrong size');
-  const col = (i: number) => new Float64Array(columns, i * length * 8, length);
+/** A batch as it crosses: its own SharedArrayBuffer when all its columns lie in one, else a packed copy to transfer. */
+export function crossingBatch(b: BarBatch): CrossingBatch {
+  const sab = b.ts.buffer;
+  if (sab instanceof SharedArrayBuffer && BAR_COLUMNS.every((c) => b[c].buffer === sab)) return { buffer: sab, offsets: BAR_COLUMNS.map((c) => b[c].byteOffset), transfer: null };
+  const out = new Float64Array(b.length * COLS);
+  BAR_COLUMNS.forEach((c, i) => out.set(b[c].subarray(0, b.length), i * b.length));
+  return { buffer: out.buffer, offsets: BAR_COLUMNS.map((_, i) => i * b.length * 8), transfer: out.buffer };
+}
+
+/** The batch of a buffer and its columns' offsets (views, no copy: stage.ts's copyToVector reads shared rows too). */
+export function batchOf(symbol: string, length: number, buffer: ArrayBuffer | SharedArrayBuffer, offsets: number[]): BarBatch {
+  if (offsets.length !== COLS || offsets.some((o) => o + length * 8 > buffer.byteLength)) throw new MpError('E_INTERNAL', 'a batch past the end of its buffer');
+  const col = (i: number) => new Float64Array(buffer, offsets[i]!, length);
   return { symbol, length, ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5), tradeCount: col(6), vwap: col(7) };
 }
 
 /** The write requests of a stage.group argument, as writeGroupFiles() takes them. */
 export function requestsOf(arg: z.output<typeof StageGroupArgSchema>): WriteRequest[] {
-  return arg.items.map((it) => ({ key: it.key, batch: unpackBatch(it.key.symbol, it.length, it.columns), replaceFrom: 0, replaceTo: 0 }));
+  return arg.items.map((it) => ({ key: it.key, batch: batchOf(it.key.symbol, it.length, it.buffer, it.offsets), replaceFrom: 0, replaceTo: 0 }));
 }

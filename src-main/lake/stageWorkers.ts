@@ -5,7 +5,7 @@ import { MpError } from '../shared/errors';
 import { WorkerPool } from '../shared/workers';
 import type { WriteRequest } from './requests';
 import { loopTurn, stagedPaths, stageNames, type StagedFiles } from './stage';
-import { packBatch, STAGE_TASKS } from './stageTasks';
+import { crossingBatch, STAGE_TASKS, type CrossingBatch } from './stageTasks';
 
 // The engine's side of the lake stage worker (stageWorker.ts): one thread, one DuckDB of its own, a group at a time.
 // The group's temp names are chosen here, so that whatever becomes of the thread (an error, an exit mid-group) this
@@ -40,19 +40,27 @@ export class StageWorkers {
 
   async stage(barsRoot: string, reqs: WriteRequest[]): Promise<StagedFiles> {
     const names = stageNames(reqs.length);
-    const columns: ArrayBuffer[] = [];
-    let rows = 0;
+    const crossing: CrossingBatch[] = [];
+    let copied = 0;
     for (const r of reqs) {
-      columns.push(packBatch(r.batch));
-      rows += r.batch.length;
-      if (rows >= PACK_ROWS_PER_TURN) {
-        rows = 0;
+      const c = crossingBatch(r.batch);
+      crossing.push(c);
+      // a copy is made of a batch not in shared memory: a turn of the loop between copies of many rows
+      if (c.transfer && (copied += r.batch.length) >= PACK_ROWS_PER_TURN) {
+        copied = 0;
         await loopTurn();
       }
     }
-    const items = reqs.map((r, i) => ({ key: { timeframe: r.key.timeframe, provider: r.key.provider, feed: r.key.feed, symbol: r.key.symbol, year: r.key.year }, length: r.batch.length, columns: columns[i]!, file: names.files[i]! }));
+    const items = reqs.map((r, i) => ({
+      key: { timeframe: r.key.timeframe, provider: r.key.provider, feed: r.key.feed, symbol: r.key.symbol, year: r.key.year },
+      length: r.batch.length,
+      buffer: crossing[i]!.buffer,
+      offsets: crossing[i]!.offsets,
+      file: names.files[i]!,
+    }));
+    const transfer: TransferListItem[] = crossing.flatMap((c) => (c.transfer ? [c.transfer] : []));
     try {
-      return await this.pool.run('stage.group', { barsRoot, tempDir: this.o.tempDir ?? null, items, group: names.group }, columns as TransferListItem[]);
+      return await this.pool.run('stage.group', { barsRoot, tempDir: this.o.tempDir ?? null, items, group: names.group }, transfer);
     } catch (e) {
       // the worker removes its files when it fails; a thread that died could not
       const left = stagedPaths(barsRoot, reqs, names);

@@ -14,7 +14,7 @@ import { typedCopySql, type LakeWriterOptions } from './publish';
 import type { PublishedFile } from './catalog';
 import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, statfsProbe, type FreeSpaceProbe } from './space';
 import { runWrites, type GroupHost, type Queued } from './group';
-import { CHUNKS_PER_TURN, loopTurn, writeGroupFiles } from './stage';
+import { CHUNKS_PER_TURN, copyToVector, loopTurn, writeGroupFiles } from './stage';
 import { StageWorkers } from './stageWorkers';
 
 /** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
@@ -181,10 +181,7 @@ export class LakeWriter {
       const vectors = BAR_COLUMNS.map((_, i) => bindings.data_chunk_get_vector(chunk.chunk, i));
       for (let off = 0; off < batch.length; off += VECTOR) {
         const n = Math.min(VECTOR, batch.length - off);
-        BAR_COLUMNS.forEach((c, i) => {
-          const col = batch[c];
-          bindings.copy_data_to_vector(vectors[i]!, 0, col.buffer as ArrayBuffer, col.byteOffset + off * 8, n * 8);
-        });
+        BAR_COLUMNS.forEach((c, i) => copyToVector(vectors[i]!, 0, batch[c], off, n));
         chunk.rowCount = n;
         appender.appendDataChunk(chunk);
         if ((off / VECTOR + 1) % CHUNKS_PER_TURN === 0) await loopTurn();
