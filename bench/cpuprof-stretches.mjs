@@ -91,7 +91,8 @@ export function analyse(profile, overMs = OVER_MS, afterS = AFTER) {
     stretches: stretches.length,
     stretchMs: Math.round(stretches.reduce((n, s) => n + s.ms, 0)),
     longestMs: Math.round(Math.max(0, ...stretches.map((s) => s.ms))),
-    longest: stretches.sort((a, b) => b.ms - a.ms).slice(0, 5).map((s) => ({ atS: Number(s.at.toFixed(1)), ms: Math.round(s.ms) })),
+    all: stretches.map((s) => ({ atS: Number(s.at.toFixed(2)), ms: Math.round(s.ms) })),
+    longest: [...stretches].sort((a, b) => b.ms - a.ms).slice(0, 5).map((s) => ({ atS: Number(s.at.toFixed(1)), ms: Math.round(s.ms) })),
     selfInStretches: top(self),
     oursInStretches: top(stack),
   };
@@ -121,5 +122,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2);
   }
   const results = analyseAll(inputs);
-  console.log(json ? JSON.stringify(results, null, 2) : report(results));
+  console.log(json ? JSON.stringify(results.map(({ all: _all, ...r }) => r), null, 2) : report(results));
 }

@@ -27,6 +27,7 @@ import WebSocket from 'ws';
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
 import { startServe } from './lib.mjs';
+import { analyseAll, report } from './cpuprof-stretches.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -123,6 +124,7 @@ const at = () => performance.now() - t0;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-loop-'));
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
 const { child, url, metricsUrl } = await startServe(dataDir, { metrics: true, nodeArgs });
+let started = 0;
 const floor = await startFloor();
 
 let stage = 'start';
@@ -171,7 +173,7 @@ try {
   const idleFloorLags = floor.lags.length;
   const before = lagBuckets(await scrape(metricsUrl));
 
-  const started = at();
+  started = at();
   ({ jobId } = await control.request('ingest.start', { provider: 'fake', symbols: SYMBOLS, start: START, end: END, workers: 4, pipeline: true }));
   setStage('fetch');
 
@@ -253,4 +255,26 @@ try {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+// The serve process's profiles (written at its exit): each thread's stretches over 50 ms from the job's start on (the
+// start-up's module loading left out), by the job's stage for the main thread (bench/cpuprof-stretches.mjs).
+if (cpuProfDir) {
+  const files = fs.readdirSync(cpuProfDir).filter((n) => n.endsWith('.cpuprofile') && n.split('.')[3] === String(child.pid));
+  const results = analyseAll(files.map((n) => path.join(cpuProfDir, n)), 50, Math.max(0, started / 1000 - 0.5));
+  console.log(`CPU profiles (${cpuProfDir}), from the job's start; stretch = a run of samples with no idle one; the first is the main thread:`);
+  console.log(report(results, 50));
+  const main = results.find((r) => r.file.split('.')[4] === '0');
+  if (main) {
+    const stageAt = (s) => [...stages].reverse().find((x) => x.at / 1000 <= s)?.stage ?? 'start';
+    const by = {};
+    for (const x of main.all) {
+      const k = stageAt(x.atS);
+      by[k] ??= { n: 0, ms: 0, max: 0 };
+      by[k].n++;
+      by[k].ms += x.ms;
+      by[k].max = Math.max(by[k].max, x.ms);
+    }
+    console.log(`main thread's stretches over 50 ms by stage: ${Object.entries(by).map(([k, v]) => `${k} ${v.n} (${(v.ms / 1000).toFixed(2)} s, longest ${v.max} ms)`).join('; ')}`);
+  }
 }

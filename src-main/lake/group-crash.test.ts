@@ -63,4 +63,21 @@ describe('group commit killed at each step', () => {
       expect(cli(dir, ['lake', 'verify']).code).toBe(0);
     });
   }
+
+  it('a stage worker that dies in the middle of a later group fails the job with a coded error; the lake keeps the earlier groups, and a resume ends equal to a clean run', () => {
+    const dir = path.join(tmp.dir, 'thread-exit');
+    const r = cli(dir, ARGS, { MP_THREAD_EXIT_AT: 'write.group.staged:2', MP_FAKE_LATENCY_MS: '200' });
+    expect(r.signal).toBe(null);
+    expect(r.code, r.stderr).not.toBe(0);
+    expect(r.stderr).toMatch(/E_INTERNAL|lake-stage worker failed/);
+    const v = cli(dir, ['lake', 'verify']);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    for (const row of digest(dir)) expect(row).toEqual(clean.find((c) => c.symbol === row.symbol));
+    expect(treeFiles(dir).filter((f) => !f.endsWith('.parquet') || f.startsWith('.'))).toEqual([]);
+    const [job] = JSON.parse(cli(dir, ['jobs', '--json']).stdout) as Array<{ id: string; status: string }>;
+    expect(job!.status).toBe('failed');
+    const resumed = cli(dir, ['ingest', '--resume', job!.id]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(digest(dir)).toEqual(clean);
+  });
 });

@@ -33,7 +33,13 @@ export const StageGroupArgSchema = z
   .strict();
 export const StageGroupResultSchema = z.object({ tmps: z.array(z.string()), dir: z.string().nullable() }).strict();
 
-export const STAGE_TASKS = { 'stage.group': { arg: StageGroupArgSchema, result: StageGroupResultSchema } } as const;
+export const StageOpenArgSchema = z.object({ tempDir: z.string().min(1).nullable() }).strict();
+
+export const STAGE_TASKS = {
+  /** opens the worker's DuckDB ahead of the first group (the thread and its database start while units are fetched) */
+  'stage.open': { arg: StageOpenArgSchema, result: z.null() },
+  'stage.group': { arg: StageGroupArgSchema, result: StageGroupResultSchema },
+} as const;
 
 /** How a batch crosses to the worker, and the buffer to transfer (none when its columns are shared already). */
 export interface CrossingBatch {

@@ -28,6 +28,11 @@ async function open(tempDir: string | null): Promise<DuckDBConnection[]> {
 }
 
 serveTasks(STAGE_TASKS, {
+  'stage.open': async ({ tempDir }) => {
+    lanes ??= open(tempDir);
+    await lanes;
+    return { value: null };
+  },
   'stage.group': async (arg) => {
     lanes ??= open(arg.tempDir);
     const staged = await writeGroupFiles(path.resolve(arg.barsRoot), await lanes, requestsOf(arg), { files: arg.items.map((it) => it.file), group: arg.group });

@@ -70,6 +70,11 @@ export class StageWorkers {
     }
   }
 
+  /** Starts the thread and its DuckDB now (the first group would otherwise wait for both); a failure shows at that group. */
+  warm(): void {
+    this.pool.run('stage.open', { tempDir: this.o.tempDir ?? null }).catch(() => undefined);
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

@@ -429,6 +429,9 @@ export class LakeWriter {
     }
   }
 
+  /** Starts the group commit's stage thread ahead of the first group (an ingest calls it when it starts). */
+  warm = (): void => this.stager?.warm();
+
   /** Runs `fn` on the writer's connection, queued behind the writes (adoption inspects and hashes files with it). */
   withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.enqueue(() => fn(this.conn));
