@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogStore } from '../db/catalog';
 import { migrate } from '../db/migrations';
 import { openDb } from '../db/open';
-import { BatchBuffer } from '../providers/batch';
+import { BAR_COLUMNS } from './batch';
 import { bars, DAY, jan2, keyOf, mix } from '../testing/lakeBars';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
 import { listBarFiles, partitionDir, partitionFilesOnDisk } from './layout';
@@ -194,13 +194,14 @@ describe('group commit', () => {
     const local = await lake('local');
     // the mix, and enough one-session batches for the partitioned COPY
     const reqs = [...mix(), ...Array.from({ length: 20 }, (_, i) => bars(keyOf(`W${i}`), jan2 + 9 * 3_600_000, jan2 + (10 + (i % 7)) * 3_600_000, 1, i))];
-    // every other batch in shared memory, as the ingest runner's units are (read by the worker where it lies)
+    // every other batch in one SharedArrayBuffer (the worker reads it where it lies; the others cross packed)
     for (let i = 0; i < reqs.length; i += 2) {
-      const buf = new BatchBuffer(reqs[i]!.batch.symbol, 16);
-      buf.append(reqs[i]!.batch);
-      reqs[i] = { ...reqs[i]!, batch: buf.view() };
+      const b = reqs[i]!.batch;
+      const sab = new SharedArrayBuffer(b.length * 64);
+      const shared = { ...b };
+      BAR_COLUMNS.forEach((c, k) => (shared[c] = new Float64Array(sab, k * b.length * 8, b.length)).set(b[c]));
+      reqs[i] = { ...reqs[i]!, batch: shared };
     }
-    expect(reqs[0]!.batch.ts.buffer).toBeInstanceOf(SharedArrayBuffer);
     const w = await Promise.all(reqs.map((r) => worker.writer.write(r)));
     const l = await Promise.all(reqs.map((r) => local.writer.write(r)));
     expect(worker.snapshots()).toBe(1);

@@ -18,16 +18,6 @@ export function emptyBatch(symbol: string, capacity = 0): BarBatch {
   };
 }
 
-/**
- * An empty batch whose columns lie in ONE SharedArrayBuffer (column c at c × capacity rows): a thread it is handed to
- * (the lake's stage worker) reads it where it is, with no copy and no transfer, while the caller keeps its view.
- */
-export function sharedBatch(symbol: string, capacity: number): BarBatch {
-  const sab = new SharedArrayBuffer(Math.max(1, capacity) * COLS.length * 8);
-  const col = (i: number) => new Float64Array(sab, i * capacity * 8, capacity);
-  return { symbol, length: 0, ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5), tradeCount: col(6), vwap: col(7) };
-}
-
 /** A view of the first n rows (no copy). */
 export function sliceBatch(b: BarBatch, start: number, end: number): BarBatch {
   const out = emptyBatch(b.symbol);
@@ -36,14 +26,11 @@ export function sliceBatch(b: BarBatch, start: number, end: number): BarBatch {
   return out;
 }
 
-/**
- * Accumulates pages of one symbol into one growable set of columns (amortised doubling), in shared memory
- * (sharedBatch): the lake writer's stage worker reads a unit's rows without a copy on the engine's thread.
- */
+/** Accumulates pages of one symbol into one growable set of columns (amortised doubling). */
 export class BatchBuffer {
   private buf: BarBatch;
   constructor(symbol: string, capacity = 4096) {
-    this.buf = sharedBatch(symbol, capacity);
+    this.buf = emptyBatch(symbol, capacity);
   }
   get length(): number {
     return this.buf.length;
@@ -53,7 +40,7 @@ export class BatchBuffer {
     if (need > this.buf.ts.length) {
       let cap = Math.max(this.buf.ts.length, 1024);
       while (cap < need) cap *= 2;
-      const grown = sharedBatch(this.buf.symbol, cap);
+      const grown = emptyBatch(this.buf.symbol, cap);
       for (const c of COLS) grown[c].set(this.buf[c].subarray(0, this.buf.length));
       grown.length = this.buf.length;
       this.buf = grown;
