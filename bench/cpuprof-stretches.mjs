@@ -4,7 +4,7 @@
 // a loaded machine can be compared with one on an idle machine.
 //   - a stretch is a run of consecutive non-idle samples (`(idle)` is V8's sample of a thread waiting in its event
 //     loop); stretches over --over ms (default 50) are counted and summed: each one is a task that held the loop;
-//   - per thread: CPU time (non-idle samples), and within the long stretches the functions with the most self time
+//   - per thread: busy time (non-idle samples: CPU time on an idle machine, more under load), and within the long stretches the functions with the most self time
 //     and the engine's own functions (bundle or source paths) with the most time on the stack, which is what to move.
 // Under load a sample's interval also covers the time the OS had the thread descheduled, so stretches grow with the
 // load; their count and their functions are the load-independent part. The main thread's profile is the one whose
@@ -87,7 +87,7 @@ export function analyse(profile, overMs = OVER_MS, afterS = AFTER) {
   const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([fn, v]) => ({ fn, ms: Math.round(v) }));
   return {
     seconds: (profile.endTime - profile.startTime) / 1e6,
-    cpuMs: Math.round(cpuMs),
+    busyMs: Math.round(cpuMs),
     stretches: stretches.length,
     stretchMs: Math.round(stretches.reduce((n, s) => n + s.ms, 0)),
     longestMs: Math.round(Math.max(0, ...stretches.map((s) => s.ms))),
@@ -107,7 +107,7 @@ export function analyseAll(paths, overMs = OVER_MS, afterS = AFTER) {
 export function report(results, overMs = OVER_MS) {
   const out = [];
   for (const r of results) {
-    out.push(`${r.file}: ${r.seconds.toFixed(1)} s profiled, CPU ${(r.cpuMs / 1000).toFixed(2)} s; stretches over ${overMs} ms: ${r.stretches}, ${(r.stretchMs / 1000).toFixed(2)} s in all, longest ${r.longestMs} ms`);
+    out.push(`${r.file}: ${r.seconds.toFixed(1)} s profiled, busy ${(r.busyMs / 1000).toFixed(2)} s; stretches over ${overMs} ms: ${r.stretches}, ${(r.stretchMs / 1000).toFixed(2)} s in all, longest ${r.longestMs} ms`);
     if (r.stretches === 0) continue;
     out.push(`  longest at: ${r.longest.map((s) => `${s.atS} s (${s.ms} ms)`).join(', ')}`);
     out.push(`  self time in them: ${r.selfInStretches.map((x) => `${x.fn} ${x.ms}`).join('; ')}`);

@@ -125,6 +125,20 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-loop-'));
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
 const { child, url, metricsUrl } = await startServe(dataDir, { metrics: true, nodeArgs });
 let started = 0;
+
+/** CPU seconds (user + system) of the serve process's main thread and of the whole process, from /proc (Linux). */
+function cpuSeconds(pid) {
+  const ticks = (file) => {
+    try {
+      // the fields after the command's closing parenthesis: utime and stime are the 12th and 13th of them
+      const f = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+    } catch {
+      return NaN;
+    }
+  };
+  return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+}
 const floor = await startFloor();
 
 let stage = 'start';
@@ -174,6 +188,7 @@ try {
   const before = lagBuckets(await scrape(metricsUrl));
 
   started = at();
+  const cpu0 = cpuSeconds(child.pid);
   ({ jobId } = await control.request('ingest.start', { provider: 'fake', symbols: SYMBOLS, start: START, end: END, workers: 4, pipeline: true }));
   setStage('fetch');
 
@@ -196,6 +211,7 @@ try {
 
   const job = await finished;
   const jobMs = at() - started;
+  const cpu1 = cpuSeconds(child.pid);
   await querying;
   clearInterval(timer);
   await Promise.all([...inflight]);
@@ -231,6 +247,8 @@ try {
   console.log(`app.info answered (${busyInfo.length} requests): p50 ${f(pct(busyInfo, 50))}, p99 ${f(p99Info)}, max ${f(Math.max(...busyInfo))}`);
   for (const [s, xs] of Object.entries(infoByStage)) console.log(`  ${s.padEnd(10)} ${xs.length}, p99 ${f(pct(xs, 99))}, max ${f(Math.max(...xs))}`);
   console.log(`floor (bare Node WebSocket echo, same beat, same time): worst delay per second p50 ${f(pct(floorLagMs, 50))}, max ${f(Math.max(...floorLagMs))}, ${floorLagMs.filter((x) => x > TARGET_MS).length} s over ${TARGET_MS} ms; answers p50 ${f(pct(floorBusyInfo, 50))}, p99 ${f(pct(floorBusyInfo, 99))}, max ${f(Math.max(...floorBusyInfo))}`);
+  // CPU time does not grow with the machine's load as wall times do: what the engine's thread itself spent
+  console.log(`serve's CPU during the job (user + system, /proc): main thread ${(cpu1.main - cpu0.main).toFixed(2)} s, whole process ${(cpu1.all - cpu0.all).toFixed(2)} s (the query process apart)`);
   const lagPass = over === 0 && worstLag < TARGET_MS;
   const infoPass = p99Info < TARGET_MS;
   console.log(`target worst delay per second < ${TARGET_MS} ms: ${lagPass ? 'PASS' : 'FAIL'}; app.info p99 < ${TARGET_MS} ms: ${infoPass ? 'PASS' : 'FAIL'}`);
@@ -238,6 +256,7 @@ try {
     console.log(
       JSON.stringify({
         rows: job.rowsWritten,
+        cpu: { main: cpu1.main - cpu0.main, all: cpu1.all - cpu0.all },
         jobMs: Math.round(jobMs),
         queries,
         lag: { seconds, over, worstBucketMs: [lower * 1000, worstBucket * 1000], p50: pct(lagMs, 50), p99: pct(lagMs, 99), max: worstLag },
