@@ -16,6 +16,8 @@ export default defineConfig({
           queryHost: resolve(__dirname, 'src-main/query/host.ts'),
           // the fake provider's worker thread (src-main/providers/fake.ts starts it): bar generation off the event loop
           fakeWorker: resolve(__dirname, 'src-main/providers/fakeWorker.ts'),
+          // the lake's group-commit staging thread (src-main/lake/stageWorkers.ts starts it): DuckDB off the event loop
+          stageWorker: resolve(__dirname, 'src-main/lake/stageWorker.ts'),
         },
         // the bundler of the source tree's query host (query/devHost.ts: tests only), never part of the app
         external: ['rolldown'],

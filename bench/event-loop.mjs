@@ -27,6 +27,7 @@ import WebSocket from 'ws';
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
 import { startServe } from './lib.mjs';
+import { analyseAll, report } from './cpuprof-stretches.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -123,6 +124,21 @@ const at = () => performance.now() - t0;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-loop-'));
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
 const { child, url, metricsUrl } = await startServe(dataDir, { metrics: true, nodeArgs });
+let started = 0;
+
+/** CPU seconds (user + system) of the serve process's main thread and of the whole process, from /proc (Linux). */
+function cpuSeconds(pid) {
+  const ticks = (file) => {
+    try {
+      // the fields after the command's closing parenthesis: utime and stime are the 12th and 13th of them
+      const f = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+    } catch {
+      return NaN;
+    }
+  };
+  return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+}
 const floor = await startFloor();
 
 let stage = 'start';
@@ -171,7 +187,8 @@ try {
   const idleFloorLags = floor.lags.length;
   const before = lagBuckets(await scrape(metricsUrl));
 
-  const started = at();
+  started = at();
+  const cpu0 = cpuSeconds(child.pid);
   ({ jobId } = await control.request('ingest.start', { provider: 'fake', symbols: SYMBOLS, start: START, end: END, workers: 4, pipeline: true }));
   setStage('fetch');
 
@@ -194,6 +211,7 @@ try {
 
   const job = await finished;
   const jobMs = at() - started;
+  const cpu1 = cpuSeconds(child.pid);
   await querying;
   clearInterval(timer);
   await Promise.all([...inflight]);
@@ -229,6 +247,8 @@ try {
   console.log(`app.info answered (${busyInfo.length} requests): p50 ${f(pct(busyInfo, 50))}, p99 ${f(p99Info)}, max ${f(Math.max(...busyInfo))}`);
   for (const [s, xs] of Object.entries(infoByStage)) console.log(`  ${s.padEnd(10)} ${xs.length}, p99 ${f(pct(xs, 99))}, max ${f(Math.max(...xs))}`);
   console.log(`floor (bare Node WebSocket echo, same beat, same time): worst delay per second p50 ${f(pct(floorLagMs, 50))}, max ${f(Math.max(...floorLagMs))}, ${floorLagMs.filter((x) => x > TARGET_MS).length} s over ${TARGET_MS} ms; answers p50 ${f(pct(floorBusyInfo, 50))}, p99 ${f(pct(floorBusyInfo, 99))}, max ${f(Math.max(...floorBusyInfo))}`);
+  // CPU time does not grow with the machine's load as wall times do: what the engine's thread itself spent
+  console.log(`serve's CPU during the job (user + system, /proc): main thread ${(cpu1.main - cpu0.main).toFixed(2)} s, whole process ${(cpu1.all - cpu0.all).toFixed(2)} s (the query process apart)`);
   const lagPass = over === 0 && worstLag < TARGET_MS;
   const infoPass = p99Info < TARGET_MS;
   console.log(`target worst delay per second < ${TARGET_MS} ms: ${lagPass ? 'PASS' : 'FAIL'}; app.info p99 < ${TARGET_MS} ms: ${infoPass ? 'PASS' : 'FAIL'}`);
@@ -236,6 +256,7 @@ try {
     console.log(
       JSON.stringify({
         rows: job.rowsWritten,
+        cpu: { main: cpu1.main - cpu0.main, all: cpu1.all - cpu0.all },
         jobMs: Math.round(jobMs),
         queries,
         lag: { seconds, over, worstBucketMs: [lower * 1000, worstBucket * 1000], p50: pct(lagMs, 50), p99: pct(lagMs, 99), max: worstLag },
@@ -253,4 +274,26 @@ try {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+// The serve process's profiles (written at its exit): each thread's stretches over 50 ms from the job's start on (the
+// start-up's module loading left out), by the job's stage for the main thread (bench/cpuprof-stretches.mjs).
+if (cpuProfDir) {
+  const files = fs.readdirSync(cpuProfDir).filter((n) => n.endsWith('.cpuprofile') && n.split('.')[3] === String(child.pid));
+  const results = analyseAll(files.map((n) => path.join(cpuProfDir, n)), 50, Math.max(0, started / 1000 - 0.5));
+  console.log(`CPU profiles (${cpuProfDir}), from the job's start; stretch = a run of samples with no idle one; the first is the main thread:`);
+  console.log(report(results, 50));
+  const main = results.find((r) => r.file.split('.')[4] === '0');
+  if (main) {
+    const stageAt = (s) => [...stages].reverse().find((x) => x.at / 1000 <= s)?.stage ?? 'start';
+    const by = {};
+    for (const x of main.all) {
+      const k = stageAt(x.atS);
+      by[k] ??= { n: 0, ms: 0, max: 0 };
+      by[k].n++;
+      by[k].ms += x.ms;
+      by[k].max = Math.max(by[k].max, x.ms);
+    }
+    console.log(`main thread's stretches over 50 ms by stage: ${Object.entries(by).map(([k, v]) => `${k} ${v.n} (${(v.ms / 1000).toFixed(2)} s, longest ${v.max} ms)`).join('; ')}`);
+  }
 }

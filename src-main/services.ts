@@ -175,6 +175,8 @@ export class Services {
       return LakeWriter.open(this.o.paths.bars, {
         tempDir: prepareSpillDir(path.join(this.o.paths.tmp, 'writer-spill')),
         catalog,
+        // the group commit's DuckDB work runs off the engine's thread (issue 13: the engine never stalls)
+        stageWorker: { tempDir: prepareSpillDir(path.join(this.o.paths.tmp, 'stage-spill')) },
         ...(threshold !== undefined ? { compactThreshold: threshold } : {}),
       });
     });

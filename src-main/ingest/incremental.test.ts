@@ -80,7 +80,7 @@ describe('incremental ingest', () => {
 
 describe('checkpoints and resume', () => {
   it('a cancelled job resumes its pending units and ends equal to a clean run', async () => {
-    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '15' }, providers: counting() });
+    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '30' }, providers: counting() });
     const symbols = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
     const job = await fx.engine.startIngest({ provider: 'fake', symbols, start: '2023-12-01', end: '2024-02-29', workers: 1, batchSize: 2000, force: false });
     await fx.engine.bus.waitFor('jobs.progress', (p) => p.jobId === job.id && p.rowsWritten > 0);

@@ -98,6 +98,8 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   let fetchSeconds = 0;
   let writeSeconds = 0;
   const stats0 = o.stats.snapshot();
+  // the lake writer and its stage thread start while the first units are fetched (an error shows at the first write)
+  void o.writer().then((w) => w.warm(), () => undefined);
   const active = new Map<string, number>();
   const report = (message: string, force = false) => {
     const now = Date.now();

@@ -44,11 +44,12 @@ afterAll(() => tmp.cleanup());
 
 describe('group commit killed at each step', () => {
   // unslowed, the fetch outruns the writer and its first group holds most partitions; with a latency per page the
-  // units arrive in waves and a later group is killed, after earlier ones were committed
+  // units arrive in waves and a later group is killed, after earlier ones were committed (500 ms: the first group also
+  // waits for the stage thread to start, which on a loaded machine outlasted waves 200 ms apart)
   for (const point of ['write.group.merged', 'write.group.published', 'write.group.committed', 'write.group.published:2', 'write.group.committed:2']) {
     it(`after kill -9 at ${point}, each partition is as before or after its group, and a resume ends equal to a clean run`, () => {
       const dir = path.join(tmp.dir, `run-${++n}`);
-      const r = cli(dir, ARGS, { MP_CRASH_AT: point, ...(point.includes(':') ? { MP_FAKE_LATENCY_MS: '200' } : {}) });
+      const r = cli(dir, ARGS, { MP_CRASH_AT: point, ...(point.includes(':') ? { MP_FAKE_LATENCY_MS: '500' } : {}) });
       expect(r.signal, `no kill at ${point}: ${r.stderr}`).toBe('SIGKILL');
       // the next start sweeps what the killed process left: nothing foreign, every catalogued file whole
       const v = cli(dir, ['lake', 'verify']);
@@ -63,4 +64,21 @@ describe('group commit killed at each step', () => {
       expect(cli(dir, ['lake', 'verify']).code).toBe(0);
     });
   }
+
+  it('a stage worker that dies in the middle of a later group fails the job with a coded error; the lake keeps the earlier groups, and a resume ends equal to a clean run', () => {
+    const dir = path.join(tmp.dir, 'thread-exit');
+    const r = cli(dir, ARGS, { MP_THREAD_EXIT_AT: 'write.group.staged:2', MP_FAKE_LATENCY_MS: '500' });
+    expect(r.signal).toBe(null);
+    expect(r.code, r.stderr).not.toBe(0);
+    expect(r.stderr).toMatch(/E_INTERNAL|lake-stage worker failed/);
+    const v = cli(dir, ['lake', 'verify']);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    for (const row of digest(dir)) expect(row).toEqual(clean.find((c) => c.symbol === row.symbol));
+    expect(treeFiles(dir).filter((f) => !f.endsWith('.parquet') || f.startsWith('.'))).toEqual([]);
+    const [job] = JSON.parse(cli(dir, ['jobs', '--json']).stdout) as Array<{ id: string; status: string }>;
+    expect(job!.status).toBe('failed');
+    const resumed = cli(dir, ['ingest', '--resume', job!.id]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(digest(dir)).toEqual(clean);
+  });
 });

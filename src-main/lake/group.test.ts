@@ -3,14 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Timeframe } from '../contract/schemas';
 import { CatalogStore } from '../db/catalog';
 import { migrate } from '../db/migrations';
 import { openDb } from '../db/open';
-import { emptyBatch } from '../providers/batch';
+import { BAR_COLUMNS } from './batch';
+import { bars, DAY, jan2, keyOf, mix } from '../testing/lakeBars';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
-import { listBarFiles, partitionDir, partitionFilesOnDisk, type PartitionKey } from './layout';
-import type { WriteRequest } from './requests';
+import { listBarFiles, partitionDir, partitionFilesOnDisk } from './layout';
 import type { FreeSpaceProbe } from './space';
 import { FREE_SPACE_MARGIN } from './space';
 import { LakeWriter } from './writer';
@@ -41,7 +40,7 @@ afterEach(async () => {
 });
 
 /** A lake of its own: a writer with a real SQLite catalog, or (catalogued false) the writer alone. */
-async function lake(name: string, catalogued = true) {
+async function lake(name: string, catalogued = true, stageWorker = false) {
   const barsRoot = path.join(tmp.dir, name, 'lake', 'bars');
   fs.mkdirSync(barsRoot, { recursive: true });
   let db: Database.Database | null = null;
@@ -52,7 +51,7 @@ async function lake(name: string, catalogued = true) {
     catalog = new CatalogStore(db, barsRoot);
     catalog.setAdopted();
   }
-  const writer = await LakeWriter.open(barsRoot, { ...(catalog ? { catalog } : {}), freeSpace: probe });
+  const writer = await LakeWriter.open(barsRoot, { ...(catalog ? { catalog } : {}), freeSpace: probe, ...(stageWorker ? { stageWorker: { tempDir: path.join(tmp.dir, name, 'spill') } } : {}) });
   opened.push({ writer, db });
   const count = () => Number((db!.prepare(`SELECT count(*) AS n FROM lake_snapshots`).get() as { n: number }).n);
   // snapshots committed since the lake was made (the migrations make one)
@@ -61,44 +60,7 @@ async function lake(name: string, catalogued = true) {
   return { barsRoot, db, catalog, writer, snapshots };
 }
 
-const keyOf = (symbol: string, year = 2024, timeframe: Timeframe = '1m'): PartitionKey => ({ timeframe, provider: 'fake', feed: 'sim', symbol, year });
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-/**
- * Bars every `stepMin` minutes over [from, to) (epoch ms), all day long (outside sessions too, so every phase and
- * NULL occur), prices from the symbol's seed; every 7th bar has no trade count, every 11th no vwap.
- */
-function bars(key: PartitionKey, from: number, to: number, stepMin: number, seed: number): WriteRequest {
-  const n = Math.ceil((to - from) / (stepMin * 60_000));
-  const b = emptyBatch(key.symbol, n);
-  for (let i = 0; i < n; i++) {
-    b.ts[i] = from + i * stepMin * 60_000;
-    b.open[i] = seed + i / 1000;
-    b.high[i] = seed + i / 1000 + 1;
-    b.low[i] = seed + i / 1000 - 1;
-    b.close[i] = seed + (i % 97) / 10;
-    b.volume[i] = 100 + (i % 13);
-    b.tradeCount[i] = i % 7 === 0 ? NaN : i % 50;
-    b.vwap[i] = i % 11 === 0 ? NaN : seed + 0.5;
-  }
-  b.length = n;
-  return { key, batch: b, replaceFrom: from, replaceTo: to, jobId: 'job-g' };
-}
-
-const DAY = 86_400_000;
-const jan2 = Date.UTC(2024, 0, 2);
-/** A mix: one-session 1m partitions, a whole year of 5-minute bars (every DST switch, holiday and early close of
- * 2024) and of 2023, a partition outside the calendar's years, and daily bars. */
-function mix(): WriteRequest[] {
-  return [
-    bars(keyOf('AAA'), jan2, jan2 + DAY, 1, 10),
-    bars(keyOf('BBB'), jan2 + 3 * DAY, jan2 + 4 * DAY, 1, 20),
-    bars(keyOf('YR24'), Date.UTC(2024, 0, 1), Date.UTC(2025, 0, 1), 5, 30),
-    bars(keyOf('YR23', 2023), Date.UTC(2023, 0, 1), Date.UTC(2024, 0, 1), 5, 40),
-    bars(keyOf('OLD', 1990), Date.UTC(1990, 5, 1), Date.UTC(1990, 5, 3), 1, 50),
-    bars(keyOf('DLY', 2024, '1d'), Date.UTC(2024, 0, 2, 5), Date.UTC(2024, 2, 1, 5), 24 * 60, 60),
-  ];
-}
 
 describe('group commit', () => {
   it('N appends queued together publish the same files (byte for byte) and catalog rows as N single writes, in one snapshot', async () => {
@@ -225,6 +187,53 @@ describe('group commit', () => {
       c.closeSync();
       inst.closeSync();
     }
+  });
+
+  it('staged in the stage worker (its own DuckDB, off the event loop): the same files, byte for byte, as staged on the writer', async () => {
+    const worker = await lake('worker', true, true);
+    const local = await lake('local');
+    // the mix, and enough one-session batches for the partitioned COPY
+    const reqs = [...mix(), ...Array.from({ length: 20 }, (_, i) => bars(keyOf(`W${i}`), jan2 + 9 * 3_600_000, jan2 + (10 + (i % 7)) * 3_600_000, 1, i))];
+    // every other batch in one SharedArrayBuffer (the worker reads it where it lies; the others cross packed)
+    for (let i = 0; i < reqs.length; i += 2) {
+      const b = reqs[i]!.batch;
+      const sab = new SharedArrayBuffer(b.length * 64);
+      const shared = { ...b };
+      BAR_COLUMNS.forEach((c, k) => (shared[c] = new Float64Array(sab, k * b.length * 8, b.length)).set(b[c]));
+      reqs[i] = { ...reqs[i]!, batch: shared };
+    }
+    const w = await Promise.all(reqs.map((r) => worker.writer.write(r)));
+    const l = await Promise.all(reqs.map((r) => local.writer.write(r)));
+    expect(worker.snapshots()).toBe(1);
+    expect(w.map((r) => [r.written, r.total])).toEqual(l.map((r) => [r.written, r.total]));
+    for (let i = 0; i < reqs.length; i++) expect(sha(w[i]!.file), reqs[i]!.key.symbol).toBe(sha(l[i]!.file));
+    // the batches were copied, not taken: the caller's columns are whole after the write
+    expect(reqs[0]!.batch.ts.length).toBe(reqs[0]!.batch.length);
+    expect(fs.readdirSync(worker.barsRoot)).toEqual(['timeframe=1d', 'timeframe=1m']);
+  });
+
+  it('a stage worker that dies mid-group fails the group with a coded error, leaves no file behind, and the next group is staged by a new thread', async () => {
+    const l = await lake('dies', true, true);
+    const reqs = Array.from({ length: 6 }, (_, i) => bars(keyOf(`D${i}`), jan2, jan2 + DAY, 1, i));
+    // read by the thread when it starts (its first group)
+    process.env.MP_THREAD_EXIT_AT = 'write.group.staged';
+    let failed: unknown[];
+    try {
+      failed = await Promise.all(reqs.map((r) => l.writer.write(r).then(() => null, (e: unknown) => e)));
+    } finally {
+      delete process.env.MP_THREAD_EXIT_AT;
+    }
+    for (const e of failed) expect(e).toMatchObject({ code: 'E_INTERNAL', message: expect.stringMatching(/lake-stage worker failed: exited with code 70/) });
+    expect(l.snapshots()).toBe(0);
+    expect(fs.readdirSync(l.barsRoot, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
+    expect(fs.readdirSync(l.barsRoot).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(l.db!.prepare(`SELECT count(*) AS n FROM lake_pending`).get()).toEqual({ n: 0 });
+    // the same writes again: a new thread stages them, and they are published as a clean writer publishes them
+    const again = await Promise.all(reqs.map((r) => l.writer.write(r)));
+    const clean = await lake('dies-clean');
+    const c = await Promise.all(reqs.map((r) => clean.writer.write(r)));
+    for (let i = 0; i < reqs.length; i++) expect(sha(again[i]!.file)).toBe(sha(c[i]!.file));
+    expect(l.snapshots()).toBe(1);
   });
 
   it("the start-up sweep removes a dead writer's group folder and keeps a live one's", async () => {

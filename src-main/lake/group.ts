@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { crashPoint } from '../pipeline/crashpoint';
 import { MpError } from '../shared/errors';
 import { isStrictlyAscending } from './batch';
@@ -9,7 +8,7 @@ import { moveAll, overlapping } from './commit';
 import { fsyncPath } from './fsync';
 import { newPartFileName, partitionDir, type PartitionKey } from './layout';
 import { sha256File } from './publish';
-import { writeGroupFiles } from './stage';
+import type { StagedFiles } from './stage';
 import type { WriteRequest, WriteResult } from './requests';
 import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, type FreeSpaceProbe } from './space';
 
@@ -40,8 +39,8 @@ export interface GroupItem {
 export interface GroupContext {
   barsRoot: string;
   catalog: LakeCatalog;
-  /** connections of the writer's database: the first stages, all of them COPY */
-  lanes: DuckDBConnection[];
+  /** steps 1 and 2: the group's temp files (stage.ts's writeGroupFiles, on the writer's DuckDB or in the stage worker) */
+  stage: (reqs: WriteRequest[]) => Promise<StagedFiles>;
 }
 
 /** at most this many files fsynced (or hashed) at once: libuv has four threads, the rest would only hold descriptors */
@@ -75,7 +74,7 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
   let tmps: string[] = [];
   let dir: string | null = null;
   try {
-    ({ tmps, dir } = await writeGroupFiles(ctx.barsRoot, ctx.lanes, items.map((it) => it.req)));
+    ({ tmps, dir } = await ctx.stage(items.map((it) => it.req)));
     const published: PublishedFile[] = items.map((it, p) => ({
       key: it.req.key,
       file: finals[p]!,
@@ -137,8 +136,8 @@ export interface GroupHost {
   /** without a catalog (tests of other domains) every write takes the one-by-one path */
   catalog: LakeCatalog | undefined;
   freeSpace: FreeSpaceProbe;
-  /** the writer's connections: the first stages, all of them COPY */
-  lanes: () => Promise<DuckDBConnection[]>;
+  /** steps 1 and 2 of a group commit (see GroupContext) */
+  stage: (reqs: WriteRequest[]) => Promise<StagedFiles>;
   compactIfNeeded: (keys: PartitionKey[], jobId: string | undefined) => Promise<void>;
   /** the one-by-one path (merges, unsorted batches) */
   writeOne: (req: WriteRequest) => Promise<WriteResult>;
@@ -182,7 +181,7 @@ export async function runWrites(host: GroupHost, writes: Queued[]): Promise<void
     bytes = 0;
     if (items.length === 0) return;
     try {
-      const results = await commitGroup({ barsRoot: host.barsRoot, catalog: host.catalog!, lanes: await host.lanes() }, items);
+      const results = await commitGroup({ barsRoot: host.barsRoot, catalog: host.catalog!, stage: host.stage }, items);
       await host.compactIfNeeded(items.map((it) => it.req.key), items[0]!.req.jobId);
       items.forEach((it, i) => it.resolve(results[i]!));
     } catch (e) {

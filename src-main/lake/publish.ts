@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TYPED_COLUMNS, type LakeCatalog } from './catalog';
 import type { FreeSpaceProbe } from './space';
+import type { StageWorkerOptions } from './stageWorkers';
 import { sqlString } from './layout';
 
 const PARQUET_OPTIONS = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880`;
@@ -44,6 +45,11 @@ export interface LakeWriterOptions {
   compactThreshold?: number;
   /** free bytes under a folder (tests inject a small disk) */
   freeSpace?: FreeSpaceProbe;
+  /**
+   * The group commit stages and writes its files in a worker thread with a DuckDB of its own (stageWorkers.ts), so no
+   * appender or COPY runs on the caller's event loop; without it, on the writer's connections.
+   */
+  stageWorker?: StageWorkerOptions;
 }
 
 /** Stats of a written (not yet published) file: what the catalog records of it. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DOUBLE, DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
+import { threadExitPoint } from '../pipeline/crashpoint';
 import { MpError } from '../shared/errors';
 import { BAR_COLUMNS } from './batch';
 import { instantSql, partitionDir, sqlString, tempFileName } from './layout';
@@ -26,6 +27,20 @@ export const CHUNKS_PER_TURN = 8;
 /** Lets the event loop run what waits (timers, sockets) before going on. */
 export const loopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const STAGE_COLUMNS = [...BAR_COLUMNS, '_s', '_p'] as const;
+
+/** a vector's worth of one column, for rows that lie in shared memory */
+const scratch = new Float64Array(VECTOR);
+
+/**
+ * Copies rows [from, from + n) (n at most a vector) of `col` into `vector` from its row `at`. DuckDB's binding reads
+ * plain ArrayBuffers only: rows in a SharedArrayBuffer (the ingest runner's units) go through a scratch vector.
+ */
+export function copyToVector(vector: bindings.Vector, at: number, col: Float64Array, from: number, n: number): void {
+  if (col.buffer instanceof SharedArrayBuffer) {
+    scratch.set(col.subarray(from, from + n));
+    bindings.copy_data_to_vector(vector, at * 8, scratch.buffer, 0, n * 8);
+  } else bindings.copy_data_to_vector(vector, at * 8, col.buffer as ArrayBuffer, col.byteOffset + from * 8, n * 8);
+}
 const SESSION_COL = BAR_COLUMNS.length;
 const PART_COL = BAR_COLUMNS.length + 1;
 
@@ -48,8 +63,7 @@ async function stage(conn: DuckDBConnection, reqs: WriteRequest[], small: number
     const vectors = STAGE_COLUMNS.map((_, i) => bindings.data_chunk_get_vector(chunk.chunk, i));
     const padding = new Float64Array(VECTOR).fill(-1);
     let fill = 0;
-    const copy = (v: number, col: Float64Array, from: number, n: number) =>
-      bindings.copy_data_to_vector(vectors[v]!, fill * 8, col.buffer as ArrayBuffer, col.byteOffset + from * 8, n * 8);
+    const copy = (v: number, col: Float64Array, from: number, n: number) => copyToVector(vectors[v]!, fill, col, from, n);
     let chunks = 0;
     const flush = async () => {
       chunk.rowCount = fill;
@@ -99,27 +113,44 @@ export interface StagedFiles {
   dir: string | null;
 }
 
+/** The temp names a group's staging writes: a file name per request (in its partition's folder) and the partitioned
+ * COPY's base name. Chosen by the caller, so that the caller can remove them whatever happened to the stager. */
+export interface StageNames {
+  files: string[];
+  group: string;
+}
+
+export function stageNames(n: number): StageNames {
+  return { files: Array.from({ length: n }, () => tempFileName()), group: tempFileName().replace(/\.parquet\.tmp$/, '') };
+}
+
+/** Every path staging with `names` may leave (files, and the partitioned COPY's folder): removed after a failure. */
+export function stagedPaths(barsRoot: string, reqs: WriteRequest[], names: StageNames): { files: string[]; dir: string } {
+  return { files: reqs.map((r, i) => path.join(partitionDir(barsRoot, r.key), names.files[i]!)), dir: path.join(barsRoot, names.group.replace(/^\.data\./, '.group.')) };
+}
+
 /**
  * Writes each request's rows (sorted, distinct ts, no live file reaching into them) to a temp file. The requests'
  * order is kept in the result; on failure every temp file written is removed. The staged table is dropped.
  */
-export async function writeGroupFiles(barsRoot: string, lanes: DuckDBConnection[], reqs: WriteRequest[]): Promise<StagedFiles> {
+export async function writeGroupFiles(barsRoot: string, lanes: DuckDBConnection[], reqs: WriteRequest[], names: StageNames = stageNames(reqs.length)): Promise<StagedFiles> {
   const conn = lanes[0]!;
   // small batches first (one partitioned COPY), then the others
   const order = reqs.map((_, i) => i).sort((a, b) => Number(reqs[a]!.batch.length > VECTOR) - Number(reqs[b]!.batch.length > VECTOR));
   const staged = order.map((i) => reqs[i]!);
   const small = staged.filter((r) => r.batch.length <= VECTOR).length;
   const tmps = new Array<string>(staged.length);
-  const own = (p: number) => path.join(partitionDir(barsRoot, staged[p]!.key), tempFileName());
+  const own = (p: number) => path.join(partitionDir(barsRoot, staged[p]!.key), names.files[order[p]!]!);
   const at = new Array<number>(reqs.length);
   order.forEach((i, p) => (at[i] = p));
   const out = (): StagedFiles => ({ tmps: reqs.map((_, i) => tmps[at[i]!]!), dir });
   let dir: string | null = null;
   try {
     await stage(conn, staged, small);
+    threadExitPoint('write.group.staged');
     const alone: number[] = staged.map((_, p) => p).filter((p) => p >= small);
     if (small > 1) {
-      const name = tempFileName().replace(/\.parquet\.tmp$/, '');
+      const name = names.group;
       dir = path.join(barsRoot, name.replace(/^\.data\./, '.group.'));
       await conn.run(typedPartitionedCopySql(lakeRows(`_p >= 0 AND _p < ${small}`, ', _p::INTEGER AS _p'), dir, name));
       for (let p = 0; p < small; p++) {

@@ -14,7 +14,8 @@ import { typedCopySql, type LakeWriterOptions } from './publish';
 import type { PublishedFile } from './catalog';
 import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, statfsProbe, type FreeSpaceProbe } from './space';
 import { runWrites, type GroupHost, type Queued } from './group';
-import { CHUNKS_PER_TURN, loopTurn } from './stage';
+import { CHUNKS_PER_TURN, copyToVector, loopTurn, writeGroupFiles } from './stage';
+import { StageWorkers } from './stageWorkers';
 
 /** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
 async function allHaveSessionColumn(conn: DuckDBConnection, files: string[]): Promise<boolean> {
@@ -73,6 +74,8 @@ export class LakeWriter {
   private readonly threshold: number;
   /** what runWrites() needs of this writer */
   private readonly groupHost: GroupHost;
+  /** the group commit's staging thread (opts.stageWorker), or null: staged on this writer's connections */
+  private readonly stager: StageWorkers | null;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -83,11 +86,12 @@ export class LakeWriter {
     this.ctx = { barsRoot, ...(opts.catalog ? { catalog: opts.catalog } : {}) };
     this.freeSpace = opts.freeSpace ?? statfsProbe;
     this.threshold = opts.compactThreshold ?? COMPACT_THRESHOLD;
+    this.stager = opts.stageWorker ? new StageWorkers(opts.stageWorker) : null;
     this.groupHost = {
       barsRoot,
       catalog: opts.catalog,
       freeSpace: this.freeSpace,
-      lanes: async () => [this.conn, ...(await this.lanes()).map((l) => l.conn)],
+      stage: async (reqs) => (this.stager ? this.stager.stage(barsRoot, reqs) : writeGroupFiles(barsRoot, [this.conn, ...(await this.lanes()).map((l) => l.conn)], reqs)),
       compactIfNeeded: (keys, jobId) => this.compactIfNeeded(keys, jobId),
       writeOne: (req) => this.writeNow(req),
     };
@@ -177,10 +181,7 @@ export class LakeWriter {
       const vectors = BAR_COLUMNS.map((_, i) => bindings.data_chunk_get_vector(chunk.chunk, i));
       for (let off = 0; off < batch.length; off += VECTOR) {
         const n = Math.min(VECTOR, batch.length - off);
-        BAR_COLUMNS.forEach((c, i) => {
-          const col = batch[c];
-          bindings.copy_data_to_vector(vectors[i]!, 0, col.buffer as ArrayBuffer, col.byteOffset + off * 8, n * 8);
-        });
+        BAR_COLUMNS.forEach((c, i) => copyToVector(vectors[i]!, 0, batch[c], off, n));
         chunk.rowCount = n;
         appender.appendDataChunk(chunk);
         if ((off / VECTOR + 1) % CHUNKS_PER_TURN === 0) await loopTurn();
@@ -428,6 +429,9 @@ export class LakeWriter {
     }
   }
 
+  /** Starts the group commit's stage thread ahead of the first group (an ingest calls it when it starts). */
+  warm = (): void => this.stager?.warm();
+
   /** Runs `fn` on the writer's connection, queued behind the writes (adoption inspects and hashes files with it). */
   withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.enqueue(() => fn(this.conn));
@@ -437,6 +441,7 @@ export class LakeWriter {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    await this.stager?.close();
     for (const lane of this.extraLanes ?? []) lane.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();

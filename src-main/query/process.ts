@@ -255,13 +255,22 @@ export class QueryProcess {
   /** Samples the process's memory while calls are in flight. */
   private sample(): void {
     if (this.watch) return;
+    let reading = false;
     this.watch = setInterval(() => {
       if (this.pending.size === 0 || !this.child) {
         clearInterval(this.watch);
         this.watch = undefined;
         return;
       }
-      this.check(readRss(this.child.pid) ?? this.reportedRss);
+      // read on the thread pool: /proc/<pid>/status waits for the process's memory map lock, which a query
+      // allocating hard holds (a synchronous read held the engine's event loop for tens of ms at a time)
+      if (reading) return;
+      reading = true;
+      const child = this.child;
+      void readRssAsync(child.pid).then((rss) => {
+        reading = false;
+        if (this.child === child) this.check(rss ?? this.reportedRss);
+      });
     }, SAMPLE_MS);
     this.watch.unref();
   }
@@ -273,12 +282,26 @@ export class QueryProcess {
   }
 }
 
+const rssOf = (status: string) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : undefined;
+};
+
+/** readRss() read on the thread pool. */
+export async function readRssAsync(pid: number | undefined): Promise<number | undefined> {
+  if (!pid) return undefined;
+  try {
+    return rssOf(await fs.promises.readFile(`/proc/${pid}/status`, 'latin1'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** A process's resident memory from /proc (Linux); undefined elsewhere. */
 export function readRss(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m ? Number(m[1]) * 1024 : undefined;
+    return rssOf(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
   } catch {
     return undefined;
   }

@@ -160,7 +160,10 @@ export interface TaskAnswer<R> {
   transfer?: TransferListItem[];
 }
 
-export type TaskHandlers<T extends TaskMap> = { [K in keyof T]: (arg: z.output<T[K]['arg']>) => TaskAnswer<z.input<T[K]['result']>> };
+/** A task's handler: synchronous (CPU work), or asynchronous (a worker owning its own DuckDB); one task at a time per thread. */
+export type TaskHandlers<T extends TaskMap> = {
+  [K in keyof T]: (arg: z.output<T[K]['arg']>) => TaskAnswer<z.input<T[K]['result']>> | Promise<TaskAnswer<z.input<T[K]['result']>>>;
+};
 
 /** The worker side: answers each request of the parent with its handler (arguments checked; errors as values). */
 export function serveTasks<T extends TaskMap>(tasks: T, handlers: TaskHandlers<T>): void {
@@ -171,19 +174,18 @@ export function serveTasks<T extends TaskMap>(tasks: T, handlers: TaskHandlers<T
     // no id to answer to: thrown, it ends the thread, and the pool fails the task that thread had
     if (!req.success) throw new MpError('E_INTERNAL', 'a malformed request reached the worker');
     const { id, task } = req.data;
-    let reply: WorkerReply;
-    let transfer: TransferListItem[] = [];
+    const fail = (e: unknown): WorkerReply => ({ id, ok: false, error: e instanceof MpError ? e.toValue() : { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) } });
+    const answer = (a: TaskAnswer<unknown>) => port.postMessage({ id, ok: true, value: a.value } satisfies WorkerReply, a.transfer ?? []);
     try {
       const def = tasks[task];
       if (!def) throw new MpError('E_INTERNAL', `unknown worker task ${task}`);
       const arg = def.arg.safeParse(req.data.arg);
       if (!arg.success) throw new MpError('E_BAD_INPUT', `${task}: ${arg.error.issues[0]?.message ?? 'bad argument'}`);
-      const answer = handlers[task as keyof T](arg.data as z.output<T[keyof T]['arg']>);
-      reply = { id, ok: true, value: answer.value };
-      transfer = answer.transfer ?? [];
+      const a = handlers[task as keyof T](arg.data as z.output<T[keyof T]['arg']>);
+      if (a instanceof Promise) a.then(answer, (e: unknown) => port.postMessage(fail(e)));
+      else answer(a);
     } catch (e) {
-      reply = { id, ok: false, error: e instanceof MpError ? e.toValue() : { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) } };
+      port.postMessage(fail(e));
     }
-    port.postMessage(reply, transfer);
   });
 }

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TransferListItem } from 'node:worker_threads';
+import { MpError } from '../shared/errors';
+import { WorkerPool } from '../shared/workers';
+import type { WriteRequest } from './requests';
+import { loopTurn, stagedPaths, stageNames, type StagedFiles } from './stage';
+import { crossingBatch, STAGE_TASKS, type CrossingBatch } from './stageTasks';
+
+// The engine's side of the lake stage worker (stageWorker.ts): one thread, one DuckDB of its own, a group at a time.
+// The group's temp names are chosen here, so that whatever becomes of the thread (an error, an exit mid-group) this
+// side removes what it may have left before the group's failure is reported.
+
+export type StageWorkerPool = WorkerPool<typeof STAGE_TASKS>;
+
+/** The worker's script: stageWorker.js beside the bundle (an electron-vite entry); from the source tree, bundled. */
+async function stageWorkerScript(): Promise<string> {
+  for (const f of [path.join(__dirname, 'stageWorker.js'), path.join(__dirname, '..', 'stageWorker.js')]) if (fs.existsSync(f)) return f;
+  const { devBundle } = await import('../shared/devBundle');
+  return devBundle(path.join(__dirname, 'stageWorker.ts'));
+}
+
+export interface StageWorkerOptions {
+  /** the worker DuckDB's spill folder (its own: two instances must not share one) */
+  tempDir?: string;
+  /** replaces stageWorker's script (tests) */
+  script?: () => Promise<string>;
+}
+
+/** rows packed between two turns of the event loop (a copy of 64k rows is about 4 MB) */
+const PACK_ROWS_PER_TURN = 65_536;
+
+/** Stages groups in the worker thread: writeGroupFiles() off the event loop. close() ends the thread. */
+export class StageWorkers {
+  private readonly pool: StageWorkerPool;
+
+  constructor(private readonly o: StageWorkerOptions = {}) {
+    this.pool = new WorkerPool(STAGE_TASKS, { name: 'lake-stage', script: o.script ?? stageWorkerScript, size: 1 });
+  }
+
+  async stage(barsRoot: string, reqs: WriteRequest[]): Promise<StagedFiles> {
+    const names = stageNames(reqs.length);
+    const crossing: CrossingBatch[] = [];
+    let copied = 0;
+    for (const r of reqs) {
+      const c = crossingBatch(r.batch);
+      crossing.push(c);
+      // a copy is made of a batch not in shared memory: a turn of the loop between copies of many rows
+      if (c.transfer && (copied += r.batch.length) >= PACK_ROWS_PER_TURN) {
+        copied = 0;
+        await loopTurn();
+      }
+    }
+    const items = reqs.map((r, i) => ({
+      key: { timeframe: r.key.timeframe, provider: r.key.provider, feed: r.key.feed, symbol: r.key.symbol, year: r.key.year },
+      length: r.batch.length,
+      buffer: crossing[i]!.buffer,
+      offsets: crossing[i]!.offsets,
+      file: names.files[i]!,
+    }));
+    const transfer: TransferListItem[] = crossing.flatMap((c) => (c.transfer ? [c.transfer] : []));
+    try {
+      return await this.pool.run('stage.group', { barsRoot, tempDir: this.o.tempDir ?? null, items, group: names.group }, transfer);
+    } catch (e) {
+      // the worker removes its files when it fails; a thread that died could not
+      const left = stagedPaths(barsRoot, reqs, names);
+      await Promise.all([...left.files.map((f) => fs.promises.rm(f, { force: true })), fs.promises.rm(left.dir, { recursive: true, force: true })]);
+      if (e instanceof MpError) throw e;
+      throw new MpError('E_INTERNAL', `staging a group in the worker failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  /** Starts the thread and its DuckDB now (the first group would otherwise wait for both); a failure shows at that group. */
+  warm(): void {
+    this.pool.run('stage.open', { tempDir: this.o.tempDir ?? null }).catch(() => undefined);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
