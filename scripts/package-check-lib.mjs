@@ -11,7 +11,9 @@ const require = createRequire(import.meta.url);
 const asar = require('@electron/asar');
 
 /** The entries the app cannot start without. */
-export const REQUIRED_ENTRIES = ['package.json', 'out/main/electron.js', 'out/main/cli.js', 'out/preload/index.js', 'out/renderer/index.html'];
+// the worker threads' and the query host's entries are loaded by path at run time (shared/workers.ts, query/process.ts), so
+// a bundle that lost one would only fail when that thread starts
+export const REQUIRED_ENTRIES = ['package.json', 'out/main/electron.js', 'out/main/cli.js', 'out/main/fakeWorker.js', 'out/main/stageWorker.js', 'out/main/queryHost.js', 'out/preload/index.js', 'out/renderer/index.html'];
 
 /** What fuses must say, by name (the hook may set more). */
 export const REQUIRED_FUSES = {

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { extractApp, inspectConfig, inspectResources, probeRuntime, REQUIRED_FUSES } from './package-check-lib.mjs';
+import { extractApp, inspectConfig, inspectResources, probeRuntime, REQUIRED_ENTRIES, REQUIRED_FUSES } from './package-check-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -44,7 +44,7 @@ try {
 }
 step('packaging and hardening settings in the configuration', inspectConfig(config, hook));
 
-for (const f of ['out/main/electron.js', 'out/main/cli.js', 'out/preload/index.js', 'out/renderer/index.html']) {
+for (const f of REQUIRED_ENTRIES.filter((e) => e.startsWith('out/'))) {
   if (!fs.existsSync(path.join(root, f))) {
     console.error(`package:check: ${f} is missing; run \`npm run build\` first`);
     process.exit(1);

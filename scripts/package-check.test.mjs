@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inspectConfig, inspectResources } from './package-check-lib.mjs';
+import { inspectConfig, inspectResources, REQUIRED_ENTRIES } from './package-check-lib.mjs';
 
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar');
@@ -38,7 +38,7 @@ function write(dir, rel, content = 'x') {
 /** An app folder like the real one; `extra` adds files, `unpack` is the asar unpack glob. */
 async function fixture({ extra = {}, unpack = '*.node' } = {}) {
   const app = path.join(tmp, 'app');
-  for (const e of ['out/main/electron.js', 'out/main/cli.js', 'out/preload/index.js', 'out/renderer/index.html']) write(app, e);
+  for (const e of REQUIRED_ENTRIES.filter((x) => x !== 'package.json')) write(app, e);
   write(app, 'package.json', JSON.stringify({ name: 'marketpipe', version: '0.1.0' }));
   write(app, 'node_modules/better-sqlite3/package.json', JSON.stringify({ name: 'better-sqlite3', version: '12.11.1' }));
   write(app, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'ELF');
