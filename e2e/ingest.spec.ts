@@ -98,7 +98,7 @@ test('csv: symbols, range and timeframe come from the files', async ({ server, p
   await expect(row).toContainText('2024-03-07 → 2024-03-07');
   await expect(row.getByRole('cell').nth(7)).toHaveText('6');
   const details = await openDetails(page, jobId);
-  await expect(details.getByText(jobId, { exact: true })).toBeVisible();
+  await expect(page.getByText(jobId, { exact: true })).toBeVisible(); // the full id, in the details
   await expect(details.getByRole('row', { name: 'ABC', exact: true }).getByRole('cell')).toContainText(['1/1', '1/1', '3', 'done']);
   await expect(details.getByRole('row', { name: 'XYZ', exact: true }).getByRole('cell')).toContainText(['1/1', '1/1', '3', 'done']);
 });
