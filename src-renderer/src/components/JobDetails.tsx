@@ -26,10 +26,11 @@ export function JobDetails({ job }: { job: JobView }) {
       {errorWords(job.error.code)}: {job.error.message}
     </p>
   );
-  // the full id (the table and the notices show its first characters), selectable to copy
+  // the full id (the table and the notices show its first characters), selectable to copy; not worded "Job …": the
+  // details row is named from its text and must not pass for a job's row
   const idLine = (
     <p className="details-note muted">
-      Job <code>{job.id}</code>
+      Full id <code>{job.id}</code>
     </p>
   );
   if (!units || (units.state === 'loading' && units.tasks.length === 0)) {
