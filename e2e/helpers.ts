@@ -40,12 +40,15 @@ export async function ingest(page: Page, o: IngestInput): Promise<string> {
   await page.getByLabel('End', { exact: true }).fill(o.end);
   await page.getByLabel('Force refetch').setChecked(o.force ?? false);
   const started = page.getByRole('status').filter({ hasText: 'Started job' });
-  const before = (await started.count()) > 0 ? ((await started.locator('code').textContent()) ?? '') : '';
+  // the message shows a short id; its full id is in data-job-id (and on hover)
+  const code = started.locator('code[data-job-id]');
+  const before = (await started.count()) > 0 ? ((await code.getAttribute('data-job-id')) ?? '') : '';
   await page.getByRole('button', { name: 'Start ingestion' }).click();
   await expect(started).toBeVisible();
   // After a first job the status still names it until the engine answers for the new one.
-  if (before) await expect(started.locator('code')).not.toHaveText(before);
-  const jobId = (await started.locator('code').textContent())?.trim();
+  if (before) await expect(code).not.toHaveAttribute('data-job-id', before);
+  const jobId = (await code.getAttribute('data-job-id'))?.trim();
+  await expect(code).toHaveText(jobId?.slice(0, 8) ?? '');
   expect(jobId).toBeTruthy();
   return jobId ?? '';
 }

@@ -88,13 +88,17 @@ test('csv: symbols, range and timeframe come from the files', async ({ server, p
   await page.getByRole('button', { name: 'Start ingestion' }).click();
   const started = page.getByRole('status').filter({ hasText: 'Started job' });
   await expect(started).toBeVisible();
-  const jobId = ((await started.locator('code').textContent()) ?? '').trim();
+  const jobId = ((await started.locator('code').getAttribute('data-job-id')) ?? '').trim();
+  // a short id in the form's button row (the full one on hover and in the job's details)
+  await expect(started.locator('code')).toHaveText(jobId.slice(0, 8));
+  await expect(started.locator('code')).toHaveAttribute('title', jobId);
   const row = jobRow(page, jobId);
   await expect(row).toContainText('succeeded', { timeout: 60_000 });
   await expect(row).toContainText('ABC, XYZ');
   await expect(row).toContainText('2024-03-07 → 2024-03-07');
   await expect(row.getByRole('cell').nth(7)).toHaveText('6');
   const details = await openDetails(page, jobId);
+  await expect(page.getByText(jobId, { exact: true })).toBeVisible(); // the full id, in the details
   await expect(details.getByRole('row', { name: 'ABC', exact: true }).getByRole('cell')).toContainText(['1/1', '1/1', '3', 'done']);
   await expect(details.getByRole('row', { name: 'XYZ', exact: true }).getByRole('cell')).toContainText(['1/1', '1/1', '3', 'done']);
 });

@@ -68,7 +68,7 @@ test('build a universe: create, add, remove, import, export, ingest its missing 
   await page.getByRole('button', { name: 'Ingest missing days' }).click();
   const started = page.getByRole('status').filter({ hasText: 'Started job' });
   await expect(started).toBeVisible();
-  const jobId = ((await started.locator('code').textContent()) ?? '').trim();
+  const jobId = ((await started.locator('code').getAttribute('data-job-id')) ?? '').trim();
   expect(jobId).not.toBe('');
   await started.getByRole('link', { name: 'Follow it on the Ingest page' }).click();
   await expect(page.getByRole('progressbar', { name: `Progress of job ${jobId}` })).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });

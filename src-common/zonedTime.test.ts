@@ -38,6 +38,16 @@ describe('formatInstant', () => {
     expect(formatInstant('2024-11-03T05:30:00Z', 'America/New_York')).toBe('2024-11-03 01:30:00 EDT');
     expect(formatInstant('2024-11-03T06:30:00Z', 'America/New_York')).toBe('2024-11-03 01:30:00 EST');
   });
+  it('names the zone right on both sides of a transition once the names are cached (a page of findings formats each quarter hour once)', () => {
+    // the same quarter hours again, in the other order, and a zone sharing nothing with New York
+    for (let i = 0; i < 2; i++) {
+      expect(formatInstant('2024-03-10T07:14:59Z', 'America/New_York')).toBe('2024-03-10 03:14:59 EDT');
+      expect(formatInstant('2024-03-10T06:45:00Z', 'America/New_York')).toBe('2024-03-10 01:45:00 EST');
+      expect(formatInstant('2024-03-10T06:45:00Z', 'UTC')).toBe('2024-03-10 06:45:00 UTC');
+      expect(formatInstant('2024-03-31T01:00:00Z', 'local', {}, 'Europe/Berlin')).toBe('2024-03-31 03:00:00 GMT+2');
+      expect(formatInstant('2024-03-31T00:59:59Z', 'local', {}, 'Europe/Berlin')).toBe('2024-03-31 01:59:59 GMT+1');
+    }
+  });
   it('leaves non-instants visible and nothing for null', () => {
     expect(formatInstant(null, 'UTC')).toBe('');
     expect(formatInstant('soon', 'UTC')).toBe('soon');

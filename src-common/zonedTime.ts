@@ -37,16 +37,28 @@ interface WallParts {
 }
 
 const zoneNamers = new Map<string, Intl.DateTimeFormat>();
+// Names already formatted, per zone and quarter of an hour (zones change names only at transitions, and every
+// transition falls on a quarter hour): a page of findings formats formatToParts once per quarter, not once per row.
+const zoneNames = new Map<string, Map<number, string>>();
+const QUARTER_HOUR_MS = 15 * 60_000;
+const ZONE_NAMES_KEPT = 20_000;
 /** The zone's short name at an instant ("EST", "EDT", "GMT+1"): the only part Intl must format; the wall time itself
  * comes from tz.ts's cached offsets. */
 function zoneName(ms: number, zone: string): string {
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  let names = zoneNames.get(zone);
+  const known = names?.get(quarter);
+  if (known !== undefined) return known;
   let f = zoneNamers.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' });
     zoneNamers.set(zone, f);
   }
-  const name = f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? zone;
-  return name === 'GMT' && zone === 'UTC' ? 'UTC' : name;
+  const raw = f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? zone;
+  const name = raw === 'GMT' && zone === 'UTC' ? 'UTC' : raw;
+  if (!names || names.size >= ZONE_NAMES_KEPT) zoneNames.set(zone, (names = new Map()));
+  names.set(quarter, name);
+  return name;
 }
 
 const two = (n: number): string => String(n).padStart(2, '0');

@@ -7,6 +7,11 @@ export function formatInt(n: number): string {
   return intFormat.format(n);
 }
 
+/** Enough of a job id to tell jobs apart on screen (the jobs table, notices); the full id goes in a tooltip. */
+export function shortJobId(id: string): string {
+  return id.length > 10 ? id.slice(0, 8) : id;
+}
+
 /** "1 symbol", "2,000 symbols" */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatInt(n)} ${n === 1 ? one : many}`;

@@ -5,6 +5,7 @@ import { useClient } from '../clientContext';
 import { blockedReason, defaultProvider, readsFiles, startIngest, symbolsProblem, timeframesOf, useIngestForm } from '../state/ingestForm';
 import { useSession } from '../state/session';
 import { ErrorAlert } from './ErrorAlert';
+import { StartedJob } from './StartedJob';
 
 /** IANA zone names for the time zone field's suggestions (free text stays allowed: the engine checks it). */
 function timeZones(): string[] {
@@ -185,6 +186,10 @@ export function IngestForm() {
             {form.force ? 'Every session is fetched again, even those already in the lake.' : 'Sessions already in the lake are skipped.'}
           </span>
           <span className="spacer" />
+          {/* in the row of the button that started it: it moves nothing and covers nothing */}
+          <span role="status" className="form-status">
+            {started && <StartedJob id={started} />}
+          </span>
           <button type="submit" className="primary" disabled={submitting || !selected || !!blocked || badSymbols !== null} aria-describedby={blocked ? 'ingest-blocked' : undefined}>
             {submitting ? 'Starting…' : 'Start ingestion'}
           </button>
@@ -208,13 +213,6 @@ export function IngestForm() {
       )}
       {providersError && <p className="hint error-text">Providers could not be listed: {providersError}</p>}
       <ErrorAlert error={error} title="Not started" />
-      <p role="status" className="form-status">
-        {started && (
-          <>
-            Started job <code>{started}</code>
-          </>
-        )}
-      </p>
     </section>
   );
 }

@@ -26,6 +26,13 @@ export function JobDetails({ job }: { job: JobView }) {
       {errorWords(job.error.code)}: {job.error.message}
     </p>
   );
+  // the full id (the table and the notices show its first characters), selectable to copy; not worded "Job …": the
+  // details row is named from its text and must not pass for a job's row
+  const idLine = (
+    <p className="details-note muted">
+      Full id <code>{job.id}</code>
+    </p>
+  );
   if (!units || (units.state === 'loading' && units.tasks.length === 0)) {
     return <p className="details-note muted">Loading units…</p>;
   }
@@ -33,6 +40,7 @@ export function JobDetails({ job }: { job: JobView }) {
     return (
       <div className="details">
         {failure}
+        {idLine}
         <StageTimeline jobId={job.id} />
         <p className="details-note error-text">Units could not be listed: {units.error}</p>
       </div>
@@ -44,6 +52,7 @@ export function JobDetails({ job }: { job: JobView }) {
     return (
       <div className="details">
         {failure}
+        {idLine}
         <StageTimeline jobId={job.id} />
         <p className="details-note muted">
           {job.status === 'succeeded' && job.rowsWritten === 0
@@ -62,6 +71,7 @@ export function JobDetails({ job }: { job: JobView }) {
   return (
     <div className="details">
       {failure}
+      {idLine}
       <StageTimeline jobId={job.id} />
       <p className="details-note muted">
         {formatInt(done)} of {formatInt(all.length)} units done (a unit is one symbol-year) · {formatInt(sessionsDone)} of {formatInt(sessions)}{' '}

@@ -2,7 +2,7 @@ import { useMemo, useState, type MouseEvent } from 'react';
 import type { ErrorValue } from '../../../src-main/shared/errors';
 import { useClient } from '../clientContext';
 import { errorWords } from '../errorWords';
-import { duration, formatEta, formatInt } from '../format';
+import { duration, formatEta, formatInt, shortJobId } from '../format';
 import { Time } from './Time';
 import { jobAction, openValidationRun, RESUMABLE, shownRows, sortJobs, TERMINAL, useJobs, validationWords, type JobView, type RunStats } from '../state/jobs';
 import { hashFor } from '../state/nav';
@@ -20,11 +20,6 @@ const COLUMNS = 12;
 function symbolsText(symbols: string[]): string {
   if (symbols.length <= MAX_SYMBOLS_SHOWN) return symbols.join(', ');
   return `${symbols.slice(0, MAX_SYMBOLS_SHOWN).join(', ')} +${symbols.length - MAX_SYMBOLS_SHOWN}`;
-}
-
-/** Enough of an id to tell jobs apart on screen; the full id is in the tooltip and the accessible names. */
-function shortId(id: string): string {
-  return id.length > 10 ? id.slice(0, 8) : id;
 }
 
 interface ActionError {
@@ -140,7 +135,7 @@ function JobRows({ job, expanded, onActionError }: { job: JobView; expanded: boo
           <StatusBadge status={job.status} label={jobStatusLabel(job.status, job.error)} />
         </td>
         <td className="mono" title={job.id}>
-          {shortId(job.id)}
+          {shortJobId(job.id)}
         </td>
         <td>
           {job.provider}

@@ -9,7 +9,7 @@ const DEFAULT_PAGE: PageId = 'ingest';
 type PageParams = Record<string, string>;
 
 /** What the chart explorer is asked to show: one symbol and timeframe, optionally centred on an instant. */
-interface ChartTarget {
+export interface ChartTarget {
   symbol: string;
   timeframe?: string;
   /** ISO 8601 UTC instant to centre on (a finding, a query row) */

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Job } from '../../../src-main/contract/schemas';
-import { formatInt } from '../format';
+import { formatInt, shortJobId } from '../format';
 import { TERMINAL } from './jobs';
 import { errorText } from '../errorWords';
 
@@ -25,7 +25,7 @@ export function jobToast(job: Job): Toast | null {
   const what = `${job.symbols.length <= 3 ? job.symbols.join(', ') : `${job.symbols.length} symbols`} from ${job.provider}`;
   const rows = `${formatInt(job.rowsWritten)} ${job.rowsWritten === 1 ? 'row' : 'rows'}`;
   // the first 8 characters tell jobs apart on screen, as in the jobs table
-  const base = { id: `job:${job.id}:${job.status}`, title: `Job ${job.id.slice(0, 8)} ${job.status}` };
+  const base = { id: `job:${job.id}:${job.status}`, title: `Job ${shortJobId(job.id)} ${job.status}` };
   if (job.status === 'succeeded') return { ...base, kind: 'ok', message: `${what}: ${rows} written.` };
   if (job.status === 'cancelled') return { ...base, kind: 'info', message: `${what}: ${rows} written before it stopped. Resume it from the Ingest page.` };
   return { ...base, kind: 'error', message: `${what}: ${job.error ? errorText(job.error) : 'failed'} (${rows} written). Open the job on the Ingest page to resume it.` };

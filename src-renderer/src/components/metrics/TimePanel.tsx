@@ -30,6 +30,18 @@ function sparse<T>(data: readonly T[], key: keyof T): boolean {
   return true;
 }
 
+/** Whether a series has a sample to draw (`nonZero`: one above or below zero). */
+function hasValue<T>(data: readonly T[], key: keyof T, nonZero = false): boolean {
+  return data.some((r) => {
+    const v = r[key];
+    return typeof v === 'number' && Number.isFinite(v) && (!nonZero || v !== 0);
+  });
+}
+
+const AUTO_Y: [number, 'auto'] = [0, 'auto'];
+/** the y axis of a panel with nothing (or only zeros) to draw: 0 to 1, so its ticks and grid show */
+const FLAT_Y: [number, number] = [0, 1];
+
 const axisTick = { fill: 'var(--muted)', fontSize: 11 };
 const tooltipStyle = {
   background: 'var(--panel)',
@@ -70,6 +82,11 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
     const v = Number((e as { activeLabel?: unknown } | null)?.activeLabel);
     return Number.isFinite(v) ? v : null;
   };
+  // nothing to draw: no samples yet, or a message (loading, an error, nothing recorded) in place of them
+  const blank = Boolean(empty) || !series.some((d) => hasValue(data, d.key));
+  const shown = empty ? [] : data;
+  // all zeros (no waits, no errors) is data: drawn on an axis of 0 to 1 rather than on a collapsed one
+  const flat = blank || !series.some((d) => hasValue(shown, d.key, true));
   const inView = jobs.filter((j) => j.start <= domain[1] && (j.end ?? domain[1]) >= domain[0]);
   return (
     <section className={`panel chart-panel${className ? ` ${className}` : ''}`} aria-labelledby={id}>
@@ -78,11 +95,14 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
         {now !== undefined && <span className="chart-now">{now}</span>}
       </div>
       <div className="chart-box">
-        {empty ? (
-          <p className="empty">{empty}</p>
-        ) : (
-          <ComposedChart
-            data={data}
+        {/* with nothing to draw the axes stay (an empty panel must not look broken) and say why over the plot */}
+        {blank && (
+          <p className="chart-empty" role="status">
+            {empty ?? 'No data yet'}
+          </p>
+        )}
+        <ComposedChart
+            data={shown}
             responsive
             syncId={SYNC_ID}
             syncMethod="value"
@@ -115,7 +135,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
               stroke="var(--border-strong)"
               tickLine={false}
             />
-            <YAxis width={62} tick={{ ...axisTick, className: 'metrics-y-tick' }} domain={[0, 'auto']} tickFormatter={yFormat} stroke="var(--border-strong)" tickLine={false} axisLine={false} allowDecimals />
+            <YAxis width={62} tick={{ ...axisTick, className: 'metrics-y-tick' }} domain={flat ? FLAT_Y : AUTO_Y} allowDataOverflow={flat} tickFormatter={yFormat} stroke="var(--border-strong)" tickLine={false} axisLine={false} allowDecimals />
             <Tooltip
               isAnimationActive={false}
               cursor={{ stroke: 'var(--border-strong)', fill: 'var(--row-hover)' }}
@@ -164,8 +184,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
             )}
             {drag && drag.to !== drag.from && <ReferenceArea x1={drag.from} x2={drag.to} fill="var(--accent)" fillOpacity={0.15} stroke="var(--accent)" strokeOpacity={0.5} />}
             {legend && <Legend iconType="plainline" iconSize={14} wrapperStyle={{ fontSize: 11.5, color: 'var(--muted)' }} />}
-          </ComposedChart>
-        )}
+        </ComposedChart>
       </div>
     </section>
   );

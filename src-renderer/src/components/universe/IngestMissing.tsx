@@ -8,6 +8,7 @@ import { useNav } from '../../state/nav';
 import { useSession } from '../../state/session';
 import { defaultFrom, everySymbolHasData, ingestMissing, useUniverses } from '../../state/universe';
 import { ErrorAlert } from '../ErrorAlert';
+import { StartedJob } from '../StartedJob';
 import { ProgressBar } from '../ProgressBar';
 import { StatusBadge } from '../StatusBadge';
 
@@ -75,9 +76,7 @@ export function IngestMissing({ universe, coverage }: { universe: Universe; cove
       <div role="status" className="form-status ingest-missing-status">
         {lastJob && (
           <>
-            <span>
-              Started job <code>{lastJob}</code>
-            </span>
+            <StartedJob id={lastJob} />
             {job && (
               <>
                 <StatusBadge status={job.status} />
