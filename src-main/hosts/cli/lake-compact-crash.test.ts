@@ -60,18 +60,7 @@ beforeAll(() => {
   clean = ok(dir, ['query', DIGEST, '--format', 'json']);
   expect(clean).toBe(before);
   expect(dataFiles(dir)).toHaveLength(2);
-  // 28 sessions in one file a partition (10,920 bars; a quarter is 7 sessions), then two one-session appends: the
-  // next session's ingest leaves 4 files past the threshold of 3, and merges the 3 appended ones alone
-  beforeTail = path.join(tmp.dir, 'before-tail');
-  ok(beforeTail, ['ingest', '--provider', 'fake', '--symbols', 'AAA,BBB', '--start', '2024-01-02', '--end', '2024-02-09', '--no-pipeline'], TAIL_ENV);
-  for (const d of ['2024-02-12', '2024-02-13']) ok(beforeTail, day(d), TAIL_ENV);
-  const after = path.join(tmp.dir, 'clean-tail');
-  fs.cpSync(beforeTail, after, { recursive: true });
-  ok(after, day('2024-02-14'), TAIL_ENV);
-  cleanTail = ok(after, ['query', DIGEST, '--format', 'json']);
-  expect(partFiles(after, 'AAA')).toHaveLength(2);
-  expect(partFiles(after, 'AAA')[0]).toBe(partFiles(beforeTail, 'AAA')[0]);
-});
+}, 180_000);
 afterAll(() => tmp.cleanup());
 
 describe('compaction killed at each step', () => {
@@ -89,11 +78,25 @@ describe('compaction killed at each step', () => {
       expect(dataFiles(dir).filter((f) => !f.endsWith('.parquet'))).toEqual([]);
       expect(dataFiles(dir)).toHaveLength(2);
       expect(cli(dir, ['lake', 'verify']).code).toBe(0);
-    });
+    }, 240_000);
   }
 });
 
 describe('a tail merge (inside an ingest) killed at each step', () => {
+  beforeAll(() => {
+    // 28 sessions in one file a partition (10,920 bars; a quarter is 7 sessions), then two one-session appends: the
+    // next session's ingest leaves 4 files past the threshold of 3, and merges the 3 appended ones alone
+    beforeTail = path.join(tmp.dir, 'before-tail');
+    ok(beforeTail, ['ingest', '--provider', 'fake', '--symbols', 'AAA,BBB', '--start', '2024-01-02', '--end', '2024-02-09', '--no-pipeline'], TAIL_ENV);
+    for (const d of ['2024-02-12', '2024-02-13']) ok(beforeTail, day(d), TAIL_ENV);
+    const after = path.join(tmp.dir, 'clean-tail');
+    fs.cpSync(beforeTail, after, { recursive: true });
+    ok(after, day('2024-02-14'), TAIL_ENV);
+    cleanTail = ok(after, ['query', DIGEST, '--format', 'json']);
+    expect(partFiles(after, 'AAA')).toHaveLength(2);
+    expect(partFiles(after, 'AAA')[0]).toBe(partFiles(beforeTail, 'AAA')[0]);
+  }, 300_000);
+
   for (const point of ['compact.tail.merged', 'compact.tail.published', 'compact.tail.committed', 'compact.tail.committed:2']) {
     it(`ends equal to a clean run after kill -9 at ${point} and --resume, the base never rewritten`, () => {
       const dir = path.join(tmp.dir, `run-${++n}`);
@@ -112,6 +115,6 @@ describe('a tail merge (inside an ingest) killed at each step', () => {
       }
       expect(dataFiles(dir).filter((f) => !f.endsWith('.parquet'))).toEqual([]);
       expect(cli(dir, ['lake', 'verify']).code).toBe(0);
-    });
+    }, 240_000);
   }
 });
