@@ -5,7 +5,9 @@
 //            (2024-01-02..2024-06-28, 2,418,000 bars), against the same one-session ingest into an empty lake (the
 //            floor). Target <= 1.5x: the update appends a file per partition and reads none of the old ones, except
 //            the one update in COMPACT_THRESHOLD that leaves partitions past it, which also compacts them (in the same
-//            job): the median, the mean over the updates (the daily cost with that share) and the worst are printed.
+//            job; tiered: the appended files merged, the base kept, see src-main/lake/tiers.ts): the median, the mean
+//            over the updates (the daily cost with that share) and the worst are printed. More --sessions (and --reps)
+//            reach a fold (every file merged, once the appended files hold a quarter of the base).
 //   compact: compaction of a partition of 250 daily files (through the engine's writer and SQLite catalog), against
 //            DuckDB reading the same 250 files and writing one file (the floor). Target <= 1.5x.
 //   query:   a query over 50 symbols whose partitions hold COMPACT_THRESHOLD files each (the most a
@@ -73,7 +75,8 @@ async function benchUpdate() {
     if (u.rows !== f.rows || u.rows === 0) throw new Error(`update wrote ${u.rows} bars, the floor ${f.rows}`);
     floors.push(f);
     updates.push(u);
-    // files of one partition after the update: a drop to 1 is a compaction (past the threshold) inside this update
+    // files of one partition after the update: a drop is a compaction (past the threshold) inside this update, to 2 a
+    // tail merge (the appended files merged, the base kept), to 1 a fold (every file merged)
     const part = path.join(held, 'lake', 'bars', 'timeframe=1m', 'provider=fake', 'feed=sim', 'symbol=S000', 'year=2024');
     const files = fs.readdirSync(part).filter((n) => n.endsWith('.parquet')).length;
     const cpu = f.cpuMs !== null && u.cpuMs !== null ? `, CPU ${f.cpuMs} vs ${u.cpuMs} ms` : '';

@@ -147,6 +147,38 @@ describe('compaction', () => {
     expect(await rows(`SELECT count(*) FROM (SELECT ts < lag(ts) OVER () AS back FROM bars) WHERE back`)).toEqual([['0']]);
   });
 
+  it('past the threshold merges the appended files only, the base untouched; folds them in at a quarter of the base', async () => {
+    for (let d = 0; d < 16; d++) await writer.write(session(d, 10 + d));
+    const [full] = await writer.compact([key]);
+    expect(full).toMatchObject({ kind: 'fold', files: 16, rows: 6240 });
+    await writer.close();
+    writer = await openWriter(3);
+    const base = fingerprint(full!.file);
+    for (let d = 16; d < 19; d++) await writer.write({ ...session(d, 10 + d), jobId: `job-${d}` });
+    // 4 files past 3: the 3 appended sessions (1,170 rows, under a quarter of the base's 6,240) merged into one
+    const live = catalog.partitionFiles(key);
+    expect(live.map((e) => e.rows).sort((a, b) => a - b)).toEqual([1170, 6240]);
+    expect(fingerprint(full!.file)).toEqual(base);
+    const snap = db.prepare(`SELECT kind, job_id FROM lake_snapshots ORDER BY id DESC LIMIT 1`).get();
+    expect(snap).toEqual({ kind: 'compact', job_id: 'job-18' });
+    const tail = live.find((e) => e.rows === 1170)!.file;
+    expect(await rows(`SELECT count(*), min(close), max(close) FROM bars`, [tail])).toEqual([['1170', 26, 28]]);
+    expect(await rows(`SELECT count(*) FROM (SELECT ts < lag(ts) OVER () AS back FROM bars) WHERE back`, [tail])).toEqual([['0']]);
+    // the snapshot before the merge reads the replaced files, retained
+    const before = filesAsOf(catalog, 'job-17').files;
+    expect(before).toHaveLength(3);
+    expect(before.filter((f) => f.startsWith(retainedRoot(barsRoot)))).toHaveLength(2);
+    expect(await rows(`SELECT count(*) FROM bars`, before)).toEqual([['7020']]);
+    // base, tail and two more appends: the small files (5 sessions) reach a quarter of the base and fold into it
+    const want = await rows(`SELECT sum(hash(ts, close, volume))::VARCHAR FROM bars`);
+    await writer.write(session(19, 29));
+    expect(catalog.partitionFiles(key)).toHaveLength(3);
+    await writer.write(session(20, 30));
+    expect(catalog.partitionFiles(key).map((e) => e.rows)).toEqual([8190]);
+    expect(fs.existsSync(full!.file)).toBe(false);
+    expect(await rows(`SELECT sum(hash(ts, close, volume))::VARCHAR FROM bars WHERE ts < '${new Date(open(19) - 3_600_000).toISOString()}'`)).toEqual(want);
+  });
+
   it('refuses to publish a merge whose rows differ from its files (a dropped row), changing nothing', async () => {
     for (let d = 0; d < 3; d++) await writer.write(session(d, 10 + d));
     const before = catalog.partitionFiles(key).map((e) => fingerprint(e.file));

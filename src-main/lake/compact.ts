@@ -7,21 +7,22 @@ import { commitFile, partFiles, type CommitContext } from './commit';
 import { partitionDir, partitionFilesOnDisk, sqlString, tempFileName, type PartitionKey } from './layout';
 import { typedCopySql } from './publish';
 import { ensureFreeSpace, type FreeSpaceProbe } from './space';
+import { planCompaction } from './tiers';
 
 // Compaction: a partition's files (appends) merged into one. The merged file is published only after an identity
 // check, rows and an order-independent content hash (the sum of every row's hash) equal to those of the files it
 // replaces, then through the same kill-safe commit as any write (commit.ts; crash points compact.merged,
-// compact.published, compact.committed). Nautilus Trader's catalog lost data in exactly this step (its issues 3875
-// and 4435): a merge that dropped or doubled rows is refused here, and nothing changes.
+// compact.published, compact.committed; for a tail merge compact.tail.merged, compact.tail.published,
+// compact.tail.committed). Nautilus Trader's catalog lost data in exactly this step (its issues 3875 and 4435): a
+// merge that dropped or doubled rows is refused here, and nothing changes. What an automatic compaction merges is
+// decided in tiers.ts (the small files only, the base kept); `marketpipe lake compact` merges every file.
 
 /**
  * Compaction runs after a write leaves a partition with more files than this, in the same job (queued behind the
  * write), so a job ends with every partition it touched holding at most this many files. Measured (docs/benchmarks.md,
  * "Compaction threshold"): `marketpipe query` over partitions of 8 one-session files used 1.05-1.27x the CPU of the
- * compacted lake (16 files: 1.33-1.41x; 4: 1.01-1.10x); daily updates on half-year partitions cost 1.3-1.4x an
- * empty-lake ingest on average with their compaction every 8th day (at 4: 1.35-1.49x). A compaction rewrites the
- * whole partition, so that share grows with the year: merging only the appended files is the next step.
- * MP_COMPACT_THRESHOLD overrides it.
+ * compacted lake (16 files: 1.33-1.41x; 4: 1.01-1.10x). It merges the partition's small files only (tiers.ts), so
+ * its cost follows what was appended, not the year. MP_COMPACT_THRESHOLD overrides it.
  */
 export const COMPACT_THRESHOLD = 8;
 
@@ -29,6 +30,8 @@ const ALL_COLUMNS = 'ts, open, high, low, close, volume, trade_count, vwap, sess
 
 export interface CompactResult {
   key: PartitionKey;
+  /** `fold`: every file of the partition merged into one; `tail`: its small files only (the base left as it is) */
+  kind: 'fold' | 'tail';
   /** files merged */
   files: number;
   rows: number;
@@ -50,17 +53,20 @@ async function identity(conn: DuckDBConnection, files: string[]): Promise<{ rows
 }
 
 /**
- * Merges the partition's live files into one; null when it has fewer than two. `afterMerge` sees the merged temp file
- * before the identity check (the tests use it to damage it).
+ * Merges the partition's live files into one; null when it has fewer than two. With `threshold` (the automatic
+ * compaction), only what planCompaction() picks, and nothing while the partition holds that many files or fewer.
+ * `afterMerge` sees the merged temp file before the identity check (the tests use it to damage it).
  */
 export async function compactPartition(
   ctx: CompactContext,
   conn: DuckDBConnection,
   key: PartitionKey,
-  opts: { jobId: string | null; afterMerge?: (tmp: string) => Promise<void> },
+  opts: { jobId: string | null; threshold?: number; afterMerge?: (tmp: string) => Promise<void> },
 ): Promise<CompactResult | null> {
-  const files = await partFiles(ctx, conn, key, () => partitionFilesOnDisk(ctx.barsRoot, key));
-  if (files.length < 2) return null;
+  const all = await partFiles(ctx, conn, key, () => partitionFilesOnDisk(ctx.barsRoot, key));
+  const plan = opts.threshold === undefined ? (all.length < 2 ? null : { kind: 'fold' as const, files: all }) : planCompaction(all, opts.threshold);
+  if (!plan) return null;
+  const files = plan.files;
   const where = `${key.symbol} ${key.timeframe} ${key.year} (${key.provider}/${key.feed})`;
   const bytesBefore = files.reduce((n, f) => n + f.bytes, 0);
   ensureFreeSpace(ctx.freeSpace, ctx.barsRoot, bytesBefore, `compacting ${where}`);
@@ -74,8 +80,8 @@ export async function compactPartition(
     if (want.rows !== got.rows || want.hash !== got.hash) {
       throw new MpError('E_IO', `compaction of ${where} refused: the merged file has ${got.rows} rows (content hash ${got.hash}), its ${files.length} files ${want.rows} (${want.hash}); nothing was changed`);
     }
-    const f = await commitFile(ctx, conn, { key, tmp, removed: paths, jobId: opts.jobId, kind: 'compact', crash: 'compact' });
-    return { key, files: files.length, rows: f.rows, bytesBefore, bytesAfter: f.bytes, file: f.file };
+    const f = await commitFile(ctx, conn, { key, tmp, removed: paths, jobId: opts.jobId, kind: 'compact', crash: plan.kind === 'tail' ? 'compact.tail' : 'compact' });
+    return { key, kind: plan.kind, files: files.length, rows: f.rows, bytesBefore, bytesAfter: f.bytes, file: f.file };
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     if (e instanceof MpError) throw e;

@@ -119,16 +119,16 @@ export class LakeWriter {
     return commitFile(this.ctx, conn, { key, tmp, removed: over.map((o) => o.file), jobId: jobId ?? null, kind: 'write', crash: 'write', ...(extra ? { uncatalogued: extra } : {}) });
   }
 
-  /** Compacts the partitions among `keys` that hold more than the threshold's files (catalogued lakes only). */
+  /** Compacts the partitions among `keys` that hold more than the threshold's files, tiered (catalogued lakes only). */
   private async compactIfNeeded(keys: PartitionKey[], jobId: string | undefined): Promise<void> {
     const catalog = this.ctx.catalog;
     if (!catalog) return;
     for (const key of keys) {
-      if (catalog.partitionFiles(key).length > this.threshold) await compactPartition({ ...this.ctx, freeSpace: this.freeSpace }, this.conn, key, { jobId: jobId ?? null });
+      if (catalog.partitionFiles(key).length > this.threshold) await compactPartition({ ...this.ctx, freeSpace: this.freeSpace }, this.conn, key, { jobId: jobId ?? null, threshold: this.threshold });
     }
   }
 
-  /** Merges each given partition's files into one (identity-checked), queued behind the writes. */
+  /** Merges each given partition's files, all of them, into one (identity-checked), queued behind the writes. */
   compact(keys: PartitionKey[], opts: { jobId?: string; afterMerge?: (tmp: string) => Promise<void> } = {}): Promise<CompactResult[]> {
     return this.enqueue(async () => {
       const out: CompactResult[] = [];
