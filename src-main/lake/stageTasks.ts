@@ -39,6 +39,12 @@ export const STAGE_TASKS = {
   /** opens the worker's DuckDB ahead of the first group (the thread and its database start while units are fetched) */
   'stage.open': { arg: StageOpenArgSchema, result: z.null() },
   'stage.group': { arg: StageGroupArgSchema, result: StageGroupResultSchema },
+  /**
+   * closes the worker's DuckDB (after any open or group still running: one thread, tasks in order) before the thread is
+   * ended: a thread terminated while its DuckDB was starting or working aborted the whole process ('terminate called
+   * after throwing an instance of Napi::Error') when the native call came back to a torn-down thread
+   */
+  'stage.close': { arg: z.null(), result: z.null() },
 } as const;
 
 /** How a batch crosses to the worker, and the buffer to transfer (none when its columns are shared already). */

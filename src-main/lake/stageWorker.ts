@@ -13,10 +13,11 @@ import { requestsOf, STAGE_TASKS } from './stageTasks';
 const LANES = 3;
 
 let lanes: Promise<DuckDBConnection[]> | undefined;
+let instance: DuckDBInstance | undefined;
 
 async function open(tempDir: string | null): Promise<DuckDBConnection[]> {
   if (tempDir) fs.mkdirSync(tempDir, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB', ...(tempDir ? { temp_directory: tempDir } : {}) });
+  instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB', ...(tempDir ? { temp_directory: tempDir } : {}) });
   const out: DuckDBConnection[] = [];
   for (let i = 0; i < LANES; i++) {
     const conn = await instance.connect();
@@ -37,5 +38,13 @@ serveTasks(STAGE_TASKS, {
     lanes ??= open(arg.tempDir);
     const staged = await writeGroupFiles(path.resolve(arg.barsRoot), await lanes, requestsOf(arg), { files: arg.items.map((it) => it.file), group: arg.group });
     return { value: staged };
+  },
+  'stage.close': async () => {
+    const open = lanes;
+    lanes = undefined;
+    if (open) for (const conn of await open.catch(() => [])) conn.closeSync();
+    instance?.closeSync();
+    instance = undefined;
+    return { value: null };
   },
 });

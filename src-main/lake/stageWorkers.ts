@@ -33,6 +33,8 @@ const PACK_ROWS_PER_TURN = 65_536;
 /** Stages groups in the worker thread: writeGroupFiles() off the event loop. close() ends the thread. */
 export class StageWorkers {
   private readonly pool: StageWorkerPool;
+  /** a task was given to the thread (so it may hold a DuckDB to close) */
+  private started = false;
 
   constructor(private readonly o: StageWorkerOptions = {}) {
     this.pool = new WorkerPool(STAGE_TASKS, { name: 'lake-stage', script: o.script ?? stageWorkerScript, size: 1 });
@@ -59,6 +61,7 @@ export class StageWorkers {
       file: names.files[i]!,
     }));
     const transfer: TransferListItem[] = crossing.flatMap((c) => (c.transfer ? [c.transfer] : []));
+    this.started = true;
     try {
       return await this.pool.run('stage.group', { barsRoot, tempDir: this.o.tempDir ?? null, items, group: names.group }, transfer);
     } catch (e) {
@@ -72,10 +75,13 @@ export class StageWorkers {
 
   /** Starts the thread and its DuckDB now (the first group would otherwise wait for both); a failure shows at that group. */
   warm(): void {
+    this.started = true;
     this.pool.run('stage.open', { tempDir: this.o.tempDir ?? null }).catch(() => undefined);
   }
 
-  close(): Promise<void> {
+  /** Closes the thread's DuckDB (after the task it runs, if any), then ends the thread. */
+  async close(): Promise<void> {
+    if (this.started) await this.pool.run('stage.close', null).catch(() => undefined);
     return this.pool.close();
   }
 }
