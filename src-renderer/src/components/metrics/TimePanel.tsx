@@ -97,7 +97,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
       <div className="chart-box">
         {/* with nothing to draw the axes stay (an empty panel must not look broken) and say why over the plot */}
         {blank && (
-          <p className="chart-empty" role="status">
+          <p className="metrics-empty" role="status">
             {empty ?? 'No data yet'}
           </p>
         )}
