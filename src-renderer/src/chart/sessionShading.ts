@@ -1,4 +1,5 @@
-import type { IChartApiBase, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesPrimitive, Logical, SeriesAttachedParameter, Time } from 'lightweight-charts';
+import type { IPrimitivePaneRenderer, Logical } from 'lightweight-charts';
+import { BottomPrimitive } from './bottomPrimitive';
 import type { ChartSession } from '../../../src-main/contract/chart';
 
 // Session shading (pre-market, after hours, after an early close) as a series primitive drawn behind the candles: one
@@ -57,42 +58,22 @@ class ShadingRenderer implements IPrimitivePaneRenderer {
   }
 }
 
-class ShadingView implements IPrimitivePaneView {
-  constructor(readonly r: ShadingRenderer) {}
-  zOrder(): 'bottom' {
-    return 'bottom';
-  }
-  renderer(): IPrimitivePaneRenderer {
-    return this.r;
-  }
-}
-
 /** Attach to the candles series; setRuns when the bars or sessions change, setColor with the theme. */
-export class SessionShading implements ISeriesPrimitive<Time> {
-  private chart: IChartApiBase<Time> | null = null;
-  private requestUpdate: (() => void) | null = null;
+export class SessionShading extends BottomPrimitive<ShadingRenderer> {
   private runs: number[] = [];
-  private readonly renderer = new ShadingRenderer();
-  private readonly views = [new ShadingView(this.renderer)];
 
-  attached(p: SeriesAttachedParameter<Time>): void {
-    this.chart = p.chart;
-    this.requestUpdate = p.requestUpdate;
-  }
-
-  detached(): void {
-    this.chart = null;
-    this.requestUpdate = null;
+  constructor() {
+    super(new ShadingRenderer());
   }
 
   setRuns(runs: number[]): void {
     this.runs = runs;
-    this.requestUpdate?.();
+    this.redraw();
   }
 
   setColor(color: string): void {
     this.renderer.color = color;
-    this.requestUpdate?.();
+    this.redraw();
   }
 
   /** The visible runs' pixel ranges: half a bar's spacing either side of the first and last bar's centre. */
@@ -111,9 +92,5 @@ export class SessionShading implements ISeriesPrimitive<Time> {
       }
     }
     this.renderer.xs = xs;
-  }
-
-  paneViews(): readonly IPrimitivePaneView[] {
-    return this.views;
   }
 }

@@ -1,4 +1,5 @@
-import type { IChartApiBase, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesPrimitive, Logical, SeriesAttachedParameter, Time } from 'lightweight-charts';
+import type { IPrimitivePaneRenderer, Logical } from 'lightweight-charts';
+import { BottomPrimitive } from './bottomPrimitive';
 
 // Volume as a series primitive on the candles, drawn behind them in the bottom fifth of the pane, scaled to the
 // highest volume in view (as the histogram series it replaces was, on its own overlay scale). Why not a series: every
@@ -59,46 +60,26 @@ class VolumeRenderer implements IPrimitivePaneRenderer {
   }
 }
 
-class VolumeView implements IPrimitivePaneView {
-  constructor(readonly r: VolumeRenderer) {}
-  zOrder(): 'bottom' {
-    return 'bottom';
-  }
-  renderer(): IPrimitivePaneRenderer {
-    return this.r;
-  }
-}
-
 /** Attach to the candles series (after the session shading: drawn over it); setBars when the bars held change. */
-export class VolumeBars implements ISeriesPrimitive<Time> {
-  private chart: IChartApiBase<Time> | null = null;
-  private requestUpdate: (() => void) | null = null;
+export class VolumeBars extends BottomPrimitive<VolumeRenderer> {
   private v: readonly number[] = [];
   private rose: boolean[] = [];
-  private readonly renderer = new VolumeRenderer();
-  private readonly views = [new VolumeView(this.renderer)];
 
-  attached(p: SeriesAttachedParameter<Time>): void {
-    this.chart = p.chart;
-    this.requestUpdate = p.requestUpdate;
-  }
-
-  detached(): void {
-    this.chart = null;
-    this.requestUpdate = null;
+  constructor() {
+    super(new VolumeRenderer());
   }
 
   /** The bars held (the candles' data, index for index). */
   setBars(o: readonly number[], c: readonly number[], v: readonly number[]): void {
     this.v = v;
     this.rose = c.map((x, i) => x >= o[i]!);
-    this.requestUpdate?.();
+    this.redraw();
   }
 
   setColors(up: string, down: string): void {
     this.renderer.upColor = up;
     this.renderer.downColor = down;
-    this.requestUpdate?.();
+    this.redraw();
   }
 
   updateAllViews(): void {
@@ -120,9 +101,5 @@ export class VolumeBars implements ISeriesPrimitive<Time> {
       cols.spacing = a !== null && b !== null ? b - a : 1;
     }
     this.renderer.cols = cols;
-  }
-
-  paneViews(): readonly IPrimitivePaneView[] {
-    return this.views;
   }
 }
