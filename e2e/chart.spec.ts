@@ -39,6 +39,28 @@ async function expectListBeside(page: Page, list: Locator, c: Locator, pointer: 
   expect(pointer < listBox.x || pointer > listBox.x + listBox.width, 'the hovered bar is not under the list').toBe(true);
 }
 
+/**
+ * AAPL's 1m bars of 2024-01-02..05, and a recorded validation run of `n` findings on January 3 (one session, spread
+ * over its 390 minutes); messages say whether their bar is early (minute < 200) or late.
+ */
+async function recordFindings(dataDir: string, n: number): Promise<void> {
+  await run(process.execPath, ['bin/marketpipe.cjs', 'ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-01-05', '--data-dir', dataDir], { cwd: REPO_ROOT });
+  const open0 = Date.parse('2024-01-03T14:30:00Z');
+  const header = 'symbol,timeframe,ts,rule,severity,message,provider,feed,job_id,calendar_version,value,observed';
+  const lines = Array.from({ length: n }, (_, i) => {
+    const minute = i % 390;
+    const ts = new Date(open0 + minute * 60_000).toISOString().replace('.000Z', 'Z');
+    return ['AAPL', '1m', ts, i % 2 ? 'price_jump' : 'volume_spike', i % 3 ? 'warning' : 'error', `${minute < 200 ? 'early' : 'late'} ${i}`, 'fake', 'sim', '', 'nyse', '1', ''].join(',');
+  });
+  const file = path.join(dataDir, 'reports', 'many-findings.csv');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, [header, ...lines].join('\r\n') + '\r\n');
+  const db = new Database(path.join(dataDir, 'marketpipe.db'));
+  db.prepare(`INSERT INTO validation_runs (id, created_at, job_id, scope, thresholds, calendar_version, provider, feed, report_file, series,
+    bars_checked, findings_total, counts, elapsed_ms) VALUES ('many', ?, NULL, '{}', '{}', 'nyse', 'fake', 'sim', ?, 1, 390, ?, '{}', 1)`).run(new Date().toISOString(), file, n);
+  db.close();
+}
+
 test('chart a symbol from the Universe page: fitted on open and per timeframe, legend, markers, overlays, centred on `at`', async ({ server, page }) => {
   // screenshots at two sizes in two themes come on top of the checks
   test.setTimeout(300_000);
@@ -233,24 +255,10 @@ test('a symbol without bars says so and offers to ingest it', async ({ server, p
 
 test('a range with more findings than the engine lists: every one counted on the markers, the hovered marker\'s own listed', async ({ server, page }) => {
   test.setTimeout(120_000);
-  await run(process.execPath, ['bin/marketpipe.cjs', 'ingest', '--provider', 'fake', '--symbols', 'AAPL', '--start', '2024-01-02', '--end', '2024-01-05', '--data-dir', server.dataDir], { cwd: REPO_ROOT });
   // A recorded run of 3,000 findings on January 3 (one session, ~7.7 a bar): the engine lists the first 2,000 by time,
   // which end near minute 257 of the session; messages say whether their bar is early (< 200) or late.
   const n = 3000;
-  const open0 = Date.parse('2024-01-03T14:30:00Z');
-  const header = 'symbol,timeframe,ts,rule,severity,message,provider,feed,job_id,calendar_version,value,observed';
-  const lines = Array.from({ length: n }, (_, i) => {
-    const minute = i % 390;
-    const ts = new Date(open0 + minute * 60_000).toISOString().replace('.000Z', 'Z');
-    return ['AAPL', '1m', ts, i % 2 ? 'price_jump' : 'volume_spike', i % 3 ? 'warning' : 'error', `${minute < 200 ? 'early' : 'late'} ${i}`, 'fake', 'sim', '', 'nyse', '1', ''].join(',');
-  });
-  const file = path.join(server.dataDir, 'reports', 'many-findings.csv');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, [header, ...lines].join('\r\n') + '\r\n');
-  const db = new Database(path.join(server.dataDir, 'marketpipe.db'));
-  db.prepare(`INSERT INTO validation_runs (id, created_at, job_id, scope, thresholds, calendar_version, provider, feed, report_file, series,
-    bars_checked, findings_total, counts, elapsed_ms) VALUES ('many', ?, NULL, '{}', '{}', 'nyse', 'fake', 'sim', ?, 1, 390, ?, '{}', 1)`).run(new Date().toISOString(), file, n);
-  db.close();
+  await recordFindings(server.dataDir, n);
 
   // centred on minute 330 of that session (15:30 New York): its bar's findings are not among the 2,000 listed
   await open(page, server);
@@ -276,3 +284,49 @@ test('a range with more findings than the engine lists: every one counted on the
   await shoot(page, 'chart-many-findings');
 });
 
+test('the findings list follows its marker when a wheel zoom moves it under a still pointer', async ({ server, page }) => {
+  test.setTimeout(120_000);
+  // 780 findings, two a bar: all listed with the range (none fetched on hover, which would place the list again)
+  await recordFindings(server.dataDir, 780);
+  await open(page, server);
+  await page.goto(`${server.url}#/chart?symbol=AAPL&timeframe=1m&at=${encodeURIComponent('2024-01-03T17:00:00.000Z')}`);
+  const c = chart(page, 'AAPL');
+  await expect(c).toHaveAttribute('data-findings-marked', '780');
+  const b = (await c.boundingBox())!;
+  const list = page.getByRole('list', { name: 'Findings at this bar' });
+  // a bar whose list stands level with its marker, not held in the plot by its bottom edge or the legend
+  const y = b.y + b.height * 0.5;
+  let x = 0;
+  for (let dx = -200; dx <= 200; dx += 6) {
+    x = b.x + b.width / 2 + dx;
+    await page.mouse.move(x, y);
+    if (!(await list.isVisible())) continue;
+    await expect(list).toHaveCSS('visibility', 'visible');
+    const lb = (await list.boundingBox())!;
+    if (lb.y > b.y + 60 && lb.y + lb.height < b.y + b.height - 150) break;
+  }
+  await expect(list).toContainText(/\d+ findings?/);
+  const before = (await list.boundingBox())!;
+  // a wheel step zooms out a tenth about the pointer (the same bar stays under it, the autoscale moves it and the
+  // markers thin out): eight, each waited for. Before the list followed, it stood 8 px off here.
+  for (let k = 0; k < 8; k++) {
+    const bars = await attr(page, 'AAPL', 'data-visible-bars');
+    await page.mouse.wheel(0, 100);
+    await expect(c).not.toHaveAttribute('data-visible-bars', bars);
+  }
+  // settled: the chart painted the last zoom and the controller read it (three frames)
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r)))));
+  const followed = (await list.boundingBox())!;
+  // a fresh hover of the same bar: off the chart and back to the same point
+  await page.mouse.move(b.x + 5, b.y + b.height + 40);
+  await expect(list).toBeHidden();
+  await page.mouse.move(x, y);
+  await expect(list).toHaveCSS('visibility', 'visible');
+  const fresh = (await list.boundingBox())!;
+  const boxes = JSON.stringify({ before, followed, fresh });
+  // the zoom did move the marker (else this test could not fail), and the list went with it
+  expect(Math.abs(fresh.x - before.x) + Math.abs(fresh.y - before.y), boxes).toBeGreaterThan(4);
+  expect(Math.abs(followed.x - fresh.x), boxes).toBeLessThanOrEqual(1);
+  expect(Math.abs(followed.y - fresh.y), boxes).toBeLessThanOrEqual(1);
+  await expectListBeside(page, list, c, x);
+});

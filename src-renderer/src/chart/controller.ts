@@ -4,6 +4,7 @@ import type { Client } from '../client';
 import { MAX_CHART_BARS } from '../../../src-main/contract/chart';
 import { fetchBars } from '../state/chart';
 import { FindingsLayer } from './findingsLayer';
+import { sameHover } from './hover';
 import { markerBucket } from './markers';
 import { OverlaySeries } from './overlaySeries';
 import { VolumeBars } from './volumeBars';
@@ -47,6 +48,8 @@ export class ChartController {
   /** bumped by show(): answers for an older target are dropped */
   private generation = 0;
   private frame = 0;
+  /** a reading of the hovered bar after the chart's next paint (see followHover) */
+  private followFrame = 0;
   private state: ChartViewState = { barsLoaded: 0, timeframeShown: null, loading: false, markers: 0, findings: 0, infoHidden: 0, findingsTruncated: false, truncated: false, error: null, hover: null, last: null, compare: null };
   private readonly media: MediaQueryList;
   private readonly resizer: ResizeObserver;
@@ -97,6 +100,7 @@ export class ChartController {
       const view = this.view;
       this.chart.resize(Math.max(el.clientWidth, 1), Math.max(el.clientHeight, 1));
       if (view) this.restoreView(view);
+      this.followHover();
     });
     this.resizer.observe(el);
   }
@@ -200,6 +204,7 @@ export class ChartController {
       this.frame = 0;
       this.marks.setBucket(markerBucket(this.el.clientWidth / Math.max(this.visibleBars, 1)));
       this.check();
+      this.followHover();
     });
   };
 
@@ -406,14 +411,34 @@ export class ChartController {
     }
     const ms = fromChartTime(p.time as number);
     const i = barIndexFor(l.t, ms, l.timeframe);
-    if (i < 0) return;
-    if (this.state.hover?.t === l.t[i]) return;
-    this.setState({ hover: this.legendBar(i, true) });
+    if (i >= 0) this.hoverBar(i);
   };
+
+  /** The legend's hovered bar `i`, told to React only when what it shows changed (see hover.ts). */
+  private hoverBar(i: number): void {
+    const next = this.legendBar(i, true);
+    if (!sameHover(this.state.hover, next)) this.setState({ hover: next });
+  }
+
+  /** The hovered bar read again after the chart's next paint (new coordinates and autoscale): a zoom, pan or resize
+   * moves the bar and its marker (and regroups the markers) while the pointer stays on that bar. */
+  private followHover(): void {
+    if (this.followFrame || !this.state.hover) return;
+    this.followFrame = requestAnimationFrame(() => {
+      this.followFrame = 0;
+      const h = this.state.hover;
+      const l = this.loaded;
+      if (!h || !l) return;
+      const i = barIndexFor(l.t, h.t, l.timeframe);
+      if (i >= 0) this.hoverBar(i);
+      else this.setState({ hover: null });
+    });
+  }
 
   destroy(): void {
     this.generation++;
     if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.followFrame) cancelAnimationFrame(this.followFrame);
     this.media.removeEventListener('change', this.onScheme);
     this.resizer.disconnect();
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);
