@@ -31,7 +31,8 @@ export class OverlaySeries {
   ) {
     const line = { lineWidth: 2, lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false } as const;
     this.smaSeries = chart.addSeries(LineSeries, { ...line, visible: false, title: '' });
-    this.vwapSeries = chart.addSeries(LineSeries, { ...line, visible: false, lineStyle: 2 });
+    // solid: a session's VWAP spans a few bars at 30m and 1h, where dashes broke it into specks among the candles
+    this.vwapSeries = chart.addSeries(LineSeries, { ...line, visible: false });
     this.compareSeries = chart.addSeries(LineSeries, { ...line, visible: false, lastValueVisible: true });
   }
 

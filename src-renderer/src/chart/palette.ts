@@ -43,7 +43,7 @@ export function palette(el: HTMLElement): Palette {
     err: down,
     info: v('--info', '#1f6feb'),
     sma: v('--chart-5', '#8250df'),
-    vwap: v('--chart-3', '#bf8700'),
+    vwap: v('--chart-vwap', '#0969da'),
     compare: v('--chart-6', '#0a7d8c'),
   };
 }
