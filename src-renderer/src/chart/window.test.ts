@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyWindow, barIndexFor, fetchWindow, initialView, logicalFor, mergeColumns, need, panLogical, spacing, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
+import { applyWindow, barIndexFor, FIT_LEFT_PX, fetchWindow, fitLogical, initialView, logicalFor, mergeColumns, need, panLogical, spacing, trimAround, visibleTimeRange, type Columns, type Loaded } from './window';
 import { fromChartTime, toChartTime } from './time';
 
 const MIN = 60_000;
@@ -195,3 +195,24 @@ describe('panLogical', () => {
   });
 });
 
+
+describe('fitLogical', () => {
+  // px of bar k's centre in a plot of `w` px showing logical range r
+  const px = (r: { from: number; to: number }, w: number, k: number) => ((k - r.from) / (r.to - r.from)) * w;
+
+  it('keeps room for a marker count over the first bar, and the bars fill the plot', () => {
+    for (const [n, w] of [
+      [280, 1080],
+      [520, 1080],
+      [40, 1700],
+      [5000, 1000],
+    ] as const) {
+      const r = fitLogical(n, w);
+      const first = n - Math.min(n, Math.floor(w / 1.5));
+      expect(px(r, w, first), `${n} bars in ${w} px`).toBeGreaterThanOrEqual(FIT_LEFT_PX - 0.01);
+      // the room before and after is a few percent of the width, not a third of it
+      expect(r.to - r.from).toBeLessThan(Math.min(n, w / 1.5) * 1.06 + 2);
+      expect(r.to).toBeGreaterThan(n - 1);
+    }
+  });
+});

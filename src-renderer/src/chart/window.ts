@@ -247,16 +247,20 @@ export function fitWindow(tf: Timeframe, extent: Range, auto: boolean, bars: num
 /** Narrowest bar spacing a fit uses (px): more bars than fit at it show the last ones, ending at the last bar. */
 export const FIT_MIN_SPACING = 1.5;
 
+/** px kept before the first bar's centre on a fit: a marker's count over that bar ("20") is not cut to "0" */
+export const FIT_LEFT_PX = 12;
+
 /**
  * The logical range that fits `n` bars into `widthPx`: all of them when they fit at FIT_MIN_SPACING, else the last
- * ones that do; a little room after the last bar, none before the first (the data fills the plot).
+ * ones that do; a little room after the last bar, and before the first what FIT_LEFT_PX takes (the data fills the plot).
  */
 export function fitLogical(n: number, widthPx: number): Range {
   if (n <= 0) return { from: 0, to: 1 };
   const count = Math.max(1, Math.min(n, Math.floor(widthPx / FIT_MIN_SPACING)));
-  const from = n - count - 0.5;
-  const to = n - 0.5 + Math.max(1, count * 0.02);
-  return { from, to };
+  const after = Math.max(1, count * 0.02);
+  // bars before the first one's centre: FIT_LEFT_PX at the spacing the whole range gets (at least half a bar)
+  const before = Math.max(0.5, (FIT_LEFT_PX * (count + after)) / Math.max(widthPx - FIT_LEFT_PX, 1));
+  return { from: n - count - before, to: n - 0.5 + after };
 }
 
 /**

@@ -69,6 +69,7 @@ function QueryPanel() {
         <label htmlFor="settings-query-timeout">Query timeout (seconds)</label>
         <input
           id="settings-query-timeout"
+          className="settings-timeout"
           type="number"
           min={0}
           max={MAX_QUERY_TIMEOUT_S}

@@ -22,6 +22,11 @@ describe('metric units', () => {
     expect(formatDuration(250, 'ms')).toBe('250 ms');
     expect(formatDuration(2.5, 'ms')).toBe('2.5 ms');
     expect(formatDuration(42_000)).toBe('42 s');
+    // the ticks of a 0-1 ms or 0-3 s axis as they are, not rounded to uneven steps (0.3, 0.5, 0.8)
+    expect([0, 0.25, 0.5, 0.75, 1].map((v) => formatDuration(v, 'ms'))).toEqual(['0 ms', '0.25 ms', '0.5 ms', '0.75 ms', '1 ms']);
+    expect([750, 2250, 12_500].map((v) => formatDuration(v, 's'))).toEqual(['0.75 s', '2.25 s', '12.5 s']);
+    expect(formatDuration(12.5, 'ms')).toBe('12.5 ms');
+    expect(formatDuration(437.6, 'ms')).toBe('438 ms');
     for (const v of [1, 999, 2600, 45_000, 2_600_000]) expect(formatDuration(v, durationUnit(v))).not.toMatch(/K|M/);
   });
 

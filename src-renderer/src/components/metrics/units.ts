@@ -25,11 +25,14 @@ export function durationUnit(maxMs: number): DurationUnit {
   return maxMs >= 1000 ? 's' : 'ms';
 }
 
-/** A duration in ms in the axis's unit: "250 ms", "2.6 s". */
+/** Decimals for a value in its unit: none from 100, one from 10, else two (axis ticks such as 0.25 and 12.5 kept whole). */
+const durationDigits = (v: number) => (Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2);
+
+/** A duration in ms in the axis's unit: "250 ms", "2.6 s", "0.25 ms" (not "0.3 ms": ticks stay evenly spaced). */
 export function formatDuration(ms: number, unit: DurationUnit = durationUnit(Math.abs(ms))): string {
   if (!Number.isFinite(ms)) return '–';
-  if (unit === 's') return `${trim(ms / 1000, Math.abs(ms) >= 10_000 ? 0 : 1)} s`;
-  return `${trim(ms, Math.abs(ms) >= 10 ? 0 : 1)} ms`;
+  const v = unit === 's' ? ms / 1000 : ms;
+  return `${trim(v, durationDigits(v))} ${unit}`;
 }
 
 /** The largest finite value of the series (0 without any). */

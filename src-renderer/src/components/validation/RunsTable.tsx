@@ -15,6 +15,12 @@ function SeverityCounts({ run }: { run: ValidationRunSummary }) {
   );
 }
 
+/** A run's scope, wrapped between its words, never inside a date (a line ending "2024-"). */
+function ScopeWords({ text }: { text: string }) {
+  const parts = text.split(/(\d{4}-\d{2}-\d{2})/);
+  return <>{parts.map((part, i) => (i % 2 ? <span key={i} className="nowrap">{part}</span> : part))}</>;
+}
+
 /** The runs, newest first; Findings opens one. */
 export function RunsTable() {
   const client = useClient();
@@ -68,7 +74,7 @@ export function RunsTable() {
                   </td>
                   <td>{r.kind === 'reconcile' ? 'reconcile' : 'validate'}</td>
                   <td className="vscope" title={scopeText(r)}>
-                    {scopeText(r)}
+                    <ScopeWords text={scopeText(r)} />
                   </td>
                   <td>{sourceText(r)}</td>
                   <td>{r.calendarVersion}</td>
