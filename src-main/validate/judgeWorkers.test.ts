@@ -47,6 +47,9 @@ describe('validation in the validate worker thread', () => {
     const { runId: _e, createdAt: _f, reportFile: _g, elapsedMs: _h, ...sameThere } = there;
     expect(sameThere).toEqual(sameHere);
     expect(await readReport(there.reportFile)).toEqual(await readReport(here.reportFile));
+    // the same thread runs the next one (each run opens and closes its own DuckDB)
+    const again = await runValidation({ ...opts, reportDir: path.join(tmp.dir, 'again'), judge: (i) => workers.judge(i) });
+    expect(again.findings).toEqual(here.findings);
   });
 
   it('refuses runs once closed, with a coded error', async () => {
