@@ -18,6 +18,8 @@ export default defineConfig({
           fakeWorker: resolve(__dirname, 'src-main/providers/fakeWorker.ts'),
           // the lake's group-commit staging thread (src-main/lake/stageWorkers.ts starts it): DuckDB off the event loop
           stageWorker: resolve(__dirname, 'src-main/lake/stageWorker.ts'),
+          // validation's DuckDB thread (src-main/validate/judgeWorkers.ts starts it): rules and the instance's close off the event loop
+          validateWorker: resolve(__dirname, 'src-main/validate/validateWorker.ts'),
         },
         // the bundler of the source tree's query host (query/devHost.ts: tests only), never part of the app
         external: ['rolldown'],

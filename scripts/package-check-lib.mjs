@@ -13,7 +13,7 @@ const asar = require('@electron/asar');
 /** The entries the app cannot start without. */
 // the worker threads' and the query host's entries are loaded by path at run time (shared/workers.ts, query/process.ts), so
 // a bundle that lost one would only fail when that thread starts
-export const REQUIRED_ENTRIES = ['package.json', 'out/main/electron.js', 'out/main/cli.js', 'out/main/fakeWorker.js', 'out/main/stageWorker.js', 'out/main/queryHost.js', 'out/preload/index.js', 'out/renderer/index.html'];
+export const REQUIRED_ENTRIES = ['package.json', 'out/main/electron.js', 'out/main/cli.js', 'out/main/fakeWorker.js', 'out/main/stageWorker.js', 'out/main/validateWorker.js', 'out/main/queryHost.js', 'out/preload/index.js', 'out/renderer/index.html'];
 
 /** What fuses must say, by name (the hook may set more). */
 export const REQUIRED_FUSES = {

@@ -34,6 +34,7 @@ import { silentLogger, type Logger } from './shared/log';
 import { Redactor } from './shared/redact';
 import { universeHandlers } from './universe/handlers';
 import { reconcileHandlers, validationHandlers, type SaveFileHook } from './validate/handlers';
+import { JudgeWorkers } from './validate/judgeWorkers';
 import type { ReconcileResult } from './validate/reconcile';
 import type { ValidationRunResult } from './validate/run';
 import { ValidationService, type ValidateOptions } from './validate/service';
@@ -87,6 +88,8 @@ export class Engine {
   private schedulerInst: Scheduler | undefined;
   private stopLive: (() => void) | undefined;
   private closing = false;
+  /** the validate worker thread (started by the first validation) */
+  private judgeWorkers: JudgeWorkers | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.paths = dataPaths(opts.dataDir);
@@ -133,6 +136,7 @@ export class Engine {
       jobs: () => s.jobs(),
       metrics: this.metrics,
       bus: this.bus,
+      judge: (input) => (this.judgeWorkers ??= new JudgeWorkers()).judge(input),
     });
     const validation = { store: s.validations, validate: (o: ValidateOptions) => this.validate(o), reconcile: (a: ReconcileArg) => this.reconcile(a), saveFile: opts.saveFile };
     const handlers = combineHandlers(
@@ -272,6 +276,7 @@ export class Engine {
     this.stopLive?.();
     await this.ingest.close();
     await this.pipeline.close();
+    await this.judgeWorkers?.close();
     await this.services.close();
     this.metrics.close();
     await Promise.allSettled(this.providers.all().map((p) => p.close?.()));

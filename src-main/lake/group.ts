@@ -74,7 +74,8 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
   let tmps: string[] = [];
   let dir: string | null = null;
   try {
-    ({ tmps, dir } = await ctx.stage(items.map((it) => it.req)));
+    const staged = await ctx.stage(items.map((it) => it.req));
+    ({ tmps, dir } = staged);
     const published: PublishedFile[] = items.map((it, p) => ({
       key: it.req.key,
       file: finals[p]!,
@@ -88,8 +89,9 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
       jobId: it.req.jobId ?? null,
     }));
     await eachLimited(published, IO_PARALLEL, async (f, p) => {
-      f.bytes = (await fs.promises.stat(tmps[p]!)).size;
-      f.sha256 = await sha256File(tmps[p]!);
+      const sum = staged.sums?.[p];
+      f.bytes = sum ? sum.bytes : (await fs.promises.stat(tmps[p]!)).size;
+      f.sha256 = sum ? sum.sha256 : await sha256File(tmps[p]!);
     });
     crashPoint('write.group.merged');
     ctx.catalog.pendingAll(finals);

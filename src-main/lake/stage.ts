@@ -111,6 +111,8 @@ export interface StagedFiles {
   tmps: string[];
   /** the folder the partitioned COPY wrote into (inside the bars root), or null */
   dir: string | null;
+  /** each temp file's size and SHA-256, when the stager computed them (the stage worker: off the engine's loop) */
+  sums?: Array<{ bytes: number; sha256: string }>;
 }
 
 /** The temp names a group's staging writes: a file name per request (in its partition's folder) and the partitioned

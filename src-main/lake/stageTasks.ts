@@ -31,7 +31,14 @@ export const StageGroupArgSchema = z
     group: NAME,
   })
   .strict();
-export const StageGroupResultSchema = z.object({ tmps: z.array(z.string()), dir: z.string().nullable() }).strict();
+export const StageGroupResultSchema = z
+  .object({
+    tmps: z.array(z.string()),
+    dir: z.string().nullable(),
+    sums: z.array(z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict()),
+  })
+  .strict()
+  .refine((r) => r.sums.length === r.tmps.length, 'a checksum per file');
 
 export const StageOpenArgSchema = z.object({ tempDir: z.string().min(1).nullable() }).strict();
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { serveTasks } from '../shared/workers';
+import { sha256File } from './publish';
 import { writeGroupFiles } from './stage';
 import { requestsOf, STAGE_TASKS } from './stageTasks';
 
@@ -37,7 +38,9 @@ serveTasks(STAGE_TASKS, {
   'stage.group': async (arg) => {
     lanes ??= open(arg.tempDir);
     const staged = await writeGroupFiles(path.resolve(arg.barsRoot), await lanes, requestsOf(arg), { files: arg.items.map((it) => it.file), group: arg.group });
-    return { value: staged };
+    // the files' checksums here too: hashing a group's files (tens of MB) on the engine's thread held its loop
+    const sums = await Promise.all(staged.tmps.map(async (f) => ({ bytes: (await fs.promises.stat(f)).size, sha256: await sha256File(f) })));
+    return { value: { ...staged, sums } };
   },
   'stage.close': async () => {
     const open = lanes;

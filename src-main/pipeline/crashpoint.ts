@@ -12,7 +12,8 @@ const counts = new Map<string, number>();
 /**
  * Fault injection for a worker thread's death: with MP_THREAD_EXIT_AT=<point>[:<n>], a worker thread (never the main
  * thread) ends itself the n-th time it reaches <point>, as a thread lost to a fatal error would; the process goes on.
- * Points: write.group.staged (the lake stage worker has staged a group, its files not yet written).
+ * Points: write.group.staged (the lake stage worker has staged a group, its files not yet written), validate.judged
+ * (the validate worker has run the rules, the audit report not yet written).
  */
 export function threadExitPoint(point: string, env: NodeJS.ProcessEnv = process.env): void {
   const spec = env.MP_THREAD_EXIT_AT;

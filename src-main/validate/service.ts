@@ -7,6 +7,7 @@ import type { EventBus } from '../events/bus';
 import type { SourceKey } from '../lake/layout';
 import type { EngineMetrics } from '../metrics';
 import { MpError } from '../shared/errors';
+import type { JudgeInput, JudgeOutput } from './judge';
 import { runReconcile, type ReconcileResult } from './reconcile';
 import type { ThresholdsInput } from './rules';
 import { runValidation, type ValidationRunResult } from './run';
@@ -24,6 +25,8 @@ export interface ValidationServiceDeps {
   jobs(): JobStore;
   metrics: EngineMetrics;
   bus: EventBus;
+  /** runs a validation's DuckDB part (the engine: in its validate worker thread); default in this thread */
+  judge?: (input: JudgeInput) => Promise<JudgeOutput>;
 }
 
 export interface ValidateOptions {
@@ -59,6 +62,7 @@ export class ValidationService {
       jobId: opts.jobId ?? null,
       store: this.d.store(),
       deliveredDuplicates: this.d.jobs().duplicates().inScope(scope),
+      ...(this.d.judge ? { judge: this.d.judge } : {}),
       // without a timeframe, the series as ingested: the coarser ones the pipeline derives from them repeat their
       // findings (a missing session is missing at every timeframe); `--timeframe 5m` judges those on demand
       ...(scope.timeframe ? {} : { series: (s: SourceKey) => this.d.coverage().ingested(s) }),

@@ -114,6 +114,27 @@ describe('jobs are atomic across their stages (built CLI)', () => {
     expect(digest(d)).toBe(cleanDigest);
   });
 
+  it('a validate worker thread that dies mid-run fails the job at its validate stage with a coded error; --resume finishes it, equal to a clean run', () => {
+    const d = dir();
+    // the thread ends itself after its rules ran, before the report (MP_THREAD_EXIT_AT); the process goes on
+    const r = cli(d, ARGS, { MP_THREAD_EXIT_AT: 'validate.judged' });
+    expect(r.signal).toBe(null);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/validate stage failed: validate worker failed/);
+    const [job] = jobs(d);
+    expect(job).toMatchObject({ status: 'failed', stage: 'validate', error: { code: 'E_INTERNAL' } });
+    const reports = () => (fs.existsSync(path.join(d, 'reports')) ? fs.readdirSync(path.join(d, 'reports')) : []);
+    expect(reports()).toEqual([]);
+    const resumed = cli(d, ['ingest', '--resume', job!.id, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const out = JSON.parse(resumed.stdout) as { jobId: string; status: string; stages: Array<{ stage: string; status: string }> };
+    expect(out).toMatchObject({ jobId: job!.id, status: 'succeeded' });
+    expect(out.stages.find((s) => s.stage === 'validate')).toMatchObject({ status: 'done' });
+    expect(digest(d)).toBe(cleanDigest);
+    // one report, the resumed run's, and no temp file of the run that died
+    expect(reports()).toEqual([expect.stringMatching(/\.csv$/)]);
+  });
+
   it('two processes ingesting into one data dir: the second refuses in one line, the first ends correct', async () => {
     const d = dir();
     // slow pages keep the first fetching well after its first unit is written (the writer groups the units queued
