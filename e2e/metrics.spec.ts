@@ -21,13 +21,17 @@ async function recordNumbers(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as { seenNumbers: Record<string, string[]> };
     w.seenNumbers = {};
+    const strip = document.querySelector('section[aria-label="Current numbers"]');
+    if (!strip) throw new Error('no Current numbers strip');
     const read = () => {
-      for (const dt of document.querySelectorAll('section[aria-label="Current numbers"] dt')) {
-        (w.seenNumbers[dt.textContent ?? ''] ??= []).push(dt.nextElementSibling?.textContent ?? '');
+      for (const dt of strip.querySelectorAll('dt')) {
+        const seen = (w.seenNumbers[dt.textContent ?? ''] ??= []);
+        const v = dt.nextElementSibling?.textContent ?? '';
+        if (seen.at(-1) !== v) seen.push(v);
       }
     };
     read();
-    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+    new MutationObserver(read).observe(strip, { subtree: true, childList: true, characterData: true });
   });
 }
 
