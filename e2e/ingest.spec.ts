@@ -108,6 +108,9 @@ test.describe('with a slow provider', () => {
   // at while the job runs is held by the fake provider's gate (MP_FAKE_GATE), not left to the latency, which the job
   // outran on a fast machine or the test's steps outlasted on a loaded one.
   test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '600' } });
+  // a year of two and of ten symbols, their validation and aggregation, and screenshots at two sizes: past 90 s at
+  // load 20+ (the job's own steps, not a race)
+  test.describe.configure({ timeout: 240_000 });
 
   test('progress adds up: rows move with the percent, a symbol moves before its year is written, stages run in order, the row tells its validation', async ({ server, page }, testInfo) => {
     // each symbol's fetch stops after its first page until the running state has been seen
@@ -141,7 +144,7 @@ test.describe('with a slow provider', () => {
     await server.release('MSFT');
 
     const row = jobRow(page, jobId);
-    await expect(row).toContainText('succeeded', { timeout: 60_000 });
+    await expect(row).toContainText('succeeded', { timeout: 120_000 });
     for (const stage of ['Fetch', 'Write', 'Validate', 'Aggregate']) await expect(status(stage)).toHaveAttribute('data-status', 'done');
     await expect(status('Fetch')).toContainText(/summed over 2 workers/);
     await shootSizes(page, testInfo, 'ingest-progress-done');
@@ -197,7 +200,7 @@ test.describe('with a slow provider', () => {
 
     for (const s of symbols.slice(4)) await server.release(s);
     await row.getByRole('button', { name: 'Resume', exact: true }).click();
-    await expect(row).toContainText('succeeded', { timeout: 60_000 });
+    await expect(row).toContainText('succeeded', { timeout: 120_000 });
     await expect(bar).toHaveAttribute('aria-valuenow', '100');
     await expect(row.getByRole('cell').nth(7)).toHaveText((symbols.length * BARS_2024).toLocaleString('en-US'));
     await expect(row.getByRole('button', { name: 'Resume' })).toHaveCount(0);

@@ -119,7 +119,8 @@ describe('the pipeline', () => {
     expect(tl.events.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.skipped', 'pipeline.skipped']);
     expect(tl.events[0]!.payload).toMatchObject({ status: 'cancelled', pipeline: false });
     expect(tl.stages.map((s) => s.status)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
-  });
+    // two engine starts and a cancelled ingest: past the 60 s default at load 26
+  }, 180_000);
 
   it('at the next start, finishes the stages of jobs a dead process left and lists its interrupted fetches', async () => {
     // a file where the 5m partitions' folder belongs: the aggregate stage fails, and the job stays at that stage
