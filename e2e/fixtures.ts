@@ -18,6 +18,12 @@ export interface Server {
   /** The same server without the token. */
   origin: string;
   dataDir: string;
+  /**
+   * The MP_FAKE_GATE test hook (src-main/providers/fakeGate.ts): `hold` makes the fake provider wait before a
+   * symbol's page ('_all': every symbol's) until `release`, so a test sees a job in flight without racing its end.
+   */
+  hold(symbol?: string, afterPages?: number): Promise<void>;
+  release(symbol?: string): Promise<void>;
 }
 
 interface Fixtures {
@@ -74,11 +80,12 @@ export const test = base.extend<Fixtures>({
   serveEnv: [{}, { option: true }],
   server: async ({ serveEnv }, use, testInfo) => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mp-e2e-'));
+    const gateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mp-e2e-gate-'));
     const output: string[] = [];
     const child = spawn(process.execPath, ['bin/marketpipe.cjs', 'serve', '--port', '0', '--data-dir', dataDir], {
       cwd: REPO_ROOT,
       // METRICS_PORT 0: each test's server gets its own free metrics port (tests run in parallel)
-      env: { ...process.env, METRICS_PORT: '0', ...serveEnv },
+      env: { ...process.env, METRICS_PORT: '0', MP_FAKE_GATE: gateDir, ...serveEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
@@ -86,13 +93,20 @@ export const test = base.extend<Fixtures>({
     child.stderr?.on('data', (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter((l) => l !== '')));
     try {
       const url = await waitForUrl(child, output);
-      await use({ url, origin: new URL(url).origin, dataDir });
+      await use({
+        url,
+        origin: new URL(url).origin,
+        dataDir,
+        hold: (symbol = '_all', afterPages = 0) => fs.writeFile(path.join(gateDir, symbol), String(afterPages)),
+        release: (symbol = '_all') => fs.rm(path.join(gateDir, symbol), { force: true }),
+      });
     } finally {
       await stop(child);
       if (testInfo.status !== testInfo.expectedStatus) {
         await testInfo.attach('serve output', { body: output.join('\n'), contentType: 'text/plain' });
       }
       await fs.rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+      await fs.rm(gateDir, { recursive: true, force: true });
     }
   },
 });

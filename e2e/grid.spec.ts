@@ -111,7 +111,8 @@ test('query tabs keep their SQL across a reload', async ({ page }) => {
   await page.getByRole('button', { name: 'New query tab' }).click();
   await expect(page.getByRole('tab', { name: 'Query 2' })).toHaveAttribute('aria-selected', 'true');
   await editor(page).fill('SELECT 2 AS in_second_tab');
-  await page.waitForTimeout(400); // saved at most every 300 ms
+  // typing is saved at most every 300 ms: wait until it has been (a fixed 400 ms raced the save on a loaded machine)
+  await expect.poll(() => page.evaluate(() => (localStorage.getItem('mp.query.tabs') ?? '').includes('SELECT 2 AS in_second_tab'))).toBe(true);
   await page.reload();
   await nav(page, 'Query').click();
   await expect(page.getByRole('tab', { name: 'Query 2' })).toHaveAttribute('aria-selected', 'true');

@@ -104,11 +104,18 @@ test('csv: symbols, range and timeframe come from the files', async ({ server, p
 });
 
 test.describe('with a slow provider', () => {
-  // 600 ms per simulated request of up to 10,000 bars: a year of one symbol takes about 6 s, so the job is surely
-  // still running while the test looks at it, even on a loaded machine.
+  // 600 ms per simulated request of up to 10,000 bars spreads a job's progress over many updates; what the tests look
+  // at while the job runs is held by the fake provider's gate (MP_FAKE_GATE), not left to the latency, which the job
+  // outran on a fast machine or the test's steps outlasted on a loaded one.
   test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '600' } });
+  // a year of two and of ten symbols, their validation and aggregation, and screenshots at two sizes: past 90 s at
+  // load 20+ (the job's own steps, not a race)
+  test.describe.configure({ timeout: 240_000 });
 
   test('progress adds up: rows move with the percent, a symbol moves before its year is written, stages run in order, the row tells its validation', async ({ server, page }, testInfo) => {
+    // each symbol's fetch stops after its first page until the running state has been seen
+    await server.hold('AAPL', 1);
+    await server.hold('MSFT', 1);
     await open(page, server);
     const jobId = await ingest(page, { symbols: 'AAPL MSFT', start: '2024-01-02', end: '2024-12-31' });
     // every change of the job's row, recorded in the page: (percent, rows) as the user sees them
@@ -133,9 +140,11 @@ test.describe('with a slow provider', () => {
       .poll(async () => (await aapl.getAttribute('data-status')) !== 'done' && Number(await page.getByRole('progressbar', { name: 'Progress of AAPL', exact: true }).getAttribute('aria-valuenow')) > 0)
       .toBe(true);
     await page.screenshot({ path: testInfo.outputPath('ingest-progress-running.png') });
+    await server.release('AAPL');
+    await server.release('MSFT');
 
     const row = jobRow(page, jobId);
-    await expect(row).toContainText('succeeded', { timeout: 60_000 });
+    await expect(row).toContainText('succeeded', { timeout: 120_000 });
     for (const stage of ['Fetch', 'Write', 'Validate', 'Aggregate']) await expect(status(stage)).toHaveAttribute('data-status', 'done');
     await expect(status('Fetch')).toContainText(/summed over 2 workers/);
     await shootSizes(page, testInfo, 'ingest-progress-done');
@@ -155,9 +164,10 @@ test.describe('with a slow provider', () => {
   });
 
   test('a running job shows its speed; cancelled, it resumes under the same id and ends complete', async ({ server, page }) => {
-    // Ten symbols on four workers: units finish in three waves about 6 s apart (the lake writer publishes the writes
-    // queued together as one group, so a wave's units turn done together), and the cancel lands between waves.
+    // Ten symbols on four workers; the last six are held (MP_FAKE_GATE) until the cancel, so it lands after some units
+    // are done and before the others, whatever the machine's speed.
     const symbols = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'IBM', 'NVDA', 'AMZN', 'GOOG', 'META', 'TSLA'];
+    for (const s of symbols.slice(4)) await server.hold(s);
     await open(page, server);
     const jobId = await ingest(page, { symbols: symbols.join(' '), start: '2024-01-02', end: '2024-12-31' });
     const row = jobRow(page, jobId);
@@ -176,7 +186,7 @@ test.describe('with a slow provider', () => {
     const details = await openDetails(page, jobId);
     await expect(details.locator('tbody tr')).toHaveCount(symbols.length);
     // Units become done one by one (job.unit events); cancel once some are and others are not.
-    await expect(details.locator('tbody tr[data-status="done"]').first()).toBeVisible({ timeout: 30_000 });
+    await expect(details.locator('tbody tr[data-status="done"]').first()).toBeVisible({ timeout: 60_000 });
     await shoot(page, 'ingest-details-running');
     await row.getByRole('button', { name: `Cancel job ${jobId}` }).click();
     await expect(row).toContainText('cancelled');
@@ -188,8 +198,9 @@ test.describe('with a slow provider', () => {
     expect(Number(await bar.getAttribute('aria-valuenow'))).toBeLessThan(100);
     await shoot(page, 'ingest-cancelled');
 
+    for (const s of symbols.slice(4)) await server.release(s);
     await row.getByRole('button', { name: 'Resume', exact: true }).click();
-    await expect(row).toContainText('succeeded', { timeout: 60_000 });
+    await expect(row).toContainText('succeeded', { timeout: 120_000 });
     await expect(bar).toHaveAttribute('aria-valuenow', '100');
     await expect(row.getByRole('cell').nth(7)).toHaveText((symbols.length * BARS_2024).toLocaleString('en-US'));
     await expect(row.getByRole('button', { name: 'Resume' })).toHaveCount(0);

@@ -16,14 +16,39 @@ function stat(page: Page, label: string) {
     .locator('xpath=following-sibling::dd[1]');
 }
 
-// 1 s per simulated request of up to 10,000 bars; 40 symbols x 28 sessions (10,920 bars) are 80 requests on 4 workers:
-// the job fetches for ~20 s, so the live checks below run while it is still fetching on any machine (at 5 s, CI's quiet
-// run saw the job end before the Metrics page showed it in flight).
-test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '1000' } });
+/** Records every text the Current numbers strip shows from now on (by label), so a value shown for a moment is seen. */
+async function recordNumbers(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { seenNumbers: Record<string, string[]> };
+    w.seenNumbers = {};
+    const strip = document.querySelector('section[aria-label="Current numbers"]');
+    if (!strip) throw new Error('no Current numbers strip');
+    const read = () => {
+      for (const dt of strip.querySelectorAll('dt')) {
+        const seen = (w.seenNumbers[dt.textContent ?? ''] ??= []);
+        const v = dt.nextElementSibling?.textContent ?? '';
+        if (seen.at(-1) !== v) seen.push(v);
+      }
+    };
+    read();
+    new MutationObserver(read).observe(strip, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/** Whether the strip has shown a text matching `re` under `label` since recordNumbers. */
+function shown(page: Page, label: string, re: RegExp): Promise<boolean> {
+  return page.evaluate(([l, source]) => ((window as unknown as { seenNumbers: Record<string, string[]> }).seenNumbers[l] ?? []).some((v) => new RegExp(source).test(v)), [label, re.source] as const);
+}
+
+// 200 ms per simulated request of up to 10,000 bars; 40 symbols x 28 sessions (10,920 bars) are 80 requests on 4
+// workers. The job is held by the fake provider's gate (MP_FAKE_GATE) until the Metrics page has shown it in flight,
+// and the rates it shows while it runs are recorded as they change: no check races the job's end (at 5 s, CI's quiet
+// run saw the job end before the Metrics page showed it in flight) or a loaded machine's slow steps.
+test.use({ serveEnv: { MP_FAKE_LATENCY_MS: '200' } });
 
 test('live metrics: six charts, rows/s follows an ingest, the window survives navigation', async ({ server, page }) => {
   // screenshots at two sizes in two themes come on top of the checks
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   await open(page, server);
   await nav(page, 'Metrics').click();
   for (const name of CHARTS) await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
@@ -32,12 +57,16 @@ test('live metrics: six charts, rows/s follows an ingest, the window survives na
   await expect(rows).toHaveText('0');
 
   const symbols = Array.from({ length: 40 }, (_, i) => `S${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`);
+  await server.hold();
   const jobId = await ingest(page, { symbols: symbols.join(' '), start: '2024-01-02', end: '2024-02-09' });
   await nav(page, 'Metrics').click();
   await expect(stat(page, 'Jobs in flight')).toHaveText('1');
-  await expect(rows).toHaveText(POSITIVE);
-  await expect(stat(page, 'Requests/s')).toHaveText(POSITIVE);
-  await expect(stat(page, 'Latency p95')).toHaveText(/^[\d.,]+ (ms|s)$/);
+  await recordNumbers(page);
+  await server.release();
+  // each rate as the strip showed it while the job ran (recorded: a fast job's rates may be gone by the next look)
+  await expect.poll(() => shown(page, 'Rows/s', POSITIVE), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => shown(page, 'Requests/s', POSITIVE), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => shown(page, 'Latency p95', /^[\d.,]+ (ms|s)$/), { timeout: 60_000 }).toBe(true);
   // the requests chart has a line (and legend entry) for the provider
   await expect(page.locator('.recharts-legend-item-text', { hasText: 'fake req/s' })).toBeVisible();
   await shoot(page, 'metrics-live');
@@ -55,13 +84,16 @@ test('live metrics: six charts, rows/s follows an ingest, the window survives na
   await expect(jobRow(page, jobId)).toContainText('succeeded', { timeout: 60_000 });
   await nav(page, 'Metrics').click();
   await expect(stat(page, 'Jobs in flight')).toHaveText('0');
-  // the history is loaded when the page opens; the job's end is recorded just after it finishes
+  // the history is loaded when the page opens; the job's end is recorded just after it finishes, so a visit may come
+  // before it. Each visit waits for its own load to end (at load 20 it took over the 2 s a visit had, and every
+  // retry's navigation restarted it), then looks for the job's rows in it.
   const history = page.getByRole('region', { name: 'Rows ingested over the last hour' });
   await expect(async () => {
     await nav(page, 'Ingest').click();
     await nav(page, 'Metrics').click();
-    await expect(history.locator('.recharts-bar-rectangle').first()).toBeVisible({ timeout: 2000 });
-  }).toPass({ timeout: 30_000 });
+    await expect(history.getByText('Loading…')).toHaveCount(0, { timeout: 30_000 });
+    await expect(history.locator('.recharts-bar-rectangle').first()).toBeVisible({ timeout: 5000 });
+  }).toPass({ timeout: 120_000 });
   await history.scrollIntoViewIfNeeded();
   await shoot(page, 'metrics-history');
 

@@ -10,6 +10,7 @@ import { ProviderRegistry } from './providers/registry';
 import { fakeProvider } from './testing/provider-harness';
 import type { Provider } from './providers/types';
 import { MpError } from './shared/errors';
+import { fakeGateIn } from './testing/fakeGate';
 
 const t = useTestEngine('mp-engine-');
 
@@ -90,7 +91,10 @@ describe('engine', () => {
   });
 
   it('cancels a running job: the job ends cancelled and the lake holds only whole partitions', async () => {
-    await t.reopen({ env: { MP_FAKE_LATENCY_MS: '20' } });
+    // DDD is held (MP_FAKE_GATE) until the end of the test: the job cannot finish before the cancel, however fast
+    const gate = fakeGateIn(t.dir);
+    gate.hold('DDD');
+    await t.reopen({ env: { MP_FAKE_LATENCY_MS: '20', ...gate.env } });
     const r = await client().request('ingest.start', { provider: 'fake', symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2024-01-02', end: '2024-03-28', workers: 1, batchSize: 390 });
     if (!r.ok) throw new Error(r.error.message);
     // cancel as soon as the first partition is written (an event, not a sleep)

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, useTestEngine } from '../testing/engine';
+import { fakeGateIn } from '../testing/fakeGate';
 import { Engine } from '../engine';
 import { fakeProvider } from '../testing/provider-harness';
 import { ProviderRegistry } from '../providers/registry';
@@ -80,7 +81,10 @@ describe('incremental ingest', () => {
 
 describe('checkpoints and resume', () => {
   it('a cancelled job resumes its pending units and ends equal to a clean run', async () => {
-    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '30' }, providers: counting() });
+    // EEE is held (MP_FAKE_GATE) until the resume: the cancel surely lands before the job's end, however fast
+    const gate = fakeGateIn(fx.dir);
+    gate.hold('EEE');
+    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '30', ...gate.env }, providers: counting() });
     const symbols = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
     const job = await fx.engine.startIngest({ provider: 'fake', symbols, start: '2023-12-01', end: '2024-02-29', workers: 1, batchSize: 2000, force: false });
     await fx.engine.bus.waitFor('jobs.progress', (p) => p.jobId === job.id && p.rowsWritten > 0);
@@ -93,6 +97,7 @@ describe('checkpoints and resume', () => {
     expect(done).toBeLessThan(10); // 5 symbols x 2 years
 
     calls = [];
+    gate.release('EEE');
     await fx.engine.resumeIngest(job.id);
     const resumed = await fx.engine.waitForJob(job.id);
     expect(resumed).toMatchObject({ status: 'succeeded', progress: 100, error: null });
@@ -105,7 +110,8 @@ describe('checkpoints and resume', () => {
     await clean.waitForJob(cj.id);
     expect(await digest(clean)).toEqual(after);
     await clean.close();
-  });
+    // two ingests and a clean run in another data dir: 54 s alone at load 23, past the 60 s default beside other files
+  }, 180_000);
 
   it('refuses to resume a finished job, and a job that does not exist', async () => {
     const j = await run({ symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02' });

@@ -16,6 +16,7 @@ import type { Redactor } from '../shared/redact';
 import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
 import { crashPoint } from '../pipeline/crashpoint';
+import { TrailingThrottle } from './trailing';
 import { groupTasks, rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
@@ -87,7 +88,6 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   const rate = new RateMeter();
   const fetchWall = new WallClock();
   const writeWall = new WallClock();
-  let lastEvent = 0;
   let lastDb = 0;
 
   // where every received row goes (ingest/accounting.ts); a provider that reads its own files counted them beforehand
@@ -101,19 +101,20 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   // the lake writer and its stage thread start while the first units are fetched (an error shows at the first write)
   void o.writer().then((w) => w.warm(), () => undefined);
   const active = new Map<string, number>();
+  const events = new TrailingThrottle(EVENT_EVERY_MS);
   const report = (message: string, force = false) => {
     const now = Date.now();
     const p = Math.round(progress() * 10) / 10;
-    if (force || now - lastEvent >= EVENT_EVERY_MS) {
-      lastEvent = now;
-      const secs = (now - t0) / 1000;
+    events.call(() => {
+      const at = Date.now();
+      const secs = (at - t0) / 1000;
       const stats = o.stats.snapshot();
-      const speed = rate.sample(now, rowsFetched);
+      const speed = rate.sample(at, rowsFetched);
       // ETA from the share of work done in this run (a resumed job's earlier work does not count towards speed)
       const doneHere = (fetchedDays * 0.9 + writtenDays * 0.1 - o.doneDays) / (totalDays - o.doneDays || 1);
       bus.emit('jobs.progress', {
         jobId: job.id,
-        progress: p,
+        progress: Math.round(progress() * 10) / 10,
         rowsWritten,
         rowsReceived: job.rowsWritten + rowsFetched,
         message,
@@ -124,7 +125,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         active: [...active.keys()],
         units: [...inflight.values()],
       }, corr);
-    }
+    }, force);
     if (force || now - lastDb >= DB_EVERY_MS) {
       lastDb = now;
       store.recordProgress(job.id, p, rowsWritten);
@@ -420,6 +421,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     finished = store.fetched(job.id, rowsWritten);
   }
   o.metrics.jobsInFlight(-1);
+  events.cancel();
   const stats = o.stats.snapshot();
   const secs = (Date.now() - t0) / 1000;
   bus.emit('jobs.progress', {

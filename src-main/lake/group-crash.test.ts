@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeGateIn } from '../testing/fakeGate';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
 
 // The group commit (group.ts) under kill -9: the built CLI kills itself (MP_CRASH_AT) when a group's temp files are
@@ -30,6 +32,23 @@ function digest(dataDir: string): Array<{ symbol: string; n: number; h: string }
   return JSON.parse(r.stdout) as Array<{ symbol: string; n: number; h: string }>;
 }
 
+/**
+ * The ingest with its last eight symbols held (MP_FAKE_GATE) until a first unit is durable (its 'unit written' line):
+ * a group after that one surely exists, whatever the machine's speed (a page latency raced the stage thread's start).
+ */
+async function cliWithLaterGroup(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const gate = fakeGateIn(path.join(dataDir, '..', `gate-${path.basename(dataDir)}`));
+  for (const s of SYMBOLS.slice(4)) gate.hold(s);
+  const child = spawn(process.execPath, [bin, '--data-dir', dataDir, ...ARGS], { env: { ...process.env, MP_LOG_LEVEL: 'info', ...gate.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.includes('unit written')) for (const s of SYMBOLS.slice(4)) gate.release(s);
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stderr };
+}
+
 const treeFiles = (dataDir: string) => fs.readdirSync(path.join(dataDir, 'lake', 'bars'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
 
 beforeAll(() => {
@@ -43,13 +62,12 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 describe('group commit killed at each step', () => {
-  // unslowed, the fetch outruns the writer and its first group holds most partitions; with a latency per page the
-  // units arrive in waves and a later group is killed, after earlier ones were committed (500 ms: the first group also
-  // waits for the stage thread to start, which on a loaded machine outlasted waves 200 ms apart)
+  // unslowed, the fetch outruns the writer and its first group holds most partitions; for a later group (':2') the
+  // last symbols are held until a first group is committed
   for (const point of ['write.group.merged', 'write.group.published', 'write.group.committed', 'write.group.published:2', 'write.group.committed:2']) {
-    it(`after kill -9 at ${point}, each partition is as before or after its group, and a resume ends equal to a clean run`, () => {
+    it(`after kill -9 at ${point}, each partition is as before or after its group, and a resume ends equal to a clean run`, async () => {
       const dir = path.join(tmp.dir, `run-${++n}`);
-      const r = cli(dir, ARGS, { MP_CRASH_AT: point, ...(point.includes(':') ? { MP_FAKE_LATENCY_MS: '500' } : {}) });
+      const r = point.includes(':') ? await cliWithLaterGroup(dir, { MP_CRASH_AT: point }) : cli(dir, ARGS, { MP_CRASH_AT: point });
       expect(r.signal, `no kill at ${point}: ${r.stderr}`).toBe('SIGKILL');
       // the next start sweeps what the killed process left: nothing foreign, every catalogued file whole
       const v = cli(dir, ['lake', 'verify']);
@@ -65,9 +83,9 @@ describe('group commit killed at each step', () => {
     });
   }
 
-  it('a stage worker that dies in the middle of a later group fails the job with a coded error; the lake keeps the earlier groups, and a resume ends equal to a clean run', () => {
+  it('a stage worker that dies in the middle of a later group fails the job with a coded error; the lake keeps the earlier groups, and a resume ends equal to a clean run', async () => {
     const dir = path.join(tmp.dir, 'thread-exit');
-    const r = cli(dir, ARGS, { MP_THREAD_EXIT_AT: 'write.group.staged:2', MP_FAKE_LATENCY_MS: '500' });
+    const r = await cliWithLaterGroup(dir, { MP_THREAD_EXIT_AT: 'write.group.staged:2' });
     expect(r.signal).toBe(null);
     expect(r.code, r.stderr).not.toBe(0);
     expect(r.stderr).toMatch(/E_INTERNAL|lake-stage worker failed/);

@@ -99,10 +99,12 @@ describe('marketpipe metrics (standalone server)', () => {
     seed();
     const ac = new AbortController();
     const i = io({ METRICS_PORT: '0' });
-    let url = '';
-    const done = runMetricsCommand(deps, i, { signal: ac.signal, onListening: (s) => (url = s.url) });
-    // onListening runs before the command awaits the signal: poll (bounded) for it to have been called
-    for (let n = 0; n < 200 && !url; n++) await new Promise((r) => setImmediate(r));
+    let listening!: (url: string) => void;
+    const heard = new Promise<string>((r) => (listening = r));
+    const done = runMetricsCommand(deps, i, { signal: ac.signal, onListening: (s) => listening(s.url) });
+    // wait for the listening event (200 turns of the event loop, as before, outran a slow start on a loaded machine);
+    // a command that fails before listening ends the wait too
+    const url = await Promise.race([heard, done.then(() => '')]);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const m = await httpGet(`${url}/metrics`);
     expect(m.body).toContain('mp_ingest_rows_total{feed="sim",provider="fake",timeframe="1m"} 10800');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, useTestEngine } from '../testing/engine';
+import { fakeGateIn } from '../testing/fakeGate';
 import type { EventEnvelope } from '../contract';
 import { PIPELINE_EVENT_TYPES } from '../contract/pipeline';
 import { aggregateTimeframesFrom } from '../aggregate/service';
@@ -105,7 +106,10 @@ describe('the pipeline', () => {
   });
 
   it('records how a job the shutdown cancelled ended, and starts nothing after it', async () => {
-    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '30' } });
+    // DDD is held (MP_FAKE_GATE): the job is surely still fetching when the shutdown comes, however fast the machine
+    const gate = fakeGateIn(fx.dir);
+    gate.hold('DDD');
+    await fx.reopen({ env: { MP_FAKE_LATENCY_MS: '30', ...gate.env } });
     const job = await fx.engine.startIngest({ ...ARG, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], start: '2023-01-03', end: '2024-06-28', workers: 1 });
     await fx.engine.bus.waitFor('jobs.unit', (u) => u.jobId === job.id);
     await fx.reopen();
@@ -115,7 +119,8 @@ describe('the pipeline', () => {
     expect(tl.events.map((e) => e.type)).toEqual(['ingest.completed', 'pipeline.skipped', 'pipeline.skipped']);
     expect(tl.events[0]!.payload).toMatchObject({ status: 'cancelled', pipeline: false });
     expect(tl.stages.map((s) => s.status)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
-  });
+    // two engine starts and a cancelled ingest: past the 60 s default at load 26
+  }, 180_000);
 
   it('at the next start, finishes the stages of jobs a dead process left and lists its interrupted fetches', async () => {
     // a file where the 5m partitions' folder belongs: the aggregate stage fails, and the job stays at that stage

@@ -6,6 +6,7 @@ import { WorkerPool } from '../shared/workers';
 import { FAKE_TASKS, fakeDayBars, fakePage } from './fakeBars';
 import { type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
 import { readEnv } from '../settings/env';
+import { fakeGate, pause } from './fakeGate';
 
 // The deterministic demo provider (its bars: fakeBars.ts). Generating 2.4M bars is about a CPU-second of JS, which on
 // the engine's event loop stalled every request and event behind it (issue 13): the provider the engine registers
@@ -18,17 +19,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(new MpError('E_CANCELLED', 'cancelled'));
     return Promise.resolve();
   }
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new MpError('E_CANCELLED', 'cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  return pause(ms, signal);
 }
 
 /** One page's rows [skip, skip + take) of the bars on `days` (fakePage), generated here or in a worker. */
@@ -66,10 +57,14 @@ async function* fakePages(req: FetchBarsRequest, ctx: ProviderContext, source: P
     const page = await next!;
     next = ask(k + 1);
     await delay(latency, ctx.signal);
+    await fakeGate(ctx.env, req.symbol, k, ctx.signal);
     yield page;
   }
   // a range that ends on a full page (or has no bars) still costs its last, empty request
-  if (total % pageSize === 0) await delay(latency, ctx.signal);
+  if (total % pageSize === 0) {
+    await delay(latency, ctx.signal);
+    await fakeGate(ctx.env, req.symbol, pages, ctx.signal);
+  }
 }
 
 /** The fake worker's script: fakeWorker.js beside the bundle (an electron-vite entry); from the source tree, bundled. */

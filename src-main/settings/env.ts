@@ -57,6 +57,8 @@ const VARS = {
   MP_LOG_LEVEL: oneOf('debug', 'info', 'warn', 'error', 'silent'),
   /** the fake provider's delay per page, for demos and cancellation tests */
   MP_FAKE_LATENCY_MS: intFrom('MP_FAKE_LATENCY_MS', 0, 60_000),
+  /** test hook: a folder whose files hold the fake provider's pages until removed (providers/fakeGate.ts) */
+  MP_FAKE_GATE: asIs,
   /** which source the `bars` view prefers for a symbol held from several */
   MP_SOURCE_PRECEDENCE: matching(/^\s*[a-z0-9_-]+(:[a-z0-9_-]+)?(\s*,\s*[a-z0-9_-]+(:[a-z0-9_-]+)?)*\s*$/i, 'MP_SOURCE_PRECEDENCE must be a comma-separated list of provider or provider:feed'),
   /**

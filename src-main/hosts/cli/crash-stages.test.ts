@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeGateIn } from '../../testing/fakeGate';
 import { makeTmpDir, type TmpDir } from '../../testing/tmp';
 
 // Jobs are atomic across their stages (fetch, write, validate, aggregate): a kill -9 anywhere leaves a job that says
@@ -91,9 +92,11 @@ describe('jobs are atomic across their stages (built CLI)', () => {
     expect(jobs(d)[0]).toMatchObject({ status: 'succeeded', stage: 'done' });
   });
 
-  it('kill -9 in the aggregate stage, then --resume: the job finishes without credentials, equal to a clean run', async () => {
+  it('kill -9 in the aggregate stage, then --resume: the job finishes without credentials, equal to a clean run', () => {
     const d = dir();
-    await killOnLine(d, '"stage":"aggregate"');
+    // at the stage's start hook, not at its log line: a kill sent from here raced the stage's end (the loop below
+    // also kills from outside, where the stage that remains is accepted)
+    crashAt(d, 'aggregate.start');
     finishAndCompare(d, 'resume', 'aggregate');
   });
 
@@ -137,9 +140,11 @@ describe('jobs are atomic across their stages (built CLI)', () => {
 
   it('two processes ingesting into one data dir: the second refuses in one line, the first ends correct', async () => {
     const d = dir();
-    // slow pages keep the first fetching well after its first unit is written (the writer groups the units queued
-    // while it is busy, so a fast fetch is written, and over, at once)
-    const first = spawn(process.execPath, [bin, '--data-dir', d, ...ARGS], { env: { ...process.env, MP_FAKE_LATENCY_MS: '100', MP_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // CCC is held (MP_FAKE_GATE) until the second has refused: the first is surely still running (and holding the
+    // data dir) when the second starts, however fast the machine
+    const gate = fakeGateIn(path.join(d, '..', 'gate-two'));
+    gate.hold('CCC');
+    const first = spawn(process.execPath, [bin, '--data-dir', d, ...ARGS], { env: { ...process.env, MP_FAKE_LATENCY_MS: '100', MP_LOG_LEVEL: 'info', ...gate.env }, stdio: ['ignore', 'ignore', 'pipe'] });
     const firstExit = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
       let buf = '';
@@ -153,6 +158,7 @@ describe('jobs are atomic across their stages (built CLI)', () => {
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toMatch(/another MarketPipe process \(pid \d+ .*\) is writing to this data dir/);
+    gate.release('CCC');
     expect(await firstExit).toBe(0);
     expect(digest(d)).toBe(cleanDigest);
     // once the first has ended, the lease is free again

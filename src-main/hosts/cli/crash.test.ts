@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeGateIn } from '../../testing/fakeGate';
 import { makeTmpDir, type TmpDir } from '../../testing/tmp';
 
 // Kill -9 in the middle of an ingest, then run again: the lake must equal a clean run's, bar for bar, with no
@@ -23,10 +24,15 @@ function cli(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts an ingest and kills it with SIGKILL right after its first unit is durable (a log line says so). */
+/**
+ * Starts an ingest and kills it with SIGKILL right after its first unit is durable (a log line says so). DDD is held
+ * (MP_FAKE_GATE), so the ingest is surely still running when the kill comes, however fast the machine.
+ */
 async function killMidway(dataDir: string): Promise<void> {
+  const gate = fakeGateIn(path.join(tmp.dir, 'gate'));
+  gate.hold('DDD');
   const child = spawn(process.execPath, [bin, '--data-dir', dataDir, ...ARGS], {
-    env: { ...process.env, MP_FAKE_LATENCY_MS: '10', MP_LOG_LEVEL: 'info' },
+    env: { ...process.env, MP_FAKE_LATENCY_MS: '10', MP_LOG_LEVEL: 'info', ...gate.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));

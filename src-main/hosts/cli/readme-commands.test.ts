@@ -34,7 +34,12 @@ async function runServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ code
   const before = new Set(process.listeners('SIGINT'));
   const running = run(['node', 'marketpipe', '--data-dir', tmp.dataDir, ...args], { stdout: io.stdout, stderr: io.stderr, env });
   let body = '';
-  for (let i = 0; i < 400 && body === ''; i++) {
+  let ended = false;
+  const end = () => (ended = true);
+  running.then(end, end);
+  // until the URL is printed or the command ends (a 10 s deadline ran out on a loaded machine; the test's own timeout
+  // still ends a hang)
+  while (body === '' && !ended) {
     const m = /metrics: (http:\/\/\S+\/metrics)/.exec(io.out());
     if (m) body = await (await fetch(m[1]!)).text();
     else await new Promise((r) => setTimeout(r, 25));
