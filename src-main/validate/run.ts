@@ -32,8 +32,10 @@ export interface RunValidationOptions {
   store?: ValidationStore;
   /** further narrows the series judged (the engine: only series that were ingested, not derived, unless asked) */
   series?: (s: SourceKey) => boolean;
-  /** bars held in memory at once (series are validated in batches of whole series); default 8 million */
+  /** bars held in memory at once (series are validated in batches of whole series); default 1 million */
   maxBatchRows?: number;
+  /** DuckDB's memory_limit for the run (default VALIDATION_MEMORY) */
+  memoryLimit?: string;
   /** repeated timestamps the ingests recorded (the lake keeps one copy): duplicate_bar findings of the series in scope */
   deliveredDuplicates?: RecordedDuplicate[];
 }
@@ -62,7 +64,9 @@ export interface ValidationRunResult {
   elapsedMs: number;
 }
 
-const DEFAULT_BATCH_ROWS = 8_000_000;
+// with VALIDATION_MEMORY: 1M bars a batch (about 100 MB in table b) cost the same CPU as 8M (which spilled past the
+// limit) and kept the run's RSS growth at ~350 MB instead of ~570 MB (docs/benchmarks.md, peak memory)
+const DEFAULT_BATCH_ROWS = 1_000_000;
 
 function emptyCounts(): FindingCounts {
   return Object.fromEntries(RULE_IDS.map((r) => [r, Object.fromEntries(SEVERITIES.map((s) => [s, 0]))])) as FindingCounts;
@@ -95,7 +99,7 @@ function batches(sources: Array<SelectedSource & { sid: number; rows: number }>,
  * read. Returns counts; the findings themselves are in the CSV.
  */
 /** DuckDB's memory limit for a validation run: past it, the run spills to its temp folder. */
-export const VALIDATION_MEMORY = '512MB';
+export const VALIDATION_MEMORY = '256MB';
 
 export async function runValidation(opts: RunValidationOptions): Promise<ValidationRunResult> {
   const t0 = performance.now();
@@ -113,7 +117,7 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
 
   const selected = selectSources(opts.barsRoot, scope).filter((s) => !opts.series || opts.series(s));
   // a bounded DuckDB: a year of 150 symbols (14M bars) took 1.96 GB of RSS with DuckDB's default limit (80% of RAM)
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: VALIDATION_MEMORY, ...(opts.tempDir ? { temp_directory: opts.tempDir } : {}) });
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: opts.memoryLimit ?? VALIDATION_MEMORY, ...(opts.tempDir ? { temp_directory: opts.tempDir } : {}) });
   const conn = await instance.connect();
   try {
     // Timestamps are UTC everywhere; the session zone only affects printing.
