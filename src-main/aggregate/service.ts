@@ -32,10 +32,15 @@ export async function runAggregate(d: AggregateDeps, input: AggregateArgInput, s
   const parsed = AggregateArgSchema.safeParse(input);
   if (!parsed.success) throw new MpError('E_BAD_INPUT', formatZodError(parsed.error));
   const endStage = d.metrics.startStage('aggregate');
+  let writer: LakeWriter | undefined;
   try {
-    return await aggregate({ barsRoot: d.barsRoot, writer: await d.writer(), timeframes: parsed.data.timeframes, scope: parsed.data.scope, signal, ...(jobId !== undefined ? { jobId } : {}) });
+    writer = await d.writer();
+    return await aggregate({ barsRoot: d.barsRoot, writer, timeframes: parsed.data.timeframes, scope: parsed.data.scope, signal, ...(jobId !== undefined ? { jobId } : {}) });
   } finally {
     endStage();
+    // the writer's DuckDB keeps what aggregation used (up to WRITER_MEMORY) cached: given back, queued behind the writes
+    // (best effort: a failure leaves memory cached, nothing else)
+    void writer?.rest().catch(() => undefined);
   }
 }
 

@@ -74,6 +74,8 @@ interface RunningJob {
  */
 export class IngestService {
   private readonly running = new Map<string, RunningJob>();
+  /** jobs of this process in their fetch stage */
+  private fetching = 0;
   /** one HTTP client per provider: its rate limiter and breaker outlive single jobs */
   private readonly httpClients = new Map<string, { client: HttpClient; stats: ProviderStats }>();
 
@@ -288,9 +290,25 @@ export class IngestService {
     this.d.services.sampleMetrics();
   }
 
+  /**
+   * A job's fetch ended: when no other job is fetching, what only the fetch used gives its memory back before the
+   * job's validate stage (the lake stage thread and its DuckDB, the writer's cached blocks, the provider's idle threads;
+   * see lake/memory.ts). Best effort: a failure here costs memory, never the job.
+   */
+  private async fetchEnded(provider: Provider): Promise<void> {
+    if (--this.fetching > 0 || this.d.closing()) return;
+    try {
+      const writer = await this.d.services.writer();
+      await Promise.all([writer.rest(), provider.idle?.()]);
+    } catch (e) {
+      this.d.log.warn('giving memory back after the fetch failed', { message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
   private launch(job: Job, provider: Provider, params: JobParams, tasks: IngestTask[], doneDays: number): void {
     const controller = new AbortController();
     let stages: IngestStages = { fetchMs: 0, writeMs: 0, ingestMs: 0 };
+    this.fetching++;
     const done = runIngest({
       job,
       provider,
@@ -317,6 +335,7 @@ export class IngestService {
       signal: controller.signal,
       onStages: (s) => (stages = s),
     })
+      .finally(() => this.fetchEnded(provider))
       // the job's run goes on through its stages: it ends (and releases the lease) when they are over
       .then((fetched) => this.d.completed(fetched, stages, { run: params.pipeline, closing: this.d.closing(), signal: controller.signal }))
       .finally(() => this.ended(job.id));

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { serveTasks } from '../shared/workers';
+import { STAGE_MEMORY } from './memory';
 import { sha256File } from './publish';
 import { writeGroupFiles } from './stage';
 import { requestsOf, STAGE_TASKS } from './stageTasks';
@@ -18,7 +19,7 @@ let instance: DuckDBInstance | undefined;
 
 async function open(tempDir: string | null): Promise<DuckDBConnection[]> {
   if (tempDir) fs.mkdirSync(tempDir, { recursive: true });
-  instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB', ...(tempDir ? { temp_directory: tempDir } : {}) });
+  instance = await DuckDBInstance.create(':memory:', { memory_limit: STAGE_MEMORY, ...(tempDir ? { temp_directory: tempDir } : {}) });
   const out: DuckDBConnection[] = [];
   for (let i = 0; i < LANES; i++) {
     const conn = await instance.connect();

@@ -79,6 +79,18 @@ export class StageWorkers {
     this.pool.run('stage.open', { tempDir: this.o.tempDir ?? null }).catch(() => undefined);
   }
 
+  /**
+   * Gives the thread's memory back between jobs: closes its DuckDB (inside the thread, after the task it runs, if any)
+   * and ends the thread; the next group starts both again. The caller runs it when no group is being staged (the
+   * writer's queue), so nothing waits on the thread meanwhile.
+   */
+  async release(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.pool.run('stage.close', null).catch(() => undefined);
+    await this.pool.endIdle();
+  }
+
   /** Closes the thread's DuckDB (after the task it runs, if any), then ends the thread. */
   async close(): Promise<void> {
     if (this.started) await this.pool.run('stage.close', null).catch(() => undefined);

@@ -16,6 +16,7 @@ import { BYTES_PER_BAR_ESTIMATE, ensureFreeSpace, statfsProbe, type FreeSpacePro
 import { runWrites, type GroupHost, type Queued } from './group';
 import { CHUNKS_PER_TURN, copyToVector, loopTurn, writeGroupFiles } from './stage';
 import { StageWorkers } from './stageWorkers';
+import { releaseDuckMemory, WRITER_MEMORY } from './memory';
 
 /** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
 async function allHaveSessionColumn(conn: DuckDBConnection, files: string[]): Promise<boolean> {
@@ -34,10 +35,7 @@ const bytesOf = (files: PartFile[]) => files.reduce((n, f) => n + f.bytes, 0);
 /** Connections over which writeFromQueries() runs its many small writes at once (each COPY of a small partition is
  * single-threaded in DuckDB; with several in flight the cores and the fsyncs overlap). */
 const DERIVED_LANES = 3;
-
-interface Lane {
-  conn: DuckDBConnection;
-}
+type Lane = { conn: DuckDBConnection };
 
 /**
  * The most rows (and writes) one group commit takes: bounds what the group stages in DuckDB (about 80 bytes a row) on
@@ -99,7 +97,7 @@ export class LakeWriter {
 
   static async open(barsRoot: string, opts: LakeWriterOptions = {}): Promise<LakeWriter> {
     sweepTempFiles(barsRoot);
-    const instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB', ...(opts.tempDir ? { temp_directory: opts.tempDir } : {}) });
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: WRITER_MEMORY, ...(opts.tempDir ? { temp_directory: opts.tempDir } : {}) });
     const conn = await instance.connect();
     // Timestamps are UTC everywhere in the lake; the session zone only affects how DuckDB prints them.
     await conn.run(`SET TimeZone = 'UTC'`);
@@ -431,6 +429,9 @@ export class LakeWriter {
 
   /** Starts the group commit's stage thread ahead of the first group (an ingest calls it when it starts). */
   warm = (): void => this.stager?.warm();
+
+  /** Gives memory back after a job's writes (the stage thread and its DuckDB; this DuckDB's cached blocks), queued behind them. */
+  rest = (): Promise<void> => (this.closed ? Promise.resolve() : this.enqueue(async () => void (await this.stager?.release(), await releaseDuckMemory(this.conn, WRITER_MEMORY))));
 
   /** Runs `fn` on the writer's connection, queued behind the writes (adoption inspects and hashes files with it). */
   withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {

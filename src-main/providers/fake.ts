@@ -100,6 +100,8 @@ export function createFakeProvider(o: { workers: FakeWorkers | null }): Provider
     isConfigured: () => true,
     fetchBars: (req, ctx) => fakePages(req, ctx, source),
     close: async () => workers?.close(),
+    // the generator threads (a V8 heap each) are not kept between jobs
+    idle: async () => workers?.endIdle(),
   };
 }
 

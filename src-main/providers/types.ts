@@ -102,6 +102,8 @@ export interface Provider {
   prepare?(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>): Promise<PreparedIngest>;
   /** Optional: frees what the provider keeps between calls (the csv provider's parsed files). Called at engine close. */
   close?(): Promise<void>;
+  /** Optional: ends what the provider keeps only for speed (idle worker threads) while no job fetches; restarted on demand. */
+  idle?(): Promise<void>;
   /** Pages of bars for one symbol, ascending by ts. Must honour ctx.signal. */
   fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch>;
   /**

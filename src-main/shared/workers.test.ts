@@ -15,6 +15,7 @@ const TASKS = {
   exit: { arg: z.object({}), result: z.object({}) },
   garble: { arg: z.object({}), result: z.object({}) },
   bad: { arg: z.object({}), result: z.object({ y: z.number() }) },
+  hold: { arg: z.object({ flag: z.custom<Int32Array>((v) => v instanceof Int32Array) }), result: z.object({ thread: z.number() }) },
 };
 
 // a worker that answers each task as its name says
@@ -31,6 +32,11 @@ parentPort.on('message', ({ id, task, arg }) => {
   if (task === 'exit') process.exit(3);
   if (task === 'garble') return parentPort.postMessage('not a reply');
   if (task === 'bad') return parentPort.postMessage({ id, ok: true, value: { y: 'seven' } });
+  // busy until the parent sets the shared flag
+  if (task === 'hold') {
+    Atomics.wait(arg.flag, 0, 0);
+    return parentPort.postMessage({ id, ok: true, value: { thread: threadId } });
+  }
 });
 `;
 
@@ -110,5 +116,26 @@ describe('worker pool', () => {
     expect(p.threads).toBe(0);
     for (const q of await queued) expect(q).toMatchObject({ status: 'rejected', reason: { code: 'E_CANCELLED' } });
     await expect(p.run('double', { x: 4 })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+
+  it('endIdle() ends the idle threads only; a busy one finishes its task, and threads start again on demand', async () => {
+    const p = pool(2);
+    const [a, b] = await Promise.all([p.run('double', { x: 1 }), p.run('double', { x: 2 })]);
+    expect(p.threads).toBe(2);
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const held = p.run('hold', { flag });
+    // queued after the hold: once it is answered, the hold is on the other thread
+    await p.run('double', { x: 3 });
+    await p.endIdle();
+    expect(p.threads).toBe(1);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    expect([a.thread, b.thread]).toContain((await held).thread);
+    await p.endIdle();
+    expect(p.threads).toBe(0);
+    const again = await p.run('double', { x: 21 });
+    expect(again.y).toBe(42);
+    expect([a.thread, b.thread]).not.toContain(again.thread);
+    expect(p.threads).toBe(1);
   });
 });

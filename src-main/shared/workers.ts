@@ -93,6 +93,17 @@ export class WorkerPool<T extends TaskMap> {
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
+  /**
+   * Ends the threads that run no task now, and gives their memory back (a thread's V8 heap and whatever its native
+   * code holds); the pool stays open and starts threads again on demand. A thread busy now is left running.
+   */
+  async endIdle(): Promise<void> {
+    const idle = [...this.slots].filter((s) => s.job === null);
+    // forgotten first: their exit is not a loss to report, and pump() starts others if work comes
+    for (const s of idle) this.slots.delete(s);
+    await Promise.all(idle.map((s) => s.worker.terminate()));
+  }
+
   private failQueued(e: MpError): void {
     for (const job of this.queue.splice(0)) job.reject(e);
   }

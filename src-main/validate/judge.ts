@@ -19,9 +19,11 @@ import { barRules, dayRules, daySummarySql, NUMBER_MACRO, seriesSummarySql, type
 // engine's event loop; runValidation() (run.ts) keeps what needs the engine (the catalog's series, the store).
 
 /** DuckDB's memory limit for a validation run: past it, the run spills to its temp folder. */
-export const VALIDATION_MEMORY = '512MB';
+export const VALIDATION_MEMORY = '256MB';
 
-const DEFAULT_BATCH_ROWS = 8_000_000;
+// with VALIDATION_MEMORY: 1M bars a batch (about 100 MB in table b) cost the same CPU as 8M (which spilled past the
+// limit) and kept the run's RSS growth at ~350 MB instead of ~570 MB (docs/benchmarks.md, peak memory)
+const DEFAULT_BATCH_ROWS = 1_000_000;
 
 export type FindingCounts = Record<RuleId, Record<Severity, number>>;
 

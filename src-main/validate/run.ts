@@ -29,7 +29,7 @@ export interface RunValidationOptions {
   store?: ValidationStore;
   /** further narrows the series judged (the engine: only series that were ingested, not derived, unless asked) */
   series?: (s: SourceKey) => boolean;
-  /** bars held in memory at once (series are validated in batches of whole series); default 8 million */
+  /** bars held in memory at once (series are validated in batches of whole series); default 1 million */
   maxBatchRows?: number;
   /** repeated timestamps the ingests recorded (the lake keeps one copy): duplicate_bar findings of the series in scope */
   deliveredDuplicates?: RecordedDuplicate[];
