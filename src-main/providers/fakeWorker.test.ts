@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../engine';
 import { silentLogger } from '../shared/log';
+import { fakeGateIn } from '../testing/fakeGate';
 import { makeTmpDir } from '../testing/tmp';
 import { createFakeProvider, fakeWorkers } from './fake';
 import { fakeProvider } from '../testing/provider-harness';
@@ -67,15 +68,21 @@ describe('fake provider in worker threads', () => {
     }
   });
 
-  it("ends its threads when the engine closes", async () => {
+  it('ends its idle threads when a fetch ends, and every thread when the engine closes mid-job', async () => {
     const tmp = makeTmpDir('mp-fake-worker-');
     try {
       const workers = fakeWorkers({ size: 2 });
-      const engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: {}, providers: new ProviderRegistry().register(createFakeProvider({ workers })) });
+      const gate = fakeGateIn(tmp.dir);
+      const engine = new Engine({ dataDir: path.join(tmp.dir, 'data'), host: 'test', env: { ...gate.env }, providers: new ProviderRegistry().register(createFakeProvider({ workers })) });
       try {
         const job = await engine.startIngest({ provider: 'fake', symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-31', workers: 2, force: false, pipeline: false });
         expect(await engine.waitForJob(job.id)).toMatchObject({ status: 'succeeded', rowsWritten: 2 * 21 * 390 });
-        expect(workers.threads).toBeGreaterThan(0); // idle, waiting for the next job
+        // the generator threads (a V8 heap each) are not kept between jobs
+        expect(workers.threads).toBe(0);
+        // a job held after its first page asked for: its threads are up when the engine closes
+        gate.hold();
+        await engine.startIngest({ provider: 'fake', symbols: ['AAPL', 'MSFT'], start: '2024-02-01', end: '2024-02-29', workers: 2, force: false, pipeline: false });
+        await vi.waitFor(() => expect(workers.threads).toBeGreaterThan(0), { timeout: 30_000 });
       } finally {
         await engine.close();
       }
