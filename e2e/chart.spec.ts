@@ -309,10 +309,13 @@ test('the findings list follows its marker when a wheel zoom moves it under a st
   const before = (await list.boundingBox())!;
   // a wheel step zooms out a tenth about the pointer (the same bar stays under it, the autoscale moves it and the
   // markers thin out): eight, each waited for. Before the list followed, it stood 8 px off here.
+  // (A step the chart did not take, seen once in a full run with two workers, is wheeled again rather than waited for.)
   for (let k = 0; k < 8; k++) {
     const bars = await attr(page, 'AAPL', 'data-visible-bars');
-    await page.mouse.wheel(0, 100);
-    await expect(c).not.toHaveAttribute('data-visible-bars', bars);
+    await expect(async () => {
+      await page.mouse.wheel(0, 100);
+      await expect(c).not.toHaveAttribute('data-visible-bars', bars, { timeout: 2000 });
+    }).toPass({ timeout: 30_000 });
   }
   // settled: the chart painted the last zoom and the controller read it (three frames)
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r)))));
