@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { TransferListItem } from 'node:worker_threads';
 import { MpError } from '../shared/errors';
-import { WorkerPool } from '../shared/workers';
+import { WorkerPool, workerScript } from '../shared/workers';
 import type { WriteRequest } from './requests';
 import { loopTurn, stagedPaths, stageNames, type StagedFiles } from './stage';
 import { crossingBatch, STAGE_TASKS, type CrossingBatch } from './stageTasks';
@@ -13,12 +12,6 @@ import { crossingBatch, STAGE_TASKS, type CrossingBatch } from './stageTasks';
 
 export type StageWorkerPool = WorkerPool<typeof STAGE_TASKS>;
 
-/** The worker's script: stageWorker.js beside the bundle (an electron-vite entry); from the source tree, bundled. */
-async function stageWorkerScript(): Promise<string> {
-  for (const f of [path.join(__dirname, 'stageWorker.js'), path.join(__dirname, '..', 'stageWorker.js')]) if (fs.existsSync(f)) return f;
-  const { devBundle } = await import('../shared/devBundle');
-  return devBundle(path.join(__dirname, 'stageWorker.ts'));
-}
 
 export interface StageWorkerOptions {
   /** the worker DuckDB's spill folder (its own: two instances must not share one) */
@@ -37,7 +30,7 @@ export class StageWorkers {
   private started = false;
 
   constructor(private readonly o: StageWorkerOptions = {}) {
-    this.pool = new WorkerPool(STAGE_TASKS, { name: 'lake-stage', script: o.script ?? stageWorkerScript, size: 1 });
+    this.pool = new WorkerPool(STAGE_TASKS, { name: 'lake-stage', script: o.script ?? (() => workerScript(__dirname, 'stageWorker')), size: 1 });
   }
 
   async stage(barsRoot: string, reqs: WriteRequest[]): Promise<StagedFiles> {

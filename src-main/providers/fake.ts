@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { tradingDays } from '../calendar';
 import { MpError } from '../shared/errors';
-import { WorkerPool } from '../shared/workers';
+import { WorkerPool, workerScript } from '../shared/workers';
 import { FAKE_TASKS, fakeDayBars, fakePage } from './fakeBars';
 import { type BarBatch, type FetchBarsRequest, type Provider, type ProviderContext } from './types';
 import { readEnv } from '../settings/env';
@@ -67,18 +65,12 @@ async function* fakePages(req: FetchBarsRequest, ctx: ProviderContext, source: P
   }
 }
 
-/** The fake worker's script: fakeWorker.js beside the bundle (an electron-vite entry); from the source tree, bundled. */
-async function fakeWorkerScript(): Promise<string> {
-  for (const f of [path.join(__dirname, 'fakeWorker.js'), path.join(__dirname, '..', 'fakeWorker.js')]) if (fs.existsSync(f)) return f;
-  const { devBundle } = await import('../shared/devBundle');
-  return devBundle(path.join(__dirname, 'fakeWorker.ts'));
-}
 
 export type FakeWorkers = WorkerPool<typeof FAKE_TASKS>;
 
 /** The pool a fake provider generates in (threads start on the first fetch); `script` replaces fakeWorker's. */
 export function fakeWorkers(o: { size?: number; script?: () => Promise<string> } = {}): FakeWorkers {
-  return new WorkerPool(FAKE_TASKS, { name: 'fake', script: o.script ?? fakeWorkerScript, ...(o.size ? { size: o.size } : {}) });
+  return new WorkerPool(FAKE_TASKS, { name: 'fake', script: o.script ?? (() => workerScript(__dirname, 'fakeWorker')), ...(o.size ? { size: o.size } : {}) });
 }
 
 /** A fake provider generating in `workers` (which its close() ends), or on the calling thread (null). */

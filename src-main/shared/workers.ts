@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parentPort, Worker, type TransferListItem } from 'node:worker_threads';
 import { z } from 'zod';
 import { ERROR_CODES, MpError } from './errors';
@@ -199,4 +201,15 @@ export function serveTasks<T extends TaskMap>(tasks: T, handlers: TaskHandlers<T
       port.postMessage(fail(e));
     }
   });
+}
+
+/**
+ * A worker entry's script: `<name>.js` beside the calling bundle (an electron-vite entry; `dir` is the caller's
+ * __dirname, which is a chunk folder or out/main), else, from the source tree, `<dir>/<name>.ts` bundled once
+ * (shared/devBundle.ts, loaded only then).
+ */
+export async function workerScript(dir: string, name: string): Promise<string> {
+  for (const f of [path.join(dir, `${name}.js`), path.join(dir, '..', `${name}.js`)]) if (fs.existsSync(f)) return f;
+  const { devBundle } = await import('./devBundle');
+  return devBundle(path.join(dir, `${name}.ts`));
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { MpError } from '../shared/errors';
-import { WorkerPool } from '../shared/workers';
+import { WorkerPool, workerScript } from '../shared/workers';
 import type { JudgeInput, JudgeOutput } from './judge';
 import { JUDGE_TASKS } from './judgeTasks';
 
@@ -9,12 +8,6 @@ import { JUDGE_TASKS } from './judgeTasks';
 // time. In a 2.4M-bar pipeline the run's statements and the synchronous close of its instance (150-550 ms) were the
 // validate stage's longest holds of the engine's event loop (issue 13).
 
-/** The worker's script: validateWorker.js beside the bundle (an electron-vite entry); from the source tree, bundled. */
-async function validateWorkerScript(): Promise<string> {
-  for (const f of [path.join(__dirname, 'validateWorker.js'), path.join(__dirname, '..', 'validateWorker.js')]) if (fs.existsSync(f)) return f;
-  const { devBundle } = await import('../shared/devBundle');
-  return devBundle(path.join(__dirname, 'validateWorker.ts'));
-}
 
 /** Runs judge() in the validate worker thread; close() waits for the run in flight (its DuckDB closes in the thread), then ends the thread. */
 export class JudgeWorkers {
@@ -22,7 +15,7 @@ export class JudgeWorkers {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(o: { script?: () => Promise<string> } = {}) {
-    this.pool = new WorkerPool(JUDGE_TASKS, { name: 'validate', script: o.script ?? validateWorkerScript, size: 1 });
+    this.pool = new WorkerPool(JUDGE_TASKS, { name: 'validate', script: o.script ?? (() => workerScript(__dirname, 'validateWorker')), size: 1 });
   }
 
   async judge(input: JudgeInput): Promise<JudgeOutput> {
