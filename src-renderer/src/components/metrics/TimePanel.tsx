@@ -5,6 +5,7 @@ import { zoomTo } from '../../state/metrics';
 import { resolveZone } from '../../../../src-common/zonedTime';
 import { useTimeZone } from '../../state/display';
 import { formatAxisTime, timeTicks } from './units';
+import { SeriesLegend } from './SeriesLegend';
 
 export const CHART_HEIGHT = 170;
 /** every panel shows the crosshair at the same time */
@@ -183,7 +184,7 @@ export function TimePanel<T extends { t: number }>({ title, now, data, series, d
               ),
             )}
             {drag && drag.to !== drag.from && <ReferenceArea x1={drag.from} x2={drag.to} fill="var(--accent)" fillOpacity={0.15} stroke="var(--accent)" strokeOpacity={0.5} />}
-            {legend && <Legend iconType="plainline" iconSize={14} wrapperStyle={{ fontSize: 11.5, color: 'var(--muted)' }} />}
+            {legend && <Legend content={() => <SeriesLegend series={series} />} />}
         </ComposedChart>
       </div>
     </section>

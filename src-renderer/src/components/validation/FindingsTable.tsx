@@ -1,12 +1,13 @@
 import { memo, useMemo } from 'react';
 import type { Ack, Finding, FindingsSort } from '../../../../src-main/contract/validation';
-import { formatInstant, type TimeZoneSetting } from '../../../../src-common/zonedTime';
+import type { TimeZoneSetting } from '../../../../src-common/zonedTime';
 import { useClient } from '../../clientContext';
 import { useTimeZone } from '../../state/display';
 import { useNav, type ChartTarget } from '../../state/nav';
 import { sortBy, startAck, undoAck, useValidation } from '../../state/validation';
 import { ariaSort } from '../../state/validationFindings';
 import { ActionsHeader } from '../ActionsHeader';
+import { findingTime } from './findingTime';
 import { rowsInView, useFirstRows } from './useFirstRows';
 
 const COLUMNS: [FindingsSort, string][] = [
@@ -47,7 +48,7 @@ const single = (s: string | null) => (s && !s.includes(',') ? s : undefined);
 /** A finding as plain cells: no hooks, the time formatted once (its zone names cached), re-rendered only when it changes. */
 const FindingRow = memo(function FindingRow({ f, zone, actions }: { f: Finding; zone: TimeZoneSetting; actions: RowActions }) {
   const where = `${f.symbol} ${f.rule} ${f.ts}`;
-  const time = formatInstant(f.ts, zone);
+  const time = findingTime(f, zone);
   return (
     <tr className={f.ack ? 'vacked' : undefined}>
       <td className="nowrap">
