@@ -1,5 +1,5 @@
 import { sessionFor, tradingDays, zonedTimeToUtc, EXCHANGE_TZ } from '../calendar';
-import type { BarBatch } from '../providers/types';
+import { pagesOf, type Bars } from '../lake/pages';
 
 export interface IngestTask {
   symbol: string;
@@ -69,8 +69,21 @@ export function narrowToMissing(tasks: IngestTask[], covered: (t: IngestTask) =>
  * Rows per session of a task's delivery, for the sessions that are over (a session still trading is not recorded as
  * covered: its later bars are still to come). Sessions without bars count 0.
  */
-export function rowsBySession(t: IngestTask, bars: BarBatch, now: number): Map<string, number> {
-  return tallyBySession(t, bars.length, (k) => bars.ts[k]!, () => 1, now);
+export function rowsBySession(t: IngestTask, bars: Bars, now: number): Map<string, number> {
+  // bars held as pages are read where they lie: at(k) is asked for k = 0, 1, 2, ... in turn
+  const pages = pagesOf(bars);
+  let p = 0;
+  let base = 0;
+  const at = (k: number) => {
+    while (k - base >= pages[p]!.length) base += pages[p++]!.length;
+    return pages[p]!.ts[k - base]!;
+  };
+  return tallyBySession(t, bars.length, at, () => 1, now);
+}
+
+/** The sessions of a rowsBySession() tally that are over at `now` (one taken with now = Infinity before a write). */
+export function closedBy(sessions: Map<string, number>, now: number): Map<string, number> {
+  return new Map([...sessions].filter(([d]) => (sessionFor(d)?.postClose ?? Infinity) <= now));
 }
 
 /**

@@ -17,6 +17,7 @@ import { runWrites, type GroupHost, type Queued } from './group';
 import { CHUNKS_PER_TURN, copyToVector, loopTurn, writeGroupFiles } from './stage';
 import { StageWorkers } from './stageWorkers';
 import { releaseDuckMemory, WRITER_MEMORY } from './memory';
+import { asBatch } from './pages';
 
 /** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
 async function allHaveSessionColumn(conn: DuckDBConnection, files: string[]): Promise<boolean> {
@@ -89,7 +90,7 @@ export class LakeWriter {
       barsRoot,
       catalog: opts.catalog,
       freeSpace: this.freeSpace,
-      stage: async (reqs) => (this.stager ? this.stager.stage(barsRoot, reqs) : writeGroupFiles(barsRoot, [this.conn, ...(await this.lanes()).map((l) => l.conn)], reqs)),
+      stage: async (reqs) => (this.stager ? this.stager.stage(barsRoot, reqs) : writeGroupFiles(barsRoot, [this.conn, ...(await this.lanes()).map((l) => l.conn)], reqs.map((r) => ({ key: r.key, batch: asBatch(r.batch) })))),
       compactIfNeeded: (keys, jobId) => this.compactIfNeeded(keys, jobId),
       writeOne: (req) => this.writeNow(req),
     };
@@ -191,7 +192,9 @@ export class LakeWriter {
   }
 
   private async writeNow(req: WriteRequest): Promise<WriteResult> {
-    const { batch, key } = req;
+    const { key } = req;
+    // the one-by-one path (a merge, an unsorted delivery) stages the rows together on this connection
+    const batch = asBatch(req.batch);
     const dir = partitionDir(this.barsRoot, key);
     const sorted = isStrictlyAscending(batch.ts, batch.length);
     let lo = req.replaceFrom;
