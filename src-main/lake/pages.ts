@@ -55,9 +55,17 @@ export function barsAscending(b: Bars): boolean {
   return true;
 }
 
-/** Calls fn(ts) for every bar in order (no copy). */
-export function eachTs(b: Bars, fn: (ts: number) => void): void {
-  for (const p of pagesOf(b)) for (let k = 0; k < p.length; k++) fn(p.ts[k]!);
+/** The least and greatest ts of `b` in any order (Infinity and -Infinity when it has no bars). */
+export function tsRange(b: Bars): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const p of pagesOf(b)) {
+    for (let k = 0; k < p.length; k++) {
+      min = Math.min(min, p.ts[k]!);
+      max = Math.max(max, p.ts[k]!);
+    }
+  }
+  return { min, max };
 }
 
 /** One BarBatch of `b`: the batch itself, or its pages copied into one (the paths that need the rows together). */
