@@ -1,5 +1,5 @@
 import { sessionFor, tradingDays, zonedTimeToUtc, EXCHANGE_TZ } from '../calendar';
-import type { BarBatch } from '../providers/types';
+import { pagesOf, type Bars } from '../lake/pages';
 
 export interface IngestTask {
   symbol: string;
@@ -69,8 +69,25 @@ export function narrowToMissing(tasks: IngestTask[], covered: (t: IngestTask) =>
  * Rows per session of a task's delivery, for the sessions that are over (a session still trading is not recorded as
  * covered: its later bars are still to come). Sessions without bars count 0.
  */
-export function rowsBySession(t: IngestTask, bars: BarBatch, now: number): Map<string, number> {
-  return tallyBySession(t, bars.length, (k) => bars.ts[k]!, () => 1, now);
+export function rowsBySession(t: IngestTask, bars: Bars, now: number): Map<string, number> {
+  // bars held as pages are read where they lie, a page at a time (no accessor call per bar: 2.4M of them showed)
+  const { starts, ends } = dayBounds(t);
+  const counts = new Array<number>(t.days.length).fill(0);
+  let i = 0;
+  for (const p of pagesOf(bars)) {
+    const ts = p.ts;
+    for (let k = 0; k < p.length; k++) {
+      const x = ts[k]!;
+      while (i + 1 < starts.length && x >= starts[i + 1]!) i++;
+      if (x >= starts[i]! && x < ends[i]!) counts[i]!++;
+    }
+  }
+  return overBy(t, counts, now);
+}
+
+/** The sessions of a rowsBySession() tally that are over at `now` (one taken with now = Infinity before a write). */
+export function closedBy(sessions: Map<string, number>, now: number): Map<string, number> {
+  return new Map([...sessions].filter(([d]) => (sessionFor(d)?.postClose ?? Infinity) <= now));
 }
 
 /**
@@ -84,9 +101,7 @@ export function rowsBySessionFromHours(t: IngestTask, rowsByHour: Map<number, nu
 
 /** Sums weight(k) of entries ascending by at(k) into the task's days; days still trading at `now` are left out. */
 function tallyBySession(t: IngestTask, n: number, at: (k: number) => number, weight: (k: number) => number, now: number): Map<string, number> {
-  const out = new Map<string, number>();
-  const starts = t.days.map((d) => zonedTimeToUtc(d, 0, 0, EXCHANGE_TZ));
-  const ends = t.days.map((d) => zonedTimeToUtc(nextDate(d), 0, 0, EXCHANGE_TZ));
+  const { starts, ends } = dayBounds(t);
   let i = 0;
   const counts = new Array<number>(t.days.length).fill(0);
   for (let k = 0; k < n; k++) {
@@ -95,6 +110,17 @@ function tallyBySession(t: IngestTask, n: number, at: (k: number) => number, wei
     // bars before the first session day, or on a day after it that is not a session, fall outside every session
     if (ts >= starts[i]! && ts < ends[i]!) counts[i]! += weight(k);
   }
+  return overBy(t, counts, now);
+}
+
+/** Each of the task's days' start and end (exchange-local midnights) in epoch ms. */
+function dayBounds(t: IngestTask): { starts: number[]; ends: number[] } {
+  return { starts: t.days.map((d) => zonedTimeToUtc(d, 0, 0, EXCHANGE_TZ)), ends: t.days.map((d) => zonedTimeToUtc(nextDate(d), 0, 0, EXCHANGE_TZ)) };
+}
+
+/** The counts of the days whose session is over at `now`. */
+function overBy(t: IngestTask, counts: number[], now: number): Map<string, number> {
+  const out = new Map<string, number>();
   t.days.forEach((d, j) => {
     const s = sessionFor(d);
     if (s && s.postClose <= now) out.set(d, counts[j]!);

@@ -3,9 +3,10 @@ import type { Adjustment, Job, Timeframe } from '../contract/schemas';
 import type { JobStore } from '../db/jobs';
 import type { EventBus } from '../events/bus';
 import type { LakeWriter } from '../lake/writer';
-import { BatchBuffer, DUPLICATE_DETAIL_LIMIT, dropRepeats, repeatsOf, type DeliveryDuplicates, type PageRepeat } from '../providers/batch';
+import { DUPLICATE_DETAIL_LIMIT, repeatsOf, type DeliveryDuplicates } from '../providers/batch';
+import { settleUnit, UnitPages } from './unitPages';
 import { WallClock, RateMeter } from './meters';
-import { NO_DUPLICATES, daysUpTo, mergeRepeats } from './repeats';
+import { NO_DUPLICATES, daysUpTo } from './repeats';
 import { JobTally } from './accounting';
 import type { ProviderStats } from '../providers/http/stats';
 import type { HttpClient } from '../providers/http/types';
@@ -17,7 +18,7 @@ import type { EngineMetrics } from '../metrics';
 import type { CoverageStore } from '../db/coverage';
 import { crashPoint } from '../pipeline/crashpoint';
 import { TrailingThrottle } from './trailing';
-import { groupTasks, rowsBySession, rowsBySessionFromHours, type IngestTask } from './plan';
+import { closedBy, groupTasks, rowsBySessionFromHours, type IngestTask } from './plan';
 
 export interface IngestStages {
   /** time spent fetching and writing, summed over the workers (two workers fetching for 1 s count 2 s) */
@@ -195,8 +196,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   };
 
   const runPagedUnit = async (t: IngestTask) => {
-    const buf = new BatchBuffer(t.symbol, t.days.length * 390);
-    const repeats: PageRepeat[] = [];
+    const buf = new UnitPages(t.symbol);
     let seen = 0;
     const { req, ctx } = unitRequest(t);
     const pages = o.provider.fetchBars(req, ctx);
@@ -210,8 +210,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         if (signal.aborted) break;
         // network providers are counted by the HTTP layer; the others (fake, csv) count a page as one request
         if (!o.provider.resilience && !o.provider.resilienceFor) o.metrics.requestObserved(job.provider, o.feed, 200, (performance.now() - pageStart) / 1000);
-        buf.append(page);
-        repeats.push(...repeatsOf(page));
+        buf.add(page, repeatsOf(page));
         crashPoint('fetch.page');
         rowsFetched += page.length;
         unitRows += page.length;
@@ -236,14 +235,14 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
     if (signal.aborted) {
       fetchedDays -= seen;
       rowsFetched -= unitRows;
-      tally.refused(buf.length + repeats.length);
+      tally.refused(buf.length + buf.repeats.length);
       return;
     }
     fetchedDays += t.days.length - seen;
     if (live) live.daysFetched = t.days.length;
     // queued, not awaited: the worker fetches its next unit meanwhile, and the writer commits the units queued
     // while it was busy as one group (lake/group.ts)
-    queueWrite(t, buf, repeats);
+    queueWrite(t, buf);
     await writeBacklog();
   };
 
@@ -252,10 +251,10 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
    * `timed` false: the caller times the write stage itself (a group queues many writes at once, and each one's wait in
    * the writer's queue is not writing).
    */
-  const writeUnit = async (t: IngestTask, buf: BatchBuffer, repeats: PageRepeat[], timed = true) => {
-    // the repeats are taken out here, where they can still be told (the writer would keep one copy without a word)
-    const { batch, duplicates } = dropRepeats(buf.view());
-    const dups = mergeRepeats(batch, repeats, duplicates);
+  const writeUnit = async (t: IngestTask, buf: UnitPages, timed = true) => {
+    // the repeats are taken out here, where they can still be told (the writer would keep one copy without a word), and
+    // the rows per session counted: the write hands the pages over (lake/pages.ts)
+    const { bars: batch, duplicates: dups, sessions } = settleUnit(t, buf);
     let file: string | null = null;
     let written = 0;
     if (batch.length > 0) {
@@ -266,14 +265,14 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
         file = res.file;
         written = res.written;
       } catch (e) {
-        tally.refused(buf.length + repeats.length);
+        tally.refused(buf.length + buf.repeats.length);
         throw e;
       } finally {
         const secs = endWrite();
         if (timed) writeSeconds += secs;
       }
     }
-    finishUnit(t, file, written, rowsBySession(t, batch, Date.now()), dups);
+    finishUnit(t, file, written, closedBy(sessions, Date.now()), dups);
   };
 
   // Writes run behind the fetch: queued in the lake writer (which commits those queued while it was busy together),
@@ -282,10 +281,10 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   const queued = new Set<Promise<void>>();
   let queuedBars = 0;
   let busySince = 0;
-  const queueWrite = (t: IngestTask, buf: BatchBuffer, repeats: PageRepeat[] = []) => {
+  const queueWrite = (t: IngestTask, buf: UnitPages) => {
     if (queued.size === 0) busySince = performance.now();
     queuedBars += buf.length;
-    const p: Promise<void> = writeUnit(t, buf, repeats, false)
+    const p: Promise<void> = writeUnit(t, buf, false)
       .catch((e: unknown) => {
         if (!signal.aborted) {
           firstError = e;
@@ -311,7 +310,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
   const runGroup = async (group: IngestTask[]) => {
     const fetchGroup = o.provider.fetchGroup!.bind(o.provider);
     const bySymbol = new Map(group.map((t) => [t.symbol, t]));
-    const bufs = new Map<string, BatchBuffer>();
+    const bufs = new Map<string, UnitPages>();
     const first = group[0]!;
     const { req, ctx } = unitRequest(first);
     const events = fetchGroup({ symbols: group.map((t) => t.symbol), timeframe: req.timeframe, start: req.start, end: req.end, feed: req.feed, adjustment: req.adjustment, pageSize: req.pageSize }, ctx);
@@ -330,17 +329,17 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
           const buf = bufs.get(ev.symbol);
           bufs.delete(ev.symbol);
           if (buf) deactivate(ev.symbol);
-          queueWrite(t, buf ?? new BatchBuffer(t.symbol, 0));
+          queueWrite(t, buf ?? new UnitPages(t.symbol));
           await writeBacklog();
           continue;
         }
         let buf = bufs.get(ev.symbol);
         if (!buf) {
-          buf = new BatchBuffer(t.symbol, Math.min(t.days.length * 390, 1 << 16));
+          buf = new UnitPages(t.symbol);
           bufs.set(ev.symbol, buf);
           activate(t.symbol);
         }
-        buf.append(ev.batch);
+        buf.add(ev.batch);
         crashPoint('fetch.page');
         rowsFetched += ev.batch.length;
         report(`fetching ${t.symbol} ${t.year}`);

@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogStore } from '../db/catalog';
 import { migrate } from '../db/migrations';
 import { openDb } from '../db/open';
-import { BAR_COLUMNS } from './batch';
+import { BAR_COLUMNS, type BarBatch } from './batch';
+import { pagedBatch, tsSpan } from './pages';
+import { sliceBatch } from '../providers/batch';
 import { bars, DAY, jan2, keyOf, mix } from '../testing/lakeBars';
 import { makeTmpDir, type TmpDir } from '../testing/tmp';
 import { listBarFiles, partitionDir, partitionFilesOnDisk } from './layout';
@@ -210,6 +212,32 @@ describe('group commit', () => {
     // the batches were copied, not taken: the caller's columns are whole after the write
     expect(reqs[0]!.batch.ts.length).toBe(reqs[0]!.batch.length);
     expect(fs.readdirSync(worker.barsRoot)).toEqual(['timeframe=1d', 'timeframe=1m']);
+  });
+
+  it('pages handed over with a write (the ingest runner\'s) cross to the stage worker by transfer: the same files as the batch given whole', async () => {
+    const worker = await lake('paged', true, true);
+    const local = await lake('whole');
+    const reqs = [...mix(), bars(keyOf('ONE'), jan2 + 9 * 3_600_000, jan2 + 10 * 3_600_000, 1, 7)];
+    // each batch cut into pages of 1,000 rows (copies: their own buffers, as a provider's pages)
+    const paged = reqs.map((r) => {
+      const pages: BarBatch[] = [];
+      for (let at = 0; at < r.batch.length; at += 1000) {
+        const page = sliceBatch(r.batch, at, Math.min(r.batch.length, at + 1000));
+        const own = { ...page };
+        for (const c of BAR_COLUMNS) own[c] = page[c].slice();
+        pages.push(own);
+      }
+      return { ...r, batch: pagedBatch(r.batch.symbol, pages) };
+    });
+    const w = await Promise.all(paged.map((r) => worker.writer.write(r)));
+    const l = await Promise.all(reqs.map((r) => local.writer.write(r)));
+    expect(worker.snapshots()).toBe(1);
+    expect(w.map((r) => [r.written, r.total])).toEqual(l.map((r) => [r.written, r.total]));
+    for (let i = 0; i < reqs.length; i++) expect(sha(w[i]!.file), reqs[i]!.key.symbol).toBe(sha(l[i]!.file));
+    // taken, not copied: the pages' buffers now belong to the worker, and reading them here is refused, not silently empty
+    const first = paged[0]!.batch.pages[0]!;
+    expect(first.ts.length).toBe(0);
+    expect(() => tsSpan(paged[0]!.batch)).toThrow(/used after its buffers were handed over/);
   });
 
   it('a stage worker that dies mid-group fails the group with a coded error, leaves no file behind, and the next group is staged by a new thread', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crashPoint } from '../pipeline/crashpoint';
 import { MpError } from '../shared/errors';
-import { isStrictlyAscending } from './batch';
+import { barsAscending, tsSpan } from './pages';
 import { LAKE_SCHEMA_VERSION, type CatalogCommit, type LakeCatalog, type PublishedFile } from './catalog';
 import { moveAll, overlapping } from './commit';
 import { fsyncPath } from './fsync';
@@ -74,20 +74,24 @@ export async function commitGroup(ctx: GroupContext, items: GroupItem[]): Promis
   let tmps: string[] = [];
   let dir: string | null = null;
   try {
+    // read from the bars before staging: pages handed to the stage worker are detached here afterwards
+    const published: PublishedFile[] = items.map((it, p) => {
+      const span = tsSpan(it.req.batch);
+      return {
+        key: it.req.key,
+        file: finals[p]!,
+        rows: it.req.batch.length,
+        // as epoch_ms() of the stored instants would read them back: whole milliseconds
+        minTs: Math.round(span.first),
+        maxTs: Math.round(span.last),
+        bytes: 0,
+        sha256: '',
+        schemaVersion: LAKE_SCHEMA_VERSION,
+        jobId: it.req.jobId ?? null,
+      };
+    });
     const staged = await ctx.stage(items.map((it) => it.req));
     ({ tmps, dir } = staged);
-    const published: PublishedFile[] = items.map((it, p) => ({
-      key: it.req.key,
-      file: finals[p]!,
-      rows: it.req.batch.length,
-      // as epoch_ms() of the stored instants would read them back: whole milliseconds
-      minTs: Math.round(it.req.batch.ts[0]!),
-      maxTs: Math.round(it.req.batch.ts[it.req.batch.length - 1]!),
-      bytes: 0,
-      sha256: '',
-      schemaVersion: LAKE_SCHEMA_VERSION,
-      jobId: it.req.jobId ?? null,
-    }));
     await eachLimited(published, IO_PARALLEL, async (f, p) => {
       const sum = staged.sums?.[p];
       f.bytes = sum ? sum.bytes : (await fs.promises.stat(tmps[p]!)).size;
@@ -154,10 +158,11 @@ const ioError = (dir: string, e: unknown) => (e instanceof MpError ? e : new MpE
  */
 function appendable(host: GroupHost, req: WriteRequest, before: number): number | null {
   const { batch, key } = req;
-  if (!host.catalog || batch.length === 0 || !isStrictlyAscending(batch.ts, batch.length)) return null;
+  if (!host.catalog || batch.length === 0 || !barsAscending(batch)) return null;
   const files = host.catalog.partitionFiles(key);
-  const lo = Math.min(req.replaceFrom, batch.ts[0]!);
-  const hi = Math.max(req.replaceTo, batch.ts[batch.length - 1]! + 1);
+  const span = tsSpan(batch);
+  const lo = Math.min(req.replaceFrom, span.first);
+  const hi = Math.max(req.replaceTo, span.last + 1);
   if (overlapping(files, lo, hi).length > 0) return null;
   ensureFreeSpace(host.freeSpace, host.barsRoot, before + batch.length * BYTES_PER_BAR_ESTIMATE, `a write of ${key.symbol} ${key.timeframe} ${key.year}`);
   return files.reduce((n, f) => n + f.rows, 0);

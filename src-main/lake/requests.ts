@@ -1,12 +1,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { BarBatch } from './batch';
+import type { Bars } from './pages';
 import type { PartitionKey } from './layout';
 
 // What the lake writer is asked to write (writer.ts).
 
 export interface WriteRequest {
   key: PartitionKey;
-  batch: BarBatch;
+  /**
+   * The bars: one batch, or pages (PagedBatch: the ingest runner's). Pages are handed over with the write: a group
+   * commit transfers their buffers to the stage worker, after which they are detached here (length 0), so a caller
+   * must read what it needs of them before write(). A batch given whole is copied, and stays the caller's.
+   */
+  batch: Bars;
   /**
    * The fetched range [from, to) in epoch ms: rows of the partition's files inside it are replaced by the batch. Only
    * files whose rows reach into it (or into the batch's own span) are rewritten; with none, the batch is appended as

@@ -4,11 +4,10 @@ import { DOUBLE, DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api
 import bindings from '@duckdb/node-bindings';
 import { threadExitPoint } from '../pipeline/crashpoint';
 import { MpError } from '../shared/errors';
-import { BAR_COLUMNS } from './batch';
-import { instantSql, partitionDir, sqlString, tempFileName } from './layout';
+import { BAR_COLUMNS, type BarBatch } from './batch';
+import { instantSql, partitionDir, sqlString, tempFileName, type PartitionKey } from './layout';
 import { typedCopySql, typedPartitionedCopySql } from './publish';
 import { SESSION_CODE_SQL, sessionCodes } from './session';
-import type { WriteRequest } from './requests';
 
 // Steps 1 and 2 of the group commit (group.ts): the group's batches staged in one DuckDB table, then written as one
 // temp Parquet file per partition.
@@ -27,6 +26,12 @@ export const CHUNKS_PER_TURN = 8;
 /** Lets the event loop run what waits (timers, sockets) before going on. */
 export const loopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const STAGE_COLUMNS = [...BAR_COLUMNS, '_s', '_p'] as const;
+
+/** One partition's rows to stage: a batch in ts order with no timestamp twice (the stage worker's concatenated pages). */
+export interface StageRequest {
+  key: PartitionKey;
+  batch: BarBatch;
+}
 
 /** a vector's worth of one column, for rows that lie in shared memory */
 const scratch = new Float64Array(VECTOR);
@@ -55,7 +60,7 @@ const lakeRows = (where: string, extra = '') => `SELECT ${instantSql('ts')} AS t
  * lane reads it): the bars, each bar's session code and its batch's index `_p`. The first `small` batches are
  * placed so that none straddles a vector.
  */
-async function stage(conn: DuckDBConnection, reqs: WriteRequest[], small: number): Promise<void> {
+async function stage(conn: DuckDBConnection, reqs: StageRequest[], small: number): Promise<void> {
   await conn.run(`CREATE OR REPLACE TABLE gstage (${STAGE_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`);
   const appender = await conn.createAppender('gstage');
   try {
@@ -127,7 +132,7 @@ export function stageNames(n: number): StageNames {
 }
 
 /** Every path staging with `names` may leave (files, and the partitioned COPY's folder): removed after a failure. */
-export function stagedPaths(barsRoot: string, reqs: WriteRequest[], names: StageNames): { files: string[]; dir: string } {
+export function stagedPaths(barsRoot: string, reqs: Array<{ key: PartitionKey }>, names: StageNames): { files: string[]; dir: string } {
   return { files: reqs.map((r, i) => path.join(partitionDir(barsRoot, r.key), names.files[i]!)), dir: path.join(barsRoot, names.group.replace(/^\.data\./, '.group.')) };
 }
 
@@ -135,7 +140,7 @@ export function stagedPaths(barsRoot: string, reqs: WriteRequest[], names: Stage
  * Writes each request's rows (sorted, distinct ts, no live file reaching into them) to a temp file. The requests'
  * order is kept in the result; on failure every temp file written is removed. The staged table is dropped.
  */
-export async function writeGroupFiles(barsRoot: string, lanes: DuckDBConnection[], reqs: WriteRequest[], names: StageNames = stageNames(reqs.length)): Promise<StagedFiles> {
+export async function writeGroupFiles(barsRoot: string, lanes: DuckDBConnection[], reqs: StageRequest[], names: StageNames = stageNames(reqs.length)): Promise<StagedFiles> {
   const conn = lanes[0]!;
   // small batches first (one partitioned COPY), then the others
   const order = reqs.map((_, i) => i).sort((a, b) => Number(reqs[a]!.batch.length > VECTOR) - Number(reqs[b]!.batch.length > VECTOR));
@@ -188,7 +193,7 @@ export async function writeGroupFiles(barsRoot: string, lanes: DuckDBConnection[
 }
 
 /** The indexes of the files that are not in strict ts order or do not hold exactly their batch's rows: one query. */
-export async function misfits(conn: DuckDBConnection, files: string[], reqs: WriteRequest[]): Promise<number[]> {
+export async function misfits(conn: DuckDBConnection, files: string[], reqs: StageRequest[]): Promise<number[]> {
   const r = await conn.runAndReadAll(`SELECT filename, count(*)::DOUBLE AS n, count(*) FILTER (WHERE prev >= ts)::DOUBLE AS disorder
     FROM (SELECT filename, ts, lag(ts) OVER (PARTITION BY filename ORDER BY file_row_number) AS prev
           FROM read_parquet([${files.map(sqlString).join(', ')}], filename = true, file_row_number = true, hive_partitioning = false))

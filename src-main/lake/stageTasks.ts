@@ -2,25 +2,36 @@ import { z } from 'zod';
 import { TIMEFRAMES } from '../../src-common/timeframes';
 import { MpError } from '../shared/errors';
 import { BAR_COLUMNS, type BarBatch } from './batch';
-import type { WriteRequest } from './requests';
+import { asBatch, isPaged, pagedBatch, pagesOf, type Bars } from './pages';
+import type { StageRequest } from './stage';
 
 // The lake stage worker's protocol (stageWorker.ts serves it, stageWorkers.ts asks): a batch crosses the thread
-// boundary as one buffer and the byte offset of each of its eight columns: the SharedArrayBuffer its columns already
-// lie in (the ingest runner's units: shared, nothing copied), or else a packed copy, transferred (never cloned).
+// boundary as parts (the pages the ingest runner received, or one packed copy of a batch given whole), each column of
+// a part a buffer and a byte offset. Pages' buffers are transferred as they are (nothing copied on the engine's
+// thread); the worker concatenates a batch's parts. A SharedArrayBuffer is shared, never transferred.
 
 const COLS = BAR_COLUMNS.length;
 const NAME = z.string().regex(/^\.data\.\d+\.[a-z0-9]+(\.parquet\.tmp)?$/);
+
+const BufferSchema = z.union([z.instanceof(ArrayBuffer), z.instanceof(SharedArrayBuffer)]);
+const PartSchema = z
+  .object({
+    length: z.number().int().positive(),
+    buffers: z.array(BufferSchema).length(COLS),
+    offsets: z.array(z.number().int().nonnegative().multipleOf(8)).length(COLS),
+  })
+  .strict()
+  .refine((p) => p.offsets.every((o, i) => o + p.length * 8 <= p.buffers[i]!.byteLength), 'a column past the end of its buffer');
 
 const StageItemSchema = z
   .object({
     key: z.object({ timeframe: z.enum(TIMEFRAMES), provider: z.string().min(1), feed: z.string().min(1), symbol: z.string().min(1), year: z.number().int() }).strict(),
     length: z.number().int().positive(),
-    buffer: z.union([z.instanceof(ArrayBuffer), z.instanceof(SharedArrayBuffer)]),
-    offsets: z.array(z.number().int().nonnegative().multipleOf(8)).length(COLS),
+    parts: z.array(PartSchema).min(1),
     file: NAME,
   })
   .strict()
-  .refine((it) => it.offsets.every((o) => o + it.length * 8 <= it.buffer.byteLength), 'a column past the end of its buffer');
+  .refine((it) => it.parts.reduce((n, p) => n + p.length, 0) === it.length, 'parts that do not add up to the batch');
 
 export const StageGroupArgSchema = z
   .object({
@@ -31,6 +42,7 @@ export const StageGroupArgSchema = z
     group: NAME,
   })
   .strict();
+export type StageGroupArg = z.input<typeof StageGroupArgSchema>;
 export const StageGroupResultSchema = z
   .object({
     tmps: z.array(z.string()),
@@ -54,30 +66,49 @@ export const STAGE_TASKS = {
   'stage.close': { arg: z.null(), result: z.null() },
 } as const;
 
-/** How a batch crosses to the worker, and the buffer to transfer (none when its columns are shared already). */
+export type CrossingPart = z.input<typeof PartSchema>;
+
+/** How a batch crosses to the worker: its parts, and the buffers to transfer with them (each once). */
 export interface CrossingBatch {
-  buffer: ArrayBuffer | SharedArrayBuffer;
-  offsets: number[];
-  transfer: ArrayBuffer | null;
+  parts: CrossingPart[];
+  transfer: ArrayBuffer[];
 }
 
-/** A batch as it crosses: its own SharedArrayBuffer when all its columns lie in one, else a packed copy to transfer. */
-export function crossingBatch(b: BarBatch): CrossingBatch {
+/** A part per page, its own buffers; a SharedArrayBuffer's columns are shared, the others transferred. */
+function pagesCrossing(pages: BarBatch[]): CrossingBatch {
+  const transfer = new Set<ArrayBuffer>();
+  const parts = pages
+    .filter((p) => p.length > 0)
+    .map((p) => {
+      const buffers = BAR_COLUMNS.map((c) => p[c].buffer);
+      for (const b of buffers) if (b instanceof ArrayBuffer) transfer.add(b);
+      return { length: p.length, buffers, offsets: BAR_COLUMNS.map((c) => p[c].byteOffset) };
+    });
+  return { parts, transfer: [...transfer] };
+}
+
+/**
+ * A write's bars as they cross. Pages (PagedBatch: the ingest runner's, handed over with the write) go as they are,
+ * their buffers transferred (detached here afterwards); a batch given whole (other callers, who may still read it)
+ * as its SharedArrayBuffer when all its columns lie in one, else as one packed copy.
+ */
+export function crossingBatch(b: Bars): CrossingBatch {
+  if (isPaged(b)) return pagesCrossing(pagesOf(b));
   const sab = b.ts.buffer;
-  if (sab instanceof SharedArrayBuffer && BAR_COLUMNS.every((c) => b[c].buffer === sab)) return { buffer: sab, offsets: BAR_COLUMNS.map((c) => b[c].byteOffset), transfer: null };
+  if (sab instanceof SharedArrayBuffer && BAR_COLUMNS.every((c) => b[c].buffer === sab)) return { parts: [{ length: b.length, buffers: BAR_COLUMNS.map(() => sab), offsets: BAR_COLUMNS.map((c) => b[c].byteOffset) }], transfer: [] };
   const out = new Float64Array(b.length * COLS);
   BAR_COLUMNS.forEach((c, i) => out.set(b[c].subarray(0, b.length), i * b.length));
-  return { buffer: out.buffer, offsets: BAR_COLUMNS.map((_, i) => i * b.length * 8), transfer: out.buffer };
+  return { parts: [{ length: b.length, buffers: BAR_COLUMNS.map(() => out.buffer), offsets: BAR_COLUMNS.map((_, i) => i * b.length * 8) }], transfer: [out.buffer] };
 }
 
-/** The batch of a buffer and its columns' offsets (views, no copy: stage.ts's copyToVector reads shared rows too). */
-export function batchOf(symbol: string, length: number, buffer: ArrayBuffer | SharedArrayBuffer, offsets: number[]): BarBatch {
-  if (offsets.length !== COLS || offsets.some((o) => o + length * 8 > buffer.byteLength)) throw new MpError('E_INTERNAL', 'a batch past the end of its buffer');
-  const col = (i: number) => new Float64Array(buffer, offsets[i]!, length);
-  return { symbol, length, ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5), tradeCount: col(6), vwap: col(7) };
+/** The batch of one part (views, no copy: stage.ts's copyToVector reads shared rows too). */
+function partBatch(symbol: string, p: z.output<typeof PartSchema>): BarBatch {
+  if (p.offsets.some((o, i) => o + p.length * 8 > p.buffers[i]!.byteLength)) throw new MpError('E_INTERNAL', 'a batch past the end of its buffer');
+  const col = (i: number) => new Float64Array(p.buffers[i]!, p.offsets[i]!, p.length);
+  return { symbol, length: p.length, ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5), tradeCount: col(6), vwap: col(7) };
 }
 
-/** The write requests of a stage.group argument, as writeGroupFiles() takes them. */
-export function requestsOf(arg: z.output<typeof StageGroupArgSchema>): WriteRequest[] {
-  return arg.items.map((it) => ({ key: it.key, batch: batchOf(it.key.symbol, it.length, it.buffer, it.offsets), replaceFrom: 0, replaceTo: 0 }));
+/** The write requests of a stage.group argument, as writeGroupFiles() takes them: each item's parts concatenated here. */
+export function requestsOf(arg: z.output<typeof StageGroupArgSchema>): StageRequest[] {
+  return arg.items.map((it) => ({ key: it.key, batch: asBatch(pagedBatch(it.key.symbol, it.parts.map((p) => partBatch(it.key.symbol, p)))) }));
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import type { TransferListItem } from 'node:worker_threads';
 import { MpError } from '../shared/errors';
 import { WorkerPool, workerScript } from '../shared/workers';
 import type { WriteRequest } from './requests';
 import { loopTurn, stagedPaths, stageNames, type StagedFiles } from './stage';
-import { crossingBatch, STAGE_TASKS, type CrossingBatch } from './stageTasks';
+import { isPaged } from './pages';
+import { crossingBatch, STAGE_TASKS, type StageGroupArg } from './stageTasks';
 
 // The engine's side of the lake stage worker (stageWorker.ts): one thread, one DuckDB of its own, a group at a time.
 // The group's temp names are chosen here, so that whatever becomes of the thread (an error, an exit mid-group) this
@@ -35,28 +35,23 @@ export class StageWorkers {
 
   async stage(barsRoot: string, reqs: WriteRequest[]): Promise<StagedFiles> {
     const names = stageNames(reqs.length);
-    const crossing: CrossingBatch[] = [];
+    const items: StageGroupArg['items'] = [];
+    const transfer = new Set<ArrayBuffer>();
     let copied = 0;
-    for (const r of reqs) {
+    for (const [i, r] of reqs.entries()) {
+      // pages cross as they are (transferred); a batch given whole is packed into a copy: a turn of the loop between
+      // copies of many rows
       const c = crossingBatch(r.batch);
-      crossing.push(c);
-      // a copy is made of a batch not in shared memory: a turn of the loop between copies of many rows
-      if (c.transfer && (copied += r.batch.length) >= PACK_ROWS_PER_TURN) {
+      for (const b of c.transfer) transfer.add(b);
+      items.push({ key: { timeframe: r.key.timeframe, provider: r.key.provider, feed: r.key.feed, symbol: r.key.symbol, year: r.key.year }, length: r.batch.length, parts: c.parts, file: names.files[i]! });
+      if (!isPaged(r.batch) && (copied += r.batch.length) >= PACK_ROWS_PER_TURN) {
         copied = 0;
         await loopTurn();
       }
     }
-    const items = reqs.map((r, i) => ({
-      key: { timeframe: r.key.timeframe, provider: r.key.provider, feed: r.key.feed, symbol: r.key.symbol, year: r.key.year },
-      length: r.batch.length,
-      buffer: crossing[i]!.buffer,
-      offsets: crossing[i]!.offsets,
-      file: names.files[i]!,
-    }));
-    const transfer: TransferListItem[] = crossing.flatMap((c) => (c.transfer ? [c.transfer] : []));
     this.started = true;
     try {
-      return await this.pool.run('stage.group', { barsRoot, tempDir: this.o.tempDir ?? null, items, group: names.group }, transfer);
+      return await this.pool.run('stage.group', { barsRoot, tempDir: this.o.tempDir ?? null, items, group: names.group }, [...transfer]);
     } catch (e) {
       // the worker removes its files when it fails; a thread that died could not
       const left = stagedPaths(barsRoot, reqs, names);

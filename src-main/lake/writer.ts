@@ -17,6 +17,7 @@ import { runWrites, type GroupHost, type Queued } from './group';
 import { CHUNKS_PER_TURN, copyToVector, loopTurn, writeGroupFiles } from './stage';
 import { StageWorkers } from './stageWorkers';
 import { releaseDuckMemory, WRITER_MEMORY } from './memory';
+import { asBatch, tsRange } from './pages';
 
 /** Whether every one of these Parquet files has a `session` column (files of builds before it do not). */
 async function allHaveSessionColumn(conn: DuckDBConnection, files: string[]): Promise<boolean> {
@@ -89,7 +90,7 @@ export class LakeWriter {
       barsRoot,
       catalog: opts.catalog,
       freeSpace: this.freeSpace,
-      stage: async (reqs) => (this.stager ? this.stager.stage(barsRoot, reqs) : writeGroupFiles(barsRoot, [this.conn, ...(await this.lanes()).map((l) => l.conn)], reqs)),
+      stage: async (reqs) => (this.stager ? this.stager.stage(barsRoot, reqs) : writeGroupFiles(barsRoot, [this.conn, ...(await this.lanes()).map((l) => l.conn)], reqs.map((r) => ({ key: r.key, batch: asBatch(r.batch) })))),
       compactIfNeeded: (keys, jobId) => this.compactIfNeeded(keys, jobId),
       writeOne: (req) => this.writeNow(req),
     };
@@ -191,16 +192,13 @@ export class LakeWriter {
   }
 
   private async writeNow(req: WriteRequest): Promise<WriteResult> {
-    const { batch, key } = req;
+    const { key } = req;
+    // the one-by-one path (a merge, an unsorted delivery) stages the rows together on this connection
+    const batch = asBatch(req.batch);
     const dir = partitionDir(this.barsRoot, key);
     const sorted = isStrictlyAscending(batch.ts, batch.length);
-    let lo = req.replaceFrom;
-    let hi = req.replaceTo;
-    for (let i = 0; i < batch.length; i++) {
-      lo = Math.min(lo, batch.ts[i]!);
-      hi = Math.max(hi, batch.ts[i]! + 1);
-    }
-    const { over, kept } = await this.plan(this.conn, key, lo, hi, batch.length * BYTES_PER_BAR_ESTIMATE);
+    const span = tsRange(batch);
+    const { over, kept } = await this.plan(this.conn, key, Math.min(req.replaceFrom, span.min), Math.max(req.replaceTo, span.max + 1), batch.length * BYTES_PER_BAR_ESTIMATE);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, tempFileName());
     await this.stage(batch);
