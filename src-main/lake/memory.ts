@@ -17,7 +17,7 @@ export const WRITER_MEMORY = '512MB';
 /** the stage worker's DuckDB: a group (at most GROUP_MAX_ROWS rows, about 80 MB staged) and its COPY buffers */
 export const STAGE_MEMORY = '256MB';
 /** the csv provider's DuckDB holding a source's parsed files from prepare() to the end of its job's fetch (providers/csv/cache.ts) */
-export const CSV_SOURCE_MEMORY = '1GB';
+export const CSV_SOURCE_MEMORY = '512MB';
 /** the limit set for a moment to push a DuckDB's cached blocks out (temp tables it holds spill to its temp folder) */
 const SQUEEZE = '16MB';
 
