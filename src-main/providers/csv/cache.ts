@@ -9,7 +9,7 @@ import { sourceKey, type ResolvedSource } from './sources';
 
 // Why a cache: prepare() must read every row to refuse a bad file before a job exists, and the ingest runner then calls
 // fetchBars() once per (symbol, year). Parsing per call would read a 10-million-row file 1 + symbols x years times.
-// So a parsed source lives in its own DuckDB (a database file in a temp folder, removed with it) from
+// So a parsed source lives in its own in-memory DuckDB (which spills to a temp folder past its memory limit) from
 // prepare() through the job's fetches, keyed by the files' size and mtime and the --tz. It is closed when the job's
 // fetch ends (the engine calls the provider's idle(): releaseFetchedSources), so an app that imported a big file does
 // not keep its copy; a parse no fetch has used yet (prepare() ran, the job is about to fetch) is kept, and any idle one
@@ -88,11 +88,10 @@ async function closeIdle(e: Entry): Promise<void> {
 
 async function open(src: ResolvedSource, tz: string, tempDir: string, signal: AbortSignal): Promise<Opened> {
   parses++;
-  // A database file in the source's temp folder, not ':memory:': DuckDB stores its tables compressed there and can
-  // drop clean blocks from memory instead of spilling them, so a 10M-row file is held in ~460 MB of RSS where an
-  // in-memory copy took ~980 MB (1 GB limit) or spilled (512 MB), at no more CPU (docs/benchmarks.md, csv import).
-  fs.mkdirSync(tempDir, { recursive: true });
-  const instance = await DuckDBInstance.create(path.join(tempDir, 'source.duckdb'), { memory_limit: CSV_SOURCE_MEMORY, temp_directory: path.join(tempDir, 'spill') });
+  // In memory with a limit of its own, past which it spills to its temp folder. A database file in that folder was
+  // tried (stored compressed: a 10M-row file in ~460 MB of RSS instead of ~720 MB) and dropped: the import took twice
+  // the wall time and 25% more CPU (docs/benchmarks.md, csv import).
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: CSV_SOURCE_MEMORY, temp_directory: tempDir });
   try {
     const conn = await instance.connect();
     try {
