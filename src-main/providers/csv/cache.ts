@@ -89,7 +89,7 @@ async function closeIdle(e: Entry): Promise<void> {
 async function open(src: ResolvedSource, tz: string, tempDir: string, signal: AbortSignal): Promise<Opened> {
   parses++;
   // In memory with a limit of its own, past which it spills to its temp folder. A database file in that folder was
-  // tried (stored compressed: a 10M-row file in ~460 MB of RSS instead of ~720 MB) and dropped: the import took twice
+  // tried (stored compressed: a 10M-row import peaked at 522 MB instead of 838 MB) and dropped: the import took twice
   // the wall time and 25% more CPU (docs/benchmarks.md, csv import).
   const instance = await DuckDBInstance.create(':memory:', { memory_limit: CSV_SOURCE_MEMORY, temp_directory: tempDir });
   try {
