@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import type { Cell } from '../../contract/schemas';
 import { MpError } from '../../shared/errors';
+import { csvRows } from './csvRows';
 
 export interface Out {
   write(s: string): void | Promise<void>;
@@ -70,10 +70,10 @@ export function rowWriter(format: Format, out: Out): RowWriter {
     return {
       async columns(cols) {
         names = cols.map((c) => c.name);
-        await out.write(stringify([names]));
+        await out.write(csvRows([names]));
       },
       async rows(rows) {
-        await out.write(stringify(rows.map((r) => r.map(cellText))));
+        await out.write(csvRows(rows.map((r) => r.map(cellText))));
       },
       finish: () => out.end(),
     };

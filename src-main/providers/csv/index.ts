@@ -2,7 +2,7 @@ import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, EXCHANGE_TZ, exchangeDate, las
 import { TIMEFRAMES } from '../../contract/schemas';
 import { BAR_COLUMNS, type BarBatch, type FetchBarsRequest, type PreparedIngest, type PrepareRequest, type Provider, type ProviderContext, type SourceRows, type SqlUnit } from '../types';
 import { sourceRows, unitDuplicates } from './accounting';
-import { leaseSource } from './cache';
+import { leaseSource, releaseFetchedSources, sourceParses } from './cache';
 import { readPages } from './pages';
 import { rangeStats, unionOf, type ParsedSource } from './parse';
 import { bad, resolveSource, symbolFromFileName } from './sources';
@@ -55,7 +55,7 @@ async function prepare(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>):
   const tz = zoneOf(req.tz);
   const src = resolveSource(req.source);
   const t0 = performance.now();
-  const lease = await leaseSource(src, tz, ctx.signal);
+  const lease = await leaseSource(src, tz, ctx.signal, 'prepare');
   try {
     const { parsed } = lease;
     let picked: { key: string; symbol: string }[];
@@ -109,6 +109,9 @@ async function prepare(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>):
       symbols: inRange.length,
       timeframe,
       ms: Math.round(performance.now() - t0),
+      // whether this prepare() read the files or reused a parse (one is kept from prepare() until its job's fetch ends)
+      parsedNow: lease.parsedNow,
+      parses: sourceParses(),
     });
     return { symbols: inRange.map((p) => p.symbol), timeframe, start, end, rows };
   } finally {
@@ -118,7 +121,7 @@ async function prepare(req: PrepareRequest, ctx: Omit<ProviderContext, 'http'>):
 
 async function* fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIterable<BarBatch> {
   const src = resolveSource(req.source);
-  const lease = await leaseSource(src, zoneOf(req.tz), ctx.signal);
+  const lease = await leaseSource(src, zoneOf(req.tz), ctx.signal, 'fetch');
   try {
     const { parsed } = lease;
     const key = symbolless(parsed) ? '' : req.symbol;
@@ -152,7 +155,7 @@ async function* fetchBars(req: FetchBarsRequest, ctx: ProviderContext): AsyncIte
  */
 async function openUnit(req: FetchBarsRequest, ctx: ProviderContext): Promise<SqlUnit | null> {
   const src = resolveSource(req.source);
-  const lease = await leaseSource(src, zoneOf(req.tz), ctx.signal);
+  const lease = await leaseSource(src, zoneOf(req.tz), ctx.signal, 'fetch');
   try {
     const { parsed } = lease;
     const key = symbolless(parsed) ? '' : req.symbol;
@@ -190,6 +193,8 @@ async function openUnit(req: FetchBarsRequest, ctx: ProviderContext): Promise<Sq
 
 export const csvProvider: Provider = {
   close: () => closeIdleSources(),
+  // the parsed copy of a job's files (its DuckDB, up to CSV_SOURCE_MEMORY) is given back when the job's fetch ends
+  idle: () => releaseFetchedSources(),
   info: {
     name: 'csv',
     description: 'Local bars CSV files (--source FILE_OR_FOLDER); offline',

@@ -26,14 +26,14 @@ import { describeReaderError, lineOfRecord } from './lines';
 import { assertText, bad, symbolFromFileName, type ResolvedSource, type SourceFile } from './sources';
 
 // Parsing a source: every file is read once by DuckDB's CSV reader, with every option explicit (nothing sniffed), into
-// an in-memory table of numbers. The reader judges the structure (field counts, quotes, encoding) and reads the number
+// a table of numbers (in the source's DuckDB, cache.ts). The reader judges the structure (field counts, quotes, encoding) and reads the number
 // columns; timestamps are converted in SQL. A row that does not convert is found by its row id and reported with its
 // line. Then a cheap pass per file gathers what prepare() needs and what lets fetchBars() skip sorting: per symbol,
 // rows, first/last, spacing, and whether the rows already lie in ts order.
 
 export interface ParsedFile {
   file: SourceFile;
-  /** the in-memory table holding the file's bars, in file order */
+  /** the table holding the file's bars, in file order */
   table: string;
   layout: ColumnLayout;
   kind: TsKind;
