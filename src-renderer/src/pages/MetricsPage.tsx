@@ -109,7 +109,9 @@ function CurrentNumbers({ latest, rowsAvg, stale }: { latest: MetricsLive; rowsA
   );
 }
 
-function LiveCharts({ live, stale, zoom, jobs }: { live: MetricsLive[]; stale: boolean; zoom: [number, number] | null; jobs: JobMark[] }) {
+function LiveCharts({ stale, zoom, jobs }: { stale: boolean; zoom: [number, number] | null; jobs: JobMark[] }) {
+  // subscribed here, not by the page: a sample each second re-renders this, never the range charts
+  const live = useMetrics((s) => s.live);
   // the numbers follow every sample; the charts are drawn at the pace their cost allows (pace.ts)
   const latest = live.at(-1)!;
   const rowsAvg = useMemo(() => smooth(live.map((s) => ({ t: Date.parse(s.at), value: s.rowsPerSecond })), SMOOTH_MS).at(-1)!.value, [live]);
@@ -202,7 +204,7 @@ function RangeCharts({ rows, error, domain, jobs, label }: { rows: RangeRow[] | 
   );
 }
 
-// memo: the page renders on every live sample; this chart changes with its own hourly history (loaded every minute)
+// memo: drawn again for its own hourly history (loaded every minute) and the job marks, not when the page renders
 const HistoryChart = memo(function HistoryChart({ jobs }: { jobs: JobMark[] }) {
   const history = useMetrics((s) => s.history);
   const error = useMetrics((s) => s.historyError);
@@ -257,7 +259,7 @@ function RangePicker({ onPick }: { onPick: (r: (typeof RANGE_IDS)[number]) => vo
 
 export function MetricsPage() {
   const client = useClient();
-  const live = useMetrics((s) => s.live);
+  const hasLive = useMetrics((s) => s.live.length > 0);
   const range = useMetrics((s) => s.range);
   const rangeRows = useMetrics((s) => s.rangeRows);
   const rangeError = useMetrics((s) => s.rangeError);
@@ -287,7 +289,7 @@ export function MetricsPage() {
   let body: ReactNode;
   if (range === 'live') {
     body =
-      live.length === 0 ? (
+      !hasLive ? (
         <section className="panel" aria-labelledby="metrics-waiting">
           <h2 id="metrics-waiting">Live metrics</h2>
           <p className="empty" role="status">
@@ -296,7 +298,7 @@ export function MetricsPage() {
           <p className="hint">The engine sends its numbers about once a second while the desktop app or `marketpipe serve` runs.</p>
         </section>
       ) : (
-        <LiveCharts live={live} stale={status !== 'open'} zoom={zoom} jobs={jobs} />
+        <LiveCharts stale={status !== 'open'} zoom={zoom} jobs={jobs} />
       );
   } else {
     const now = Date.now();
