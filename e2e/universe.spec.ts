@@ -72,7 +72,8 @@ test('build a universe: create, add, remove, import, export, ingest its missing 
   expect(jobId).not.toBe('');
   await started.getByRole('link', { name: 'Follow it on the Ingest page' }).click();
   await expect(page.getByRole('progressbar', { name: `Progress of job ${jobId}` })).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
-  await expect(page.getByRole('row', { name: `Job ${jobId}`, exact: true })).toContainText('succeeded');
+  // 100% is the fetch; validation and aggregation follow: the job's end gets the fetch's budget
+  await expect(page.getByRole('row', { name: `Job ${jobId}`, exact: true })).toContainText('succeeded', { timeout: 60_000 });
 
   // back on the Universe page the coverage shows what is held
   await openUniverse(page);

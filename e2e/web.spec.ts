@@ -27,7 +27,9 @@ test('ingest through the UI, watch it finish, then query the lake', async ({ ser
   await expect(bar).toHaveAttribute('aria-valuemax', '100');
   await expect(bar).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
   const row = jobRow(page, jobId);
-  await expect(row).toContainText('succeeded');
+  // 100% is the fetch; the job then validates and aggregates (seen still running 15 s later at load 30): its end is
+  // waited for with the same budget as its fetch
+  await expect(row).toContainText('succeeded', { timeout: 60_000 });
   // 2 symbols x 4 trading days x 390 one-minute bars
   await expect(row).toContainText('3,120');
   await expect(row).toContainText('AAPL, MSFT');

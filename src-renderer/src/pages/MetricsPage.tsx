@@ -1,5 +1,6 @@
-import { useEffect, useMemo, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, type ReactNode } from 'react';
 import type { MetricsLive } from '../../../src-main/contract/schemas';
+import { usePaced } from '../components/metrics/pace';
 import { TimePanel, type SeriesDef } from '../components/metrics/TimePanel';
 import { durationUnit, formatCount, formatDuration, maxOf, smooth } from '../components/metrics/units';
 import { useClient } from '../clientContext';
@@ -108,7 +109,22 @@ function CurrentNumbers({ latest, rowsAvg, stale }: { latest: MetricsLive; rowsA
   );
 }
 
-function LiveCharts({ live, stale, zoom, jobs }: { live: MetricsLive[]; stale: boolean; zoom: [number, number] | null; jobs: JobMark[] }) {
+function LiveCharts({ stale, zoom, jobs }: { stale: boolean; zoom: [number, number] | null; jobs: JobMark[] }) {
+  // subscribed here, not by the page: a sample each second re-renders this, never the range charts
+  const live = useMetrics((s) => s.live);
+  // the numbers follow every sample; the charts are drawn at the pace their cost allows (pace.ts)
+  const latest = live.at(-1)!;
+  const rowsAvg = useMemo(() => smooth(live.map((s) => ({ t: Date.parse(s.at), value: s.rowsPerSecond })), SMOOTH_MS).at(-1)!.value, [live]);
+  const drawn = usePaced(live);
+  return (
+    <>
+      <CurrentNumbers latest={latest} rowsAvg={rowsAvg} stale={stale} />
+      <LiveChartGrid live={drawn} zoom={zoom} jobs={jobs} />
+    </>
+  );
+}
+
+const LiveChartGrid = memo(function LiveChartGrid({ live, zoom, jobs }: { live: MetricsLive[]; zoom: [number, number] | null; jobs: JobMark[] }) {
   const providers = useMemo(() => providersIn(live), [live]);
   const rows = useMemo(() => toRows(live, providers), [live, providers]);
   const latest = live.at(-1)!;
@@ -128,41 +144,38 @@ function LiveCharts({ live, stale, zoom, jobs }: { live: MetricsLive[]; stale: b
   const common = { data: rows, domain, jobs };
 
   return (
-    <>
-      <CurrentNumbers latest={latest} rowsAvg={last.rowsAvg} stale={stale} />
-      <div className="chart-grid">
-        <TimePanel
-          {...common}
-          jobLabels
-          legend
-          title="Ingested rows per second"
-          now={`${formatRate(last.rowsAvg)} rows/s (${SMOOTH_MS / 1000} s average)`}
-          yFormat={formatCount}
-          series={[
-            { key: 'rows', name: 'rows/s', color: 'var(--chart-1)', kind: 'step', width: 1, opacity: 0.35 },
-            { key: 'rowsAvg', name: `rows/s, ${SMOOTH_MS / 1000} s average`, color: 'var(--chart-1)', width: 2 },
-          ]}
-        />
-        <TimePanel {...common} legend={providers.length > 0} title="Requests by provider" now={`${formatRate(requests)} req/s · ${formatRate(errors)} errors/s`} yFormat={formatCount} series={reqSeries} />
-        <TimePanel
-          {...common}
-          legend
-          title="Request latency"
-          now={`p95 ${formatSeconds(latest.latency.p95)}`}
-          yFormat={latency}
-          series={[
-            { key: 'p50', name: 'p50', color: 'var(--chart-2)' },
-            { key: 'p95', name: 'p95', color: 'var(--chart-3)' },
-            { key: 'p99', name: 'p99', color: 'var(--chart-4)' },
-          ]}
-        />
-        <TimePanel {...common} title="Rate-limiter waits" now={`${formatRate(latest.rateLimitWaitsPerSecond)} waits/s`} yFormat={formatCount} series={[{ key: 'waits', name: 'waits/s', color: 'var(--chart-5)', kind: 'step' }]} />
-        <TimePanel {...common} title="Validation findings" now={`${formatRate(latest.validationFindings)} in the last second`} yFormat={formatCount} series={[{ key: 'findings', name: 'findings', color: 'var(--warn)', kind: 'bar' }]} />
-        <TimePanel {...common} title="Event-loop lag" now={formatSeconds(latest.eventLoopLagSeconds)} yFormat={lag} series={[{ key: 'lagMs', name: 'lag', color: 'var(--chart-6)' }]} />
-      </div>
-    </>
+    <div className="chart-grid">
+      <TimePanel
+        {...common}
+        jobLabels
+        legend
+        title="Ingested rows per second"
+        now={`${formatRate(last.rowsAvg)} rows/s (${SMOOTH_MS / 1000} s average)`}
+        yFormat={formatCount}
+        series={[
+          { key: 'rows', name: 'rows/s', color: 'var(--chart-1)', kind: 'step', width: 1, opacity: 0.35 },
+          { key: 'rowsAvg', name: `rows/s, ${SMOOTH_MS / 1000} s average`, color: 'var(--chart-1)', width: 2 },
+        ]}
+      />
+      <TimePanel {...common} legend={providers.length > 0} title="Requests by provider" now={`${formatRate(requests)} req/s · ${formatRate(errors)} errors/s`} yFormat={formatCount} series={reqSeries} />
+      <TimePanel
+        {...common}
+        legend
+        title="Request latency"
+        now={`p95 ${formatSeconds(latest.latency.p95)}`}
+        yFormat={latency}
+        series={[
+          { key: 'p50', name: 'p50', color: 'var(--chart-2)' },
+          { key: 'p95', name: 'p95', color: 'var(--chart-3)' },
+          { key: 'p99', name: 'p99', color: 'var(--chart-4)' },
+        ]}
+      />
+      <TimePanel {...common} title="Rate-limiter waits" now={`${formatRate(latest.rateLimitWaitsPerSecond)} waits/s`} yFormat={formatCount} series={[{ key: 'waits', name: 'waits/s', color: 'var(--chart-5)', kind: 'step' }]} />
+      <TimePanel {...common} title="Validation findings" now={`${formatRate(latest.validationFindings)} in the last second`} yFormat={formatCount} series={[{ key: 'findings', name: 'findings', color: 'var(--warn)', kind: 'bar' }]} />
+      <TimePanel {...common} title="Event-loop lag" now={formatSeconds(latest.eventLoopLagSeconds)} yFormat={lag} series={[{ key: 'lagMs', name: 'lag', color: 'var(--chart-6)' }]} />
+    </div>
   );
-}
+});
 
 function RangeCharts({ rows, error, domain, jobs, label }: { rows: RangeRow[] | null; error: string | null; domain: [number, number]; jobs: JobMark[]; label: string }) {
   const empty = error ?? (rows === null ? 'Loading…' : rows.length === 0 ? `Nothing recorded in the last ${label}.` : null);
@@ -191,7 +204,8 @@ function RangeCharts({ rows, error, domain, jobs, label }: { rows: RangeRow[] | 
   );
 }
 
-function HistoryChart({ jobs }: { jobs: JobMark[] }) {
+// memo: drawn again for its own hourly history (loaded every minute) and the job marks, not when the page renders
+const HistoryChart = memo(function HistoryChart({ jobs }: { jobs: JobMark[] }) {
   const history = useMetrics((s) => s.history);
   const error = useMetrics((s) => s.historyError);
   const now = Date.now();
@@ -210,7 +224,7 @@ function HistoryChart({ jobs }: { jobs: JobMark[] }) {
       series={[{ key: 'value', name: 'rows/s', color: 'var(--chart-1)', kind: 'bar' }]}
     />
   );
-}
+});
 
 function RangePicker({ onPick }: { onPick: (r: (typeof RANGE_IDS)[number]) => void }) {
   const range = useMetrics((s) => s.range);
@@ -245,7 +259,7 @@ function RangePicker({ onPick }: { onPick: (r: (typeof RANGE_IDS)[number]) => vo
 
 export function MetricsPage() {
   const client = useClient();
-  const live = useMetrics((s) => s.live);
+  const hasLive = useMetrics((s) => s.live.length > 0);
   const range = useMetrics((s) => s.range);
   const rangeRows = useMetrics((s) => s.rangeRows);
   const rangeError = useMetrics((s) => s.rangeError);
@@ -275,7 +289,7 @@ export function MetricsPage() {
   let body: ReactNode;
   if (range === 'live') {
     body =
-      live.length === 0 ? (
+      !hasLive ? (
         <section className="panel" aria-labelledby="metrics-waiting">
           <h2 id="metrics-waiting">Live metrics</h2>
           <p className="empty" role="status">
@@ -284,7 +298,7 @@ export function MetricsPage() {
           <p className="hint">The engine sends its numbers about once a second while the desktop app or `marketpipe serve` runs.</p>
         </section>
       ) : (
-        <LiveCharts live={live} stale={status !== 'open'} zoom={zoom} jobs={jobs} />
+        <LiveCharts stale={status !== 'open'} zoom={zoom} jobs={jobs} />
       );
   } else {
     const now = Date.now();

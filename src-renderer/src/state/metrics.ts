@@ -220,5 +220,8 @@ export function jobMarks(jobs: readonly Job[]): JobMark[] {
 
 export async function loadJobMarks(client: Client): Promise<void> {
   const r = await client.request('jobs.list', { limit: 200 });
-  if (r.ok) useMetrics.setState({ jobs: jobMarks(r.value) });
+  if (!r.ok) return;
+  const jobs = jobMarks(r.value);
+  // the same marks keep their array: every chart takes them, and a new array redraws all of them (every 10 s)
+  if (JSON.stringify(jobs) !== JSON.stringify(useMetrics.getState().jobs)) useMetrics.setState({ jobs });
 }
