@@ -47,7 +47,19 @@ function repeating(): ProviderRegistry {
       yield late;
     },
   };
-  return new ProviderRegistry().register(p);
+  // the same pages through the group path (multi-symbol requests, as Alpaca's): every symbol's pages, then its done
+  const grouped: Provider = {
+    ...p,
+    info: { ...p.info, name: 'grouped' },
+    groupSymbols: (_req, symbols) => [symbols],
+    async *fetchGroup(req, ctx) {
+      for (const symbol of req.symbols) {
+        for await (const batch of p.fetchBars({ ...req, symbol }, ctx)) yield { symbol, batch };
+        yield { symbol, done: true };
+      }
+    },
+  };
+  return new ProviderRegistry().register(p).register(grouped);
 }
 
 const fx = useTestEngine('mp-acct-', () => ({ providers: repeating() }));
@@ -85,6 +97,13 @@ describe('row accounting of a paged delivery', () => {
     const again = await fx.engine.waitForJob((await fx.engine.startIngest({ provider: 'fake', symbols: ['AAPL'], start: '2024-01-02', end: '2024-01-02', pipeline: false, force: true })).id);
     expect(again.accounting?.duplicates).toBe(3);
     expect((await findings()).map((f) => f.message.match(/job ([0-9a-f]{8})/)![1])).toEqual([again.id.slice(0, 8), again.id.slice(0, 8), again.id.slice(0, 8)]);
+  });
+
+  it('counts the repeats of pages fetched for several symbols together (the group path) as well', async () => {
+    extraRepeats = 0;
+    const job = await fx.engine.waitForJob((await fx.engine.startIngest({ provider: 'grouped', symbols: ['AAPL', 'MSFT'], start: '2024-01-02', end: '2024-01-02', pipeline: false })).id);
+    expect(job.status).toBe('succeeded');
+    expect(job.accounting).toEqual({ received: 786, stored: 780, duplicates: 6, outsideSessions: 0, alreadyInLake: 0, future: 0, refused: 0, duplicatesUnrecorded: 0 });
   });
 
   it('records at most DUPLICATE_DETAIL_LIMIT duplicates of a job in detail and counts the rest', async () => {

@@ -339,7 +339,7 @@ export async function runIngest(o: RunIngestOptions): Promise<Job> {
           bufs.set(ev.symbol, buf);
           activate(t.symbol);
         }
-        buf.add(ev.batch);
+        buf.add(ev.batch, repeatsOf(ev.batch));
         crashPoint('fetch.page');
         rowsFetched += ev.batch.length;
         report(`fetching ${t.symbol} ${t.year}`);
