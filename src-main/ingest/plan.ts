@@ -71,18 +71,7 @@ export function narrowToMissing(tasks: IngestTask[], covered: (t: IngestTask) =>
  */
 export function rowsBySession(t: IngestTask, bars: Bars, now: number): Map<string, number> {
   // bars held as pages are read where they lie, a page at a time (no accessor call per bar: 2.4M of them showed)
-  const { starts, ends } = dayBounds(t);
-  const counts = new Array<number>(t.days.length).fill(0);
-  let i = 0;
-  for (const p of pagesOf(bars)) {
-    const ts = p.ts;
-    for (let k = 0; k < p.length; k++) {
-      const x = ts[k]!;
-      while (i + 1 < starts.length && x >= starts[i + 1]!) i++;
-      if (x >= starts[i]! && x < ends[i]!) counts[i]!++;
-    }
-  }
-  return overBy(t, counts, now);
+  return tallyBySession(t, pagesOf(bars).map((p) => ({ at: p.ts, n: p.length })), now);
 }
 
 /** The sessions of a rowsBySession() tally that are over at `now` (one taken with now = Infinity before a write). */
@@ -96,19 +85,24 @@ export function closedBy(sessions: Map<string, number>, now: number): Map<string
  */
 export function rowsBySessionFromHours(t: IngestTask, rowsByHour: Map<number, number>, now: number): Map<string, number> {
   const hours = [...rowsByHour.keys()].sort((a, b) => a - b);
-  return tallyBySession(t, hours.length, (k) => hours[k]!, (k) => rowsByHour.get(hours[k]!)!, now);
+  return tallyBySession(t, [{ at: hours, n: hours.length, weights: hours.map((h) => rowsByHour.get(h)!) }], now);
 }
 
-/** Sums weight(k) of entries ascending by at(k) into the task's days; days still trading at `now` are left out. */
-function tallyBySession(t: IngestTask, n: number, at: (k: number) => number, weight: (k: number) => number, now: number): Map<string, number> {
+/**
+ * Sums the weights (1 each without them) of entries ascending by `at`, over parts in order, into the task's days; days
+ * still trading at `now` are left out.
+ */
+function tallyBySession(t: IngestTask, parts: ReadonlyArray<{ at: ArrayLike<number>; n: number; weights?: ArrayLike<number> }>, now: number): Map<string, number> {
   const { starts, ends } = dayBounds(t);
   let i = 0;
   const counts = new Array<number>(t.days.length).fill(0);
-  for (let k = 0; k < n; k++) {
-    const ts = at(k);
-    while (i + 1 < starts.length && ts >= starts[i + 1]!) i++;
-    // bars before the first session day, or on a day after it that is not a session, fall outside every session
-    if (ts >= starts[i]! && ts < ends[i]!) counts[i]! += weight(k);
+  for (const { at, n, weights } of parts) {
+    for (let k = 0; k < n; k++) {
+      const ts = at[k]!;
+      while (i + 1 < starts.length && ts >= starts[i + 1]!) i++;
+      // bars before the first session day, or on a day after it that is not a session, fall outside every session
+      if (ts >= starts[i]! && ts < ends[i]!) counts[i]! += weights ? weights[k]! : 1;
+    }
   }
   return overBy(t, counts, now);
 }
